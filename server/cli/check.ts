@@ -1,0 +1,70 @@
+import * as path from 'node:path';
+import { parseArgs, listValue, lastValue, UsageError } from './args';
+import type { CliIO } from './io';
+import { loadProjectConfig } from '../node/projectConfig';
+import { ConfigError, mergeConfig, validateConfigTable } from '../core/config/config';
+import { scanPaths } from '../node/scan';
+import { formatText } from './formats/text';
+import { formatJson } from './formats/json';
+import { formatSarif } from './formats/sarif';
+import { formatGithub } from './formats/github';
+import type { Report } from './formats/report';
+import { progressBar } from './progress';
+
+export const CHECK_USAGE = `usage: djperf check [PATH...] [--format text|json|sarif|github] [--select CODES] [--ignore CODES]
+                    [--target-django-version X.Y] [--exit-zero] [--quiet]
+
+Exit codes: 0 no findings, 1 findings, 2 usage or configuration error.`;
+
+const FORMATS = ['text', 'json', 'sarif', 'github'] as const;
+type Format = (typeof FORMATS)[number];
+
+export async function runCheckCommand(argv: string[], io: CliIO, version: string): Promise<number> {
+  const args = parseArgs(argv, {
+    values: ['format', 'select', 'ignore', 'extend-select', 'target-django-version', 'output-format'],
+    switches: ['exit-zero', 'quiet', 'help', 'no-progress'],
+  });
+  if (args.switches.has('help')) {
+    io.stdout(`${CHECK_USAGE}\n`);
+    return 0;
+  }
+  const format = (lastValue(args, 'format') ?? lastValue(args, 'output-format') ?? 'text') as Format;
+  if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got "${format}"`);
+  const inputs = args.positional.length ? args.positional.map((p) => path.resolve(io.cwd, p)) : [io.cwd];
+  const project = loadProjectConfig(inputs[0]);
+  const cli: Record<string, unknown> = {};
+  const select = listValue(args, 'select');
+  const ignore = listValue(args, 'ignore');
+  if (select) cli.select = select;
+  if (ignore) cli.ignore = [...(project.config.ignore ?? []), ...ignore];
+  const target = lastValue(args, 'target-django-version');
+  if (target) cli['target-django-version'] = target;
+  const config = mergeConfig(project.config, validateConfigTable(cli, 'command line'));
+  const bar = progressBar(io.stderr, io.isTTY && !args.switches.has('quiet') && !args.switches.has('no-progress'), 'djperf: analysing');
+  const scan = await scanPaths(inputs, { root: project.root, config, onProgress: (d, t) => bar.update(d, t) });
+  bar.finish();
+  for (const n of scan.notices) {
+    if (args.switches.has('quiet') && n.level === 'info') continue;
+    io.stderr(`djperf: ${path.relative(io.cwd, n.uri) || n.uri}: ${n.message}\n`);
+  }
+  const report: Report = {
+    results: scan.results,
+    version,
+    displayPath: (f) => path.relative(io.cwd, f.path).split(path.sep).join('/') || f.path,
+  };
+  switch (format) {
+    case 'json': io.stdout(formatJson(report)); break;
+    case 'sarif': io.stdout(formatSarif(report, project.root)); break;
+    case 'github': io.stdout(formatGithub(report)); break;
+    default: io.stdout(formatText(report, args.switches.has('quiet')));
+  }
+  const count = scan.results.reduce((n, r) => n + r.findings.length, 0);
+  if (scan.notices.some((n) => n.level === 'error' && n.message === 'no such file or folder')) return 2;
+  return count > 0 && !args.switches.has('exit-zero') ? 1 : 0;
+}
+
+export function describeError(e: unknown): { message: string; code: number } {
+  if (e instanceof ConfigError) return { message: `djperf: configuration error: ${e.message}`, code: 2 };
+  if (e instanceof UsageError) return { message: `djperf: ${e.message}`, code: 2 };
+  return { message: `djperf: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`, code: 2 };
+}

@@ -1,0 +1,46 @@
+import type { DjperfConfig } from './config';
+import { GlobSet } from './glob';
+import type { Severity, RuleMeta } from '../rules/types';
+
+function longestPrefix(code: string, prefixes: readonly string[]): number {
+  let best = -1;
+  for (const p of prefixes) {
+    const pref = p === 'ALL' ? '' : p;
+    if (code.startsWith(pref) && pref.length > best) best = pref.length;
+  }
+  return best;
+}
+
+/** ruff's rule: the more specific of select/ignore wins (`select=["DJP1"]`, `ignore=["DJP103"]`). */
+export function isSelected(code: string, select: readonly string[], ignore: readonly string[]): boolean {
+  const s = longestPrefix(code, select);
+  if (s < 0) return false;
+  return longestPrefix(code, ignore) < s || longestPrefix(code, ignore) < 0;
+}
+
+/** Decides, per file, which rules run and at which severity. */
+export class RuleSelection {
+  private readonly perFile: { globs: GlobSet; codes: string[] }[];
+  constructor(readonly config: DjperfConfig) {
+    this.perFile = Object.entries(config.perFileIgnores).map(([g, codes]) => ({ globs: new GlobSet([g]), codes }));
+  }
+
+  enabled(meta: RuleMeta, relPath: string): boolean {
+    if (!isSelected(meta.code, this.config.select, this.config.ignore)) return false;
+    if (this.severity(meta) === 'off') return false;
+    for (const pf of this.perFile) {
+      if (pf.globs.matches(relPath) && longestPrefix(meta.code, pf.codes) >= 0) return false;
+    }
+    return true;
+  }
+
+  severity(meta: RuleMeta): Severity | 'off' {
+    const s = this.config.severity;
+    let best: string | undefined;
+    for (const k of Object.keys(s)) {
+      const pref = k === 'ALL' ? '' : k;
+      if (meta.code.startsWith(pref) && (best === undefined || pref.length > (best === 'ALL' ? 0 : best.length))) best = k;
+    }
+    return best !== undefined ? s[best] : meta.defaultSeverity;
+  }
+}

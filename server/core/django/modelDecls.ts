@@ -1,0 +1,166 @@
+import type { Node, Tree } from 'web-tree-sitter';
+import { calleeName, keywordArg, positionalArgs, rangeOf, stringValue, dottedName, isTrue } from '../python/syntax';
+import type { Range } from '../parsing/textDocument';
+
+/** What one model field declares, before targets are resolved against the workspace. */
+export interface FieldDecl {
+  name: string;
+  kind: FieldKind;
+  /** Raw target as written: a class name, "app.Model", "self", or "AUTH_USER_MODEL". */
+  target?: string;
+  relatedName?: string;
+  through?: string;
+  range: Range;
+}
+export type FieldKind = 'fk' | 'o2o' | 'm2m' | 'generic-fk' | 'generic-relation' | 'field';
+
+export interface ModelDecl {
+  name: string;
+  /** App label guessed from the file's folder (`catalog/models.py` -> catalog). */
+  appLabel: string;
+  uri: string;
+  range: Range;
+  bases: string[];
+  fields: FieldDecl[];
+  managers: string[];
+  abstract: boolean;
+  proxy: boolean;
+  /** Declared `Meta.default_related_name`, used for reverse accessors. */
+  defaultRelatedName?: string;
+  /** Methods defined on the class (e.g. `__str__`), by name -> body node range. */
+  methods: string[];
+}
+
+const RELATION_KINDS: Record<string, FieldKind> = {
+  ForeignKey: 'fk',
+  OneToOneField: 'o2o',
+  ManyToManyField: 'm2m',
+  ParentalKey: 'fk',
+  ParentalManyToManyField: 'm2m',
+  TreeForeignKey: 'fk',
+  GenericForeignKey: 'generic-fk',
+  GenericRelation: 'generic-relation',
+};
+
+/** Field classes whose call assigned in a class body makes it a model field (anything ending in Field counts). */
+function fieldKind(callee: string): FieldKind | undefined {
+  const last = callee.split('.').pop() ?? callee;
+  if (RELATION_KINDS[last]) return RELATION_KINDS[last];
+  if (/Field$/.test(last)) return 'field';
+  return undefined;
+}
+
+/** Folder-derived app label: the directory that holds models.py (or the models/ package). */
+export function appLabelFromUri(uri: string): string {
+  const parts = uri.replace(/\\/g, '/').split('/').filter(Boolean);
+  const file = parts.pop() ?? '';
+  let dir = parts.pop() ?? '';
+  if (dir === 'models' && file !== 'models.py') dir = parts.pop() ?? dir;
+  return dir;
+}
+
+function relationTarget(node: Node | undefined): string | undefined {
+  if (!node) return undefined;
+  const s = stringValue(node);
+  if (s !== undefined) return s;
+  const dotted = dottedName(node);
+  if (dotted) {
+    if (dotted[dotted.length - 1] === 'AUTH_USER_MODEL') return 'AUTH_USER_MODEL';
+    return dotted[dotted.length - 1];
+  }
+  if (node.type === 'call' && /get_user_model$/.test(calleeName(node) ?? '')) return 'AUTH_USER_MODEL';
+  return undefined;
+}
+
+function readField(name: string, call: Node, range: Range): FieldDecl | undefined {
+  const callee = calleeName(call);
+  if (!callee) return undefined;
+  const kind = fieldKind(callee);
+  if (!kind) return undefined;
+  const field: FieldDecl = { name, kind, range };
+  if (kind === 'fk' || kind === 'o2o' || kind === 'm2m' || kind === 'generic-relation') {
+    field.target = relationTarget(positionalArgs(call)[0] ?? keywordArg(call, 'to'));
+    const rn = stringValue(keywordArg(call, 'related_name'));
+    if (rn !== undefined) field.relatedName = rn;
+    const through = relationTarget(keywordArg(call, 'through'));
+    if (through) field.through = through;
+  }
+  return field;
+}
+
+function readMeta(body: Node, decl: ModelDecl): void {
+  for (const stmt of body.namedChildren) {
+    if (stmt?.type !== 'expression_statement') continue;
+    const assign = stmt.namedChildren[0];
+    if (assign?.type !== 'assignment') continue;
+    const left = assign.childForFieldName('left')?.text;
+    const right = assign.childForFieldName('right');
+    if (left === 'abstract' && isTrue(right)) decl.abstract = true;
+    if (left === 'proxy' && isTrue(right)) decl.proxy = true;
+    if (left === 'default_related_name') decl.defaultRelatedName = stringValue(right);
+  }
+}
+
+/** Every class in the file with its bases and field-like assignments; the index decides which are models. */
+export function extractClassDecls(tree: Tree, uri: string): ModelDecl[] {
+  const out: ModelDecl[] = [];
+  const appLabel = appLabelFromUri(uri);
+  const visit = (container: Node): void => {
+    for (const child of container.namedChildren) {
+      if (!child) continue;
+      const cls = child.type === 'decorated_definition' ? child.childForFieldName('definition') : child;
+      if (cls?.type !== 'class_definition') continue;
+      const name = cls.childForFieldName('name')?.text;
+      const body = cls.childForFieldName('body');
+      if (!name || !body) continue;
+      const bases: string[] = [];
+      const superclasses = cls.childForFieldName('superclasses');
+      for (const b of superclasses?.namedChildren ?? []) {
+        if (!b || b.type === 'keyword_argument') continue;
+        const d = dottedName(b);
+        if (d) bases.push(d.join('.'));
+      }
+      const decl: ModelDecl = {
+        name, appLabel, uri, range: rangeOf(cls.childForFieldName('name') ?? cls), bases,
+        fields: [], managers: [], abstract: false, proxy: false, methods: [],
+      };
+      for (const stmt of body.namedChildren) {
+        if (!stmt) continue;
+        if (stmt.type === 'class_definition' && stmt.childForFieldName('name')?.text === 'Meta') {
+          const metaBody = stmt.childForFieldName('body');
+          if (metaBody) readMeta(metaBody, decl);
+          continue;
+        }
+        const def = stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
+        if (def?.type === 'function_definition') {
+          const fname = def.childForFieldName('name')?.text;
+          if (fname) decl.methods.push(fname);
+          continue;
+        }
+        if (stmt.type !== 'expression_statement') continue;
+        const assign = stmt.namedChildren[0];
+        if (assign?.type !== 'assignment') continue;
+        const left = assign.childForFieldName('left');
+        const right = assign.childForFieldName('right');
+        if (left?.type !== 'identifier' || right?.type !== 'call') continue;
+        const callee = calleeName(right) ?? '';
+        if (/Manager$/.test(callee) || /\.as_manager$/.test(callee) || /Manager\.from_queryset$/.test(callee)) {
+          decl.managers.push(left.text);
+          continue;
+        }
+        const fn = right.childForFieldName('function');
+        // `Manager.from_queryset(QS)()` and `CustomManager()` called through a call expression.
+        if (fn?.type === 'call' && /from_queryset$/.test(calleeName(fn) ?? '')) {
+          decl.managers.push(left.text);
+          continue;
+        }
+        const field = readField(left.text, right, rangeOf(left));
+        if (field) decl.fields.push(field);
+      }
+      out.push(decl);
+      visit(body);
+    }
+  };
+  visit(tree.rootNode);
+  return out;
+}

@@ -1,0 +1,216 @@
+import type { ModelDecl, FieldDecl } from './modelDecls';
+import { BUILTIN_MODEL_DECLS, MODEL_ROOT_BASES } from './builtinModels';
+import type { Range } from '../parsing/textDocument';
+
+export type RelationKind =
+  | 'fk' | 'o2o' | 'm2m' | 'generic-fk' | 'generic-relation'
+  | 'reverse-fk' | 'reverse-o2o' | 'reverse-m2m' | 'parent-link' | 'child-link';
+
+/** An attribute of a model instance that reaches another table. */
+export interface RelationInfo {
+  accessor: string;
+  kind: RelationKind;
+  /** Key (`app.Model`) of the model on the other side, when resolved. */
+  target?: string;
+  /** Single object (fk, o2o, reverse o2o) vs a related manager (reverse fk, m2m). */
+  many: boolean;
+  /** Where the field that creates the relation is declared. */
+  declaredIn: string;
+  uri?: string;
+  range?: Range;
+}
+
+export interface ModelInfo {
+  key: string;
+  name: string;
+  appLabel: string;
+  uri: string;
+  range: Range;
+  builtin: boolean;
+  abstract: boolean;
+  proxy: boolean;
+  /** Concrete attribute names that need no query: columns and `<fk>_id` attnames. */
+  columns: Set<string>;
+  relations: Map<string, RelationInfo>;
+  managers: Set<string>;
+  methods: Set<string>;
+  /** Resolved model bases (keys), nearest first. */
+  parents: string[];
+}
+
+export interface ModelIndexOptions {
+  /** `AUTH_USER_MODEL` from settings, e.g. "accounts.User"; default auth.User. */
+  authUserModel?: string;
+}
+
+/** Every Django model of the workspace plus the built-in auth/contenttypes ones, with relations resolved. */
+export class ModelIndex {
+  private readonly byKey = new Map<string, ModelInfo>();
+  private readonly byName = new Map<string, ModelInfo[]>();
+
+  static build(workspaceDecls: readonly ModelDecl[], options: ModelIndexOptions = {}): ModelIndex {
+    const index = new ModelIndex();
+    index.populate([...BUILTIN_MODEL_DECLS, ...workspaceDecls], options);
+    return index;
+  }
+
+  get size(): number {
+    return this.byKey.size;
+  }
+  models(): IterableIterator<ModelInfo> {
+    return this.byKey.values();
+  }
+  get(key: string): ModelInfo | undefined {
+    return this.byKey.get(key);
+  }
+  /** A model by class name; workspace models win over built-ins, then the first declared. */
+  find(name: string, preferApp?: string): ModelInfo | undefined {
+    if (name.includes('.')) {
+      const [app, cls] = name.split('.');
+      return this.byKey.get(`${app}.${cls}`) ?? this.byName.get(cls)?.[0];
+    }
+    const all = this.byName.get(name);
+    if (!all) return undefined;
+    return all.find((m) => m.appLabel === preferApp) ?? all.find((m) => !m.builtin) ?? all[0];
+  }
+  relation(modelKey: string, accessor: string): RelationInfo | undefined {
+    return this.byKey.get(modelKey)?.relations.get(accessor);
+  }
+
+  private populate(decls: readonly ModelDecl[], options: ModelIndexOptions): void {
+    const declsByName = new Map<string, ModelDecl[]>();
+    for (const d of decls) {
+      const list = declsByName.get(d.name) ?? [];
+      list.push(d);
+      declsByName.set(d.name, list);
+    }
+    const lookupDecl = (base: string, from: ModelDecl): ModelDecl | undefined => {
+      const last = base.split('.').pop() ?? base;
+      const list = declsByName.get(last);
+      if (!list) return undefined;
+      return list.find((d) => d.uri === from.uri && d !== from) ?? list.find((d) => d !== from);
+    };
+    // A class is a model when a base chain reaches models.Model (iterate: bases may be declared anywhere).
+    const isModel = new Map<ModelDecl, boolean>();
+    const check = (d: ModelDecl, seen: Set<ModelDecl>): boolean => {
+      const known = isModel.get(d);
+      if (known !== undefined) return known;
+      if (seen.has(d)) return false;
+      seen.add(d);
+      let result = false;
+      for (const b of d.bases) {
+        if (MODEL_ROOT_BASES.has(b)) result = true;
+        else {
+          const bd = lookupDecl(b, d);
+          if (bd && check(bd, seen)) result = true;
+        }
+      }
+      isModel.set(d, result);
+      return result;
+    };
+    const modelDecls = decls.filter((d) => check(d, new Set()));
+    const keyOf = (d: ModelDecl): string => `${d.appLabel}.${d.name}`;
+    for (const d of modelDecls) {
+      const info: ModelInfo = {
+        key: keyOf(d), name: d.name, appLabel: d.appLabel, uri: d.uri, range: d.range,
+        builtin: d.uri.startsWith('builtin:'), abstract: d.abstract, proxy: d.proxy,
+        columns: new Set(['pk', 'id']), relations: new Map(), managers: new Set(d.managers),
+        methods: new Set(d.methods), parents: [],
+      };
+      if (this.byKey.has(info.key) && !info.builtin) continue;
+      this.byKey.set(info.key, info);
+      const list = this.byName.get(d.name) ?? [];
+      list.push(info);
+      this.byName.set(d.name, list);
+    }
+    const declOf = new Map<string, ModelDecl>();
+    for (const d of modelDecls) if (!declOf.has(keyOf(d))) declOf.set(keyOf(d), d);
+    const authUser = options.authUserModel ?? 'auth.User';
+
+    const resolveTarget = (raw: string | undefined, owner: ModelInfo): string | undefined => {
+      if (!raw) return undefined;
+      if (raw === 'self') return owner.key;
+      if (raw === 'AUTH_USER_MODEL') return this.find(authUser)?.key;
+      return this.find(raw, owner.appLabel)?.key;
+    };
+
+    // Inherited declarations (abstract and concrete parents alike expose their fields on the child).
+    const allFields = new Map<string, { field: FieldDecl; owner: ModelDecl }[]>();
+    const collect = (d: ModelDecl, seen: Set<ModelDecl>): { field: FieldDecl; owner: ModelDecl }[] => {
+      const key = keyOf(d);
+      const cached = allFields.get(key);
+      if (cached) return cached;
+      if (seen.has(d)) return [];
+      seen.add(d);
+      const out: { field: FieldDecl; owner: ModelDecl }[] = [];
+      for (const b of d.bases) {
+        const bd = lookupDecl(b, d);
+        if (bd && isModel.get(bd)) out.push(...collect(bd, seen));
+      }
+      for (const f of d.fields) out.push({ field: f, owner: d });
+      allFields.set(key, out);
+      return out;
+    };
+
+    for (const info of this.byKey.values()) {
+      const d = declOf.get(info.key);
+      if (!d) continue;
+      for (const b of d.bases) {
+        const bd = lookupDecl(b, d);
+        if (bd && isModel.get(bd)) {
+          const parent = this.byKey.get(keyOf(bd));
+          if (parent) {
+            info.parents.push(parent.key);
+            for (const m of parent.methods) info.methods.add(m);
+            if (info.managers.size === 0) for (const m of parent.managers) info.managers.add(m);
+            // Multi-table inheritance: a concrete parent means a parent link and a reverse child accessor.
+            if (!parent.abstract && !info.proxy && !info.abstract) {
+              const link = `${parent.name.toLowerCase()}_ptr`;
+              info.relations.set(link, { accessor: link, kind: 'parent-link', target: parent.key, many: false, declaredIn: info.key });
+              info.columns.add(`${link}_id`);
+              const child = info.name.toLowerCase();
+              parent.relations.set(child, { accessor: child, kind: 'child-link', target: info.key, many: false, declaredIn: info.key, uri: info.uri, range: info.range });
+            }
+          }
+        }
+      }
+      if (info.managers.size === 0 && !info.abstract) info.managers.add('objects');
+      for (const { field, owner } of collect(d, new Set())) {
+        this.addField(info, field, owner, resolveTarget(field.target, info));
+      }
+    }
+  }
+
+  private addField(info: ModelInfo, field: FieldDecl, owner: ModelDecl, target: string | undefined): void {
+    switch (field.kind) {
+      case 'field':
+        info.columns.add(field.name);
+        return;
+      case 'generic-fk':
+        info.relations.set(field.name, { accessor: field.name, kind: 'generic-fk', many: false, declaredIn: info.key, uri: owner.uri, range: field.range });
+        return;
+      case 'generic-relation':
+        info.relations.set(field.name, { accessor: field.name, kind: 'generic-relation', target, many: true, declaredIn: info.key, uri: owner.uri, range: field.range });
+        return;
+      default:
+        break;
+    }
+    const many = field.kind === 'm2m';
+    info.relations.set(field.name, { accessor: field.name, kind: field.kind, target, many, declaredIn: info.key, uri: owner.uri, range: field.range });
+    if (!many) info.columns.add(`${field.name}_id`);
+    // Reverse accessors exist only for concrete models, on the target model.
+    if (info.abstract || !target) return;
+    const targetInfo = this.byKey.get(target);
+    if (!targetInfo) return;
+    let related = field.relatedName ?? (owner.defaultRelatedName);
+    if (related !== undefined) {
+      if (related.endsWith('+')) return;
+      related = related.replace(/%\(class\)s/g, info.name.toLowerCase()).replace(/%\(app_label\)s/g, info.appLabel.toLowerCase());
+    }
+    const lower = info.name.toLowerCase();
+    const accessor = related ?? (field.kind === 'o2o' ? lower : `${lower}_set`);
+    const kind: RelationKind = field.kind === 'o2o' ? 'reverse-o2o' : field.kind === 'm2m' ? 'reverse-m2m' : 'reverse-fk';
+    if (targetInfo.relations.has(accessor) && targetInfo.relations.get(accessor)?.declaredIn === targetInfo.key) return;
+    targetInfo.relations.set(accessor, { accessor, kind, target: info.key, many: kind !== 'reverse-o2o', declaredIn: info.key, uri: owner.uri, range: field.range });
+  }
+}

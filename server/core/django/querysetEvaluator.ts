@@ -1,0 +1,286 @@
+import type { Node } from 'web-tree-sitter';
+import type { ModelIndex, ModelInfo } from './modelIndex';
+import {
+  INSTANCE_METHODS, TERMINAL_METHODS, cloneQueryset, type InstanceValue, type QuerysetValue,
+  type TrackedValue,
+} from './querysetValue';
+import { calleeMethod, calleeName, keywordArg, positionalArgs, stringValue, unparen } from '../python/syntax';
+import { bindingsBefore, enclosingClass, enclosingScope, loopBinding, parameterAnnotation } from '../python/scopes';
+
+const MAX_DEPTH = 24;
+const MANAGER_ATTRS = new Set(['objects', '_default_manager', '_base_manager']);
+const LIST_WRAPPERS = new Set(['list', 'tuple', 'sorted', 'reversed', 'set']);
+
+/**
+ * Follows an expression back to the queryset or instance it denotes, through chains, local variables,
+ * class-based-view attributes and loop variables. Unknown is `undefined`, never a guess.
+ */
+export class QuerysetEvaluator {
+  private readonly cache = new Map<number, TrackedValue | null>();
+  constructor(readonly models: ModelIndex) {}
+
+  evaluate(node: Node | null | undefined, depth = 0): TrackedValue | undefined {
+    if (!node || depth > MAX_DEPTH) return undefined;
+    const cached = this.cache.get(node.id);
+    if (cached !== undefined) return cached ?? undefined;
+    this.cache.set(node.id, null); // cycle guard
+    const value = this.compute(unparen(node), depth + 1);
+    this.cache.set(node.id, value ?? null);
+    return value;
+  }
+
+  queryset(node: Node | null | undefined): QuerysetValue | undefined {
+    const v = this.evaluate(node);
+    return v?.kind === 'queryset' ? v : undefined;
+  }
+
+  /** The model a name denotes as a class (`Book` in `Book.objects`), if any. */
+  modelClass(node: Node | null | undefined): ModelInfo | undefined {
+    if (!node) return undefined;
+    if (node.type === 'identifier') return this.models.find(node.text);
+    if (node.type === 'attribute') {
+      const attr = node.childForFieldName('attribute')?.text;
+      // `models.Book` (module attribute) names the class too.
+      return attr && /^[A-Z]/.test(attr) ? this.models.find(attr) : undefined;
+    }
+    return undefined;
+  }
+
+  private compute(node: Node, depth: number): TrackedValue | undefined {
+    switch (node.type) {
+      case 'identifier':
+        return this.identifier(node, depth);
+      case 'attribute':
+        return this.attribute(node, depth);
+      case 'call':
+        return this.call(node, depth);
+      case 'subscript': {
+        const base = this.evaluate(node.childForFieldName('value'), depth);
+        if (base?.kind !== 'queryset') return undefined;
+        const sub = node.childForFieldName('subscript');
+        if (sub?.type === 'slice') return base;
+        return base.rows === 'instances' ? { kind: 'instance', model: base.model, from: base, node } : undefined;
+      }
+      case 'await': {
+        const inner = node.namedChildren[0];
+        if (inner?.type !== 'call') return undefined;
+        const m = calleeMethod(inner);
+        const recv = this.evaluate(inner.childForFieldName('function')?.childForFieldName('object'), depth);
+        if (recv?.kind === 'queryset' && m && ['aget', 'afirst', 'alast', 'aearliest', 'alatest', 'acreate'].includes(m)) {
+          return { kind: 'instance', model: recv.model, from: recv, node };
+        }
+        return this.evaluate(inner, depth);
+      }
+      case 'conditional_expression':
+        return this.evaluate(node.namedChildren[0], depth);
+      default:
+        return undefined;
+    }
+  }
+
+  private identifier(node: Node, depth: number): TrackedValue | undefined {
+    const name = node.text;
+    const loop = loopBinding(node);
+    if (loop) {
+      const iterable = this.evaluate(loop.iterable, depth);
+      if (iterable?.kind === 'queryset' && iterable.rows === 'instances') {
+        return { kind: 'instance', model: iterable.model, from: iterable, node: loop.target };
+      }
+      return undefined;
+    }
+    const scope = enclosingScope(node);
+    const bindings = bindingsBefore(scope, name, node.startIndex);
+    const last = bindings[bindings.length - 1];
+    if (last) return this.evaluate(last, depth);
+    const annotation = parameterAnnotation(scope, name);
+    if (annotation) return this.fromAnnotation(annotation, node);
+    return undefined;
+  }
+
+  /** `qs: QuerySet[Book]` or `book: Book` on a parameter. */
+  private fromAnnotation(annotation: Node, node: Node): TrackedValue | undefined {
+    const text = annotation.text.replace(/\s+/g, '');
+    const m = /^(?:[\w.]*\.)?QuerySet\[["']?(\w+)["']?\]$/.exec(text);
+    if (m) {
+      const model = this.models.find(m[1]);
+      if (model) return this.fresh(model, node, undefined);
+    }
+    const inst = this.models.find(text.replace(/^["']|["']$/g, ''));
+    return inst ? { kind: 'instance', model: inst.key, node } : undefined;
+  }
+
+  private fresh(model: ModelInfo, origin: Node, manager: Node | undefined): QuerysetValue {
+    return { kind: 'queryset', model: model.key, selectRelated: new Set(), prefetch: new Map(), rows: 'instances', origin, manager, calls: [] };
+  }
+
+  private attribute(node: Node, depth: number): TrackedValue | undefined {
+    const objectNode = node.childForFieldName('object');
+    const attr = node.childForFieldName('attribute')?.text;
+    if (!objectNode || !attr) return undefined;
+    const cls = this.modelClass(objectNode);
+    if (cls && (MANAGER_ATTRS.has(attr) || cls.managers.has(attr))) return this.fresh(cls, node, node);
+    if (objectNode.type === 'identifier' && objectNode.text === 'self') {
+      if (attr === 'queryset') return this.classQueryset(node, depth);
+      return undefined;
+    }
+    const owner = this.evaluate(objectNode, depth);
+    if (owner?.kind !== 'instance') return undefined;
+    const rel = this.models.relation(owner.model, attr);
+    if (!rel?.target) return undefined;
+    const target = this.models.get(rel.target);
+    if (!target) return undefined;
+    if (rel.many) {
+      const q = this.fresh(target, node, node);
+      q.relatedFrom = { model: owner.model, accessor: attr, node };
+      return q;
+    }
+    // A single related object: what was joined below `attr` stays joined for chains like a.b.c.
+    const from = owner.from;
+    let nested: QuerysetValue | undefined;
+    if (from) {
+      nested = cloneQueryset(from, { model: target.key, selectRelated: new Set(), prefetch: new Map(), only: undefined, defer: undefined });
+      if (from.selectRelated === 'all') nested.selectRelated = 'all';
+      else for (const p of from.selectRelated) if (p.startsWith(`${attr}__`)) (nested.selectRelated as Set<string>).add(p.slice(attr.length + 2));
+      for (const [p, info] of from.prefetch) if (p.startsWith(`${attr}__`)) nested.prefetch.set(p.slice(attr.length + 2), info);
+    }
+    return { kind: 'instance', model: target.key, from: nested, node };
+  }
+
+  /** `self.queryset` / `self.get_queryset()` / `model = X` of the enclosing class-based view. */
+  private classQueryset(node: Node, depth: number): QuerysetValue | undefined {
+    const cls = enclosingClass(node);
+    const body = cls?.childForFieldName('body');
+    if (!body) return undefined;
+    let modelAttr: Node | undefined;
+    for (const stmt of body.namedChildren) {
+      const assign = stmt?.type === 'expression_statement' ? stmt.namedChildren[0] : undefined;
+      if (assign?.type !== 'assignment') continue;
+      const left = assign.childForFieldName('left')?.text;
+      const right = assign.childForFieldName('right');
+      if (left === 'queryset' && right) {
+        const v = this.evaluate(right, depth);
+        if (v?.kind === 'queryset') return v;
+      }
+      if (left === 'model' && right) modelAttr = right;
+    }
+    const model = this.modelClass(modelAttr);
+    return model ? this.fresh(model, modelAttr as Node, undefined) : undefined;
+  }
+
+  private getQuerysetMethod(node: Node, depth: number): QuerysetValue | undefined {
+    const cls = enclosingClass(node);
+    const body = cls?.childForFieldName('body');
+    for (const stmt of body?.namedChildren ?? []) {
+      const def = stmt?.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
+      if (def?.type !== 'function_definition' || def.childForFieldName('name')?.text !== 'get_queryset') continue;
+      const fbody = def.childForFieldName('body');
+      for (const s of fbody?.namedChildren ?? []) {
+        if (s?.type === 'return_statement') {
+          const v = this.evaluate(s.namedChildren[0], depth);
+          if (v?.kind === 'queryset') return v;
+        }
+      }
+    }
+    return this.classQueryset(node, depth);
+  }
+
+  private call(node: Node, depth: number): TrackedValue | undefined {
+    const fn = node.childForFieldName('function');
+    if (!fn) return undefined;
+    if (fn.type === 'identifier') {
+      if (LIST_WRAPPERS.has(fn.text)) {
+        const inner = this.evaluate(positionalArgs(node)[0], depth);
+        return inner?.kind === 'queryset' ? inner : undefined;
+      }
+      if (fn.text === 'get_object_or_404' || fn.text === 'aget_object_or_404') {
+        const first = positionalArgs(node)[0];
+        const cls = this.modelClass(first);
+        if (cls) return { kind: 'instance', model: cls.key, from: this.fresh(cls, first as Node, undefined), node };
+        const q = this.queryset(first);
+        return q ? { kind: 'instance', model: q.model, from: q, node } : undefined;
+      }
+      if (fn.text === 'get_list_or_404') {
+        const first = positionalArgs(node)[0];
+        const cls = this.modelClass(first);
+        return cls ? this.fresh(cls, node, undefined) : this.queryset(first);
+      }
+      return undefined;
+    }
+    if (fn.type !== 'attribute') return undefined;
+    const method = fn.childForFieldName('attribute')?.text ?? '';
+    const receiverNode = fn.childForFieldName('object');
+    if (receiverNode?.type === 'identifier' && receiverNode.text === 'self' && method === 'get_queryset') {
+      return this.getQuerysetMethod(node, depth);
+    }
+    if (receiverNode?.type === 'call' && calleeName(receiverNode) === 'super' && method === 'get_queryset') {
+      return this.classQueryset(node, depth);
+    }
+    const receiver = this.evaluate(receiverNode, depth);
+    if (receiver?.kind !== 'queryset') return undefined;
+    if (INSTANCE_METHODS.has(method)) {
+      return receiver.rows === 'instances' ? { kind: 'instance', model: receiver.model, from: receiver, node } : undefined;
+    }
+    if (TERMINAL_METHODS.has(method)) return undefined;
+    return this.chain(receiver, method, node);
+  }
+
+  /** Applies one chained QuerySet method (unknown ones are taken as custom QuerySet methods). */
+  private chain(receiver: QuerysetValue, method: string, call: Node): QuerysetValue {
+    const next = cloneQueryset(receiver, { origin: call });
+    next.calls.push(call);
+    const args = positionalArgs(call);
+    switch (method) {
+      case 'select_related': {
+        if (args.length === 0) next.selectRelated = 'all';
+        else if (next.selectRelated !== 'all') {
+          for (const a of args) {
+            const s = stringValue(a);
+            if (s === undefined) continue;
+            const parts = s.split('__');
+            for (let i = 1; i <= parts.length; i++) next.selectRelated.add(parts.slice(0, i).join('__'));
+          }
+        }
+        break;
+      }
+      case 'prefetch_related':
+        for (const a of args) {
+          const s = stringValue(a);
+          if (s !== undefined) {
+            const parts = s.split('__');
+            for (let i = 1; i <= parts.length; i++) {
+              const p = parts.slice(0, i).join('__');
+              if (!next.prefetch.has(p)) next.prefetch.set(p, { node: a });
+            }
+          } else if (a.type === 'call' && /(^|\.)Prefetch$/.test(calleeName(a) ?? '')) {
+            const lookup = stringValue(positionalArgs(a)[0] ?? keywordArg(a, 'lookup'));
+            if (lookup === undefined) continue;
+            const toAttr = stringValue(keywordArg(a, 'to_attr'));
+            next.prefetch.set(lookup, { node: a, toAttr });
+          }
+        }
+        break;
+      case 'values':
+      case 'values_list':
+        next.rows = 'values';
+        break;
+      case 'only': {
+        next.only = new Set(args.map((a) => stringValue(a)).filter((s): s is string => s !== undefined));
+        break;
+      }
+      case 'defer': {
+        next.defer = new Set([...(next.defer ?? []), ...args.map((a) => stringValue(a)).filter((s): s is string => s !== undefined)]);
+        break;
+      }
+      case 'select_for_update':
+        next.forUpdate = call;
+        break;
+      case 'none':
+        break;
+      default:
+        break;
+    }
+    return next;
+  }
+}
+
+export type { InstanceValue };

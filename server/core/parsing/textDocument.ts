@@ -1,0 +1,132 @@
+import { Edit, Tree } from 'web-tree-sitter';
+import type { PythonParser } from './pythonParser';
+
+/** A 0-based position in UTF-16 code units, as LSP and tree-sitter (web build) both count. */
+export interface Position {
+  line: number;
+  character: number;
+}
+export interface Range {
+  start: Position;
+  end: Position;
+}
+/** An LSP content change: ranged, or the whole text. */
+export type ContentChange = { range: Range; text: string } | { text: string };
+
+/** Line-start offsets of a text, for position <-> offset conversion. */
+export class LineMap {
+  private readonly starts: number[] = [0];
+  constructor(readonly text: string) {
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10) this.starts.push(i + 1);
+      else if (c === 13) {
+        if (text.charCodeAt(i + 1) === 10) i++;
+        this.starts.push(i + 1);
+      }
+    }
+  }
+  get lineCount(): number {
+    return this.starts.length;
+  }
+  offsetAt(pos: Position): number {
+    if (pos.line >= this.starts.length) return this.text.length;
+    if (pos.line < 0) return 0;
+    const start = this.starts[pos.line];
+    const next = pos.line + 1 < this.starts.length ? this.starts[pos.line + 1] : this.text.length;
+    return Math.min(start + Math.max(0, pos.character), next);
+  }
+  positionAt(offset: number): Position {
+    const o = Math.max(0, Math.min(offset, this.text.length));
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= o) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo, character: o - this.starts[lo] };
+  }
+  lineText(line: number): string {
+    const start = this.starts[line] ?? this.text.length;
+    const end = line + 1 < this.starts.length ? this.starts[line + 1] : this.text.length;
+    return this.text.slice(start, end).replace(/\r?\n$|\r$/, '');
+  }
+}
+
+/**
+ * An open Python document with its syntax tree, kept current by editing the tree and reparsing with the old
+ * one (never a full reparse per keystroke). Counters let tests prove which path was taken.
+ */
+export class ParsedDocument {
+  private lines: LineMap;
+  private current: Tree;
+  fullParses = 0;
+  incrementalParses = 0;
+
+  constructor(private readonly parser: PythonParser, readonly uri: string, text: string, public version = 0) {
+    this.lines = new LineMap(text);
+    this.current = parser.parse(text);
+    this.fullParses++;
+  }
+
+  get text(): string {
+    return this.lines.text;
+  }
+  get tree(): Tree {
+    return this.current;
+  }
+  get lineMap(): LineMap {
+    return this.lines;
+  }
+
+  /** Applies LSP content changes in order, then reparses once against the edited old tree. */
+  applyChanges(changes: readonly ContentChange[], version: number): void {
+    let text = this.lines.text;
+    let full = false;
+    for (const change of changes) {
+      if (!('range' in change)) {
+        text = change.text;
+        full = true;
+        this.lines = new LineMap(text);
+        continue;
+      }
+      const startIndex = this.lines.offsetAt(change.range.start);
+      const oldEndIndex = Math.max(startIndex, this.lines.offsetAt(change.range.end));
+      const startPosition = this.lines.positionAt(startIndex);
+      const oldEndPosition = this.lines.positionAt(oldEndIndex);
+      text = text.slice(0, startIndex) + change.text + text.slice(oldEndIndex);
+      this.lines = new LineMap(text);
+      const newEndIndex = startIndex + change.text.length;
+      if (!full) {
+        this.current.edit(
+          new Edit({
+            startIndex,
+            oldEndIndex,
+            newEndIndex,
+            startPosition: { row: startPosition.line, column: startPosition.character },
+            oldEndPosition: { row: oldEndPosition.line, column: oldEndPosition.character },
+            newEndPosition: (() => {
+              const p = this.lines.positionAt(newEndIndex);
+              return { row: p.line, column: p.character };
+            })(),
+          }),
+        );
+      }
+    }
+    const old = this.current;
+    if (full) {
+      this.current = this.parser.parse(text);
+      this.fullParses++;
+    } else {
+      this.current = this.parser.parse(text, old);
+      this.incrementalParses++;
+    }
+    old.delete();
+    this.version = version;
+  }
+
+  dispose(): void {
+    this.current.delete();
+  }
+}

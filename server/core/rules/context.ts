@@ -1,0 +1,48 @@
+import type { Tree } from 'web-tree-sitter';
+import type { LineMap } from '../parsing/textDocument';
+import type { ModelIndex } from '../django/modelIndex';
+import { QuerysetEvaluator } from '../django/querysetEvaluator';
+import { findRowLoops, type RowLoop } from '../django/rowLoops';
+import type { DjangoSettingsFacts } from '../django/settingsFacts';
+
+/** One file as the rules see it. */
+export interface SourceFile {
+  uri: string;
+  text: string;
+  tree: Tree;
+  lineMap: LineMap;
+}
+
+/** What is known about the whole workspace, shared by every file's analysis. */
+export interface WorkspaceFacts {
+  models: ModelIndex;
+  settings: DjangoSettingsFacts;
+}
+
+export interface AnalysisSettings {
+  /** `[major, minor]`; fixes never suggest an API this version lacks. */
+  targetDjango: readonly [number, number];
+}
+
+/** Per-file analysis state computed once and shared by all rules (lazily: a rule that needs nothing pays nothing). */
+export class RuleContext {
+  private evaluatorCache?: QuerysetEvaluator;
+  private rowLoopsCache?: RowLoop[];
+
+  constructor(
+    readonly file: SourceFile,
+    readonly workspace: WorkspaceFacts,
+    readonly settings: AnalysisSettings,
+  ) {}
+
+  get evaluator(): QuerysetEvaluator {
+    this.evaluatorCache ??= new QuerysetEvaluator(this.workspace.models);
+    return this.evaluatorCache;
+  }
+
+  /** Every loop or comprehension in the file that iterates over model instances from a queryset. */
+  rowLoops(): RowLoop[] {
+    this.rowLoopsCache ??= findRowLoops(this.file.tree.rootNode, this.evaluator);
+    return this.rowLoopsCache;
+  }
+}

@@ -1,0 +1,94 @@
+import { ruleMeta, type Finding, type Rule } from '../types';
+import type { RuleContext } from '../context';
+import { rowAccesses, rowFactors, type RowLoop } from '../../django/rowLoops';
+import { isSelected } from '../../django/querysetValue';
+import { rangeOf } from '../../python/syntax';
+import { addToQuerysetChain } from '../../fixes/querysetEdits';
+import type { Node } from 'web-tree-sitter';
+
+export const meta = ruleMeta({
+  code: 'DJP101',
+  name: 'fk-read-per-row',
+  family: 'n-plus-one',
+  defaultSeverity: 'warning',
+  summary: 'A ForeignKey/OneToOne attribute is read per row of a queryset that does not select_related it.',
+});
+
+/** Single-object relations that select_related can join. */
+const JOINABLE = new Set(['fk', 'o2o', 'reverse-o2o', 'parent-link', 'child-link']);
+
+interface Need {
+  /** `author__publisher`: the whole path to join. */
+  path: string;
+  /** Relations along it that are not joined yet (each costs a query per row). */
+  missing: number;
+  /** First access of the first missing relation: where the finding points. */
+  node: Node;
+  models: string[];
+}
+
+function needsOf(ctx: RuleContext, loop: RowLoop): Need[] {
+  const models = ctx.workspace.models;
+  const byRoot = new Map<string, Need>();
+  for (const access of rowAccesses(loop)) {
+    let model = loop.source.model;
+    const path: string[] = [];
+    let missing = 0;
+    let firstMissing: Node | undefined;
+    const visited: string[] = [];
+    for (let i = 0; i < access.names.length; i++) {
+      const rel = models.relation(model, access.names[i]);
+      if (!rel || !rel.target || !JOINABLE.has(rel.kind)) break;
+      // The last attribute of a chain that is only compared/passed on still loads the object: `row.author` counts.
+      path.push(access.names[i]);
+      visited.push(rel.target);
+      if (!isSelected(loop.source, path.join('__'))) {
+        missing++;
+        firstMissing ??= access.chain[i];
+      }
+      model = rel.target;
+    }
+    if (!firstMissing || missing === 0) continue;
+    const full = path.join('__');
+    const root = path[0];
+    const prev = byRoot.get(root);
+    if (!prev) byRoot.set(root, { path: full, missing, node: firstMissing, models: visited });
+    else if (full.startsWith(prev.path) && full.length > prev.path.length) {
+      byRoot.set(root, { path: full, missing, node: prev.node, models: visited });
+    }
+  }
+  return [...byRoot.values()];
+}
+
+export const rule: Rule = {
+  meta,
+  check(ctx) {
+    const findings: Finding[] = [];
+    for (const loop of ctx.rowLoops()) {
+      for (const need of needsOf(ctx, loop)) {
+        const model = ctx.workspace.models.get(loop.source.model);
+        const per = need.missing === 1 ? 'one extra query' : `${need.missing} extra queries`;
+        const edit = addToQuerysetChain(loop.source, 'select_related', need.path);
+        findings.push({
+          code: meta.code,
+          range: rangeOf(need.node),
+          message: `N+1: \`${need.node.text}\` runs ${per} per ${model?.name ?? 'row'} row; add select_related("${need.path}") to the queryset.`,
+          cost: {
+            kind: 'queries', base: 1, perRow: need.missing, rowFactors: rowFactors(loop),
+            relationPath: need.path, model: loop.source.model,
+          },
+          related: [
+            { range: rangeOf(loop.iterable), message: 'rows come from this queryset' },
+            ...(loop.source.origin.id !== loop.iterable.id
+              ? [{ range: rangeOf(loop.source.origin), message: 'queryset defined here' }]
+              : []),
+          ],
+          fixes: edit
+            ? [{ message: `Add select_related("${need.path}")`, applicability: 'safe', edits: [edit], isPreferred: true }]
+            : undefined,
+        });
+      }
+    }
+    return findings;
+  },
+};

@@ -1,0 +1,26 @@
+import type { Tree } from 'web-tree-sitter';
+import { extractClassDecls, type ModelDecl } from '../django/modelDecls';
+import { extractSettingsFacts, looksLikeSettings, type DjangoSettingsFacts } from '../django/settingsFacts';
+
+/** What one file contributes to the workspace index. Small and tree-free, so it outlives the tree. */
+export interface FileFacts {
+  classes: ModelDecl[];
+  settings?: DjangoSettingsFacts;
+}
+
+/**
+ * Cheap text test, so that only files that can declare models or settings are parsed for facts: Django
+ * loads models from an app's `models` module, and project base classes mention `models.Model` themselves.
+ */
+export function mayHaveFacts(uri: string, text: string): boolean {
+  if (!/^\s*class\s/m.test(text)) return looksLikeSettings(uri, text);
+  return /(^|[\\/])models([\\/]|\.pyi?$)/.test(uri) || /\bmodels\.Model\b|\bAbstract(Base)?User\b|\(\s*Model\s*[,)]/.test(text) ||
+    looksLikeSettings(uri, text);
+}
+
+export function extractFileFacts(tree: Tree, uri: string, text: string): FileFacts {
+  const classes = extractClassDecls(tree, uri).filter((c) => c.bases.length > 0);
+  const facts: FileFacts = { classes };
+  if (looksLikeSettings(uri, text)) facts.settings = extractSettingsFacts(tree, uri);
+  return facts;
+}

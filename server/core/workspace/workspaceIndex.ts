@@ -1,0 +1,57 @@
+import { ModelIndex } from '../django/modelIndex';
+import { mergeSettingsFacts } from '../django/settingsFacts';
+import type { WorkspaceFacts } from '../rules/context';
+import type { FileFacts } from './fileFacts';
+
+/**
+ * The workspace's model index and settings, rebuilt lazily when a file's facts change
+ * (cheap: facts are small; resolution is linear in the number of classes).
+ */
+export class WorkspaceIndex {
+  private readonly files = new Map<string, FileFacts>();
+  private built?: WorkspaceFacts;
+  /** Bumped on every change, so callers can tell whether dependants need re-analysis. */
+  generation = 0;
+
+  setFile(uri: string, facts: FileFacts): boolean {
+    const prev = this.files.get(uri);
+    if (prev && sameFacts(prev, facts)) return false;
+    this.files.set(uri, facts);
+    this.invalidate();
+    return true;
+  }
+
+  removeFile(uri: string): void {
+    if (this.files.delete(uri)) this.invalidate();
+  }
+
+  has(uri: string): boolean {
+    return this.files.has(uri);
+  }
+
+  get fileCount(): number {
+    return this.files.size;
+  }
+
+  facts(): WorkspaceFacts {
+    if (!this.built) {
+      const classes = [...this.files.values()].flatMap((f) => f.classes);
+      const settingsList = [...this.files.entries()]
+        .filter(([, f]) => f.settings)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([, f]) => f.settings!);
+      const settings = mergeSettingsFacts(settingsList);
+      this.built = { models: ModelIndex.build(classes, { authUserModel: settings.authUserModel?.value }), settings };
+    }
+    return this.built;
+  }
+
+  private invalidate(): void {
+    this.built = undefined;
+    this.generation++;
+  }
+}
+
+function sameFacts(a: FileFacts, b: FileFacts): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
