@@ -131,7 +131,12 @@ export class QuerysetEvaluator {
     if (!target) return undefined;
     if (rel.many) {
       const q = this.fresh(target, node, node);
-      q.relatedFrom = { model: owner.model, accessor: attr, node };
+      const prefetched = owner.from?.prefetch.get(attr);
+      q.relatedFrom = { model: owner.model, accessor: attr, node, prefetched: prefetched && !prefetched.toAttr ? prefetched : undefined };
+      // `prefetch_related("products__stock")`: each product in the cached manager has its stock cached too.
+      for (const [p, info] of owner.from?.prefetch ?? []) {
+        if (p.startsWith(`${attr}__`)) q.prefetch.set(p.slice(attr.length + 2), info);
+      }
       return q;
     }
     // A single related object: what was joined below `attr` stays joined for chains like a.b.c.

@@ -26,8 +26,11 @@ export interface QuerysetValue {
   manager?: Node;
   /** Calls in the chain, innermost first. */
   calls: Node[];
-  /** Set when this is a related manager reached from a row (`author.book_set`). */
-  relatedFrom?: { model: string; accessor: string; node: Node };
+  /**
+   * Set when this is a related manager reached from a row (`author.book_set`); `prefetched` when the row's
+   * queryset prefetched that relation into the manager's cache.
+   */
+  relatedFrom?: { model: string; accessor: string; node: Node; prefetched?: PrefetchInfo };
   /** select_for_update() appears in the chain. */
   forUpdate?: Node;
 }
@@ -75,4 +78,11 @@ export function cloneQueryset(q: QuerysetValue, patch: Partial<QuerysetValue>): 
 /** Whether `path` (`a` or `a__b`) is joined by select_related. */
 export function isSelected(q: QuerysetValue, path: string): boolean {
   return q.selectRelated === 'all' || q.selectRelated.has(path);
+}
+
+/** Whether the single-object relation at `path` is already on each row (joined, or prefetched into the cache). */
+export function isLoaded(q: QuerysetValue, path: string): boolean {
+  if (isSelected(q, path)) return true;
+  const p = q.prefetch.get(path);
+  return !!p && !p.toAttr;
 }

@@ -1,7 +1,7 @@
 import { ruleMeta, type Finding, type Rule } from '../types';
 import type { RuleContext } from '../context';
 import { rowAccesses, rowFactors, type RowLoop } from '../../django/rowLoops';
-import { isSelected } from '../../django/querysetValue';
+import { isLoaded } from '../../django/querysetValue';
 import { rangeOf } from '../../python/syntax';
 import { addToQuerysetChain } from '../../fixes/querysetEdits';
 import type { Node } from 'web-tree-sitter';
@@ -42,7 +42,7 @@ function needsOf(ctx: RuleContext, loop: RowLoop): Need[] {
       // The last attribute of a chain that is only compared/passed on still loads the object: `row.author` counts.
       path.push(access.names[i]);
       visited.push(rel.target);
-      if (!isSelected(loop.source, path.join('__'))) {
+      if (!isLoaded(loop.source, path.join('__'))) {
         missing++;
         firstMissing ??= access.chain[i];
       }
