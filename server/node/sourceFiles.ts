@@ -34,7 +34,7 @@ export function decodePython(file: string, bytes: Uint8Array): SourceText | File
   if (bytes.includes(0)) return { uri: file, level: 'info', message: 'skipped: binary file (contains NUL bytes)' };
   const head = Buffer.from(bytes.subarray(0, 400)).toString('latin1').split(/\r?\n/).slice(0, 2).join('\n');
   const cookie = /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/m.exec(head)?.[1]?.toLowerCase();
-  const encoding = cookie && !/^utf-?8/.test(cookie) ? cookie : 'utf-8';
+  const encoding = cookie && !/^utf[-_]?8/.test(cookie) ? whatwgLabel(cookie) : 'utf-8';
   try {
     const text = new TextDecoder(encoding, { fatal: true }).decode(bytes);
     if (isGenerated(text)) return { uri: file, level: 'info', message: 'skipped: generated or minified file' };
@@ -43,6 +43,17 @@ export function decodePython(file: string, bytes: Uint8Array): SourceText | File
     const why = e instanceof RangeError ? `unknown encoding "${encoding}"` : `not valid ${encoding}`;
     return { uri: file, level: 'warning', message: `skipped: ${why}` };
   }
+}
+
+/** Python codec names -> WHATWG encoding labels (`latin-1` is Python's, `latin1` the web's). */
+function whatwgLabel(pythonCodec: string): string {
+  const c = pythonCodec.replace(/_/g, '-');
+  if (/^(latin-?1|l1|iso-?8859-1|8859|cp819)$/.test(c)) return 'latin1';
+  const iso = /^iso-?8859-?(\d+)$/.exec(c);
+  if (iso) return `iso-8859-${iso[1]}`;
+  const cp = /^(?:cp|windows-?)(\d+)$/.exec(c);
+  if (cp) return `windows-${cp[1]}`;
+  return c;
 }
 
 /** Minified or machine-written sources are not worth analysing (and can be huge single lines). */

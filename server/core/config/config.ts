@@ -115,7 +115,7 @@ export function validateConfigTable(table: Record<string, unknown>, file: string
         break;
       }
       default: {
-        const near = KNOWN_KEYS.find((k) => k.replace(/[-_]/g, '') === key.replace(/[-_]/g, '').toLowerCase());
+        const near = KNOWN_KEYS.find((k) => editDistance(k, key.toLowerCase().replace(/_/g, '-')) <= 2);
         throw new ConfigError(file, key, `unknown key${near ? ` (did you mean "${near}"?)` : ''}; known keys: ${KNOWN_KEYS.join(', ')}`);
       }
     }
@@ -148,4 +148,17 @@ export function mergeConfig(...layers: (Partial<DjperfConfig> | undefined)[]): D
     for (const [k, v] of Object.entries(layer)) if (v !== undefined) (out as unknown as Record<string, unknown>)[k] = v;
   }
   return out;
+}
+
+/** Levenshtein distance, for "did you mean" on misspelt keys. */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length];
 }
