@@ -1,0 +1,14 @@
+// `npm run bench`: every benchmark, each printing its own table. Figures go into docs/performance.md.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+
+const benches = ['scan.mjs', 'sim.mjs'].filter((f) => fs.existsSync(new URL(f, import.meta.url)));
+console.log(`# djperf benchmarks — ${new Date().toISOString()} — node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`);
+let failed = false;
+for (const b of benches) {
+  console.log(`\n## ${b}`);
+  const r = spawnSync(process.execPath, ['--expose-gc', new URL(b, import.meta.url).pathname, ...process.argv.slice(2)], { stdio: 'inherit' });
+  if (r.status !== 0) failed = true;
+}
+process.exit(failed ? 1 : 0);
