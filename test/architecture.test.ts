@@ -1,0 +1,51 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { REPO_ROOT } from './harness/paths';
+
+function tsFiles(dir: string): string[] {
+  const abs = path.join(REPO_ROOT, dir);
+  if (!fs.existsSync(abs)) return [];
+  return fs.readdirSync(abs, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => path.join(abs, f));
+}
+
+function imports(file: string): string[] {
+  const text = fs.readFileSync(file, 'utf8');
+  const out: string[] = [];
+  for (const m of text.matchAll(/(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|require\(\s*['"]([^'"]+)['"]\s*\)|import\(\s*['"]([^'"]+)['"]\s*\)/g)) {
+    out.push(m[1] ?? m[2] ?? m[3]);
+  }
+  return out;
+}
+
+const NODE_BUILTINS = /^(node:|fs$|path$|os$|child_process$|worker_threads$|http$|net$|url$)/;
+
+describe('architecture (the design card as tests)', () => {
+  it('the analysis core and the simulator never touch the file system, Node built-ins or vscode (web-worker build stays possible)', () => {
+    const offenders: string[] = [];
+    for (const file of [...tsFiles('server/core'), ...tsFiles('webview/sim')]) {
+      for (const spec of imports(file)) {
+        if (NODE_BUILTINS.test(spec) || spec === 'vscode') offenders.push(`${path.relative(REPO_ROOT, file)} imports ${spec}`);
+      }
+    }
+    assert.deepEqual(offenders, []);
+  });
+
+  it('nothing under server/ or webview/ imports vscode; the simulator has no DOM access', () => {
+    const offenders: string[] = [];
+    for (const file of [...tsFiles('server'), ...tsFiles('webview')]) {
+      if (imports(file).includes('vscode')) offenders.push(path.relative(REPO_ROOT, file));
+    }
+    for (const file of tsFiles('webview/sim')) {
+      if (/(?<![.\w$])(document|window|navigator)\./.test(fs.readFileSync(file, 'utf8'))) offenders.push(`${path.relative(REPO_ROOT, file)} uses the DOM`);
+    }
+    assert.deepEqual(offenders, []);
+  });
+
+  it('the extension stays thin: it does not import the analysis core', () => {
+    const offenders = tsFiles('extension').filter((f) => imports(f).some((s) => s.includes('server/core/') && !s.includes('/types') && !s.includes('protocol')));
+    assert.deepEqual(offenders.map((f) => path.relative(REPO_ROOT, f)), []);
+  });
+});
