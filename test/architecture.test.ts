@@ -39,7 +39,8 @@ describe('architecture (the design card as tests)', () => {
       if (imports(file).includes('vscode')) offenders.push(path.relative(REPO_ROOT, file));
     }
     for (const file of tsFiles('webview/sim')) {
-      if (/(?<![.\w$])(document|window|navigator)\./.test(fs.readFileSync(file, 'utf8'))) offenders.push(`${path.relative(REPO_ROOT, file)} uses the DOM`);
+      const code = fs.readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+      if (/(?<![.\w$])(document|window|navigator)\./.test(code)) offenders.push(`${path.relative(REPO_ROOT, file)} uses the DOM`);
     }
     assert.deepEqual(offenders, []);
   });
