@@ -35,6 +35,7 @@ rm -rf "$stage"
 
 mkdir -p "$DIR"
 cd "$DIR"
-[ -f package.json ] || echo '{"name":"djperf-code-server","private":true}' > package.json
+# npm 11 runs dependency install scripts only when approved; code-server's post-install builds its native modules.
+echo '{"name":"djperf-code-server","private":true,"allowScripts":{"code-server":true,"argon2":true}}' > package.json
 npm_config_unsafe_perm=true npm_config_yes=true npm install --no-audit --no-fund --save-exact "code-server@$VERSION"
 "$BIN" --version
