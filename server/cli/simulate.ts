@@ -1,0 +1,162 @@
+/**
+ * `djperf simulate SCENARIO.json [--format text|json] [--sweep KEY=A..B|A,B,C] [--seed N] [--compare FILE]`
+ * Runs the embedded discrete-event simulation and prints a table or JSON. Exit 0 on success,
+ * 2 on a usage or scenario error.
+ */
+import * as path from 'node:path';
+import type { CliIO } from './io';
+import {
+  compareResult, formatComparison, formatResult, parseMeasured, simulate, validateScenario,
+} from '../../webview/sim';
+import type { Scenario, SimResult } from '../../webview/sim';
+import { table, ms } from '../../webview/sim/report';
+
+const USAGE = `usage: djperf simulate SCENARIO.json [--format text|json] [--sweep KEY=A..B|A,B,C] [--seed N] [--compare FILE]
+  --sweep keys: workers, threads, connections, users, rate, cores, dbCores, poolSize
+  --compare FILE: k6 --summary-export JSON or Locust --csv *_stats.csv
+`;
+
+const SWEEP_KEYS = ['workers', 'threads', 'connections', 'users', 'rate', 'cores', 'dbCores', 'poolSize'] as const;
+type SweepKey = (typeof SWEEP_KEYS)[number];
+
+interface Options { file: string; format: 'text' | 'json'; sweep?: { key: SweepKey; values: number[] }; seed?: number; compare?: string }
+
+class UsageError extends Error {}
+
+function parseSweep(spec: string): { key: SweepKey; values: number[] } {
+  const m = /^([A-Za-z]+)=(.+)$/.exec(spec);
+  if (!m) throw new UsageError(`--sweep: expected KEY=A..B or KEY=A,B,C, got "${spec}"`);
+  const key = m[1] as SweepKey;
+  if (!SWEEP_KEYS.includes(key)) throw new UsageError(`--sweep: unknown key "${m[1]}" (one of: ${SWEEP_KEYS.join(', ')})`);
+  let values: number[];
+  const range = /^(\d+)\.\.(\d+)$/.exec(m[2]);
+  if (range) {
+    const [a, b] = [Number(range[1]), Number(range[2])];
+    if (b < a || b - a > 1000) throw new UsageError(`--sweep: bad range ${m[2]}`);
+    values = Array.from({ length: b - a + 1 }, (_, i) => a + i);
+  } else {
+    values = m[2].split(',').map(Number);
+  }
+  if (values.length === 0 || values.some((v) => !Number.isFinite(v) || v <= 0)) throw new UsageError(`--sweep: values must be positive numbers, got "${m[2]}"`);
+  return { key, values };
+}
+
+function parseArgs(args: string[]): Options {
+  let file: string | undefined;
+  const o: Partial<Options> = { format: 'text' };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const value = (): string => {
+      const v = args[++i];
+      if (v === undefined) throw new UsageError(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--format') {
+      const f = value();
+      if (f !== 'text' && f !== 'json') throw new UsageError(`--format: expected text or json, got "${f}"`);
+      o.format = f;
+    } else if (a === '--sweep') o.sweep = parseSweep(value());
+    else if (a === '--seed') {
+      const s = Number(value());
+      if (!Number.isInteger(s) || s < 0) throw new UsageError('--seed: expected an integer ≥ 0');
+      o.seed = s;
+    } else if (a === '--compare') o.compare = value();
+    else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
+    else if (file === undefined) file = a;
+    else throw new UsageError(`unexpected argument ${a}`);
+  }
+  if (file === undefined) throw new UsageError('missing SCENARIO.json');
+  return { ...o, file } as Options;
+}
+
+function applySweep(base: Scenario, key: SweepKey, v: number): Scenario {
+  const s = JSON.parse(JSON.stringify(base)) as Scenario;
+  switch (key) {
+    case 'workers': case 'threads': case 'connections': s.server[key] = v; break;
+    case 'users': if (s.load.type === 'closed') s.load.users = v; break;
+    case 'rate': if (s.load.type === 'open') s.load.rate = v; break;
+    case 'cores': s.machine = { ...s.machine, cores: v }; break;
+    case 'dbCores': s.db = { ...s.db, cores: v }; break;
+    case 'poolSize': s.db = { ...s.db, poolSize: v }; break;
+  }
+  return s;
+}
+
+function read(io: CliIO, file: string): string {
+  return io.readFile(path.isAbsolute(file) ? file : path.join(io.cwd, file));
+}
+
+export async function runSimulateCommand(args: string[], io: CliIO): Promise<number> {
+  let opts: Options;
+  try {
+    opts = parseArgs(args);
+  } catch (e) {
+    io.stderr(`djperf simulate: ${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  let scenario: Scenario;
+  try {
+    const v = validateScenario(JSON.parse(read(io, opts.file)));
+    if (!v.ok) {
+      io.stderr(`djperf simulate: ${opts.file}: invalid scenario\n${v.errors.map((e) => `  ${e}`).join('\n')}\n`);
+      return 2;
+    }
+    scenario = v.scenario;
+  } catch (e) {
+    io.stderr(`djperf simulate: ${opts.file}: ${(e as Error).message}\n`);
+    return 2;
+  }
+
+  if (opts.sweep) {
+    const { key, values } = opts.sweep;
+    const runs: { value: number; result: SimResult }[] = [];
+    const bar = (done: number): void => {
+      if (!io.isTTY) return;
+      const w = 30;
+      const f = Math.round((done / values.length) * w);
+      io.stderr(`\r[${'#'.repeat(f)}${'.'.repeat(w - f)}] ${done}/${values.length} ${key}`);
+    };
+    for (const [i, v] of values.entries()) {
+      const s = applySweep(scenario, key, v);
+      const check = validateScenario(s);
+      if (!check.ok) {
+        io.stderr(`${io.isTTY ? '\n' : ''}djperf simulate: --sweep ${key}=${v}: ${check.errors.join('; ')}\n`);
+        return 2;
+      }
+      if (values.length > 1) bar(i);
+      runs.push({ value: v, result: simulate(check.scenario, { seed: opts.seed }) });
+    }
+    if (values.length > 1 && io.isTTY) { bar(values.length); io.stderr('\n'); }
+    if (opts.format === 'json') {
+      io.stdout(JSON.stringify({ sweep: key, runs }, null, 2) + '\n');
+    } else {
+      io.stdout(`${scenario.name ?? opts.file}: sweep over ${key}\n\n`);
+      io.stdout(table([key, 'req/s', 'mean', 'p50', 'p95', 'p99', 'errors', 'busiest resource'], runs.map(({ value, result: r }) => {
+        const top = [...r.resources].filter((x) => x.kind !== 'backlog').sort((a, b) => b.utilisation - a.utilisation)[0];
+        return [String(value), r.overall.throughput.toFixed(1), ms(r.overall.latency.mean), ms(r.overall.latency.p50),
+          ms(r.overall.latency.p95), ms(r.overall.latency.p99), `${(r.overall.errorRate * 100).toFixed(1)}%`,
+          top ? `${top.name} ${(top.utilisation * 100).toFixed(0)}%` : ''];
+      })));
+    }
+    return 0;
+  }
+
+  const result = simulate(scenario, { seed: opts.seed });
+  let comparison;
+  if (opts.compare) {
+    try {
+      const paths = Object.fromEntries(scenario.endpoints.filter((e) => e.path).map((e) => [e.name, e.path as string]));
+      comparison = compareResult(result, parseMeasured(read(io, opts.compare)), paths);
+    } catch (e) {
+      io.stderr(`djperf simulate: --compare ${opts.compare}: ${(e as Error).message}\n`);
+      return 2;
+    }
+  }
+  if (opts.format === 'json') {
+    io.stdout(JSON.stringify(comparison ? { result, comparison } : result, null, 2) + '\n');
+  } else {
+    io.stdout(formatResult(result));
+    if (comparison) io.stdout(`\npredicted vs measured (${comparison.source}):\n\n${formatComparison(comparison)}`);
+  }
+  return 0;
+}

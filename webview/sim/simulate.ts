@@ -1,0 +1,175 @@
+/**
+ * Runs one scenario: builds the engine, generates the load (open Poisson / ramping stages,
+ * closed-loop users with think time, or a batch job), drives the event loop and assembles the
+ * SimResult.
+ */
+import { compileProgram, compileDist } from './model/program';
+import { buildConfig } from './model/config';
+import {
+  A_BACKLOG, A_CORES, A_DB, A_INFLIGHT, EV_ARRIVAL, EV_CPU, EV_DB, EV_RESUME, EV_SAMPLE, EV_STOP, EV_TIMEOUT,
+  EV_USER, EV_WARMUP, Engine,
+} from './model/engine';
+import { run } from './model/exec';
+import { SeriesBuilder } from './model/series';
+import { buildResult } from './model/result';
+import { sample } from './rng';
+import type { Scenario, SimOptions, SimResult } from './types';
+
+/** Hard ceiling on requests per run, whatever the scenario says (validation rejects more). */
+export const MAX_REQUESTS = 5_000_000;
+
+export function simulate(scenario: Scenario, options: SimOptions = {}): SimResult {
+  const started = Date.now();
+  const seed = options.seed ?? scenario.seed ?? 1;
+  const cfg = buildConfig(scenario);
+  const prog = compileProgram(scenario);
+  const e = new Engine(cfg, prog, seed);
+  const rng = e.rng;
+  const load = scenario.load;
+  const q = e.q;
+
+  // Endpoint mix: cumulative weights.
+  const cum: number[] = [];
+  let total = 0;
+  for (const ep of scenario.endpoints) { total += ep.weight ?? 1; cum.push(total); }
+  const pickEndpoint = (): number => {
+    if (cum.length === 1) return 0;
+    const u = rng.next() * total;
+    let i = 0;
+    while (i < cum.length - 1 && u >= cum[i]) i++;
+    return i;
+  };
+
+  let maxIssue = MAX_REQUESTS;
+  let stopAt = Infinity;
+  let warmupMs = 0;
+  let estimateMs = 60_000;
+  let nextArrival: () => number = () => Infinity;
+  if (load.type === 'open') {
+    warmupMs = (load.warmupS ?? 0) * 1000;
+    if (load.requests !== undefined) maxIssue = Math.min(maxIssue, load.requests);
+    if (load.stages && load.stages.length > 0) {
+      const stages = load.stages;
+      const ends: number[] = [];
+      let t = 0;
+      for (const st of stages) { t += st.durationS * 1000; ends.push(t); }
+      stopAt = t;
+      const start = load.startRate ?? 0;
+      const rateAt = (tm: number): number => {
+        let from = start;
+        let t0 = 0;
+        for (let i = 0; i < stages.length; i++) {
+          if (tm < ends[i]) return from + ((stages[i].target - from) * (tm - t0)) / (ends[i] - t0);
+          from = stages[i].target; t0 = ends[i];
+        }
+        return from;
+      };
+      const lmax = Math.max(start, ...stages.map((s) => s.target));
+      // Thinning (Lewis & Shedler): candidates at the peak rate, kept with probability rate(t)/peak.
+      let cand = 0;
+      nextArrival = () => {
+        for (;;) {
+          cand += rng.exp(1000 / lmax);
+          if (cand >= stopAt) return Infinity;
+          if (rng.next() * lmax < rateAt(cand)) return cand;
+        }
+      };
+    } else {
+      const mean = 1000 / (load.rate ?? 1);
+      nextArrival = () => e.now + rng.exp(mean);
+    }
+    if (load.durationS !== undefined && !(load.stages && load.stages.length > 0)) stopAt = load.durationS * 1000;
+    estimateMs = Number.isFinite(stopAt) ? stopAt : (maxIssue * 1000) / (load.rate ?? 1);
+  } else if (load.type === 'closed') {
+    warmupMs = (load.warmupS ?? 0) * 1000;
+    if (load.requests !== undefined) maxIssue = Math.min(maxIssue, load.requests);
+    if (load.durationS !== undefined) stopAt = load.durationS * 1000;
+    const think = compileDist(load.thinkMs ?? 0);
+    estimateMs = Number.isFinite(stopAt) ? stopAt : (maxIssue / load.users) * Math.max(think.mean, 10);
+  }
+
+  const series = new SeriesBuilder(
+    Math.max(1, estimateMs / 100), { backlog: A_BACKLOG, cores: A_CORES, db: A_DB, inFlight: A_INFLIGHT },
+    cfg.cores, cfg.dbCores,
+  );
+  e.onDone = (t, lat) => series.completed(t, lat);
+
+  let issued = 0;
+  const stop = (): void => {
+    if (e.stopped) return;
+    e.stopped = true;
+    e.acc.stopWindow(e.now);
+  };
+  const countIssue = (): void => {
+    issued++;
+    if (issued >= maxIssue) stop();
+  };
+
+  if (warmupMs > 0) q.push(warmupMs, EV_WARMUP, 0, 0);
+  else { e.measuring = true; e.acc.startWindow(0); }
+  if (Number.isFinite(stopAt)) q.push(stopAt, EV_STOP, 0, 0);
+  q.push(series.bucketMs, EV_SAMPLE, 0, 0);
+  let sampleIndex = 0;
+
+  if (load.type === 'open') {
+    const t = nextArrival();
+    if (t < Infinity) q.push(t, EV_ARRIVAL, 0, 0);
+  } else if (load.type === 'closed') {
+    const think = compileDist(load.thinkMs ?? 0);
+    e.onUserDone = (u) => { if (!e.stopped) q.push(e.now + sample(rng, think), EV_USER, u, 0); };
+    // Users start spread over one think time, like a ramped-up load test at steady state.
+    for (let u = 0; u < load.users; u++) q.push(think.mean > 0 ? rng.next() * think.mean : 0, EV_USER, u, 0);
+  } else {
+    const chunk = load.chunkSize ?? 1;
+    for (let left = load.items; left > 0; left -= chunk) {
+      e.issue(pickEndpoint(), -1, Math.min(chunk, left));
+      countIssue();
+    }
+  }
+
+  let events = 0;
+  const progress = options.onProgress;
+  while (q.pop()) {
+    const k = q.k;
+    e.now = q.t;
+    switch (k) {
+      case EV_RESUME:
+        if (e.rEpoch[q.a] === q.b) run(e, q.a); else continue;
+        break;
+      case EV_CPU: if (!e.cpuDone(q.a, q.b)) continue; break;
+      case EV_DB: if (!e.dbDone(q.b)) continue; break;
+      case EV_ARRIVAL: {
+        if (e.stopped) break;
+        e.issue(pickEndpoint(), -1, 1);
+        countIssue();
+        const t = nextArrival();
+        if (!e.stopped && t < Infinity) q.push(t, EV_ARRIVAL, 0, 0);
+        break;
+      }
+      case EV_USER:
+        if (e.stopped) break;
+        e.issue(pickEndpoint(), q.a, 1);
+        countIssue();
+        break;
+      case EV_TIMEOUT: e.timeout(q.a, q.b); break;
+      case EV_WARMUP: e.measuring = true; e.acc.startWindow(e.now); break;
+      case EV_STOP: stop(); break;
+      case EV_SAMPLE: {
+        series.sample(sampleIndex, e.now, e.acc, e.takeBacklogMax());
+        sampleIndex = Math.round(e.now / series.bucketMs);
+        if (q.size > 0) q.push((sampleIndex + 1) * series.bucketMs, EV_SAMPLE, 0, 0);
+        continue;
+      }
+    }
+    events++;
+    if (progress && (events & 0xffff) === 0) {
+      progress(e.stopped ? 1 : Number.isFinite(stopAt) ? e.now / stopAt : issued / maxIssue);
+    }
+  }
+  // A batch is measured until its last item finishes; the others stopped at their limit already.
+  if (!e.stopped) { e.now = e.lastDone; stop(); }
+  if (progress) progress(1);
+  return buildResult(scenario, e, {
+    seed, events, wallMs: Date.now() - started, warmupMs, series: series.build(e.lastDone),
+  });
+}

@@ -1,0 +1,203 @@
+/**
+ * Scenario (input) and SimResult (output) types of the djperf simulation engine.
+ * All durations are milliseconds unless the field name says otherwise (`durationS`, `warmupS`);
+ * all rates are per second. docs/simulation.md documents every field.
+ */
+
+/** A duration: a bare number is a constant in ms. */
+export type Duration =
+  | number
+  | { dist: 'const'; mean: number }
+  | { dist: 'exp'; mean: number }
+  | { dist: 'lognormal'; mean: number; cv: number }
+  | { dist: 'uniform'; min: number; max: number };
+
+/** Query count `base + perRow * n` (the N+1 shape), or a plain number. */
+export type QueryCount = number | { base: number; perRow: number; n: number };
+
+export interface CpuStep { cpu: Duration }
+export interface DbStep {
+  db: {
+    queries?: QueryCount;
+    /** DB service time per query (excluding network RTT). */
+    ms: Duration;
+    /** Under ASGI: the query uses a native async driver instead of Django's per-query sync_to_async hop. */
+    native?: boolean;
+    /** In a gevent/uvicorn worker: the driver is not patched and blocks the whole worker. */
+    blocking?: boolean;
+  };
+}
+export interface LockStep { lock: { key: string; keys?: number; steps: Step[] } }
+export interface CacheStep {
+  cache: {
+    op?: 'get' | 'set' | 'delete';
+    /** Probability a get hits, when the entry is not tracked by `key`. */
+    hitRatio?: number;
+    /** A tracked entry: a get hits while an earlier set (after a miss) is younger than ttlMs. */
+    key?: string;
+    ttlMs?: number;
+    miss?: Step[];
+    native?: boolean;
+  };
+}
+export interface WaitSpec { ms: Duration; blocking?: boolean }
+export interface IoStep { io: Duration | WaitSpec }
+export interface SleepStep { sleep: Duration | WaitSpec }
+export interface HopStep { hop: { steps: Step[] } }
+export interface RepeatStep { repeat: { times: number; steps: Step[] } }
+
+export type Step = CpuStep | DbStep | LockStep | CacheStep | IoStep | SleepStep | HopStep | RepeatStep;
+
+export interface Endpoint {
+  name: string;
+  path?: string;
+  weight?: number;
+  /** An `async def` view. Matters under uvicorn (ASGI); a sync view there runs in one thread-sensitive hop. */
+  async?: boolean;
+  steps: Step[];
+  /** The same endpoint after a code fix (used by `advise`). */
+  fixed?: Step[];
+  fixDescription?: string;
+}
+
+export type WorkerClass = 'sync' | 'gthread' | 'gevent' | 'uvicorn' | 'waitress';
+
+export interface ServerSpec {
+  workerClass: WorkerClass;
+  workers?: number;
+  threads?: number;
+  connections?: number;
+  backlog?: number;
+  timeoutMs?: number | null;
+  overheadMs?: Duration;
+  hopMs?: number;
+  memoryPerWorkerMB?: number;
+}
+
+export interface MachineSpec { cores?: number; contextSwitchOverhead?: number }
+
+export interface DbSpec {
+  cores?: number;
+  maxConnections?: number;
+  poolSize?: number;
+  connMaxAge?: number;
+  connectMs?: number;
+  rttMs?: number;
+  contention?: number;
+}
+
+export interface CacheSpec { latencyMs?: Duration }
+export interface NetworkSpec { rttMs?: number }
+
+export interface Stage { durationS: number; target: number }
+export interface OpenLoad {
+  type: 'open';
+  rate?: number;
+  stages?: Stage[];
+  startRate?: number;
+  durationS?: number;
+  requests?: number;
+  warmupS?: number;
+}
+export interface ClosedLoad {
+  type: 'closed';
+  users: number;
+  thinkMs?: Duration;
+  durationS?: number;
+  requests?: number;
+  warmupS?: number;
+}
+export interface BatchLoad { type: 'batch'; items: number; chunkSize?: number }
+export type Load = OpenLoad | ClosedLoad | BatchLoad;
+
+export interface Scenario {
+  name?: string;
+  description?: string;
+  seed?: number;
+  load: Load;
+  endpoints: Endpoint[];
+  server: ServerSpec;
+  machine?: MachineSpec;
+  db?: DbSpec;
+  cache?: CacheSpec;
+  network?: NetworkSpec;
+}
+
+export type ErrorCause = 'backlog' | 'timeout' | 'db_connections';
+
+export interface Interval { lo: number; hi: number }
+
+export interface LatencyStats {
+  mean: number;
+  p50: number;
+  p90: number;
+  p95: number;
+  p99: number;
+  max: number;
+  /** 95 % confidence intervals by batch means (20 batches in completion order); null with too few samples. */
+  ci95: { mean: Interval; p95: Interval } | null;
+}
+
+export interface EndpointStats {
+  name: string;
+  /** Requests counted (arrived after warm-up), successful or not. */
+  requests: number;
+  completed: number;
+  /** Successful completions per second over the measurement window. */
+  throughput: number;
+  errors: Partial<Record<ErrorCause, number>>;
+  errorRate: number;
+  /** Latency of successful requests, ms, as the client sees it (includes network RTT and queueing). */
+  latency: LatencyStats;
+  /** Time spent in the listen backlog before a worker slot took the request. */
+  acceptWait: { mean: number; fractionWaited: number };
+}
+
+export type ResourceKind =
+  | 'cores' | 'gil' | 'loop' | 'hopThread' | 'workers' | 'db' | 'pool' | 'dbConnections' | 'lock' | 'backlog';
+
+export interface ResourceStats {
+  name: string;
+  kind: ResourceKind;
+  capacity: number;
+  /** Time-average busy units divided by capacity (0..1). For 'backlog' and lock queues it is the mean length / capacity. */
+  utilisation: number;
+  meanBusy: number;
+  /** Mean number of requests waiting for this resource. */
+  meanQueue: number;
+}
+
+export interface TimeSeries {
+  bucketMs: number;
+  t: number[];
+  throughput: number[];
+  errors: number[];
+  meanLatency: number[];
+  maxLatency: number[];
+  queueDepth: number[];
+  queueMax: number[];
+  cpu: number[];
+  db: number[];
+  inFlight: number[];
+}
+
+export interface SimResult {
+  name: string;
+  seed: number;
+  window: { startMs: number; endMs: number };
+  endMs: number;
+  /** Completion time of the last request (batch loads: the job's makespan). */
+  makespanMs: number;
+  events: number;
+  wallMs: number;
+  overall: EndpointStats;
+  endpoints: EndpointStats[];
+  resources: ResourceStats[];
+  series: TimeSeries;
+  warnings: string[];
+}
+
+export interface SimOptions {
+  seed?: number;
+  onProgress?: (fraction: number) => void;
+}
