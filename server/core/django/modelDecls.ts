@@ -10,6 +10,11 @@ export interface FieldDecl {
   target?: string;
   relatedName?: string;
   through?: string;
+  /** `null=True` on a relation: Django's bare select_related() (admin changelists) does not follow it. */
+  nullable?: boolean;
+  /** Field class as written (last segment, `CharField`), and whether it declares `choices`. */
+  fieldClass?: string;
+  choices?: boolean;
   range: Range;
 }
 export type FieldKind = 'fk' | 'o2o' | 'm2m' | 'generic-fk' | 'generic-relation' | 'field';
@@ -29,6 +34,10 @@ export interface ModelDecl {
   defaultRelatedName?: string;
   /** Methods defined on the class (e.g. `__str__`), by name -> body node range. */
   methods: string[];
+  /** `Meta.ordering` is set (querysets of this model are ordered, so `first()` is served from a prefetch cache). */
+  ordering?: boolean;
+  /** Attribute chains `__str__` reads from `self` (`[["product"], ["category", "name"]]`). */
+  strReads?: string[][];
 }
 
 const RELATION_KINDS: Record<string, FieldKind> = {
@@ -77,13 +86,15 @@ function readField(name: string, call: Node, range: Range): FieldDecl | undefine
   if (!callee) return undefined;
   const kind = fieldKind(callee);
   if (!kind) return undefined;
-  const field: FieldDecl = { name, kind, range };
+  const field: FieldDecl = { name, kind, range, fieldClass: callee.split('.').pop() };
+  if (keywordArg(call, 'choices')) field.choices = true;
   if (kind === 'fk' || kind === 'o2o' || kind === 'm2m' || kind === 'generic-relation') {
     field.target = relationTarget(positionalArgs(call)[0] ?? keywordArg(call, 'to'));
     const rn = stringValue(keywordArg(call, 'related_name'));
     if (rn !== undefined) field.relatedName = rn;
     const through = relationTarget(keywordArg(call, 'through'));
     if (through) field.through = through;
+    if (isTrue(keywordArg(call, 'null'))) field.nullable = true;
   }
   return field;
 }
@@ -98,7 +109,35 @@ function readMeta(body: Node, decl: ModelDecl): void {
     if (left === 'abstract' && isTrue(right)) decl.abstract = true;
     if (left === 'proxy' && isTrue(right)) decl.proxy = true;
     if (left === 'default_related_name') decl.defaultRelatedName = stringValue(right);
+    if (left === 'ordering' && right && !/^[[(]\s*[\])]$/.test(right.text)) decl.ordering = true;
   }
+}
+
+/** `self.a.b` chains read in a method body (attribute names after `self`), in source order, deduplicated. */
+export function selfReads(def: Node): string[][] {
+  return attributeReads(def, 'self');
+}
+
+/** `<name>.a.b` chains read in a function body (attribute names after `name`), in source order, deduplicated. */
+export function attributeReads(def: Node, name: string): string[][] {
+  const out = new Map<string, string[]>();
+  const body = def.childForFieldName('body');
+  if (!body) return [];
+  const visit = (n: Node): void => {
+    if (n.type === 'identifier' && n.text === name) {
+      const names: string[] = [];
+      let cur: Node = n;
+      while (cur.parent?.type === 'attribute' && cur.parent.childForFieldName('object')?.id === cur.id) {
+        cur = cur.parent;
+        names.push(cur.childForFieldName('attribute')?.text ?? '');
+      }
+      if (names.length > 0 && !out.has(names.join('.'))) out.set(names.join('.'), names);
+      return;
+    }
+    for (const c of n.namedChildren) if (c && c.type !== 'function_definition' && c.type !== 'class_definition') visit(c);
+  };
+  visit(body);
+  return [...out.values()];
 }
 
 /** Every class in the file with its bases and field-like assignments; the index decides which are models. */
@@ -135,6 +174,7 @@ export function extractClassDecls(tree: Tree, uri: string): ModelDecl[] {
         if (def?.type === 'function_definition') {
           const fname = def.childForFieldName('name')?.text;
           if (fname) decl.methods.push(fname);
+          if (fname === '__str__') decl.strReads = selfReads(def);
           continue;
         }
         if (stmt.type !== 'expression_statement') continue;

@@ -16,6 +16,8 @@ export interface RelationInfo {
   many: boolean;
   /** Where the field that creates the relation is declared. */
   declaredIn: string;
+  /** Forward FK/O2O declared with `null=True`. */
+  nullable?: boolean;
   uri?: string;
   range?: Range;
 }
@@ -36,6 +38,12 @@ export interface ModelInfo {
   methods: Set<string>;
   /** Resolved model bases (keys), nearest first. */
   parents: string[];
+  /** `Meta.ordering` is set on the model or inherited. */
+  ordered?: boolean;
+  /** Attribute chains `__str__` reads from `self` (own or inherited). */
+  strReads?: string[][];
+  /** Field name -> field class (`CharField`), with `:choices` appended when choices are declared. */
+  fieldClasses?: Map<string, string>;
 }
 
 export interface ModelIndexOptions {
@@ -115,7 +123,7 @@ export class ModelIndex {
         key: keyOf(d), name: d.name, appLabel: d.appLabel, uri: d.uri, range: d.range,
         builtin: d.uri.startsWith('builtin:'), abstract: d.abstract, proxy: d.proxy,
         columns: new Set(['pk', 'id']), relations: new Map(), managers: new Set(d.managers),
-        methods: new Set(d.methods), parents: [],
+        methods: new Set(d.methods), parents: [], ordered: d.ordering, strReads: d.strReads,
       };
       if (this.byKey.has(info.key) && !info.builtin) continue;
       this.byKey.set(info.key, info);
@@ -161,6 +169,8 @@ export class ModelIndex {
           const parent = this.byKey.get(keyOf(bd));
           if (parent) {
             info.parents.push(parent.key);
+            info.ordered ||= parent.ordered;
+            info.strReads ??= parent.strReads;
             for (const m of parent.methods) info.methods.add(m);
             if (info.managers.size === 0) for (const m of parent.managers) info.managers.add(m);
             // Multi-table inheritance: a concrete parent means a parent link and a reverse child accessor.
@@ -182,6 +192,7 @@ export class ModelIndex {
   }
 
   private addField(info: ModelInfo, field: FieldDecl, owner: ModelDecl, target: string | undefined): void {
+    if (field.fieldClass) (info.fieldClasses ??= new Map()).set(field.name, field.fieldClass + (field.choices ? ':choices' : ''));
     switch (field.kind) {
       case 'field':
         info.columns.add(field.name);
@@ -196,7 +207,7 @@ export class ModelIndex {
         break;
     }
     const many = field.kind === 'm2m';
-    info.relations.set(field.name, { accessor: field.name, kind: field.kind, target, many, declaredIn: info.key, uri: owner.uri, range: field.range });
+    info.relations.set(field.name, { accessor: field.name, kind: field.kind, target, many, declaredIn: info.key, uri: owner.uri, range: field.range, ...(field.nullable ? { nullable: true } : {}) });
     if (!many) info.columns.add(`${field.name}_id`);
     // Reverse accessors exist only for concrete models, on the target model.
     if (info.abstract || !target) return;

@@ -69,7 +69,7 @@ export class QuerysetEvaluator {
         if (recv?.kind === 'queryset' && m && ['aget', 'afirst', 'alast', 'aearliest', 'alatest', 'acreate'].includes(m)) {
           return { kind: 'instance', model: recv.model, from: recv, node };
         }
-        return this.evaluate(inner, depth);
+        return this.throughThreadHop(inner, depth) ?? this.evaluate(inner, depth);
       }
       case 'conditional_expression':
         return this.evaluate(node.namedChildren[0], depth);
@@ -189,6 +189,52 @@ export class QuerysetEvaluator {
     return this.classQueryset(node, depth);
   }
 
+  /**
+   * `await sync_to_async(Book.objects.filter)(...)`, `await sync_to_async(lambda: qs)()` and `await helper()` of a
+   * module-level `@sync_to_async def helper(): return qs`: the awaited value is what the sync callable returns.
+   */
+  private throughThreadHop(call: Node, depth: number): TrackedValue | undefined {
+    const fn = call.childForFieldName('function');
+    if (!fn) return undefined;
+    const isWrapper = (n: Node | null | undefined) => !!n && /(^|\.)(database_)?sync_to_async$/.test(n.type === 'call' ? (calleeName(n) ?? '') : n.text);
+    let target: Node | undefined;
+    if (fn.type === 'call' && isWrapper(fn)) target = positionalArgs(fn)[0];
+    else if (fn.type === 'identifier') {
+      const def = moduleFunction(call, fn.text);
+      const decorated = def?.parent?.type === 'decorated_definition' &&
+        def.parent.namedChildren.some((d) => d?.type === 'decorator' && isWrapper(d.namedChildren[0]));
+      if (def && decorated) return this.returnedValue(def, depth);
+      return undefined;
+    }
+    if (!target) return undefined;
+    const t = unparen(target);
+    if (t.type === 'attribute') {
+      const method = t.childForFieldName('attribute')?.text ?? '';
+      const receiver = this.evaluate(t.childForFieldName('object'), depth);
+      if (receiver?.kind !== 'queryset') return undefined;
+      if (INSTANCE_METHODS.has(method)) return receiver.rows === 'instances' ? { kind: 'instance', model: receiver.model, from: receiver, node: call } : undefined;
+      if (TERMINAL_METHODS.has(method)) return undefined;
+      return this.chain(receiver, method, call);
+    }
+    if (t.type === 'lambda') return this.evaluate(t.childForFieldName('body'), depth);
+    if (t.type === 'identifier') {
+      const def = moduleFunction(call, t.text);
+      return def ? this.returnedValue(def, depth) : undefined;
+    }
+    return undefined;
+  }
+
+  /** The tracked value of a function's first `return` that has one. */
+  private returnedValue(def: Node, depth: number): TrackedValue | undefined {
+    const body = def.childForFieldName('body');
+    for (const s of body?.namedChildren ?? []) {
+      if (s?.type !== 'return_statement') continue;
+      const v = this.evaluate(s.namedChildren[0], depth);
+      if (v) return v;
+    }
+    return undefined;
+  }
+
   private call(node: Node, depth: number): TrackedValue | undefined {
     const fn = node.childForFieldName('function');
     if (!fn) return undefined;
@@ -289,3 +335,14 @@ export class QuerysetEvaluator {
 }
 
 export type { InstanceValue };
+
+/** A module-level `def name` of the file containing `node`. */
+function moduleFunction(node: Node, name: string): Node | undefined {
+  let root = node;
+  while (root.parent) root = root.parent;
+  for (const stmt of root.namedChildren) {
+    const def = stmt?.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
+    if (def?.type === 'function_definition' && def.childForFieldName('name')?.text === name) return def;
+  }
+  return undefined;
+}

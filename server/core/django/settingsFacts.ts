@@ -7,6 +7,14 @@ export interface DjangoSettingsFacts {
   authUserModel?: { value: string; uri: string; range: Range };
   atomicRequests?: { value: boolean; uri: string; range: Range };
   connMaxAge?: { value: number | null; uri: string; range: Range };
+  /** `ROOT_URLCONF = "shop.urls"` (endpoint profiles walk the URLconf from here). */
+  rootUrlconf?: { value: string; uri: string; range: Range };
+  /** DATABASES["default"]["ENGINE"]. */
+  dbEngine?: { value: string; uri: string; range: Range };
+  /** CACHES["default"]["BACKEND"]. */
+  cacheBackend?: { value: string; uri: string; range: Range };
+  /** `from .settings import *` / `from shop.settings import *`: modules this settings file extends (as written). */
+  extends?: string[];
 }
 
 export function looksLikeSettings(uri: string, text: string): boolean {
@@ -27,6 +35,16 @@ export function extractSettingsFacts(tree: Tree, uri: string): DjangoSettingsFac
       if (v) facts.authUserModel = { value: v, uri, range: rangeOf(right) };
     }
     if (left === 'DATABASES') readDatabases(right, uri, facts);
+    if (left === 'ROOT_URLCONF') {
+      const v = stringValue(right);
+      if (v) facts.rootUrlconf = { value: v, uri, range: rangeOf(right) };
+    }
+    if (left === 'CACHES') readBackend(right, 'BACKEND', uri, (v) => { facts.cacheBackend ??= v; });
+  }
+  for (const stmt of tree.rootNode.namedChildren) {
+    if (stmt?.type !== 'import_from_statement' || !stmt.namedChildren.some((c) => c?.type === 'wildcard_import')) continue;
+    const mod = stmt.childForFieldName('module_name')?.text;
+    if (mod) (facts.extends ??= []).push(mod);
   }
   return facts;
 }
@@ -37,11 +55,24 @@ function readDatabases(node: Node, uri: string, facts: DjangoSettingsFacts): voi
     const key = stringValue(n.childForFieldName('key'));
     const value = n.childForFieldName('value');
     if (!value) return true;
+    if (key === 'ENGINE' && !facts.dbEngine) {
+      const v = stringValue(value);
+      if (v) facts.dbEngine = { value: v, uri, range: rangeOf(value) };
+    }
     if (key === 'ATOMIC_REQUESTS') facts.atomicRequests = { value: isTrue(value), uri, range: rangeOf(n) };
     if (key === 'CONN_MAX_AGE') {
       const num = value.type === 'none' ? null : Number(value.text);
       facts.connMaxAge = { value: Number.isFinite(num) || num === null ? num : 0, uri, range: rangeOf(n) };
     }
+    return true;
+  });
+}
+
+function readBackend(node: Node, wanted: string, uri: string, set: (v: { value: string; uri: string; range: Range }) => void): void {
+  walk(node, (n) => {
+    if (n.type !== 'pair') return true;
+    const v = stringValue(n.childForFieldName('value'));
+    if (stringValue(n.childForFieldName('key')) === wanted && v) set({ value: v, uri, range: rangeOf(n.childForFieldName('value') as Node) });
     return true;
   });
 }

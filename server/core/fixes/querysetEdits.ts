@@ -1,6 +1,7 @@
 import type { Node } from 'web-tree-sitter';
-import type { QuerysetValue } from '../django/querysetValue';
+import { CHAIN_METHODS, type QuerysetValue } from '../django/querysetValue';
 import { calleeMethod, positionalArgs, rangeOf, stringValue } from '../python/syntax';
+import type { Position } from '../parsing/textDocument';
 import type { TextEdit } from '../rules/types';
 
 /** The quote character the file already prefers, so fixes read like the surrounding code. */
@@ -27,7 +28,58 @@ export function addToQuerysetChain(qs: QuerysetValue, method: 'select_related' |
     const last = args[args.length - 1];
     return { range: { start: rangeOf(last).end, end: rangeOf(last).end }, newText: `, ${quote}${path}${quote}` };
   }
-  if (!qs.manager || qs.relatedFrom) return undefined;
-  const at = rangeOf(qs.manager).end;
+  const at = chainInsertPoint(qs);
+  if (!at) return undefined;
   return { range: { start: at, end: at }, newText: `.${method}(${quote}${path}${quote})` };
+}
+
+/**
+ * Where a standard QuerySet call can be inserted into the chain that built `qs`: right after the manager, or after
+ * the last custom (manager/QuerySet-specific) method, since a custom manager method may not exist on a QuerySet.
+ */
+export function chainInsertPoint(qs: QuerysetValue): Position | undefined {
+  if (!qs.manager || qs.relatedFrom) return undefined;
+  const custom = qs.calls.filter((c) => !CHAIN_METHODS.has(calleeMethod(c) ?? ''));
+  const last = custom[custom.length - 1];
+  return rangeOf(last ?? qs.manager).end;
+}
+
+/**
+ * How to refer to `name` from `module` in the file of `node`: already imported, via `from django.db import models`,
+ * by extending an existing `from module import …`, or with a new import line after the last top-level import.
+ * Undefined when the name is bound to something else at module level.
+ */
+export function ensureImported(node: Node, module: string, name: string): { ref: string; edits: TextEdit[] } | undefined {
+  let root = node;
+  while (root.parent) root = root.parent;
+  let fromModule: Node | undefined;
+  let lastImport: Node | undefined;
+  let modelsAlias: string | undefined;
+  for (const stmt of root.namedChildren) {
+    if (!stmt) continue;
+    if (stmt.type === 'import_from_statement' || stmt.type === 'import_statement' || stmt.type === 'future_import_statement') lastImport = stmt;
+    if (stmt.type !== 'import_from_statement') {
+      if (stmt.type === 'class_definition' || stmt.type === 'function_definition') {
+        if (stmt.childForFieldName('name')?.text === name) return undefined;
+      }
+      continue;
+    }
+    const mod = stmt.childForFieldName('module_name')?.text;
+    const names = stmt.children.filter((c) => c && (c.type === 'dotted_name' || c.type === 'aliased_import') && c.id !== stmt.childForFieldName('module_name')?.id) as Node[];
+    for (const n of names) {
+      const bound = n.type === 'aliased_import' ? n.childForFieldName('alias')?.text : n.text;
+      const orig = n.type === 'aliased_import' ? n.childForFieldName('name')?.text : n.text;
+      if (bound === name) return mod === module && orig === name ? { ref: name, edits: [] } : undefined;
+      if (mod === module.split('.').slice(0, -1).join('.') && orig === module.split('.').pop()) modelsAlias = bound;
+    }
+    if (mod === module && names.length > 0 && !stmt.text.includes('*')) fromModule = stmt;
+  }
+  if (modelsAlias) return { ref: `${modelsAlias}.${name}`, edits: [] };
+  if (fromModule) {
+    const names = fromModule.children.filter((c) => c && (c.type === 'dotted_name' || c.type === 'aliased_import') && c.id !== fromModule!.childForFieldName('module_name')?.id) as Node[];
+    const at = rangeOf(names[names.length - 1]).end;
+    return { ref: name, edits: [{ range: { start: at, end: at }, newText: `, ${name}` }] };
+  }
+  const line = lastImport ? lastImport.endPosition.row + 1 : 0;
+  return { ref: name, edits: [{ range: { start: { line, character: 0 }, end: { line, character: 0 } }, newText: `from ${module} import ${name}\n` }] };
 }

@@ -4,6 +4,8 @@ import type { ModelIndex } from '../django/modelIndex';
 import { QuerysetEvaluator } from '../django/querysetEvaluator';
 import { findRowLoops, type RowLoop } from '../django/rowLoops';
 import type { DjangoSettingsFacts } from '../django/settingsFacts';
+import type { SerializerDecl } from '../drf/serializerDecls';
+import type { UrlViewRef } from '../django/urlFacts';
 
 /** One file as the rules see it. */
 export interface SourceFile {
@@ -17,6 +19,10 @@ export interface SourceFile {
 export interface WorkspaceFacts {
   models: ModelIndex;
   settings: DjangoSettingsFacts;
+  /** Views referenced from URLconfs anywhere in the workspace (request-path facts). */
+  urlViews?: readonly UrlViewRef[];
+  /** DRF serializer classes of the workspace (DJP108). */
+  serializers?: readonly SerializerDecl[];
 }
 
 export interface AnalysisSettings {

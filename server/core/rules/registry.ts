@@ -1,9 +1,63 @@
 import type { Rule, RuleMeta } from './types';
 import { rule as DJP101 } from './n1/DJP101';
+import { rule as DJP102 } from './n1/DJP102';
+import { rule as DJP103 } from './n1/DJP103';
+import { rule as DJP104 } from './n1/DJP104';
+import { rule as DJP105 } from './n1/DJP105';
+import { rule as DJP106 } from './n1/DJP106';
+import { rule as DJP107 } from './n1/DJP107';
+import { rule as DJP108 } from './n1/DJP108';
+import { rule as DJP109 } from './n1/DJP109';
+import { rule as DJP201 } from './locks/DJP201';
+import { rule as DJP202 } from './locks/DJP202';
+import { rule as DJP203 } from './locks/DJP203';
+import { rule as DJP204 } from './locks/DJP204';
+import { rule as DJP205 } from './locks/DJP205';
+import { rule as DJP301 } from './async/DJP301';
+import { rule as DJP302 } from './async/DJP302';
+import { rule as DJP303 } from './async/DJP303';
+import { rule as DJP304 } from './async/DJP304';
+import { rule as DJP305 } from './async/DJP305';
+import { rule as DJP401 } from './async/DJP401';
+import { rule as DJP402 } from './async/DJP402';
+import { rule as DJP403 } from './async/DJP403';
+import { rule as DJP404 } from './async/DJP404';
+import { rule as DJP405 } from './async/DJP405';
+import { rule as DJP406 } from './async/DJP406';
+import { rule as DJP407 } from './async/DJP407';
+import { rule as DJP408 } from './async/DJP408';
+import { rule as DJP409 } from './async/DJP409';
 
 /** Every rule djperf ships, in code order. Adding a rule: one module, one line here, one docs page, one fixture. */
 export const ALL_RULES: readonly Rule[] = [
   DJP101,
+  DJP102,
+  DJP103,
+  DJP104,
+  DJP105,
+  DJP106,
+  DJP107,
+  DJP108,
+  DJP109,
+  DJP201,
+  DJP202,
+  DJP203,
+  DJP204,
+  DJP205,
+  DJP301,
+  DJP302,
+  DJP303,
+  DJP304,
+  DJP305,
+  DJP401,
+  DJP402,
+  DJP403,
+  DJP404,
+  DJP405,
+  DJP406,
+  DJP407,
+  DJP408,
+  DJP409,
 ];
 
 const byCode = new Map(ALL_RULES.map((r) => [r.meta.code, r]));

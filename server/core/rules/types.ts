@@ -97,5 +97,5 @@ export function ruleMeta(meta: Omit<RuleMeta, 'docsUrl'>): RuleMeta {
 export function formatQueryCost(cost: QueryCost): string {
   const vars = cost.rowFactors.length <= 1 ? 'N' : cost.rowFactors.map((_, i) => 'NMKL'[i] ?? `N${i}`).join('·');
   const per = cost.perRow === 1 ? vars : `${cost.perRow}${vars}`;
-  return `${cost.base} + ${per} queries`;
+  return cost.base === 0 ? `${per} queries` : `${cost.base} + ${per} queries`;
 }

@@ -1,20 +1,29 @@
 import type { Tree } from 'web-tree-sitter';
 import { extractClassDecls, type ModelDecl } from '../django/modelDecls';
 import { extractSettingsFacts, looksLikeSettings, type DjangoSettingsFacts } from '../django/settingsFacts';
+import { extractSerializerDecls, type SerializerDecl } from '../drf/serializerDecls';
+import { extractUrlViews, mayHaveUrls, type UrlViewRef } from '../django/urlFacts';
 
 /** What one file contributes to the workspace index. Small and tree-free, so it outlives the tree. */
 export interface FileFacts {
   classes: ModelDecl[];
   settings?: DjangoSettingsFacts;
+  /** Views referenced from URLconfs in this file (request-path facts). */
+  urlViews?: UrlViewRef[];
+  /** DRF serializer classes (which relations each one reads), for DJP108. */
+  serializers?: SerializerDecl[];
 }
+
+const SERIALIZER_CLASS = /^\s*class\s+\w+\s*\([^)]*Serializer\b/m;
 
 /**
  * Cheap text test, so that only files that can declare models or settings are parsed for facts: Django
  * loads models from an app's `models` module, and project base classes mention `models.Model` themselves.
  */
 export function mayHaveFacts(uri: string, text: string): boolean {
+  if (mayHaveUrls(text)) return true;
   if (!/^\s*class\s/m.test(text)) return looksLikeSettings(uri, text);
-  return /(^|[\\/])models([\\/]|\.pyi?$)/.test(uri) || /\bmodels\.Model\b|\bAbstract(Base)?User\b|\(\s*Model\s*[,)]/.test(text) ||
+  return SERIALIZER_CLASS.test(text) || /(^|[\\/])models([\\/]|\.pyi?$)/.test(uri) || /\bmodels\.Model\b|\bAbstract(Base)?User\b|\(\s*Model\s*[,)]/.test(text) ||
     looksLikeSettings(uri, text);
 }
 
@@ -22,5 +31,13 @@ export function extractFileFacts(tree: Tree, uri: string, text: string): FileFac
   const classes = extractClassDecls(tree, uri).filter((c) => c.bases.length > 0);
   const facts: FileFacts = { classes };
   if (looksLikeSettings(uri, text)) facts.settings = extractSettingsFacts(tree, uri);
+  if (SERIALIZER_CLASS.test(text)) {
+    const serializers = extractSerializerDecls(tree, uri);
+    if (serializers.length > 0) facts.serializers = serializers;
+  }
+  if (mayHaveUrls(text)) {
+    const urlViews = extractUrlViews(tree, uri);
+    if (urlViews.length) facts.urlViews = urlViews;
+  }
   return facts;
 }

@@ -41,7 +41,9 @@ export class WorkspaceIndex {
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([, f]) => f.settings!);
       const settings = mergeSettingsFacts(settingsList);
-      this.built = { models: ModelIndex.build(classes, { authUserModel: settings.authUserModel?.value }), settings };
+      const urlViews = [...this.files.values()].flatMap((f) => f.urlViews ?? []);
+      const serializers = [...this.files.values()].flatMap((f) => f.serializers ?? []);
+      this.built = { models: ModelIndex.build(classes, { authUserModel: settings.authUserModel?.value }), settings, urlViews, serializers };
     }
     return this.built;
   }

@@ -2,6 +2,7 @@ import { ruleMeta, type Finding, type Rule } from '../types';
 import type { RuleContext } from '../context';
 import { rowAccesses, rowFactors, type RowLoop } from '../../django/rowLoops';
 import { isLoaded } from '../../django/querysetValue';
+import { loadQueries } from '../../django/n1Analysis';
 import { rangeOf } from '../../python/syntax';
 import { addToQuerysetChain } from '../../fixes/querysetEdits';
 import type { Node } from 'web-tree-sitter';
@@ -74,7 +75,7 @@ export const rule: Rule = {
           range: rangeOf(need.node),
           message: `N+1: \`${need.node.text}\` runs ${per} per ${model?.name ?? 'row'} row; add select_related("${need.path}") to the queryset.`,
           cost: {
-            kind: 'queries', base: 1, perRow: need.missing, rowFactors: rowFactors(loop),
+            kind: 'queries', base: loadQueries(loop.source), perRow: need.missing, rowFactors: rowFactors(loop),
             relationPath: need.path, model: loop.source.model,
           },
           related: [

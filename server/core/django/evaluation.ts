@@ -1,0 +1,186 @@
+import type { Node } from 'web-tree-sitter';
+import type { QuerysetEvaluator } from './querysetEvaluator';
+import { INSTANCE_METHODS, TERMINAL_METHODS, type InstanceValue, type QuerysetValue } from './querysetValue';
+import { calleeMethod, decoratorsOf, positionalArgs, unparen, walk } from '../python/syntax';
+import { bindingsBefore, enclosingScope } from '../python/scopes';
+import { ASYNC_MODEL_METHODS, ASYNC_QUERYSET_METHODS, ASYNC_RELATED_MANAGER_METHODS } from './djangoVersion';
+
+const ASYNC_NAMES = new Set([...ASYNC_QUERYSET_METHODS.values(), ...ASYNC_RELATED_MANAGER_METHODS.values(), ...ASYNC_MODEL_METHODS.values(), 'aaggregate']);
+
+/**
+ * Where a query actually runs. Building a queryset is lazy; it runs when a method such as `get()`/`count()`
+ * is called, when it is iterated (`for`, a comprehension, `list()`), measured (`len()`), tested (`bool()`,
+ * `if qs:`), indexed (`qs[0]`) or searched (`x in qs`), and when a model instance is saved/deleted/refreshed.
+ */
+export type EvaluationKind = 'method' | 'iterate' | 'comprehension' | 'wrapper' | 'len' | 'bool' | 'index' | 'in' | 'instance-method' | 'shortcut';
+
+export interface QueryEvaluation {
+  /** The expression that runs the query (the call, the `for` statement, the comprehension clause …). */
+  node: Node;
+  kind: EvaluationKind;
+  /** The method (`get`, `save`) or wrapper (`list`) involved. */
+  method?: string;
+  /** The queryset evaluated (not set for instance methods). */
+  qs?: QuerysetValue;
+  instance?: InstanceValue;
+  /** The evaluated expression (receiver of the method, iterable of the loop, argument of the wrapper). */
+  target: Node;
+  /** `async for`, `await qs.aget()`: the async API. */
+  isAsync: boolean;
+}
+
+const WRAPPERS = new Set(['list', 'tuple', 'sorted', 'set', 'dict', 'sum', 'max', 'min', 'any', 'all', 'frozenset']);
+const INSTANCE_QUERY_METHODS = new Set(['save', 'delete', 'refresh_from_db', 'asave', 'adelete', 'arefresh_from_db']);
+const SHORTCUTS = new Set(['get_object_or_404', 'get_list_or_404', 'aget_object_or_404', 'aget_list_or_404']);
+const NON_QUERY_TERMINALS = new Set(['values_list_flat']);
+
+function hasAsyncToken(n: Node): boolean {
+  return n.children.some((c) => c?.type === 'async');
+}
+
+/** Every query evaluation inside `root` (nested functions and lambdas included; callers filter by scope). */
+export function queryEvaluations(root: Node, evaluator: QuerysetEvaluator): QueryEvaluation[] {
+  const out: QueryEvaluation[] = [];
+  walk(root, (n) => {
+    switch (n.type) {
+      case 'call': {
+        const fn = n.childForFieldName('function');
+        if (fn?.type === 'attribute') {
+          const method = calleeMethod(n) ?? '';
+          const recvNode = fn.childForFieldName('object');
+          if (!recvNode) break;
+          if (INSTANCE_METHODS.has(method) || (TERMINAL_METHODS.has(method) && !NON_QUERY_TERMINALS.has(method))) {
+            const qs = evaluator.queryset(recvNode);
+            if (qs) out.push({ node: n, kind: 'method', method, qs, target: recvNode, isAsync: ASYNC_NAMES.has(method) });
+            break;
+          }
+          if (INSTANCE_QUERY_METHODS.has(method)) {
+            const inst = evaluator.evaluate(recvNode);
+            if (inst?.kind === 'instance') out.push({ node: n, kind: 'instance-method', method, instance: inst, target: recvNode, isAsync: ASYNC_NAMES.has(method) });
+          }
+        } else if (fn?.type === 'identifier') {
+          const arg = positionalArgs(n)[0];
+          if (SHORTCUTS.has(fn.text)) {
+            out.push({ node: n, kind: 'shortcut', method: fn.text, target: arg ?? n, isAsync: fn.text.startsWith('a') });
+          } else if (arg && (WRAPPERS.has(fn.text) || fn.text === 'len' || fn.text === 'bool' || fn.text === 'enumerate')) {
+            const qs = evaluator.queryset(arg);
+            if (!qs) break;
+            // A generator/comprehension argument reports its own clause.
+            if (fn.text === 'enumerate') break;
+            const kind: EvaluationKind = fn.text === 'len' ? 'len' : fn.text === 'bool' ? 'bool' : 'wrapper';
+            out.push({ node: n, kind, method: fn.text, qs, target: arg, isAsync: false });
+          }
+        }
+        break;
+      }
+      case 'for_statement': {
+        const right = n.childForFieldName('right');
+        if (!right) break;
+        const iter = unparen(right);
+        if (iter.type === 'call' && WRAPPERS.has(iter.childForFieldName('function')?.text ?? '')) break; // list(qs) reports itself
+        const qs = evaluator.queryset(enumerateArg(iter));
+        if (qs && !isIteratorCall(iter)) out.push({ node: n, kind: 'iterate', qs, target: right, isAsync: hasAsyncToken(n) });
+        else if (qs) out.push({ node: n, kind: 'iterate', method: 'iterator', qs, target: right, isAsync: hasAsyncToken(n) });
+        break;
+      }
+      case 'for_in_clause': {
+        const right = n.childForFieldName('right');
+        if (!right) break;
+        const iter = unparen(right);
+        if (iter.type === 'call' && WRAPPERS.has(iter.childForFieldName('function')?.text ?? '')) break;
+        const qs = evaluator.queryset(enumerateArg(iter));
+        if (qs) out.push({ node: n, kind: 'comprehension', qs, target: right, isAsync: hasAsyncToken(n) });
+        break;
+      }
+      case 'subscript': {
+        const sub = n.childForFieldName('subscript');
+        const value = n.childForFieldName('value');
+        if (!value || !sub || sub.type === 'slice') break;
+        const qs = evaluator.queryset(value);
+        if (qs) out.push({ node: n, kind: 'index', qs, target: value, isAsync: false });
+        break;
+      }
+      case 'comparison_operator': {
+        const ops = n.children.filter((c) => c && !c.isNamed).map((c) => c!.type);
+        if (!ops.includes('in')) break;
+        const right = n.namedChildren[n.namedChildCount - 1];
+        const qs = right ? evaluator.queryset(right) : undefined;
+        if (qs && right) out.push({ node: n, kind: 'in', qs, target: right, isAsync: false });
+        break;
+      }
+      case 'if_statement':
+      case 'while_statement':
+      case 'not_operator': {
+        const cond = n.type === 'not_operator' ? n.childForFieldName('argument') : n.childForFieldName('condition');
+        if (!cond) break;
+        const c = unparen(cond);
+        if (c.type !== 'identifier' && c.type !== 'attribute') break;
+        const qs = evaluator.queryset(c);
+        if (qs) out.push({ node: c, kind: 'bool', qs, target: c, isAsync: false });
+        break;
+      }
+      default:
+        break;
+    }
+    return true;
+  });
+  return out.filter((e) => e.kind === 'method' || e.kind === 'instance-method' || e.kind === 'shortcut' || !isMaterialized(e.target));
+}
+
+function enumerateArg(iter: Node): Node {
+  if (iter.type === 'call' && iter.childForFieldName('function')?.text === 'enumerate') return positionalArgs(iter)[0] ?? iter;
+  return iter;
+}
+
+function isIteratorCall(iter: Node): boolean {
+  return iter.type === 'call' && calleeMethod(iter) === 'iterator';
+}
+
+const MATERIALIZERS = new Set(['list', 'tuple', 'sorted', 'set', 'reversed', 'frozenset']);
+
+/**
+ * Whether an expression the evaluator tracks as a queryset is in fact an already-evaluated list of its rows
+ * (`list(qs)`, a variable bound to one, or what `await sync_to_async(lambda: list(qs))()` returns): using it runs no query.
+ */
+export function isMaterialized(node: Node, depth = 0): boolean {
+  if (depth > 8) return false;
+  const n = unparen(node);
+  if (n.type === 'call') {
+    const fn = n.childForFieldName('function');
+    if (fn?.type === 'identifier' && MATERIALIZERS.has(fn.text)) return true;
+    return false;
+  }
+  if (n.type === 'list_comprehension' || n.type === 'set_comprehension') return true;
+  if (n.type === 'identifier') {
+    const rhs = bindingsBefore(enclosingScope(n), n.text, n.startIndex);
+    const last = rhs[rhs.length - 1];
+    return !!last && isMaterialized(last, depth + 1);
+  }
+  if (n.type === 'await') {
+    const call = n.namedChildren[0];
+    if (call?.type !== 'call') return false;
+    const fn = call.childForFieldName('function');
+    let target: Node | undefined;
+    if (fn?.type === 'call' && /(^|\.)(database_)?sync_to_async$/.test(fn.childForFieldName('function')?.text ?? '')) target = positionalArgs(fn)[0];
+    else if (fn?.type === 'identifier') target = fn;
+    if (!target) return false;
+    const t = unparen(target);
+    if (t.type === 'lambda') {
+      const body = t.childForFieldName('body');
+      return !!body && isMaterialized(body, depth + 1);
+    }
+    if (t.type === 'identifier') {
+      let root = t;
+      while (root.parent) root = root.parent;
+      for (const stmt of root.namedChildren) {
+        const def = stmt?.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
+        if (def?.type !== 'function_definition' || def.childForFieldName('name')?.text !== t.text) continue;
+        if (fn?.type === 'identifier' && decoratorsOf(def).length === 0) return false;
+        const ret = def.childForFieldName('body')?.namedChildren.find((c) => c?.type === 'return_statement');
+        const v = ret?.namedChildren[0];
+        return !!v && isMaterialized(v, depth + 1);
+      }
+    }
+  }
+  return false;
+}

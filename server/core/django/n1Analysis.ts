@@ -1,0 +1,361 @@
+import type { Node } from 'web-tree-sitter';
+import type { RuleContext } from '../rules/context';
+import type { QueryCost } from '../rules/types';
+import type { RelationInfo } from './modelIndex';
+import { CHAIN_METHODS, type PrefetchInfo, type QuerysetValue } from './querysetValue';
+import { rowAccesses, rowFactors, type RowLoop } from './rowLoops';
+import { calleeName, keywordArg, positionalArgs, rangeOf, walk } from '../python/syntax';
+import type { RelatedLocation } from '../rules/types';
+import { COMPREHENSIONS } from '../python/scopes';
+
+/**
+ * Shared facts of the N+1 family (DJP102–DJP107): how each related manager reached from a row is used, what
+ * a prefetch cache serves, which loop a query runs in and what the loop's queryset costs once.
+ */
+
+/** Queries that load a queryset once: the query itself plus one per prefetch_related lookup level. */
+export function loadQueries(q: QuerysetValue): number {
+  return 1 + q.prefetch.size;
+}
+
+/** What a related-manager use does per row. */
+export type ManagerUseKind =
+  /** Iterating / list() / len() / bool / indexing or slicing of `row.rel.all()` (any number of all()). */
+  | 'evaluate'
+  | 'count' | 'exists' | 'contains'
+  /** `first()`: served from the cache only when the prefetched queryset is ordered. */
+  | 'first'
+  /** filter()/values_list()/order_by()/get()/in_bulk()/last()/…: always a new query. */
+  | 'requery'
+  | 'aggregate'
+  /** add()/remove()/set()/clear()/create()/update()/delete() on the manager. */
+  | 'write';
+
+export interface ManagerUse {
+  loop: RowLoop;
+  /** `row.items`: the attribute node that yields the manager. */
+  manager: Node;
+  /** Relation path from the row to the manager: `items`, `author__books`. */
+  path: string;
+  rel: RelationInfo;
+  /** The expression that is evaluated (`row.items.all()`, `row.items.count()`), or the manager for variables. */
+  expr: Node;
+  /** Methods called from the manager on, in order (through a local variable too). */
+  methods: string[];
+  /** The method that makes it a query (`values_list`), if any. */
+  decisive?: string;
+  kind: ManagerUseKind;
+  /** The row queryset's prefetch entry for `path` (with or without to_attr). */
+  prefetch?: PrefetchInfo;
+  /** Served from the prefetch cache: no query. */
+  served: boolean;
+}
+
+const EVAL_FUNCS = new Set([
+  'list', 'tuple', 'set', 'frozenset', 'sorted', 'len', 'sum', 'any', 'all', 'min', 'max', 'enumerate', 'dict',
+  'reversed', 'next', 'iter', 'zip', 'bool', 'map', 'filter',
+]);
+const EVAL_METHODS = new Set(['join', 'extend', 'update', 'union']);
+const WRITE_METHODS = new Set([
+  'add', 'remove', 'set', 'clear', 'create', 'update', 'delete', 'get_or_create', 'update_or_create', 'bulk_create',
+  'bulk_update',
+]);
+
+/** How an expression's value is consumed: evaluated here, bound to a local name, or unknown (passed on). */
+function consumption(e: Node): 'eval' | 'unknown' | Node {
+  const p = e.parent;
+  if (!p) return 'unknown';
+  switch (p.type) {
+    case 'parenthesized_expression':
+      return consumption(p);
+    case 'for_statement':
+    case 'for_in_clause':
+      return p.childForFieldName('right')?.id === e.id ? 'eval' : 'unknown';
+    case 'argument_list': {
+      const call = p.parent;
+      const fn = call?.type === 'call' ? call.childForFieldName('function') : null;
+      if (fn?.type === 'identifier' && EVAL_FUNCS.has(fn.text)) return 'eval';
+      if (fn?.type === 'attribute' && EVAL_METHODS.has(fn.childForFieldName('attribute')?.text ?? '')) return 'eval';
+      return 'unknown';
+    }
+    case 'subscript':
+      return p.childForFieldName('value')?.id === e.id ? 'eval' : 'unknown';
+    case 'if_statement':
+    case 'elif_clause':
+    case 'while_statement':
+      return p.childForFieldName('condition')?.id === e.id ? 'eval' : 'unknown';
+    case 'not_operator':
+    case 'boolean_operator':
+    case 'list_splat':
+      return 'eval';
+    case 'conditional_expression':
+      return p.namedChildren[1]?.id === e.id ? 'eval' : 'unknown';
+    case 'comparison_operator': {
+      const ops = p.children.filter((c) => c && !c.isNamed).map((c) => c!.text);
+      return ops.some((o) => o === 'in' || o === 'not in') && p.namedChildren[p.namedChildren.length - 1]?.id === e.id ? 'eval' : 'unknown';
+    }
+    case 'assignment':
+      if (p.childForFieldName('right')?.id === e.id && p.childForFieldName('left')?.type === 'identifier') {
+        return p.childForFieldName('left') as Node;
+      }
+      return 'unknown';
+    default:
+      return 'unknown';
+  }
+}
+
+/** Methods called on `start` (`start.all().filter(...)`), and the outermost call. */
+function methodChain(start: Node): { methods: string[]; end: Node } {
+  const methods: string[] = [];
+  let cur = start;
+  for (;;) {
+    const attr = cur.parent;
+    if (attr?.type !== 'attribute' || attr.childForFieldName('object')?.id !== cur.id) break;
+    const call = attr.parent;
+    if (call?.type !== 'call' || call.childForFieldName('function')?.id !== attr.id) break;
+    const m = attr.childForFieldName('attribute')?.text ?? '';
+    methods.push(m);
+    cur = call;
+    if (!CHAIN_METHODS.has(m)) break;
+  }
+  return { methods, end: cur };
+}
+
+interface RawUse {
+  expr: Node;
+  methods: string[];
+  evaluated: boolean;
+}
+
+/** Follows a manager expression through chains and one local variable to the places it is evaluated. */
+function usesFrom(start: Node, prefix: string[], region: Node[], depth: number): RawUse[] {
+  const { methods: own, end } = methodChain(start);
+  const methods = [...prefix, ...own];
+  const last = methods[methods.length - 1];
+  if (last !== undefined && !CHAIN_METHODS.has(last)) return [{ expr: end, methods, evaluated: true }];
+  if (methods.length === 0 && depth === 0 && end.id === start.id) {
+    // A bare manager (`row.items`) is only a handle; what it is passed to decides, and we do not know that.
+    return [];
+  }
+  const c = consumption(end);
+  if (c === 'eval') return [{ expr: end, methods, evaluated: true }];
+  if (c === 'unknown' || depth > 1) return [];
+  // `items = row.items.all()`: every later use of `items` in the same per-row code.
+  const name = c.text;
+  const out: RawUse[] = [];
+  let evaluatedOnce = false;
+  for (const scope of region) {
+    walk(scope, (n) => {
+      if (n.type !== 'identifier' || n.text !== name || n.startIndex <= c.endIndex) return true;
+      if (n.parent?.type === 'assignment' && n.parent.childForFieldName('left')?.id === n.id) return true;
+      for (const u of usesFrom(n, methods, region, depth + 1)) {
+        const isEval = u.methods.length === methods.length;
+        if (isEval) {
+          if (evaluatedOnce) continue; // the first evaluation fills the QuerySet's result cache
+          evaluatedOnce = true;
+        }
+        out.push({ ...u, expr: isEval ? end : u.expr });
+      }
+      return true;
+    });
+  }
+  return out;
+}
+
+function kindOf(methods: string[]): { kind: ManagerUseKind; decisive?: string } {
+  const chain = methods.filter((m) => CHAIN_METHODS.has(m));
+  const last = methods[methods.length - 1];
+  const terminal = last !== undefined && !CHAIN_METHODS.has(last) ? last : undefined;
+  const breaking = chain.find((m) => m !== 'all');
+  if (terminal && WRITE_METHODS.has(terminal)) return { kind: 'write', decisive: terminal };
+  if (terminal === 'aggregate') return { kind: 'aggregate', decisive: terminal };
+  if (breaking) return { kind: 'requery', decisive: breaking };
+  switch (terminal) {
+    case undefined:
+      return { kind: 'evaluate' };
+    case 'count':
+    case 'exists':
+    case 'contains':
+    case 'first':
+      return { kind: terminal, decisive: terminal };
+    default:
+      return { kind: 'requery', decisive: terminal };
+  }
+}
+
+/** Whether `first()` on the prefetched manager is answered from the cache (the prefetched queryset is ordered). */
+function prefetchOrdered(ctx: RuleContext, info: PrefetchInfo, targetModel: string | undefined): boolean {
+  if (targetModel && ctx.workspace.models.get(targetModel)?.ordered) return true;
+  if (info.node.type === 'call' && /(^|\.)Prefetch$/.test(calleeName(info.node) ?? '')) {
+    const qs = keywordArg(info.node, 'queryset') ?? positionalArgs(info.node)[1];
+    if (qs && /\.order_by\(\s*[^)\s]/.test(qs.text)) return true;
+  }
+  return false;
+}
+
+function computeManagerUses(ctx: RuleContext): ManagerUse[] {
+  const models = ctx.workspace.models;
+  const out: ManagerUse[] = [];
+  for (const loop of ctx.rowLoops()) {
+    for (const access of rowAccesses(loop)) {
+      let model = loop.source.model;
+      for (let i = 0; i < access.names.length; i++) {
+        const rel = models.relation(model, access.names[i]);
+        if (!rel?.target) break;
+        if (!rel.many) {
+          model = rel.target;
+          continue;
+        }
+        const path = access.names.slice(0, i + 1).join('__');
+        const manager = access.chain[i];
+        const prefetch = loop.source.prefetch.get(path);
+        for (const raw of usesFrom(manager, [], loop.perRow, 0)) {
+          if (!raw.evaluated) continue;
+          const { kind, decisive } = kindOf(raw.methods);
+          let served = false;
+          if (prefetch && !prefetch.toAttr) {
+            if (kind === 'evaluate' || kind === 'count' || kind === 'exists' || kind === 'contains') served = true;
+            if (kind === 'first') served = prefetchOrdered(ctx, prefetch, rel.target);
+          }
+          out.push({ loop, manager, path, rel, expr: raw.expr, methods: raw.methods, decisive, kind, prefetch, served });
+        }
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+const cache = new WeakMap<RuleContext, ManagerUse[]>();
+
+/** Every use of a related manager reached from a row of a queryset loop, classified (computed once per file). */
+export function managerUses(ctx: RuleContext): ManagerUse[] {
+  let uses = cache.get(ctx);
+  if (!uses) {
+    uses = computeManagerUses(ctx);
+    cache.set(ctx, uses);
+  }
+  return uses;
+}
+
+export function managerCost(use: ManagerUse, perRow = 1): QueryCost {
+  return {
+    kind: 'queries', base: loadQueries(use.loop.source), perRow, rowFactors: rowFactors(use.loop),
+    relationPath: use.path, model: use.loop.source.model,
+  };
+}
+
+export function loopRelated(loop: RowLoop): RelatedLocation[] {
+  return [
+    { range: rangeOf(loop.iterable), message: 'rows come from this queryset' },
+    ...(loop.source.origin.id !== loop.iterable.id ? [{ range: rangeOf(loop.source.origin), message: 'queryset defined here' }] : []),
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Loops of any kind (for, while, comprehensions): where a query runs once per iteration.
+
+export interface IterationLoop {
+  /** for_statement, while_statement or comprehension node. */
+  loop: Node;
+  /** Names bound per iteration: loop targets and names assigned in the body. */
+  variant: Set<string>;
+  /** What one iteration walks (`rows of Book.objects.all()`, `iterations of urls`). */
+  factor: string;
+  /** The iterated expression (for / comprehension), if any. */
+  iterable?: Node;
+  body?: Node;
+}
+
+function targetNames(target: Node | null, out: Set<string>): void {
+  if (!target) return;
+  if (target.type === 'identifier') out.add(target.text);
+  else for (const c of target.namedChildren) if (c) targetNames(c, out);
+}
+
+function assignedNames(body: Node, out: Set<string>): void {
+  walk(body, (n) => {
+    if (n.type === 'function_definition' || n.type === 'class_definition' || n.type === 'lambda') return false;
+    if (n.type === 'assignment' || n.type === 'augmented_assignment') targetNames(n.childForFieldName('left'), out);
+    else if (n.type === 'named_expression') targetNames(n.childForFieldName('name'), out);
+    else if (n.type === 'for_statement' || n.type === 'for_in_clause') targetNames(n.childForFieldName('left'), out);
+    else if (n.type === 'with_item') {
+      const v = n.childForFieldName('value');
+      if (v?.type === 'as_pattern') targetNames(v.childForFieldName('alias') ?? v.namedChildren[1] ?? null, out);
+    }
+    return true;
+  });
+}
+
+function describeIterable(ctx: RuleContext, iterable: Node): string {
+  const text = iterable.text.replace(/\s+/g, ' ').slice(0, 80);
+  return ctx.evaluator.queryset(iterable) ? `rows of ${text}` : `iterations of ${text}`;
+}
+
+/** The nearest loop whose every iteration runs `node` (stops at function boundaries). */
+export function iterationLoop(ctx: RuleContext, node: Node): IterationLoop | undefined {
+  let child: Node = node;
+  for (let p = node.parent; p; child = p, p = p.parent) {
+    if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition') return undefined;
+    if (p.type === 'for_statement') {
+      const body = p.childForFieldName('body');
+      if (body?.id !== child.id) continue;
+      const variant = new Set<string>();
+      targetNames(p.childForFieldName('left'), variant);
+      assignedNames(body, variant);
+      const iterable = p.childForFieldName('right') ?? undefined;
+      return { loop: p, variant, factor: iterable ? describeIterable(ctx, iterable) : 'iterations', iterable, body };
+    }
+    if (p.type === 'while_statement') {
+      const body = p.childForFieldName('body');
+      if (body?.id !== child.id && p.childForFieldName('condition')?.id !== child.id) continue;
+      const variant = new Set<string>();
+      if (body) assignedNames(body, variant);
+      return { loop: p, variant, factor: `iterations of while ${p.childForFieldName('condition')?.text.slice(0, 60) ?? ''}`, body: body ?? undefined };
+    }
+    if (COMPREHENSIONS.has(p.type)) {
+      const clauses = p.namedChildren.filter((c): c is Node => !!c);
+      const first = clauses.find((c) => c.type === 'for_in_clause');
+      if (first && first.id === child.id) continue; // the first iterable is evaluated once
+      const variant = new Set<string>();
+      for (const c of clauses) if (c.type === 'for_in_clause') targetNames(c.childForFieldName('left'), variant);
+      const iterable = first?.childForFieldName('right') ?? undefined;
+      return { loop: p, variant, factor: iterable ? describeIterable(ctx, iterable) : 'iterations', iterable };
+    }
+  }
+  return undefined;
+}
+
+/** All loops around `node` in its function, innermost first. */
+export function iterationLoops(ctx: RuleContext, node: Node): IterationLoop[] {
+  const out: IterationLoop[] = [];
+  for (let l = iterationLoop(ctx, node); l; l = iterationLoop(ctx, l.loop)) out.push(l);
+  return out;
+}
+
+/** Whether `expr` reads a name bound per iteration of `loop`. */
+export function dependsOnLoop(expr: Node, loop: IterationLoop): boolean {
+  let hit = false;
+  walk(expr, (n) => {
+    if (hit) return false;
+    if (n.type === 'identifier' && loop.variant.has(n.text)) {
+      const parent = n.parent;
+      // `x.name` in `obj.name`: only the object part is a name read.
+      if (parent?.type === 'attribute' && parent.childForFieldName('attribute')?.id === n.id) return true;
+      if (parent?.type === 'keyword_argument' && parent.childForFieldName('name')?.id === n.id) return true;
+      hit = true;
+    }
+    return true;
+  });
+  return hit;
+}
+
+/** Cost of something that runs `perRow` times per iteration of the given loops (innermost first). */
+export function loopCost(ctx: RuleContext, loops: IterationLoop[], perRow: number, model?: string): QueryCost {
+  const outer = loops[loops.length - 1];
+  const q = outer?.iterable ? ctx.evaluator.queryset(outer.iterable) : undefined;
+  return {
+    kind: 'queries', base: q ? loadQueries(q) : 0, perRow, rowFactors: [...loops].reverse().map((l) => l.factor),
+    ...(model ? { model } : {}),
+  };
+}

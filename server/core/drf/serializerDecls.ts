@@ -1,0 +1,131 @@
+import type { Node, Tree } from 'web-tree-sitter';
+import { calleeName, dottedName, isTrue, keywordArg, stringValue } from '../python/syntax';
+import { attributeReads } from '../django/modelDecls';
+
+/** One declared field of a DRF serializer class, as written (resolution against models happens in the rules). */
+export interface SerializerFieldDecl {
+  name: string;
+  kind: 'nested' | 'string-related' | 'pk-related' | 'related' | 'method' | 'field';
+  /** `source="a.b"` as written. */
+  source?: string;
+  /** Nested serializer class name. */
+  serializer?: string;
+  many?: boolean;
+  /** SerializerMethodField: the method name. */
+  method?: string;
+}
+
+/** What a serializer class declares: its model, fields, depth, declared fields and what its get_* methods read. */
+export interface SerializerDecl {
+  name: string;
+  uri: string;
+  bases: string[];
+  model?: string;
+  /** Meta.fields: names, '__all__', or undefined. */
+  fields?: string[] | '__all__';
+  /** `fields = Parent.Meta.fields + [...]`: the parent serializer named there. */
+  fieldsFrom?: string;
+  /** `class Meta(Parent.Meta)`: the parent serializer. */
+  metaFrom?: string;
+  depth?: number;
+  declared: SerializerFieldDecl[];
+  /** Method name -> attribute chains read from its `obj` parameter. */
+  methodReads: Record<string, string[][]>;
+}
+
+function last(callee: string): string {
+  return callee.split('.').pop() ?? callee;
+}
+
+function stringList(node: Node | null | undefined): string[] | undefined {
+  if (!node || (node.type !== 'list' && node.type !== 'tuple')) return undefined;
+  const out: string[] = [];
+  for (const c of node.namedChildren) {
+    const s = stringValue(c);
+    if (s === undefined) return undefined;
+    out.push(s);
+  }
+  return out;
+}
+
+function readMeta(meta: Node, decl: SerializerDecl): void {
+  const supers = meta.childForFieldName('superclasses')?.namedChildren ?? [];
+  for (const s of supers) {
+    const d = s ? dottedName(s) : undefined;
+    if (d && d.length === 2 && d[1] === 'Meta') decl.metaFrom = d[0];
+  }
+  for (const stmt of meta.childForFieldName('body')?.namedChildren ?? []) {
+    const assign = stmt?.type === 'expression_statement' ? stmt.namedChildren[0] : undefined;
+    if (assign?.type !== 'assignment') continue;
+    const left = assign.childForFieldName('left')?.text;
+    const right = assign.childForFieldName('right');
+    if (!right) continue;
+    if (left === 'model') decl.model = dottedName(right)?.pop();
+    if (left === 'depth' && right.type === 'integer') decl.depth = Number(right.text);
+    if (left === 'fields') {
+      if (stringValue(right) === '__all__') decl.fields = '__all__';
+      else if (right.type === 'binary_operator') {
+        const l = dottedName(right.childForFieldName('left'));
+        if (l && l.length === 3 && l[1] === 'Meta' && l[2] === 'fields') decl.fieldsFrom = l[0];
+        decl.fields = stringList(right.childForFieldName('right')) ?? [];
+      } else decl.fields = stringList(right);
+    }
+  }
+}
+
+function readField(name: string, call: Node): SerializerFieldDecl | undefined {
+  const callee = calleeName(call);
+  if (!callee) return undefined;
+  const cls = last(callee);
+  const source = stringValue(keywordArg(call, 'source'));
+  const many = isTrue(keywordArg(call, 'many')) || undefined;
+  const base = { name, ...(source !== undefined ? { source } : {}), ...(many ? { many } : {}) };
+  if (cls === 'SerializerMethodField') return { ...base, kind: 'method', method: stringValue(keywordArg(call, 'method_name')) ?? `get_${name}` };
+  if (cls.endsWith('Serializer')) return { ...base, kind: 'nested', serializer: cls };
+  if (cls === 'StringRelatedField') return { ...base, kind: 'string-related' };
+  if (cls === 'PrimaryKeyRelatedField') return { ...base, kind: 'pk-related' };
+  if (cls.endsWith('RelatedField')) return { ...base, kind: 'related' };
+  if (cls.endsWith('Field') && source !== undefined) return { ...base, kind: 'field' };
+  return undefined;
+}
+
+/** Serializer classes of one file (any class with a base whose name ends in `Serializer`). */
+export function extractSerializerDecls(tree: Tree, uri: string): SerializerDecl[] {
+  const out: SerializerDecl[] = [];
+  for (const child of tree.rootNode.namedChildren) {
+    const cls = child?.type === 'decorated_definition' ? child.childForFieldName('definition') : child;
+    if (cls?.type !== 'class_definition') continue;
+    const bases = (cls.childForFieldName('superclasses')?.namedChildren ?? [])
+      .map((b) => (b && b.type !== 'keyword_argument' ? dottedName(b)?.join('.') : undefined))
+      .filter((b): b is string => !!b);
+    if (!bases.some((b) => /Serializer$/.test(b))) continue;
+    const name = cls.childForFieldName('name')?.text;
+    const body = cls.childForFieldName('body');
+    if (!name || !body) continue;
+    const decl: SerializerDecl = { name, uri, bases: bases.map(last), declared: [], methodReads: {} };
+    for (const stmt of body.namedChildren) {
+      if (!stmt) continue;
+      if (stmt.type === 'class_definition' && stmt.childForFieldName('name')?.text === 'Meta') {
+        readMeta(stmt, decl);
+        continue;
+      }
+      const def = stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
+      if (def?.type === 'function_definition') {
+        const fname = def.childForFieldName('name')?.text;
+        const params = (def.childForFieldName('parameters')?.namedChildren ?? []).filter((p) => p?.type === 'identifier');
+        const obj = params[1]?.text;
+        if (fname && obj) decl.methodReads[fname] = attributeReads(def, obj);
+        continue;
+      }
+      const assign = stmt.type === 'expression_statement' ? stmt.namedChildren[0] : undefined;
+      if (assign?.type !== 'assignment') continue;
+      const left = assign.childForFieldName('left');
+      const right = assign.childForFieldName('right');
+      if (left?.type !== 'identifier' || right?.type !== 'call') continue;
+      const f = readField(left.text, right);
+      if (f) decl.declared.push(f);
+    }
+    out.push(decl);
+  }
+  return out;
+}

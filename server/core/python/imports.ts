@@ -1,0 +1,67 @@
+import type { Node, Tree } from 'web-tree-sitter';
+import { dottedName, walk } from './syntax';
+
+/**
+ * Local name -> fully qualified dotted name, from every import of a module (flow-insensitive; imports inside
+ * functions count too). `from time import sleep` maps `sleep` to `time.sleep`; relative imports keep their dots
+ * (`from . import views` maps `views` to `.views`).
+ */
+export type ImportMap = ReadonlyMap<string, string>;
+
+const cache = new WeakMap<Tree | Node, Map<string, string>>();
+
+export function importsOf(root: Node, key?: Tree): ImportMap {
+  const k = key ?? root;
+  const hit = cache.get(k);
+  if (hit) return hit;
+  const out = new Map<string, string>();
+  walk(root, (n) => {
+    if (n.type === 'import_statement') {
+      for (const c of n.namedChildren) {
+        if (!c) continue;
+        if (c.type === 'dotted_name') out.set(c.text.split('.')[0], c.text.split('.')[0]);
+        else if (c.type === 'aliased_import') {
+          const name = c.childForFieldName('name')?.text;
+          const alias = c.childForFieldName('alias')?.text;
+          if (name && alias) out.set(alias, name);
+        }
+      }
+      return false;
+    }
+    if (n.type === 'import_from_statement') {
+      const mod = n.childForFieldName('module_name')?.text ?? '';
+      for (const c of n.namedChildren) {
+        if (!c || c.id === n.childForFieldName('module_name')?.id) continue;
+        const sep = mod.endsWith('.') ? '' : '.';
+        if (c.type === 'dotted_name') out.set(c.text, `${mod}${sep}${c.text}`);
+        else if (c.type === 'aliased_import') {
+          const name = c.childForFieldName('name')?.text;
+          const alias = c.childForFieldName('alias')?.text;
+          if (name && alias) out.set(alias, `${mod}${sep}${name}`);
+        }
+      }
+      return false;
+    }
+    return true;
+  });
+  cache.set(k, out);
+  return out;
+}
+
+/** `sleep` -> `time.sleep`, `r.get` -> `requests.get` (with `import requests as r`); unimported names stay as written. */
+export function resolveName(node: Node | null | undefined, imports: ImportMap): string | undefined {
+  const parts = node ? dottedName(node) : undefined;
+  if (!parts) return undefined;
+  const head = imports.get(parts[0]);
+  return head ? [head, ...parts.slice(1)].join('.') : parts.join('.');
+}
+
+/** The resolved callee of a call. */
+export function resolveCallee(call: Node, imports: ImportMap): string | undefined {
+  return call.type === 'call' ? resolveName(call.childForFieldName('function'), imports) : undefined;
+}
+
+/** Whether a resolved dotted name is `name` or ends with `.name` under one of the given module prefixes. */
+export function isQualified(resolved: string | undefined, candidates: readonly string[]): boolean {
+  return !!resolved && candidates.includes(resolved);
+}

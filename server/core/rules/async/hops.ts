@@ -1,0 +1,38 @@
+import type { Node } from 'web-tree-sitter';
+import { callableWork, threadHopOf, type CallableWork, type ThreadHop } from '../../django/asyncContext';
+import { walk } from '../../python/syntax';
+import type { SharedFacts } from './env';
+
+export interface HopWithWork extends ThreadHop {
+  work: CallableWork;
+}
+
+const cache = new WeakMap<SharedFacts, HopWithWork[]>();
+
+/** Every thread hop of the file with what its callable does. */
+export function threadHops(facts: SharedFacts): HopWithWork[] {
+  let hops = cache.get(facts);
+  if (!hops) {
+    hops = [];
+    walk(facts.root, (n) => {
+      if (n.type !== 'call') return true;
+      const hop = threadHopOf(n, facts);
+      if (hop) hops!.push({ ...hop, work: callableWork(hop.target, facts) });
+      return true;
+    });
+    cache.set(facts, hops);
+  }
+  return hops;
+}
+
+export function doesOrm(work: CallableWork): boolean {
+  return !!work.boundQuery || work.queries.some((q) => !q.isAsync);
+}
+
+export function describeTarget(hop: ThreadHop): string {
+  const t: Node | undefined = hop.target;
+  if (!t) return 'the callable';
+  if (t.type === 'function_definition') return `${t.childForFieldName('name')?.text}()`;
+  if (t.type === 'lambda') return 'the lambda';
+  return `\`${t.text.replace(/\s+/g, ' ').slice(0, 60)}\``;
+}

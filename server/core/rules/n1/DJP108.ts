@@ -1,0 +1,137 @@
+import type { Node } from 'web-tree-sitter';
+import { ruleMeta, formatQueryCost, type Finding, type Rule } from '../types';
+import type { RuleContext } from '../context';
+import { isLoaded, type QuerysetValue } from '../../django/querysetValue';
+import { loadQueries } from '../../django/n1Analysis';
+import { findSerializer, serializerModel, serializerReads } from '../../drf/serializerReads';
+import { dottedName, isTrue, keywordArg, positionalArgs, rangeOf, walk } from '../../python/syntax';
+
+export const meta = ruleMeta({
+  code: 'DJP108',
+  name: 'serializer-n-plus-one',
+  family: 'n-plus-one',
+  defaultSeverity: 'warning',
+  summary: 'A DRF serializer reads relations per object that the queryset feeding it does not select_related/prefetch_related.',
+});
+
+interface Missing {
+  path: string;
+  many: boolean;
+  field: string;
+}
+
+function missingLoads(ctx: RuleContext, q: QuerysetValue, serializerName: string): Missing[] {
+  const all = ctx.workspace.serializers ?? [];
+  const s = findSerializer(all, serializerName, ctx.file.uri);
+  if (!s) return [];
+  const modelName = serializerModel(all, s);
+  const model = modelName ? ctx.workspace.models.find(modelName) : undefined;
+  if (!model || model.key !== q.model) return [];
+  const out = new Map<string, Missing>();
+  for (const read of serializerReads(all, ctx.workspace.models, s, model.key)) {
+    let m = model.key;
+    let underMany = false;
+    for (let i = 0; i < read.path.length; i++) {
+      const rel = ctx.workspace.models.relation(m, read.path[i]);
+      if (!rel?.target) break;
+      const p = read.path.slice(0, i + 1).join('__');
+      const pre = q.prefetch.get(p);
+      const loaded = rel.many || underMany ? (!!pre && !pre.toAttr) || (!rel.many && isLoaded(q, p)) : isLoaded(q, p);
+      if (!loaded && !out.has(p)) out.set(p, { path: p, many: rel.many || underMany, field: read.field });
+      if (rel.many) underMany = true;
+      m = rel.target;
+    }
+  }
+  // Report the deepest missing path per root once (select_related("a__b") covers "a").
+  const list = [...out.values()];
+  return list.filter((x) => !list.some((y) => y !== x && y.path.startsWith(`${x.path}__`) && y.many === x.many));
+}
+
+function classAttr(body: Node, name: string): Node | undefined {
+  for (const stmt of body.namedChildren) {
+    const assign = stmt?.type === 'expression_statement' ? stmt.namedChildren[0] : undefined;
+    if (assign?.type === 'assignment' && assign.childForFieldName('left')?.text === name) return assign.childForFieldName('right') ?? undefined;
+  }
+  return undefined;
+}
+
+function report(ctx: RuleContext, at: Node, q: QuerysetValue, serializer: string, findings: Finding[]): void {
+  const missing = missingLoads(ctx, q, serializer);
+  if (missing.length === 0) return;
+  const model = ctx.workspace.models.get(q.model);
+  const cost = {
+    kind: 'queries' as const, base: loadQueries(q), perRow: countMissing(q, missing),
+    rowFactors: [`objects serialized by ${serializer}`], model: q.model, relationPath: missing.map((m) => m.path).join(', '),
+  };
+  const select = missing.filter((m) => !m.many).map((m) => `"${m.path}"`);
+  const prefetch = missing.filter((m) => m.many).map((m) => `"${m.path}"`);
+  const advice = [
+    select.length ? `select_related(${select.join(', ')})` : '',
+    prefetch.length ? `prefetch_related(${prefetch.join(', ')})` : '',
+  ].filter(Boolean).join(' and ');
+  findings.push({
+    code: meta.code,
+    range: rangeOf(at),
+    message: `Serializer N+1: ${serializer} reads ${missing.map((m) => `${m.path} (field "${m.field}")`).join(', ')} for every ` +
+      `${model?.name ?? 'object'}, and this queryset loads none of it (${formatQueryCost(cost)}); add ${advice}.`,
+    cost,
+  });
+}
+
+/** Relations along the missing paths that are not loaded: each is one query per serialized object. */
+function countMissing(q: QuerysetValue, missing: Missing[]): number {
+  const hops = new Set<string>();
+  for (const m of missing) {
+    const parts = m.path.split('__');
+    for (let i = 1; i <= parts.length; i++) {
+      const p = parts.slice(0, i).join('__');
+      const pre = q.prefetch.get(p);
+      if (!isLoaded(q, p) && !(pre && !pre.toAttr)) hops.add(p);
+    }
+  }
+  return hops.size;
+}
+
+export const rule: Rule = {
+  meta,
+  check(ctx) {
+    const findings: Finding[] = [];
+    if (!ctx.workspace.serializers?.length) return findings;
+    const names = new Set(ctx.workspace.serializers.map((s) => s.name));
+    walk(ctx.file.tree.rootNode, (n) => {
+      if (n.type === 'class_definition') {
+        const body = n.childForFieldName('body');
+        const ser = body ? classAttr(body, 'serializer_class') : undefined;
+        const serName = ser ? dottedName(ser)?.pop() : undefined;
+        if (!body || !serName || !names.has(serName)) return true;
+        const qsNode = classAttr(body, 'queryset');
+        if (qsNode) {
+          const q = ctx.evaluator.queryset(qsNode);
+          if (q && q.rows === 'instances') report(ctx, qsNode, q, serName, findings);
+        }
+        for (const stmt of body.namedChildren) {
+          const def = stmt?.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
+          if (def?.type !== 'function_definition' || def.childForFieldName('name')?.text !== 'get_queryset') continue;
+          walk(def, (r) => {
+            if (r.type === 'function_definition' && r.id !== def.id) return false;
+            if (r.type !== 'return_statement' || !r.namedChildren[0]) return true;
+            const q = ctx.evaluator.queryset(r.namedChildren[0]);
+            if (q && q.rows === 'instances') report(ctx, r.namedChildren[0], q, serName, findings);
+            return true;
+          });
+        }
+        return true;
+      }
+      // `ProductSerializer(qs, many=True)` in a function view.
+      if (n.type === 'call' && isTrue(keywordArg(n, 'many'))) {
+        const fn = dottedName(n.childForFieldName('function'))?.pop();
+        const arg = positionalArgs(n)[0];
+        if (!fn || !names.has(fn) || !arg) return true;
+        const q = ctx.evaluator.queryset(arg);
+        if (q && q.rows === 'instances') report(ctx, arg, q, fn, findings);
+      }
+      return true;
+    });
+    return findings;
+  },
+};
