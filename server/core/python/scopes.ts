@@ -1,5 +1,6 @@
 import type { Node } from 'web-tree-sitter';
-import { positionalArgs } from './syntax';
+import type { Tree } from 'web-tree-sitter';
+import { forEachAncestor, positionalArgs, walk } from './syntax';
 
 /** Name binding in Python scopes, flow-insensitive but position-aware: good enough for lint, never executed. */
 
@@ -7,29 +8,35 @@ const SCOPE_NODE = new Set(['function_definition', 'lambda', 'module', 'class_de
 const COMPREHENSIONS = new Set(['list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression']);
 
 export function enclosingScope(node: Node): Node {
-  for (let p = node.parent; p; p = p.parent) {
-    if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'module') return p;
-  }
-  let root = node;
-  while (root.parent) root = root.parent;
-  return root;
+  let scope: Node | undefined;
+  forEachAncestor(node, (p, type) => {
+    if (type !== 'function_definition' && type !== 'lambda' && type !== 'module') return true;
+    scope = p;
+    return false;
+  });
+  return scope ?? node.tree.rootNode;
 }
 
 /** The class a method belongs to (for `self.…`). */
 export function enclosingClass(node: Node): Node | null {
-  for (let p = node.parent; p; p = p.parent) {
-    if (p.type === 'class_definition') return p;
-  }
-  return null;
+  let cls: Node | null = null;
+  forEachAncestor(node, (p, type) => {
+    if (type !== 'class_definition') return true;
+    cls = p;
+    return false;
+  });
+  return cls;
 }
 
 /** The function (def or lambda) directly around a node, or null at module level. */
 export function enclosingFunction(node: Node): Node | null {
-  for (let p = node.parent; p; p = p.parent) {
-    if (p.type === 'function_definition' || p.type === 'lambda') return p;
-    if (p.type === 'class_definition') return null;
-  }
-  return null;
+  let fn: Node | null = null;
+  forEachAncestor(node, (p, type) => {
+    if (type === 'function_definition' || type === 'lambda') fn = p;
+    else if (type !== 'class_definition') return true;
+    return false;
+  });
+  return fn;
 }
 
 function targetsName(target: Node, name: string): Node | undefined {
@@ -44,30 +51,50 @@ function targetsName(target: Node, name: string): Node | undefined {
   return undefined;
 }
 
-/** Right-hand sides of `name = …` in `scope` (not in nested scopes) that start before `before`. */
-export function bindingsBefore(scope: Node, name: string, before: number): Node[] {
-  const out: Node[] = [];
-  const stack: Node[] = [];
-  const body = scope.type === 'module' ? scope : scope.childForFieldName('body');
-  if (body) stack.push(body);
-  while (stack.length) {
-    const n = stack.pop() as Node;
-    if (n.startIndex >= before) continue;
-    if (n.type === 'assignment') {
-      const left = n.childForFieldName('left');
-      const right = n.childForFieldName('right');
-      if (left?.type === 'identifier' && left.text === name && right && right.endIndex <= before) out.push(right);
-    } else if (n.type === 'named_expression') {
-      const left = n.childForFieldName('name');
-      const right = n.childForFieldName('value');
-      if (left?.text === name && right && right.endIndex <= before) out.push(right);
-    }
-    for (let i = n.namedChildCount - 1; i >= 0; i--) {
-      const c = n.namedChild(i);
-      if (c && !SCOPE_NODE.has(c.type)) stack.push(c);
-    }
+/** Per tree and scope: every `name = …` / `name := …` right-hand side in the scope, in source order. */
+const scopeBindingCache = new WeakMap<Tree, Map<number, Map<string, { rhs: Node; end: number }[]>>>();
+
+function scopeBindings(scope: Node): Map<string, { rhs: Node; end: number }[]> {
+  let perTree = scopeBindingCache.get(scope.tree);
+  if (!perTree) {
+    perTree = new Map();
+    scopeBindingCache.set(scope.tree, perTree);
   }
-  return out.sort((a, b) => a.startIndex - b.startIndex);
+  const hit = perTree.get(scope.id);
+  if (hit) return hit;
+  const out = new Map<string, { rhs: Node; end: number }[]>();
+  const add = (name: string, rhs: Node): void => {
+    const list = out.get(name) ?? [];
+    list.push({ rhs, end: rhs.endIndex });
+    out.set(name, list);
+  };
+  const body = scope.type === 'module' ? scope : scope.childForFieldName('body');
+  if (body) {
+    walk(body, (n) => {
+      if (n.id !== body.id && SCOPE_NODE.has(n.type)) return false;
+      if (n.type === 'assignment') {
+        const left = n.childForFieldName('left');
+        const right = n.childForFieldName('right');
+        if (left?.type === 'identifier' && right) add(left.text, right);
+      } else if (n.type === 'named_expression') {
+        const left = n.childForFieldName('name');
+        const right = n.childForFieldName('value');
+        if (left && right) add(left.text, right);
+      }
+      return true;
+    });
+  }
+  perTree.set(scope.id, out);
+  return out;
+}
+
+/** Right-hand sides of `name = …` in `scope` (not in nested scopes) that end before `before`, in source order. */
+export function bindingsBefore(scope: Node, name: string, before: number): Node[] {
+  const list = scopeBindings(scope).get(name);
+  if (!list) return [];
+  const out: Node[] = [];
+  for (const b of list) if (b.end <= before) out.push(b.rhs);
+  return out;
 }
 
 export function parameterAnnotation(scope: Node, name: string): Node | undefined {
@@ -105,25 +132,39 @@ function iterableFor(left: Node, right: Node, target: Node): Node {
 export function loopBinding(node: Node): LoopBinding | undefined {
   const name = node.text;
   let child: Node = node;
-  for (let p = node.parent; p; child = p, p = p.parent) {
-    if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition') return undefined;
-    if (p.type === 'for_statement') {
-      const left = p.childForFieldName('left');
-      const right = p.childForFieldName('right');
-      if (!left || !right || child.id === right.id || child.id === left.id) continue;
-      const target = targetsName(left, name);
-      if (target) return { loop: p, target, iterable: iterableFor(left, right, target) };
-    } else if (COMPREHENSIONS.has(p.type)) {
-      for (const clause of p.namedChildren) {
-        if (clause?.type !== 'for_in_clause') continue;
-        const left = clause.childForFieldName('left');
-        const right = clause.childForFieldName('right');
-        if (!left || !right) continue;
-        if (node.startIndex >= right.startIndex && node.endIndex <= right.endIndex) continue;
-        const target = targetsName(left, name);
-        if (target && target.id !== node.id) return { loop: p, target, iterable: iterableFor(left, right, target) };
-      }
+  let found: LoopBinding | undefined;
+  forEachAncestor(node, (p, type) => {
+    const result = loopStep(p, type, child, node, name);
+    child = p;
+    if (result === 'stop') return false;
+    if (result) {
+      found = result;
+      return false;
     }
+    return true;
+  });
+  return found;
+}
+
+/** One step up from a loop variable's use: the binding loop, 'stop' at a scope boundary, or undefined to go on. */
+function loopStep(p: Node, type: string, child: Node, node: Node, name: string): LoopBinding | 'stop' | undefined {
+  if (type === 'function_definition' || type === 'lambda' || type === 'class_definition') return 'stop';
+  if (type === 'for_statement') {
+    const left = p.childForFieldName('left');
+    const right = p.childForFieldName('right');
+    if (!left || !right || child.id === right.id || child.id === left.id) return undefined;
+    const target = targetsName(left, name);
+    return target ? { loop: p, target, iterable: iterableFor(left, right, target) } : undefined;
+  }
+  if (!COMPREHENSIONS.has(type)) return undefined;
+  for (const clause of p.namedChildren) {
+    if (clause?.type !== 'for_in_clause') continue;
+    const left = clause.childForFieldName('left');
+    const right = clause.childForFieldName('right');
+    if (!left || !right) continue;
+    if (node.startIndex >= right.startIndex && node.endIndex <= right.endIndex) continue;
+    const target = targetsName(left, name);
+    if (target && target.id !== node.id) return { loop: p, target, iterable: iterableFor(left, right, target) };
   }
   return undefined;
 }

@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { Node, Tree } from 'web-tree-sitter';
 import type { Range } from '../parsing/textDocument';
 
 /** Small, allocation-light helpers over tree-sitter-python nodes. Walks are iterative: no stack overflow on deep code. */
@@ -10,25 +10,108 @@ export function rangeOf(node: Node): Range {
   };
 }
 
-/** Visits every named descendant in document order; `visit` returns false to skip a subtree. */
-export function walk(root: Node, visit: (node: Node) => boolean | void): void {
-  const cursor = root.walk();
+/**
+ * Every named node of a tree in document order, with where each subtree ends, built once per tree: rules walk
+ * the same tree dozens of times, and crossing into WASM for every node of every walk dominated analysis time.
+ */
+interface FlatTree {
+  nodes: Node[];
+  /** Node types, read once from the cursor (a Node's `type` getter crosses into WASM on every call). */
+  types: string[];
+  /** `subtreeEnd[i]`: index just past the last descendant of `nodes[i]`. */
+  subtreeEnd: Int32Array;
+  /** Index of the nearest named ancestor, -1 for the root. */
+  parent: Int32Array;
+  indexOf: Map<number, number>;
+}
+
+const flatTrees = new WeakMap<Tree, FlatTree>();
+
+function flatten(tree: Tree): FlatTree {
+  const nodes: Node[] = [];
+  const types: string[] = [];
+  const ends: number[] = [];
+  const parents: number[] = [];
+  const open: number[] = [];
+  const cursor = tree.walk();
   try {
-    let descend = true;
+    let depth = 0;
+    const openDepth: number[] = [];
     for (;;) {
-      if (descend && cursor.currentNode.isNamed) {
-        descend = visit(cursor.currentNode) !== false;
+      const node = cursor.currentNode;
+      if (node.isNamed) {
+        while (openDepth.length && openDepth[openDepth.length - 1] >= depth) {
+          ends[open.pop() as number] = nodes.length;
+          openDepth.pop();
+        }
+        parents.push(open.length ? open[open.length - 1] : -1);
+        open.push(nodes.length);
+        openDepth.push(depth);
+        ends.push(0);
+        types.push(cursor.nodeType);
+        nodes.push(node);
       }
-      if (descend && cursor.gotoFirstChild()) continue;
-      descend = true;
+      if (cursor.gotoFirstChild()) {
+        depth++;
+        continue;
+      }
       while (!cursor.gotoNextSibling()) {
-        if (!cursor.gotoParent()) return;
-        if (cursor.currentNode.id === root.id) return;
+        if (!cursor.gotoParent()) {
+          while (open.length) ends[open.pop() as number] = nodes.length;
+          const indexOf = new Map<number, number>();
+          nodes.forEach((n, i) => indexOf.set(n.id, i));
+          return { nodes, types, subtreeEnd: Int32Array.from(ends), parent: Int32Array.from(parents), indexOf };
+        }
+        depth--;
       }
-      if (cursor.currentNode.id === root.id) return;
     }
   } finally {
     cursor.delete();
+  }
+}
+
+function flatTreeOf(node: Node): FlatTree {
+  let flat = flatTrees.get(node.tree);
+  if (!flat) {
+    flat = flatten(node.tree);
+    flatTrees.set(node.tree, flat);
+  }
+  return flat;
+}
+
+/** A node's type, from the tree's flat index when the node is in it. */
+export function typeOf(node: Node): string {
+  const flat = flatTreeOf(node);
+  const i = flat.indexOf.get(node.id);
+  return i === undefined ? node.type : flat.types[i];
+}
+
+/**
+ * Named ancestors of `node`, nearest first, with their types, without a WASM round trip per step
+ * (`visit` returns false to stop).
+ */
+export function forEachAncestor(node: Node, visit: (ancestor: Node, type: string) => boolean | void): void {
+  const flat = flatTreeOf(node);
+  let i = flat.indexOf.get(node.id);
+  if (i === undefined) {
+    for (let p = node.parent; p; p = p.parent) if (visit(p, p.type) === false) return;
+    return;
+  }
+  for (let p = flat.parent[i]; p >= 0; p = flat.parent[p]) if (visit(flat.nodes[p], flat.types[p]) === false) return;
+}
+
+/** Visits every named descendant (and `root` itself when named) in document order; `visit` returns false to skip a subtree. */
+export function walk(root: Node, visit: (node: Node) => boolean | void): void {
+  const flat = flatTreeOf(root);
+  let i = flat.indexOf.get(root.id);
+  if (i === undefined) {
+    // An anonymous root (or a node of another tree): walk its named children instead.
+    for (const child of root.namedChildren) if (child) walk(child, visit);
+    return;
+  }
+  const end = flat.subtreeEnd[i];
+  while (i < end) {
+    i = visit(flat.nodes[i]) === false ? flat.subtreeEnd[i] : i + 1;
   }
 }
 
@@ -45,13 +128,20 @@ export function descendantsOfType(root: Node, types: ReadonlySet<string>, stopAt
 
 export function ancestors(node: Node): Node[] {
   const out: Node[] = [];
-  for (let p = node.parent; p; p = p.parent) out.push(p);
+  forEachAncestor(node, (p) => {
+    out.push(p);
+  });
   return out;
 }
 
 export function enclosing(node: Node, types: ReadonlySet<string>): Node | null {
-  for (let p = node.parent; p; p = p.parent) if (types.has(p.type)) return p;
-  return null;
+  let found: Node | null = null;
+  forEachAncestor(node, (p, type) => {
+    if (!types.has(type)) return true;
+    found = p;
+    return false;
+  });
+  return found;
 }
 
 /** `a.b.c` -> ['a','b','c'] when the expression is a pure dotted name; otherwise undefined. */

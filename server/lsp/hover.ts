@@ -1,0 +1,60 @@
+/** Hover on a finding: what is wrong, what it costs in words and milliseconds, the fix, the docs. */
+import { MarkupKind, type Hover, type Position } from 'vscode-languageserver/node';
+import type { ReportedFinding } from '../core/analyzer';
+import { formatQueryCost, type Cost } from '../core/rules/types';
+import type { ServerSettings } from './settings';
+
+export function hoverAt(findings: readonly ReportedFinding[], position: Position, settings: ServerSettings['hover']): Hover | null {
+  const hits = findings.filter((f) => contains(f.range, position));
+  if (hits.length === 0) return null;
+  const sections = hits.map((f) => describeFinding(f, settings));
+  return { contents: { kind: MarkupKind.Markdown, value: sections.join('\n\n---\n\n') }, range: hits[0].range };
+}
+
+export function describeFinding(f: ReportedFinding, settings: ServerSettings['hover']): string {
+  const lines = [`**${f.code}** (${f.meta.name}): ${f.message}`];
+  if (f.cost) lines.push(`Cost: ${costInWords(f.cost, settings)}`);
+  const fix = (f.fixes ?? []).find((x) => x.isPreferred) ?? f.fixes?.[0];
+  if (fix) lines.push(`Fix: ${fix.message}${fix.applicability === 'safe' ? '' : ` (${fix.applicability})`}`);
+  lines.push(`[Documentation for ${f.code}](${f.meta.docsUrl})`);
+  return lines.join('\n\n');
+}
+
+/** "1 + 2N queries; N = rows of Book.objects.all(); at N = 50 and 2 ms a query ≈ 200 ms". */
+export function costInWords(cost: Cost, settings: ServerSettings['hover']): string {
+  switch (cost.kind) {
+    case 'queries': {
+      const names = cost.rowFactors.length <= 1 ? ['N'] : cost.rowFactors.map((_, i) => 'NMKL'[i] ?? `N${i}`);
+      const meaning = cost.rowFactors.map((r, i) => `${names[i]} = ${r}`).join('; ');
+      const rows = Math.max(1, cost.rowFactors.length);
+      const queries = cost.base + cost.perRow * settings.rows ** rows;
+      const at = names.slice(0, rows).map((n) => `${n} = ${settings.rows}`).join(', ');
+      const total = roughly(queries * settings.queryMs);
+      return `${formatQueryCost(cost)}${meaning ? `; ${meaning}` : ''}; at ${at} and ${settings.queryMs} ms a query ≈ ${total} ms (${queries} queries)`;
+    }
+    case 'lock': {
+      const across = cost.heldAcross.length ? ` across ${cost.heldAcross.join(', ')}` : '';
+      const hold = cost.estimatedHoldMs !== undefined ? `, held ≈ ${roughly(cost.estimatedHoldMs)} ms` : '';
+      return `row lock on ${cost.rowKey} held${across}${hold}; requests for the same row wait in line`;
+    }
+    case 'blocking': {
+      const ms = cost.estimatedMs !== undefined ? ` for ≈ ${roughly(cost.estimatedMs)} ms` : '';
+      const hops = cost.threadHops ? `; ${cost.threadHops} thread hop${cost.threadHops === 1 ? '' : 's'} per request` : '';
+      return `\`${cost.call}\` blocks the event loop${ms}${hops}`;
+    }
+  }
+}
+
+/** Two significant digits: the inputs are guesses, the output should not pretend otherwise. */
+function roughly(ms: number): string {
+  if (ms < 10) return String(Math.round(ms * 10) / 10);
+  const digits = Math.floor(Math.log10(ms)) - 1;
+  const unit = 10 ** digits;
+  return String(Math.round(ms / unit) * unit);
+}
+
+function contains(range: { start: Position; end: Position }, p: Position): boolean {
+  const after = p.line > range.start.line || (p.line === range.start.line && p.character >= range.start.character);
+  const before = p.line < range.end.line || (p.line === range.end.line && p.character <= range.end.character);
+  return after && before;
+}

@@ -1,0 +1,365 @@
+/**
+ * The language server's state and handlers: open documents, workspace folders and their configuration,
+ * the background workspace scan. Every handler is wrapped: whatever a client sends, the server logs and lives on.
+ */
+import {
+  CodeActionKind, DidChangeConfigurationNotification, MessageType, NotificationType, RequestType, ShowMessageNotification, DidChangeWatchedFilesNotification, FileChangeType, ResponseError,
+  ErrorCodes, TextDocumentSyncKind, type CancellationToken, type Connection, type InitializeParams, type InitializeResult,
+  type WorkspaceFolder,
+} from 'vscode-languageserver/node';
+import * as fs from 'node:fs';
+import { defaultConfig } from '../core/config/config';
+import { PythonParser, type GrammarLocation } from '../core/parsing/pythonParser';
+import { readPythonFile } from '../node/sourceFiles';
+import { Analysis } from './analysis';
+import { codeActions } from './codeActions';
+import { DocumentStore } from './documents';
+import { filePath, folderOf, isInside, loadFolderConfig, newFolder, uriKey, type FolderState } from './folders';
+import { hoverAt } from './hover';
+import {
+  AnalyzeWorkspaceRequest, DocumentStatsRequest, FIX_ALL_KIND, StatusNotification, type AnalyzeWorkspaceResult, type NotificationSpec,
+  type RequestSpec,
+} from './protocol';
+import { WorkspaceScan, type Progress } from './workspaceScan';
+
+/** Typing pauses shorter than this do not trigger an analysis (djperf.run = onType). */
+const TYPING_DEBOUNCE_MS = 150;
+
+interface ClientSupport {
+  configuration: boolean;
+  dynamicConfiguration: boolean;
+  dynamicWatchers: boolean;
+  versionedEdits: boolean;
+  /** The client already watches `**\/*.py` and pyproject.toml for us (the VS Code extension does). */
+  watchesFiles: boolean;
+}
+
+export class DjperfSession {
+  private parser?: PythonParser;
+  private docs?: DocumentStore;
+  private analysis?: Analysis;
+  private scan?: WorkspaceScan;
+  private folders: FolderState[] = [];
+  private readonly loose = newFolder('', 'files outside the workspace folders');
+  private support: ClientSupport = { configuration: false, dynamicConfiguration: false, dynamicWatchers: false, versionedEdits: false, watchesFiles: false };
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Open documents are analysed once the workspace's models are indexed (else a first pass would miss N+1s). */
+  private indexReady = false;
+  private configLoading: Promise<void> = Promise.resolve();
+  private readonly shownErrors = new Map<string, string>();
+
+  constructor(private readonly connection: Connection, private readonly grammar: GrammarLocation) {}
+
+  listen(): void {
+    const c = this.connection;
+    c.onInitialize((params) => this.initialize(params));
+    c.onInitialized(this.notification('initialized', () => this.initialized()));
+    c.onDidOpenTextDocument(this.notification('didOpen', (p) => {
+      const folder = this.folderOf(p.textDocument.uri);
+      const doc = this.docs!.open(p.textDocument.uri, p.textDocument.languageId, p.textDocument.text, p.textDocument.version, folder.config?.maxFileSize ?? defaultConfig().maxFileSize);
+      this.schedule(doc.uri, 0);
+    }));
+    c.onDidChangeTextDocument(this.notification('didChange', (p) => {
+      const result = this.docs!.change(p.textDocument.uri, p.contentChanges, p.textDocument.version);
+      if ('reason' in result) return c.console.warn(`ignored: ${result.reason}`);
+      if (this.folderOf(result.uri).server.run === 'onType') this.schedule(result.uri, TYPING_DEBOUNCE_MS);
+    }));
+    c.onDidSaveTextDocument(this.notification('didSave', (p) => {
+      if (this.folderOf(p.textDocument.uri).server.run === 'onSave') this.schedule(p.textDocument.uri, 0);
+    }));
+    c.onDidCloseTextDocument(this.notification('didClose', (p) => this.closeDocument(p.textDocument.uri)));
+    c.onDidChangeWatchedFiles(this.notification('didChangeWatchedFiles', (p) => this.watchedFilesChanged(p.changes)));
+    c.onDidChangeConfiguration(this.notification('didChangeConfiguration', () => this.refreshAll()));
+    c.onCodeAction(this.request('codeAction', [], (params) => {
+      const doc = this.docs?.get(params.textDocument.uri);
+      if (!doc) return [];
+      return codeActions(params, {
+        uri: doc.uri, version: doc.version, lineMap: doc.lineMap, findings: this.analysis!.findingsOf(doc),
+      }, { versionedEdits: this.support.versionedEdits });
+    }));
+    c.onHover(this.request('hover', null, (params) => {
+      const doc = this.docs?.get(params.textDocument.uri);
+      const findings = doc && this.analysis!.findingsOf(doc);
+      return findings ? hoverAt(findings, params.position, this.folderOf(doc.uri).server.hover) : null;
+    }));
+    c.onRequest(requestType(AnalyzeWorkspaceRequest), this.request('analyzeWorkspace', { files: 0, findings: 0, configErrors: 0 }, () => this.analyzeWorkspace()));
+    c.onRequest(requestType(DocumentStatsRequest), this.request('debugDocumentStats', null, (p) => this.docs?.get(p.uri)?.stats() ?? null));
+    c.onShutdown(() => this.shutdown());
+  }
+
+  private async initialize(params: InitializeParams): Promise<InitializeResult> {
+    this.parser = await PythonParser.load(this.grammar);
+    this.docs = new DocumentStore(this.parser);
+    this.analysis = new Analysis(this.connection, this.parser);
+    this.scan = new WorkspaceScan({
+      parser: this.parser,
+      openText: (uri) => this.openDocumentAt(uri)?.text,
+      analyzeClosedFile: (folder, uri, text) => this.analysis!.analyzeClosed(folder, uri, text).findings,
+      analyzeOpenDocuments: () => this.analyzeOpenDocuments(),
+      forgetOthers: (folder, keep) => this.forgetOthers(folder, keep),
+      beginProgress: (title) => this.beginProgress(title),
+      status: (pending, message) => this.sendStatus(pending, message),
+      log: (level, message) => (level === 'warn' ? this.connection.console.warn(message) : this.connection.console.info(message)),
+    });
+    const caps = params.capabilities;
+    const options = (params.initializationOptions ?? {}) as { clientWatchesFiles?: unknown };
+    this.support = {
+      configuration: caps.workspace?.configuration === true,
+      dynamicConfiguration: caps.workspace?.didChangeConfiguration?.dynamicRegistration === true,
+      dynamicWatchers: caps.workspace?.didChangeWatchedFiles?.dynamicRegistration === true,
+      versionedEdits: caps.workspace?.workspaceEdit?.documentChanges === true,
+      watchesFiles: options.clientWatchesFiles === true,
+    };
+    const folders: WorkspaceFolder[] = params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: params.rootUri }] : []);
+    this.folders = folders.map((f) => newFolder(f.uri, f.name));
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
+        hoverProvider: true,
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+      },
+      serverInfo: { name: 'djperf', version: typeof DJPERF_VERSION === 'string' ? DJPERF_VERSION : undefined },
+    };
+  }
+
+  private async initialized(): Promise<void> {
+    const c = this.connection;
+    if (this.support.dynamicConfiguration) {
+      c.client.register(DidChangeConfigurationNotification.type, { section: 'djperf' }).catch((e) => this.logError('register configuration', e));
+    }
+    if (this.support.dynamicWatchers && !this.support.watchesFiles) {
+      c.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.{py,pyi}' }, { globPattern: '**/pyproject.toml' }] })
+        .catch((e) => this.logError('register file watchers', e));
+    }
+    c.workspace.onDidChangeWorkspaceFolders(this.notification('didChangeWorkspaceFolders', (e) => {
+      for (const removed of e.removed) {
+        const folder = this.folders.find((f) => f.uri === removed.uri);
+        if (folder) this.analysis!.clearFolder(folder);
+      }
+      const removed = new Set(e.removed.map((f) => f.uri));
+      this.folders = [...this.folders.filter((f) => !removed.has(f.uri)), ...e.added.map((f) => newFolder(f.uri, f.name))];
+      return this.refreshAll();
+    }));
+    await this.refreshAll();
+  }
+
+  /** Re-reads all configuration, then re-analyses everything (open documents first). */
+  private async refreshAll(): Promise<void> {
+    await this.reloadConfig();
+    void this.scan!.run(this.folders).catch((e) => this.logError('workspace scan', e));
+  }
+
+  private reloadConfig(): Promise<void> {
+    // Serialised: two overlapping reloads must not interleave their results.
+    this.configLoading = this.configLoading.catch(() => undefined).then(async () => {
+      const shownNow = new Set<string>();
+      for (const folder of [...this.folders, this.loose]) {
+        const section = await this.editorSection(folder.uri || undefined);
+        const error = loadFolderConfig(folder, section);
+        const key = folder.uri || '(no folder)';
+        if (error) {
+          this.analysis!.clearFolder(folder);
+          if (this.shownErrors.get(key) !== error.message) {
+            this.shownErrors.set(key, error.message);
+            this.connection.console.error(`configuration error, diagnostics paused for ${folder.name}: ${error.message}`);
+            // One message per distinct error: a bad user setting breaks every folder the same way.
+            if (!shownNow.has(error.message)) {
+              shownNow.add(error.message);
+              void this.connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Error, message: `djperf: ${error.message}` });
+            }
+          }
+        } else if (this.shownErrors.delete(key)) {
+          this.connection.console.info(`configuration of ${folder.name} is valid again`);
+        }
+        if (!folder.server.enable) this.analysis!.clearFolder(folder);
+      }
+      this.sendStatus(undefined);
+    });
+    return this.configLoading;
+  }
+
+  private async editorSection(scopeUri: string | undefined): Promise<unknown> {
+    if (!this.support.configuration) return {};
+    try {
+      return await this.connection.workspace.getConfiguration({ scopeUri, section: 'djperf' });
+    } catch (e) {
+      this.logError('workspace/configuration', e);
+      return {};
+    }
+  }
+
+  private schedule(uri: string, delayMs: number): void {
+    clearTimeout(this.timers.get(uri));
+    this.timers.set(uri, setTimeout(() => {
+      this.timers.delete(uri);
+      try {
+        this.analyzeOpen(uri);
+      } catch (e) {
+        this.logError(`analysing ${uri}`, e);
+      }
+    }, delayMs));
+  }
+
+  private analyzeOpen(uri: string): void {
+    const doc = this.docs?.get(uri);
+    if (!doc || !this.indexReady) return;
+    const folder = this.folderOf(uri);
+    if (this.analysis!.analyzeOpen(doc, folder)) {
+      // The models changed under the other open documents of this folder.
+      for (const other of this.docs!.all()) if (other.uri !== uri && this.folderOf(other.uri) === folder) this.schedule(other.uri, TYPING_DEBOUNCE_MS);
+    }
+  }
+
+  private analyzeOpenDocuments(): void {
+    this.indexReady = true;
+    for (const doc of this.docs!.all()) {
+      clearTimeout(this.timers.get(doc.uri));
+      this.timers.delete(doc.uri);
+      try {
+        this.analysis!.analyzeOpen(doc, this.folderOf(doc.uri));
+      } catch (e) {
+        this.logError(`analysing ${doc.uri}`, e);
+      }
+    }
+  }
+
+  private closeDocument(uri: string): void {
+    clearTimeout(this.timers.get(uri));
+    this.timers.delete(uri);
+    if (!this.docs!.close(uri)) return this.connection.console.warn(`ignored: didClose for ${uri}, which is not open`);
+    this.analysis!.closed(uri);
+    // The editor may have discarded unsaved changes: what counts now is the file on disk.
+    this.refreshFromDisk(uri);
+  }
+
+  private watchedFilesChanged(changes: readonly { uri: string; type: FileChangeType }[]): Promise<void> | void {
+    let configChanged = false;
+    let factsChanged = false;
+    for (const change of changes) {
+      if (/(^|\/)pyproject\.toml$/.test(change.uri)) configChanged = true;
+      else if (/\.pyi?$/.test(change.uri) && !this.docs!.get(change.uri)) {
+        if (change.type === FileChangeType.Deleted) {
+          const folder = this.folderOf(change.uri);
+          const before = folder.index.generation;
+          folder.index.removeFile(uriKey(change.uri));
+          factsChanged ||= folder.index.generation !== before;
+          this.analysis!.clear(change.uri);
+        } else factsChanged = this.refreshFromDisk(change.uri) || factsChanged;
+      }
+    }
+    if (configChanged) return this.refreshAll();
+    // A model changed on disk: every file may read it, so the workspace is analysed again in the background.
+    if (factsChanged) void this.scan!.run(this.folders).catch((e) => this.logError('workspace scan', e));
+  }
+
+  /** Re-indexes and re-analyses a closed file from disk; returns true when the folder's model facts changed. */
+  private refreshFromDisk(uri: string): boolean {
+    const folder = this.folderOf(uri);
+    const p = filePath(uri);
+    if (!p || !folder.path || !folder.config || !isInside(folder.path, p)) {
+      this.analysis!.clear(uri);
+      return false;
+    }
+    if (!fs.existsSync(p)) {
+      this.analysis!.clear(uri);
+      return false;
+    }
+    const read = readPythonFile(p, folder.config.maxFileSize);
+    if ('message' in read) {
+      this.connection.console.info(`${p}: ${read.message}`);
+      this.analysis!.clear(uri);
+      return false;
+    }
+    return this.analysis!.analyzeClosed(folder, uri, read.text, true).factsChanged;
+  }
+
+  private forgetOthers(folder: FolderState, keep: ReadonlySet<string>): void {
+    const open = new Set(this.docs!.all().map((d) => d.uri));
+    this.analysis!.clearFolder(folder, new Set([...keep, ...open]));
+  }
+
+  private async analyzeWorkspace(): Promise<AnalyzeWorkspaceResult> {
+    await this.reloadConfig();
+    const summary = await this.scan!.run(this.folders);
+    return { files: summary.files, findings: summary.findings, configErrors: this.folders.filter((f) => f.error).length };
+  }
+
+  private async beginProgress(title: string): Promise<Progress> {
+    try {
+      const reporter = await this.connection.window.createWorkDoneProgress();
+      reporter.begin(title, 0, undefined, false);
+      return { report: (percentage, message) => reporter.report(percentage, message), done: () => reporter.done() };
+    } catch (e) {
+      this.logError('window/workDoneProgress/create', e);
+      return { report: () => undefined, done: () => undefined };
+    }
+  }
+
+  private sendStatus(pending: number | undefined, message?: string): void {
+    const broken = [...this.folders, this.loose].find((f) => f.error);
+    const params = broken
+      ? { state: 'configError' as const, message: broken.error!.message, folderUri: broken.uri || undefined }
+      : this.folders.length > 0 && this.folders.every((f) => !f.server.enable)
+        ? { state: 'disabled' as const }
+        : pending !== undefined
+          ? { state: 'analysing' as const, pending, message }
+          : { state: 'ready' as const };
+    void this.connection.sendNotification(notificationType(StatusNotification), params).catch(() => undefined);
+  }
+
+  private folderOf(uri: string): FolderState {
+    return folderOf(this.folders, this.loose, uri);
+  }
+
+  private openDocumentAt(uri: string) {
+    return this.docs!.get(uri) ?? this.docs!.all().find((d) => uriKey(d.uri) === uriKey(uri));
+  }
+
+  private shutdown(): void {
+    this.scan?.cancel();
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    this.docs?.dispose();
+  }
+
+  private logError(what: string, e: unknown): void {
+    this.connection.console.error(`${what} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+  }
+
+  /** A notification handler that logs instead of throwing, for sync and async handlers alike. */
+  private notification<P>(name: string, handler: (params: P) => void | Promise<void>): (params: P) => void {
+    return (params) => {
+      try {
+        const result = handler(params);
+        if (result) result.catch((e) => this.logError(name, e));
+      } catch (e) {
+        this.logError(name, e);
+      }
+    };
+  }
+
+  /** A request handler that answers `fallback` when cancelled and an InternalError (logged) when it fails. */
+  private request<P, R>(name: string, fallback: R, handler: (params: P, token: CancellationToken) => R | Promise<R>) {
+    return async (params: P, token: CancellationToken): Promise<R | ResponseError<void>> => {
+      if (token.isCancellationRequested || !this.docs) return fallback;
+      try {
+        const result = await handler(params, token);
+        return token.isCancellationRequested ? fallback : result;
+      } catch (e) {
+        this.logError(name, e);
+        return new ResponseError(ErrorCodes.InternalError, `djperf: ${name} failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    };
+  }
+}
+
+declare const DJPERF_VERSION: string | undefined;
+
+function requestType<P, R>(spec: RequestSpec<P, R>): RequestType<P, R, void> {
+  return new RequestType<P, R, void>(spec.method);
+}
+
+function notificationType<P>(spec: NotificationSpec<P>): NotificationType<P> {
+  return new NotificationType<P>(spec.method);
+}

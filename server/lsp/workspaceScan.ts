@@ -1,0 +1,164 @@
+/**
+ * The background pass over every Python file of the workspace folders: first the model/settings facts
+ * (only files that can declare them are parsed), then the open documents, then every other file, in
+ * chunks that yield to the event loop so edits and requests stay responsive. A newer scan cancels an older one.
+ */
+import type { FileNotice } from '../core/analyzer';
+import { extractFileFacts, mayHaveFacts } from '../core/workspace/fileFacts';
+import { WorkspaceIndex } from '../core/workspace/workspaceIndex';
+import type { PythonParser } from '../core/parsing/pythonParser';
+import { discoverPythonFiles, readPythonFile } from '../node/sourceFiles';
+import { fileUri, type FolderState } from './folders';
+
+/** What the scan needs from the server; kept narrow so the scan is testable on its own. */
+export interface ScanHost {
+  parser: PythonParser;
+  /** Text of the document if it is open (open text wins over the disk). */
+  openText(uri: string): string | undefined;
+  /** Analyses one closed file's text and publishes the result; returns the number of findings. */
+  analyzeClosedFile(folder: FolderState, uri: string, text: string): number;
+  /** Re-analyses the open documents (after the index changed). */
+  analyzeOpenDocuments(): void;
+  /** Clears diagnostics published for files of `folder` that are not in `keep`. */
+  forgetOthers(folder: FolderState, keep: ReadonlySet<string>): void;
+  beginProgress(title: string): Promise<Progress>;
+  status(pending: number | undefined, message?: string): void;
+  log(level: 'info' | 'warn', message: string): void;
+}
+
+export interface Progress {
+  report(percentage: number, message: string): void;
+  done(): void;
+}
+
+export interface ScanSummary {
+  files: number;
+  findings: number;
+  skipped: number;
+  cancelled: boolean;
+}
+
+/** Work between two yields to the event loop. */
+const SLICE_MS = 25;
+
+export class WorkspaceScan {
+  private generation = 0;
+  private running?: Promise<ScanSummary>;
+
+  constructor(private readonly host: ScanHost) {}
+
+  get busy(): boolean {
+    return this.running !== undefined;
+  }
+
+  cancel(): void {
+    this.generation++;
+  }
+
+  /** Starts a scan of `folders` (valid configuration only), cancelling the one in flight. */
+  run(folders: readonly FolderState[]): Promise<ScanSummary> {
+    const generation = ++this.generation;
+    const previous = this.running ?? Promise.resolve(undefined);
+    // The previous scan notices its generation is stale at its next yield; wait for it so two never interleave.
+    const next = previous.catch(() => undefined).then(() => this.scan(folders, generation));
+    this.running = next;
+    void next.finally(() => {
+      if (this.running === next) this.running = undefined;
+    });
+    return next;
+  }
+
+  private async scan(folders: readonly FolderState[], generation: number): Promise<ScanSummary> {
+    const summary: ScanSummary = { files: 0, findings: 0, skipped: 0, cancelled: false };
+    const stale = (): boolean => generation !== this.generation;
+    if (stale()) return { ...summary, cancelled: true };
+    const progress = await this.host.beginProgress('djperf: analysing workspace');
+    try {
+      const plans: { folder: FolderState; files: string[] }[] = [];
+      for (const folder of folders) {
+        if (!folder.path || !folder.config || !folder.server.enable) continue;
+        const found = discoverPythonFiles([folder.path], folder.root ?? folder.path, folder.config);
+        for (const n of found.notices) this.logNotice(n);
+        plans.push({ folder, files: found.files });
+      }
+      const total = plans.reduce((n, p) => n + p.files.length, 0);
+      this.host.status(total, 'indexing models');
+      progress.report(0, `indexing models in ${total} files`);
+
+      // Pass 1: facts. A fresh index per folder, swapped in at the end, so deleted files drop out.
+      let sliceStart = performance.now();
+      for (const plan of plans) {
+        const index = new WorkspaceIndex();
+        for (const file of plan.files) {
+          if (performance.now() - sliceStart > SLICE_MS) {
+            await yieldToEventLoop();
+            sliceStart = performance.now();
+            if (stale()) return { ...summary, cancelled: true };
+          }
+          const uri = fileUri(file);
+          const text = this.host.openText(uri) ?? this.readText(file, plan.folder, false);
+          if (text === undefined || !mayHaveFacts(uri, text)) continue;
+          const tree = this.host.parser.parse(text);
+          try {
+            index.setFile(uri, extractFileFacts(tree, uri, text));
+          } finally {
+            tree.delete();
+          }
+        }
+        plan.folder.index = index;
+      }
+      if (stale()) return { ...summary, cancelled: true };
+
+      // Pass 2: the open documents first (the user is looking at them), then the rest.
+      this.host.analyzeOpenDocuments();
+      let done = 0;
+      for (const plan of plans) {
+        const seen = new Set<string>();
+        for (const file of plan.files) {
+          if (performance.now() - sliceStart > SLICE_MS) {
+            await yieldToEventLoop();
+            sliceStart = performance.now();
+            if (stale()) return { ...summary, cancelled: true };
+            progress.report(Math.floor((done / Math.max(1, total)) * 100), `${done}/${total} files`);
+            this.host.status(total - done);
+          }
+          done++;
+          const uri = fileUri(file);
+          seen.add(uri);
+          if (this.host.openText(uri) !== undefined) continue;
+          const text = this.readText(file, plan.folder, true);
+          if (text === undefined) {
+            summary.skipped++;
+            continue;
+          }
+          summary.findings += this.host.analyzeClosedFile(plan.folder, uri, text);
+          summary.files++;
+        }
+        this.host.forgetOthers(plan.folder, seen);
+      }
+      if (summary.skipped) this.host.log('info', `workspace scan: skipped ${summary.skipped} file(s); reasons above`);
+      this.host.log('info', `workspace scan: ${summary.files} file(s) analysed, ${summary.findings} finding(s)`);
+      return summary;
+    } finally {
+      progress.done();
+      if (!stale()) this.host.status(undefined);
+    }
+  }
+
+  private readText(file: string, folder: FolderState, logSkips: boolean): string | undefined {
+    const read = readPythonFile(file, folder.config?.maxFileSize ?? Infinity);
+    if ('message' in read) {
+      if (logSkips) this.logNotice(read);
+      return undefined;
+    }
+    return read.text;
+  }
+
+  private logNotice(n: FileNotice): void {
+    this.host.log(n.level === 'info' ? 'info' : 'warn', `${n.uri}: ${n.message}`);
+  }
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
