@@ -4,7 +4,7 @@ import { CHAIN_METHODS, INSTANCE_METHODS, TERMINAL_METHODS } from './querysetVal
 import { isMaterialized, queryEvaluations, type QueryEvaluation } from './evaluation';
 import { classifyBlocking, importedName, type BlockingCall } from './blockingCalls';
 import { calleeMethod, decoratorsOf, isAsyncDef, keywordArg, positionalArgs, unparen, walk } from '../python/syntax';
-import { enclosingClass } from '../python/scopes';
+import { enclosingClass, enclosingFunction } from '../python/scopes';
 import type { ImportMap } from '../python/imports';
 
 /** What async-context analysis needs about one file. */
@@ -19,21 +19,13 @@ export interface AsyncEnv {
  * nested plain `def` inside an `async def` is sync code (it runs wherever it is called, usually in a thread).
  */
 export function asyncFunctionOf(node: Node): Node | null {
-  for (let p = node.parent; p; p = p.parent) {
-    if (p.type === 'lambda') return null;
-    if (p.type === 'function_definition') return isAsyncDef(p) ? p : null;
-    if (p.type === 'class_definition') return null;
-  }
-  return null;
+  const fn = functionOf(node);
+  return fn && fn.type === 'function_definition' && isAsyncDef(fn) ? fn : null;
 }
 
 /** The function (def or lambda) that runs `node`, or null at module/class level. */
 export function functionOf(node: Node): Node | null {
-  for (let p = node.parent; p; p = p.parent) {
-    if (p.type === 'function_definition' || p.type === 'lambda') return p;
-    if (p.type === 'class_definition') return null;
-  }
-  return null;
+  return enclosingFunction(node);
 }
 
 /** `await <node>` (through parentheses). */

@@ -27,47 +27,73 @@ interface FlatTree {
 
 const flatTrees = new WeakMap<Tree, FlatTree>();
 
-function flatten(tree: Tree): FlatTree {
-  const nodes: Node[] = [];
-  const types: string[] = [];
-  const ends: number[] = [];
-  const parents: number[] = [];
-  const open: number[] = [];
-  const cursor = tree.walk();
-  try {
-    let depth = 0;
-    const openDepth: number[] = [];
-    for (;;) {
-      const node = cursor.currentNode;
-      if (node.isNamed) {
-        while (openDepth.length && openDepth[openDepth.length - 1] >= depth) {
-          ends[open.pop() as number] = nodes.length;
-          openDepth.pop();
-        }
-        parents.push(open.length ? open[open.length - 1] : -1);
-        open.push(nodes.length);
-        openDepth.push(depth);
-        ends.push(0);
-        types.push(cursor.nodeType);
-        nodes.push(node);
-      }
-      if (cursor.gotoFirstChild()) {
-        depth++;
-        continue;
-      }
-      while (!cursor.gotoNextSibling()) {
-        if (!cursor.gotoParent()) {
-          while (open.length) ends[open.pop() as number] = nodes.length;
-          const indexOf = new Map<number, number>();
-          nodes.forEach((n, i) => indexOf.set(n.id, i));
-          return { nodes, types, subtreeEnd: Int32Array.from(ends), parent: Int32Array.from(parents), indexOf };
-        }
-        depth--;
-      }
+interface LanguageTypes {
+  named: string[];
+  /** Names that a keyword token shares with a named node (`await`): collected nodes of these need an isNamed check. */
+  ambiguous: Set<string>;
+}
+const typesByLanguage = new WeakMap<object, LanguageTypes>();
+
+/**
+ * Every named node type of the grammar, for one `descendantsOfType` call per tree. ERROR is not a grammar
+ * type (asking for it returns nothing at all); its named children are still collected, and walks that start
+ * at an ERROR node fall back to its children.
+ */
+function languageTypes(tree: Tree): LanguageTypes {
+  const language = tree.language;
+  let types = typesByLanguage.get(language);
+  if (!types) {
+    const named = new Set<string>();
+    const anonymous = new Set<string>();
+    for (let id = 0; id < language.nodeTypeCount; id++) {
+      const name = language.nodeTypeForId(id);
+      if (!name) continue;
+      (language.nodeTypeIsNamed(id) ? named : anonymous).add(name);
     }
-  } finally {
-    cursor.delete();
+    types = { named: [...named], ambiguous: new Set([...named].filter((n) => anonymous.has(n))) };
+    typesByLanguage.set(language, types);
   }
+  return types;
+}
+
+/**
+ * One `descendantsOfType` call collects every named node in document order inside WASM; walking with a
+ * cursor instead costs several JS/WASM crossings per node, three times slower on real code.
+ */
+function flatten(tree: Tree): FlatTree {
+  const root = tree.rootNode;
+  const { named, ambiguous } = languageTypes(tree);
+  const nodes: Node[] = [root];
+  for (const n of root.descendantsOfType(named)) {
+    if (n && n.id !== root.id && (!ambiguous.has(n.type) || n.isNamed)) nodes.push(n);
+  }
+  const count = nodes.length;
+  const types = new Array<string>(count);
+  const starts = new Int32Array(count);
+  const ends = new Int32Array(count);
+  const subtreeEnd = new Int32Array(count);
+  const parent = new Int32Array(count);
+  const indexOf = new Map<number, number>();
+  const open: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const n = nodes[i];
+    types[i] = n.type;
+    // Every rule asks these nodes for their type; pin it on the object instead of a WASM round trip per read.
+    Object.defineProperty(n, 'type', { value: types[i] });
+    starts[i] = n.startIndex;
+    ends[i] = n.endIndex;
+    indexOf.set(n.id, i);
+    // Close every open node that cannot contain this one (document order: containment means ancestry).
+    while (open.length) {
+      const top = open[open.length - 1];
+      if (starts[i] >= starts[top] && ends[i] <= ends[top] && ends[top] > starts[top]) break;
+      subtreeEnd[open.pop() as number] = i;
+    }
+    parent[i] = open.length ? open[open.length - 1] : -1;
+    open.push(i);
+  }
+  while (open.length) subtreeEnd[open.pop() as number] = count;
+  return { nodes, types, subtreeEnd, parent, indexOf };
 }
 
 function flatTreeOf(node: Node): FlatTree {
@@ -224,9 +250,22 @@ export function unparen(node: Node): Node {
 export const FUNCTION_TYPES: ReadonlySet<string> = new Set(['function_definition', 'lambda']);
 export const SCOPE_TYPES: ReadonlySet<string> = new Set(['function_definition', 'lambda', 'class_definition']);
 
-/** Whether a function_definition is `async def`. */
+const asyncDefs = new WeakMap<Tree, Map<number, boolean>>();
+
+/** Whether a function_definition is `async def` (memoised per tree: rules ask for every enclosing function). */
 export function isAsyncDef(fn: Node): boolean {
-  return fn.type === 'function_definition' && fn.children.some((c) => c?.type === 'async');
+  if (fn.type !== 'function_definition') return false;
+  let perTree = asyncDefs.get(fn.tree);
+  if (!perTree) {
+    perTree = new Map();
+    asyncDefs.set(fn.tree, perTree);
+  }
+  let known = perTree.get(fn.id);
+  if (known === undefined) {
+    known = fn.child(0)?.type === 'async';
+    perTree.set(fn.id, known);
+  }
+  return known;
 }
 
 /** Decorators of a function or class (the decorated_definition parent holds them). */
