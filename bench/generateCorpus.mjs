@@ -37,7 +37,10 @@ function models(app, names) {
 function viewsModule(app, names, k) {
   const n = names[1 + (k % (names.length - 1))];
   const parent = names[(k % (names.length - 1))];
-  let s = `"""Views ${k} of ${app}."""\nimport time\n\nfrom asgiref.sync import sync_to_async\nfrom django.db import transaction\nfrom django.http import JsonResponse\nfrom django.shortcuts import get_object_or_404\n\nfrom ..models import ${cap(n)}, ${cap(parent)}\n\n\n`;
+  // A licence/notes header gives files real-world bulk. (Put at the end, after an indented block, it would hit
+  // tree-sitter-python's quadratic comment scanning, which is a grammar quirk and not what projects look like.)
+  const header = Array.from({ length: 74 + Math.floor(rand() * 60) }, (_, i) => `# Note ${i}: keep ${n} exports stable for the reporting pipeline; see the ${app} runbook section ${i % 9}.`).join('\n');
+  let s = `${header}\n\"\"\"Views ${k} of ${app}.\"\"\"\nimport time\n\nfrom asgiref.sync import sync_to_async\nfrom django.db import transaction\nfrom django.http import JsonResponse\nfrom django.shortcuts import get_object_or_404\n\nfrom ..models import ${cap(n)}, ${cap(parent)}\n\n\n`;
   for (let v = 0; v < 6; v++) {
     const kind = Math.floor(rand() * 6);
     const fn = `${n}_${pick(['list', 'detail', 'summary', 'export', 'feed', 'report'])}_${k}_${v}`;
@@ -56,8 +59,6 @@ function viewsModule(app, names, k) {
     }
   }
   s += `def compute(x):\n    acc = 0\n    for i in range(x):\n        acc += (i * 31) % 7\n    return acc\n`;
-  // Padding with realistic docstring/comment bulk so files approach real-world sizes.
-  s += `\n\n# ${'-'.repeat(70)}\n` + Array.from({ length: 74 + Math.floor(rand() * 60) }, (_, i) => `# Note ${i}: keep ${n} exports stable for the reporting pipeline; see the ${app} runbook section ${i % 9}.`).join('\n') + '\n';
   return s;
 }
 

@@ -7,7 +7,7 @@ import { MessageType, ShowMessageNotification, type Connection } from 'vscode-la
 import { analyzeFile, type FileNotice, type ReportedFinding } from '../core/analyzer';
 import type { ParsedDocument } from '../core/parsing/textDocument';
 import { LineMap } from '../core/parsing/textDocument';
-import type { PythonParser } from '../core/parsing/pythonParser';
+import { ParseTimeoutError, type PythonParser } from '../core/parsing/pythonParser';
 import { extractFileFacts, mayHaveFacts } from '../core/workspace/fileFacts';
 import type { Tree } from 'web-tree-sitter';
 import { toDiagnostic } from './diagnostics';
@@ -41,7 +41,8 @@ export class Analysis {
     }
     const parsed = doc.parsedWithin(folder.config.maxFileSize);
     if (!parsed) {
-      this.noticeTooLarge(doc.uri, doc.size, folder.config.maxFileSize);
+      if (doc.unparsable) this.noticeUnparsable(doc.uri, doc.unparsable);
+      else this.noticeTooLarge(doc.uri, doc.size, folder.config.maxFileSize);
       this.publish(doc.uri, folder, [], doc.version);
       this.openFindings.set(doc.uri, { version: doc.version, revision: doc.revision, findings: [] });
       return false;
@@ -60,7 +61,15 @@ export class Analysis {
       this.clear(uri);
       return { findings: 0, factsChanged: false };
     }
-    const tree = this.parser.parse(text);
+    let tree: Tree;
+    try {
+      tree = this.parser.parse(text);
+    } catch (e) {
+      if (!(e instanceof ParseTimeoutError)) throw e;
+      this.connection.console.warn(`${uri}: not analysed: ${e.message}`);
+      this.clear(uri);
+      return { findings: 0, factsChanged: false };
+    }
     try {
       const factsChanged = updateFacts ? this.updateFacts(folder, uri, text, tree) : false;
       const findings = this.run(folder, uri, { text, tree, lineMap: new LineMap(text) });
@@ -131,6 +140,14 @@ export class Analysis {
     const message = `djperf: ${uri.replace(/^.*\//, '')} is ${mb(bytes)}, over djperf.maxFileSize (${mb(max)}); it is not analysed.`;
     this.connection.console.info(message);
     void this.connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Info, message });
+  }
+
+  private noticeUnparsable(uri: string, reason: string): void {
+    if (this.noticedLarge.has(uri)) return;
+    this.noticedLarge.add(uri);
+    const message = `djperf: ${uri.replace(/^.*\//, '')} is not analysed: ${reason}.`;
+    this.connection.console.warn(message);
+    void this.connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message });
   }
 
   private logNotice(n: FileNotice): void {

@@ -3,7 +3,7 @@
  * (ParsedDocument.applyChanges); a document over the size limit is kept as text only until it shrinks.
  */
 import { LineMap, ParsedDocument, type ContentChange } from '../core/parsing/textDocument';
-import type { PythonParser } from '../core/parsing/pythonParser';
+import { ParseTimeoutError, type PythonParser } from '../core/parsing/pythonParser';
 import type { DocumentStats } from './protocol';
 
 export class OpenDocument {
@@ -12,6 +12,8 @@ export class OpenDocument {
   private plain?: LineMap;
   /** Bumped on every accepted change, so stale analyses can be recognised. */
   revision = 0;
+  /** Why the current text could not be parsed (a parse over its time budget); retried after the next edit. */
+  unparsable?: string;
 
   constructor(
     private readonly parser: PythonParser,
@@ -22,7 +24,21 @@ export class OpenDocument {
     maxBytes: number,
   ) {
     if (byteLength(text) > maxBytes) this.plain = new LineMap(text);
-    else this.parsed = new ParsedDocument(parser, uri, text, version);
+    else this.tryParse(text);
+  }
+
+  /** Parses `text` into `parsed`, or keeps it as plain text with the reason when the parse runs too long. */
+  private tryParse(text: string): void {
+    try {
+      this.parsed = new ParsedDocument(this.parser, this.uri, text, this.version);
+      this.plain = undefined;
+      this.unparsable = undefined;
+    } catch (e) {
+      if (!(e instanceof ParseTimeoutError)) throw e;
+      this.parsed = undefined;
+      this.plain = new LineMap(text);
+      this.unparsable = e.message;
+    }
   }
 
   get text(): string {
@@ -47,16 +63,24 @@ export class OpenDocument {
       }
       return undefined;
     }
-    if (!this.parsed) {
-      this.parsed = new ParsedDocument(this.parser, this.uri, this.text, this.version);
-      this.plain = undefined;
-    }
+    if (!this.parsed && !this.unparsable) this.tryParse(this.text);
     return this.parsed;
   }
 
   applyChanges(changes: readonly ContentChange[], version: number): void {
-    if (this.parsed) this.parsed.applyChanges(changes, version);
-    else {
+    if (this.parsed) {
+      try {
+        this.parsed.applyChanges(changes, version);
+      } catch (e) {
+        if (!(e instanceof ParseTimeoutError)) throw e;
+        // The text is current (changes are applied before the reparse); only the tree is gone.
+        this.plain = this.parsed.lineMap;
+        this.parsed.dispose();
+        this.parsed = undefined;
+        this.unparsable = e.message;
+      }
+    } else {
+      this.unparsable = undefined;
       let lines = this.plain!;
       for (const c of changes) {
         if (!('range' in c)) lines = new LineMap(c.text);

@@ -3,10 +3,11 @@
  * (only files that can declare them are parsed), then the open documents, then every other file, in
  * chunks that yield to the event loop so edits and requests stay responsive. A newer scan cancels an older one.
  */
+import type { Tree } from 'web-tree-sitter';
 import type { FileNotice } from '../core/analyzer';
 import { extractFileFacts, mayHaveFacts } from '../core/workspace/fileFacts';
 import { WorkspaceIndex } from '../core/workspace/workspaceIndex';
-import type { PythonParser } from '../core/parsing/pythonParser';
+import { ParseTimeoutError, type PythonParser } from '../core/parsing/pythonParser';
 import { discoverPythonFiles, readPythonFile } from '../node/sourceFiles';
 import { fileUri, type FolderState } from './folders';
 
@@ -98,7 +99,13 @@ export class WorkspaceScan {
           const uri = fileUri(file);
           const text = this.host.openText(uri) ?? this.readText(file, plan.folder, false);
           if (text === undefined || !mayHaveFacts(uri, text)) continue;
-          const tree = this.host.parser.parse(text);
+          let tree: Tree;
+          try {
+            tree = this.host.parser.parse(text);
+          } catch (e) {
+            if (!(e instanceof ParseTimeoutError)) throw e;
+            continue; // reported when the file itself is analysed
+          }
           try {
             index.setFile(uri, extractFileFacts(tree, uri, text));
           } finally {

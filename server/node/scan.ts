@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import { PythonParser } from '../core/parsing/pythonParser';
+import { PythonParser, ParseTimeoutError } from '../core/parsing/pythonParser';
+import type { Tree } from 'web-tree-sitter';
 import { LineMap } from '../core/parsing/textDocument';
 import { WorkspaceIndex } from '../core/workspace/workspaceIndex';
 import { extractFileFacts, mayHaveFacts } from '../core/workspace/fileFacts';
@@ -7,6 +8,10 @@ import { analyzeFile, type FileNotice, type ReportedFinding } from '../core/anal
 import type { DjperfConfig } from '../core/config/config';
 import { nodeGrammarLocation } from './grammarFiles';
 import { discoverPythonFiles, readPythonFile, type SourceText } from './sourceFiles';
+import { discoverDeploymentFiles } from './deploymentFiles';
+import { buildProfileReport } from '../core/profiles/build';
+import type { ProfileReport } from '../core/profiles/types';
+import type { WorkspaceFacts } from '../core/rules/context';
 
 export interface FileResult {
   path: string;
@@ -35,6 +40,17 @@ export interface ScanOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+/** Parses a file, or records why it could not be (a pathological file must not stall the whole scan). */
+function tryParse(parser: PythonParser, src: SourceText, notices: FileNotice[]): Tree | undefined {
+  try {
+    return parser.parse(src.text);
+  } catch (e) {
+    if (!(e instanceof ParseTimeoutError)) throw e;
+    if (!notices.some((n) => n.uri === src.path)) notices.push({ uri: src.path, level: 'warning', message: `skipped: ${e.message}` });
+    return undefined;
+  }
+}
+
 /**
  * The CLI's whole-project scan: discover, index the workspace's models and settings (first pass, only files
  * that can declare them), then analyse every file (second pass). Results come in path order.
@@ -53,19 +69,30 @@ export async function scanPaths(inputs: readonly string[], options: ScanOptions)
   for (const src of sources) {
     if (!mayHaveFacts(src.path, src.text)) continue;
     const t0 = performance.now();
-    const tree = parser.parse(src.text);
+    const tree = tryParse(parser, src, notices);
+    if (!tree) continue;
     index.setFile(src.path, extractFileFacts(tree, src.path, src.text));
     tree.delete();
     stats.factsMs += performance.now() - t0;
   }
-  const workspace = index.facts();
+  // Endpoint profiles + deployment (DJP6xx) need every file and the Procfile/Dockerfile/compose files: built on first use.
+  const baseFacts = index.facts();
+  let profiles: ProfileReport | undefined;
+  const workspace: WorkspaceFacts = {
+    ...baseFacts,
+    profiles: () => (profiles ??= buildProfileReport({
+      files: [...sources.map((s) => ({ path: s.path, text: s.text })), ...discoverDeploymentFiles(options.root, options.config)],
+      parse: (text) => parser.parse(text), workspace: baseFacts, config: options.config, root: options.root,
+    })),
+  };
   const results: FileResult[] = [];
   let done = 0;
   for (const src of sources) {
     const relPath = path.relative(options.root, src.path).split(path.sep).join('/');
     const t0 = performance.now();
-    const tree = parser.parse(src.text);
+    const tree = tryParse(parser, src, notices);
     const t1 = performance.now();
+    if (!tree) continue;
     try {
       const analysis = analyzeFile({ uri: src.path, text: src.text, tree, lineMap: new LineMap(src.text) }, workspace, options.config, { relPath });
       results.push({ path: src.path, relPath, text: src.text, findings: analysis.findings });

@@ -153,6 +153,7 @@ describe('djperf check (CLI)', () => {
       'app/latin.py': Buffer.from([0x78, 0x20, 0x3d, 0x20, 0x22, 0xe9, 0x22, 0x0a]),
       'app/legacy.py': Buffer.concat([Buffer.from('# -*- coding: latin-1 -*-\nname = "'), Buffer.from([0xe9]), Buffer.from('"\n')]),
       'app/blob.py': Buffer.from([0x00, 0x01, 0x02, 0xff]),
+      'app/slow.py': `def f():\n    return 1\n${Array.from({ length: 6000 }, (_, i) => `# note ${i}`).join('\n')}\n`,
     });
     const r = runCli(['check', '--format', 'json', '.'], dir);
     assert.equal(r.code, 1, r.stderr);
@@ -161,6 +162,7 @@ describe('djperf check (CLI)', () => {
     assert.match(r.stderr, /huge\.py: skipped: 5\.0 MB is over the 2\.0 MB limit/);
     assert.match(r.stderr, /latin\.py: skipped: not valid utf-8/);
     assert.match(r.stderr, /blob\.py: skipped: binary file/);
+    assert.match(r.stderr, /slow\.py: skipped: parsing took longer than 3\.0 s and was abandoned/);
     assert.doesNotMatch(r.stderr, /legacy\.py|internal error/);
     fs.rmSync(dir, { recursive: true });
   });

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PythonParser } from '../../server/core/parsing/pythonParser';
+import { ParseTimeoutError, PythonParser } from '../../server/core/parsing/pythonParser';
 import { nodeGrammarLocation } from '../../server/node/grammarFiles';
 import { REPO_ROOT } from '../harness/paths';
 
@@ -44,6 +44,14 @@ describe('grammar: pinned versions and the node types djperf relies on', () => {
     const tree = parser.parse(src);
     const y = tree.rootNode.descendantForIndex(src.indexOf("y"))!;
     assert.equal(y.startPosition.column, src.indexOf('y'));
+    tree.delete();
+  });
+
+  it('abandons a parse that runs past its time budget (long comment blocks after indented code are slow in tree-sitter-python)', () => {
+    const text = `def f():\n    return 1\n${Array.from({ length: 2000 }, (_, i) => `# note ${i}`).join('\n')}\n`;
+    assert.throws(() => parser.parse(text, null, 50), ParseTimeoutError);
+    const tree = parser.parse('x = 1\n', null, 50);
+    assert.equal(tree.rootNode.type, 'module');
     tree.delete();
   });
 });

@@ -11,6 +11,16 @@ export interface GrammarLocation {
   pythonWasm: string | Uint8Array;
 }
 
+/** Generous for real files (a 5 MB module parses in well under a second); it only stops pathological input. */
+export const DEFAULT_PARSE_BUDGET_MS = 3000;
+
+export class ParseTimeoutError extends Error {
+  constructor(readonly budgetMs: number) {
+    super(`parsing took longer than ${(budgetMs / 1000).toFixed(1)} s and was abandoned`);
+    this.name = 'ParseTimeoutError';
+  }
+}
+
 let runtimeReady: Promise<void> | undefined;
 const languages = new Map<string, Promise<Language>>();
 
@@ -42,10 +52,17 @@ export class PythonParser {
     return new PythonParser(parser, await language);
   }
 
-  /** Parses `text`, reusing `oldTree` (already edited to match) when given. */
-  parse(text: string, oldTree?: Tree | null): Tree {
-    const tree = this.parser.parse(text, oldTree ?? null);
-    if (!tree) throw new Error('tree-sitter returned no tree (parse cancelled or timed out)');
+  /**
+   * Parses `text`, reusing `oldTree` (already edited to match) when given. A parse that runs past `budgetMs`
+   * is abandoned with a ParseTimeoutError: tree-sitter-python needs ~0.7 ms per comment line that follows an
+   * indented block, so a long trailing comment block could otherwise stall the server for seconds.
+   */
+  parse(text: string, oldTree?: Tree | null, budgetMs = DEFAULT_PARSE_BUDGET_MS): Tree {
+    const deadline = performance.now() + budgetMs;
+    const tree = this.parser.parse(text, oldTree ?? null, {
+      progressCallback: () => performance.now() > deadline,
+    });
+    if (!tree) throw new ParseTimeoutError(budgetMs);
     return tree;
   }
 
