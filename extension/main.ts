@@ -7,7 +7,9 @@ import {
   CloseAction, ErrorAction, LanguageClient, NotificationType, State, TransportKind,
   type CloseHandlerResult, type ErrorHandler, type ErrorHandlerResult, type LanguageClientOptions, type ServerOptions,
 } from 'vscode-languageclient/node';
-import { StatusNotification, type StatusParams } from '../server/lsp/protocol';
+import { ProfilesRequest, StatusNotification, type ProfilesParams, type StatusParams } from '../server/lsp/protocol';
+import type { ProfileReport } from '../server/core/profiles/types';
+import { registerSimulatorView } from './simulatorView';
 import { registerCommands } from './commands';
 import { declaredSettingKeys, explicitSettings } from './settings';
 import { ServerStatusItem } from './statusItem';
@@ -77,6 +79,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       await start();
     }
   });
+  context.subscriptions.push(registerSimulatorView(context, {
+    getProfiles: async (uri) => {
+      if (!client || client.state !== State.Running) return undefined;
+      const params: ProfilesParams = { uri };
+      return (await client.sendRequest<ProfileReport | null>(ProfilesRequest.method, params)) ?? undefined;
+    },
+    openLocation: (uri, line) => {
+      // Profiles name files by absolute path (the CLI shares them) or by URI.
+      const target = uri.includes('://') ? vscode.Uri.parse(uri) : vscode.Uri.file(uri);
+      void vscode.window.showTextDocument(target, { selection: new vscode.Range(line, 0, line, 0) });
+    },
+  }));
   context.subscriptions.push({ dispose: () => void client?.dispose() });
   await start();
 }

@@ -5,6 +5,7 @@
  * RequestType/NotificationType from it (`new RequestType<P, R, void>(spec.method)`).
  */
 import type { Cost, Fix } from '../core/rules/types';
+import type { ProfileReport } from '../core/profiles/types';
 
 export interface RequestSpec<P, R> {
   readonly method: string;
@@ -58,12 +59,21 @@ export interface DocumentStats {
 /** Client → server (tests, diagnostics): how an open document's tree has been maintained. Null when not open. */
 export const DocumentStatsRequest = request<DocumentStatsParams, DocumentStats | null>('djperf/debugDocumentStats');
 
+export interface ProfilesParams {
+  /** A document or folder URI: the profiles of the workspace folder holding it (default: the first folder). */
+  uri?: string;
+}
+
+/** Client → server: endpoint profiles and detected deployment (the sidebar simulator's input). Null when unknown. */
+export const ProfilesRequest = request<ProfilesParams, ProfileReport | null>('djperf/profiles');
+
 /** Commands the client implements; the server refers to them in code actions. */
 export const Commands = {
   showDocumentation: 'djperf.showDocumentation',
   restartServer: 'djperf.restartServer',
   showOutput: 'djperf.showOutput',
   analyzeWorkspace: 'djperf.analyzeWorkspace',
+  openSimulator: 'djperf.openSimulator',
 } as const;
 
 /** `Diagnostic.data`: everything a code action or hover needs without re-running the rules. */

@@ -3,7 +3,7 @@
  * the background workspace scan. Every handler is wrapped: whatever a client sends, the server logs and lives on.
  */
 import {
-  CodeActionKind, DidChangeConfigurationNotification, MessageType, NotificationType, RequestType, ShowMessageNotification, DidChangeWatchedFilesNotification, FileChangeType, ResponseError,
+  CodeActionKind, CodeLensRefreshRequest, DidChangeConfigurationNotification, MessageType, NotificationType, RequestType, ShowMessageNotification, DidChangeWatchedFilesNotification, FileChangeType, ResponseError,
   ErrorCodes, TextDocumentSyncKind, type CancellationToken, type Connection, type InitializeParams, type InitializeResult,
   type WorkspaceFolder,
 } from 'vscode-languageserver/node';
@@ -14,12 +14,14 @@ import { readPythonFile } from '../node/sourceFiles';
 import { Analysis } from './analysis';
 import { codeActions } from './codeActions';
 import { DocumentStore } from './documents';
-import { filePath, folderOf, isInside, loadFolderConfig, newFolder, uriKey, type FolderState } from './folders';
+import { filePath, fileUri, folderOf, isInside, loadFolderConfig, newFolder, uriKey, type FolderState } from './folders';
 import { hoverAt } from './hover';
 import {
-  AnalyzeWorkspaceRequest, DocumentStatsRequest, FIX_ALL_KIND, StatusNotification, type AnalyzeWorkspaceResult, type NotificationSpec,
-  type RequestSpec,
+  AnalyzeWorkspaceRequest, DocumentStatsRequest, FIX_ALL_KIND, ProfilesRequest, StatusNotification, type AnalyzeWorkspaceResult,
+  type NotificationSpec, type RequestSpec,
 } from './protocol';
+import { ProfileService } from './profiles';
+import { codeLenses } from './codeLens';
 import { WorkspaceScan, type Progress } from './workspaceScan';
 
 /** Typing pauses shorter than this do not trigger an analysis (djperf.run = onType). */
@@ -32,6 +34,8 @@ interface ClientSupport {
   versionedEdits: boolean;
   /** The client already watches `**\/*.py` and pyproject.toml for us (the VS Code extension does). */
   watchesFiles: boolean;
+  /** `workspace/codeLens/refresh` is understood: lenses computed from a stale report are refreshed. */
+  codeLensRefresh: boolean;
 }
 
 export class DjperfSession {
@@ -39,9 +43,10 @@ export class DjperfSession {
   private docs?: DocumentStore;
   private analysis?: Analysis;
   private scan?: WorkspaceScan;
+  private profiles?: ProfileService;
   private folders: FolderState[] = [];
   private readonly loose = newFolder('', 'files outside the workspace folders');
-  private support: ClientSupport = { configuration: false, dynamicConfiguration: false, dynamicWatchers: false, versionedEdits: false, watchesFiles: false };
+  private support: ClientSupport = { configuration: false, dynamicConfiguration: false, dynamicWatchers: false, versionedEdits: false, watchesFiles: false, codeLensRefresh: false };
   private readonly timers = new Map<string, NodeJS.Timeout>();
   /** Open documents are analysed once the workspace's models are indexed (else a first pass would miss N+1s). */
   private indexReady = false;
@@ -83,6 +88,19 @@ export class DjperfSession {
       return findings ? hoverAt(findings, params.position, this.folderOf(doc.uri).server.hover) : null;
     }));
     c.onRequest(requestType(AnalyzeWorkspaceRequest), this.request('analyzeWorkspace', { files: 0, findings: 0, configErrors: 0 }, () => this.analyzeWorkspace()));
+    c.onCodeLens(this.request('codeLens', [], (params) => {
+      const doc = this.docs?.get(params.textDocument.uri);
+      if (!doc || !this.profiles) return [];
+      const folder = this.folderOf(doc.uri);
+      return codeLenses(this.profiles, folder, this.folderRevision(folder), doc.uri, () => {
+        if (this.support.codeLensRefresh) void c.sendRequest(CodeLensRefreshRequest.type).catch((e) => this.logError('codeLens refresh', e));
+      });
+    }));
+    c.onRequest(requestType(ProfilesRequest), this.request('profiles', null, (p) => {
+      const folder = p.uri ? this.folderOf(p.uri) : this.folders[0];
+      if (!folder || !this.profiles) return null;
+      return this.profiles.report(folder, this.folderRevision(folder)) ?? null;
+    }));
     c.onRequest(requestType(DocumentStatsRequest), this.request('debugDocumentStats', null, (p) => this.docs?.get(p.uri)?.stats() ?? null));
     c.onShutdown(() => this.shutdown());
   }
@@ -91,6 +109,7 @@ export class DjperfSession {
     this.parser = await PythonParser.load(this.grammar);
     this.docs = new DocumentStore(this.parser);
     this.analysis = new Analysis(this.connection, this.parser);
+    this.profiles = new ProfileService(this.parser, (path) => this.openDocumentAt(fileUri(path))?.text);
     this.scan = new WorkspaceScan({
       parser: this.parser,
       openText: (uri) => this.openDocumentAt(uri)?.text,
@@ -109,6 +128,7 @@ export class DjperfSession {
       dynamicWatchers: caps.workspace?.didChangeWatchedFiles?.dynamicRegistration === true,
       versionedEdits: caps.workspace?.workspaceEdit?.documentChanges === true,
       watchesFiles: options.clientWatchesFiles === true,
+      codeLensRefresh: caps.workspace?.codeLens?.refreshSupport === true,
     };
     const folders: WorkspaceFolder[] = params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: params.rootUri }] : []);
     this.folders = folders.map((f) => newFolder(f.uri, f.name));
@@ -117,6 +137,7 @@ export class DjperfSession {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
         hoverProvider: true,
+        codeLensProvider: { resolveProvider: false },
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
       serverInfo: { name: 'djperf', version: typeof DJPERF_VERSION === 'string' ? DJPERF_VERSION : undefined },
@@ -310,6 +331,11 @@ export class DjperfSession {
 
   private folderOf(uri: string): FolderState {
     return folderOf(this.folders, this.loose, uri);
+  }
+
+  /** Identifies the state of a folder's open documents, so caches built from them know when they are stale. */
+  private folderRevision(folder: FolderState): string {
+    return this.docs!.all().filter((d) => this.folderOf(d.uri) === folder).map((d) => `${d.uri}#${d.revision}`).join('|');
   }
 
   private openDocumentAt(uri: string) {

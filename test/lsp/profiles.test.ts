@@ -1,0 +1,52 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { CodeLens } from 'vscode-languageserver-protocol';
+import { TestClient } from './client';
+import { EXAMPLES } from '../harness/paths';
+import { ProfilesRequest } from '../../server/lsp/protocol';
+
+describe('language server: endpoint profiles and CodeLens (examples/shop)', function () {
+  this.timeout(120_000);
+  let dir: string;
+  let client: TestClient;
+  let viewsUri: string;
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'djperf-lsp-shop-'));
+    fs.cpSync(path.join(EXAMPLES, 'shop'), dir, { recursive: true });
+    ({ client } = await TestClient.start(dir));
+    viewsUri = pathToFileURL(path.join(dir, 'catalog', 'views.py')).href;
+    await client.waitFor('ready status', () => client.statuses.some((s) => s.state === 'ready'));
+  });
+
+  after(async () => {
+    await client?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers djperf/profiles with the shop endpoints and the gunicorn deployment', async () => {
+    const report = await client.request(ProfilesRequest, { uri: viewsUri });
+    assert.ok(report, 'a report');
+    const ids = report.endpoints.map((e) => e.id);
+    assert.ok(ids.includes('catalog.views.product_list'), ids.join(', '));
+    const list = report.endpoints.find((e) => e.id === 'catalog.views.product_list')!;
+    assert.equal(list.handler.uri, path.join(dir, 'catalog', 'views.py'));
+    assert.equal(report.deployment.server.workerClass.value, 'gthread');
+    assert.equal(report.deployment.server.workers?.value, 3);
+    assert.equal(report.deployment.server.threads?.value, 3);
+  });
+
+  it('puts a CodeLens with the predicted p95 above each handler of the file, opening the simulator on it', async () => {
+    client.open(viewsUri, fs.readFileSync(path.join(dir, 'catalog', 'views.py'), 'utf8'), 1);
+    const lenses = await client.conn.sendRequest<CodeLens[]>('textDocument/codeLens', { textDocument: { uri: viewsUri } });
+    const list = lenses.find((l) => l.command?.arguments?.[0] === 'catalog.views.product_list');
+    assert.ok(list, `a lens for product_list among ${lenses.map((l) => l.command?.arguments?.[0]).join(', ')}`);
+    assert.match(list.command!.title, /^djperf: ~p95 \d+(\.\d)? (ms|s) at 50 users · simulate$/);
+    assert.equal(list.command!.command, 'djperf.openSimulator');
+    const line = fs.readFileSync(path.join(dir, 'catalog', 'views.py'), 'utf8').split('\n')[list.range.start.line];
+    assert.match(line, /def product_list\(/);
+  });
+});

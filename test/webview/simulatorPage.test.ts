@@ -1,0 +1,218 @@
+/**
+ * The simulator page in real headless Chromium, under the same CSP as the VS Code view, with a stand-in for
+ * acquireVsCodeApi. One browser for the file; each test gets its own page (tab).
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ConsoleMessage, Page } from 'playwright-core';
+import { REPO_ROOT } from '../harness/paths';
+import { launchChromium, type LaunchedBrowser } from './harness/browser';
+import { THEMES, startPageServer, type PageServer, type ThemeName } from './harness/page';
+
+const report: unknown = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'test/webview/fixtures/shopProfiles.json'), 'utf8'));
+const ARTIFACTS = path.join(REPO_ROOT, '.test-artifacts');
+
+interface Posted { type: string; uri?: string; line?: number }
+declare const window: Window & { __posted: Posted[]; __cspViolations: string[] };
+
+describe('webview: simulator page in headless Chromium', function () {
+  this.timeout(60000);
+  let browser: LaunchedBrowser;
+  let server: PageServer;
+  const consoleLines: string[] = [];
+  const pageErrors: string[] = [];
+
+  before(async function () {
+    this.timeout(60000);
+    server = await startPageServer();
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  async function open(): Promise<Page> {
+    const page = await browser.context.newPage();
+    page.on('console', (m: ConsoleMessage) => consoleLines.push(`${m.type()}: ${m.text()}`));
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(server.url);
+    await page.waitForFunction(() => window.__posted.some((m) => m.type === 'ready'));
+    return page;
+  }
+
+  /** Closes a page after checking the page itself saw no CSP violation (securitypolicyviolation events). */
+  async function done(page: Page): Promise<void> {
+    assert.deepEqual(await page.evaluate(() => window.__cspViolations), []);
+    await page.close();
+  }
+
+  const send = (page: Page, message: unknown): Promise<void> => page.evaluate((m) => window.postMessage(m, '*'), message);
+
+  /** Waits until a what-if finished: all four charts hold data and the advice is listed. */
+  async function settled(page: Page): Promise<void> {
+    await page.waitForFunction(() => {
+      const charts = ['chart-load', 'chart-workers', 'chart-queue', 'chart-compare'].map((id) => document.getElementById(id) as HTMLCanvasElement);
+      return charts.every((c) => Number(c.dataset.points ?? 0) > 0) && document.querySelectorAll('ol.advice li').length > 0 &&
+        document.getElementById('results')?.getAttribute('aria-busy') === 'false';
+    }, undefined, { timeout: 45000 });
+  }
+
+  const metric = (page: Page, name: string): Promise<string> => page.locator(`dd[data-metric="${name}"]`).innerText();
+
+  async function loaded(): Promise<Page> {
+    const page = await open();
+    await send(page, { type: 'profiles', report });
+    await settled(page);
+    return page;
+  }
+
+  it('renders every chart with data, the deployment with its sources and the ranked advice', async () => {
+    const page = await loaded();
+    const charts = await page.evaluate(() => ['chart-load', 'chart-workers', 'chart-queue', 'chart-compare'].map((id) => {
+      const c = document.getElementById(id) as HTMLCanvasElement;
+      const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let painted = 0;
+      for (let i = 3; i < data.length; i += 4) if (data[i] > 0) painted++;
+      return { id, datasets: Number(c.dataset.datasets), points: Number(c.dataset.points), painted, size: c.width * c.height, label: c.getAttribute('aria-label') ?? '' };
+    }));
+    for (const c of charts) {
+      assert.ok(c.datasets > 0 && c.points > 0, `${c.id}: ${c.datasets} datasets, ${c.points} points`);
+      assert.ok(c.painted > c.size * 0.01, `${c.id}: only ${c.painted} of ${c.size} pixels painted`);
+      assert.doesNotMatch(c.label, /waiting for the simulation/);
+    }
+    assert.equal(charts.find((c) => c.id === 'chart-load')!.datasets, 3, 'p50, p95, p99');
+    assert.equal(charts.find((c) => c.id === 'chart-compare')!.datasets, 2, 'now and with the fixes');
+    const workers = page.locator('dl.deployment dd', { hasText: /^3\b/ }).first();
+    assert.match((await workers.getAttribute('title')) ?? '', /gunicorn\.conf\.py:\d+ — gunicorn\.conf\.py (workers|threads)/);
+    assert.match(await page.locator('.bottleneck').innerText(), /Bottleneck now: .+/);
+    assert.match(await page.locator('.fix-gain').innerText(), /With the proposed fixes: p95 .+ → .+ \(−\d+ %\)/);
+    assert.ok((await page.locator('ol.advice li').count()) >= 3);
+    assert.match(await page.locator('ol.advice li').first().innerText(), /p95 .+ → .+ \([−+]\d+ %\)/);
+
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'simulator.png'), fullPage: true });
+    fs.mkdirSync(path.join(REPO_ROOT, 'docs'), { recursive: true });
+    await page.locator('#results').screenshot({ path: path.join(REPO_ROOT, 'docs', 'simulator.png') });
+    await done(page);
+  });
+
+  it('reacts to an input change with a new result (debounced typing, only the last value is simulated)', async () => {
+    const page = await loaded();
+    await page.selectOption('#endpoint', 'catalog.views.product_list');
+    await settled(page);
+    const before = await metric(page, 'p95');
+    // Type several values quickly: only the last must be simulated (debounced, stale runs cancelled).
+    for (const v of ['1', '15', '150']) await page.fill('#in-rows', v);
+    await page.waitForFunction((old) => document.querySelector('dd[data-metric="p95"]')?.textContent !== old, before, { timeout: 30000 });
+    await settled(page);
+    const after = await metric(page, 'p95');
+    assert.notEqual(after, before);
+    assert.ok(parseFloat(after.replace(/,/g, '')) > parseFloat(before.replace(/,/g, '')), `N = 150 should be slower than N = 50: ${before} → ${after}`);
+    await done(page);
+  });
+
+  it('follows the dark, light and high-contrast themes (page and charts)', async () => {
+    const page = await loaded();
+    const look = async (name: ThemeName): Promise<{ color: string; bg: string; chart: string }> => {
+      await page.evaluate((t) => {
+        for (const [k, v] of Object.entries(t.vars)) document.documentElement.style.setProperty(k, v);
+        document.body.className = t.bodyClass;
+      }, THEMES[name]);
+      await page.waitForTimeout(100);
+      return page.evaluate(() => {
+        const s = getComputedStyle(document.body);
+        const c = document.getElementById('chart-compare') as HTMLCanvasElement;
+        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        let hash = 0;
+        for (let i = 0; i < d.length; i += 97) hash = (hash * 31 + d[i]) >>> 0;
+        return { color: s.color, bg: s.backgroundColor, chart: String(hash) };
+      });
+    };
+    const dark = await look('dark');
+    const light = await look('light');
+    const hc = await look('highContrast');
+    assert.notEqual(dark.color, light.color);
+    assert.notEqual(dark.bg, light.bg);
+    assert.notEqual(hc.color, light.color);
+    assert.equal(hc.bg, 'rgb(0, 0, 0)');
+    assert.notEqual(dark.chart, light.chart, 'charts are redrawn in the new theme colours');
+    assert.notEqual(light.chart, hc.chart);
+    const hcBorder = await page.evaluate(() => getComputedStyle(document.querySelector('fieldset')!).borderTopColor);
+    assert.equal(hcBorder, 'rgb(111, 195, 223)', 'high contrast: contrastBorder on fieldsets');
+    await done(page);
+  });
+
+  it('refuses malformed messages: shows an error, keeps its state and keeps working', async () => {
+    const page = await loaded();
+    const warnings = consoleLines.length;
+    const p95 = await metric(page, 'p95');
+    const options = await page.locator('#endpoint option').count();
+    await send(page, { type: 'profiles', report: { endpoints: 'not a list', deployment: {} } });
+    await send(page, { type: 'launchMissiles' });
+    await send(page, 'just a string');
+    await send(page, { type: 'select', endpointId: 42 });
+    await page.waitForFunction(() => document.querySelectorAll('#errors li').length >= 4);
+    const errors = await page.locator('#errors li').allInnerTexts();
+    assert.match(errors[0], /refused a malformed message: profiles: report\.endpoints: must be an array/);
+    assert.match(errors[1], /unknown message type "launchMissiles"/);
+    assert.ok(consoleLines.slice(warnings).filter((l) => l.startsWith('warning: djperf simulator: refused')).length >= 4);
+    assert.equal(await metric(page, 'p95'), p95);
+    assert.equal(await page.locator('#endpoint option').count(), options);
+    // Still alive: a valid select after the junk works.
+    await send(page, { type: 'select', endpointId: 'inventory.views.reserve_stock' });
+    await page.waitForFunction(() => /POST inventory\/reserve/.test(document.getElementById('endpoint-info')?.textContent ?? ''));
+    await page.waitForFunction((old) => document.querySelector('dd[data-metric="p95"]')?.textContent !== old, p95, { timeout: 30000 });
+    await settled(page);
+    assert.equal(await page.locator('#endpoint').inputValue(), 'inventory.views.reserve_stock');
+    await done(page);
+  });
+
+  it('every control is labelled and reachable with Tab; "go to code" posts openLocation from the keyboard', async () => {
+    const page = await loaded();
+    const unlabelled = await page.evaluate(() => Array.from(document.querySelectorAll('input, select, textarea'))
+      .filter((el) => (el as HTMLInputElement).labels?.length === 0 && !el.getAttribute('aria-label'))
+      .map((el) => el.id || el.outerHTML.slice(0, 60)));
+    assert.deepEqual(unlabelled, []);
+    const wanted = await page.evaluate(() => Array.from(document.querySelectorAll('input, select'))
+      .filter((el) => (el as HTMLElement).offsetParent !== null).map((el) => el.id));
+    assert.ok(wanted.length >= 10, wanted.join(','));
+    const reached = new Set<string>();
+    await page.locator('body').focus();
+    for (let i = 0; i < 150 && wanted.some((id) => !reached.has(id)); i++) {
+      await page.keyboard.press('Tab');
+      reached.add(await page.evaluate(() => document.activeElement?.id ?? ''));
+    }
+    assert.deepEqual(wanted.filter((id) => !reached.has(id)), []);
+    const goTo = page.locator('#endpoint-info button.link').first();
+    await goTo.focus();
+    await page.keyboard.press('Enter');
+    const posted = await page.evaluate(() => window.__posted.filter((m) => m.type === 'openLocation'));
+    assert.equal(posted.length, 1);
+    assert.match(posted[0].uri ?? '', /^file:\/\/\/home\/dev\/shop\/.+\.py$/);
+    assert.ok(Number.isInteger(posted[0].line) && posted[0].line! >= 0);
+    await done(page);
+  });
+
+  it('restores its state after a reload (getState/setState), without waiting for the extension', async () => {
+    const page = await loaded();
+    await page.selectOption('#endpoint', 'logbook.views.logbook_feed');
+    await page.fill('#in-workers', '5');
+    await settled(page);
+    await page.waitForFunction(() => document.querySelector('#run-status')?.textContent?.startsWith('What-if'));
+    await page.reload();
+    await page.waitForFunction(() => window.__posted.some((m) => m.type === 'ready'));
+    assert.equal(await page.locator('#endpoint').inputValue(), 'logbook.views.logbook_feed');
+    assert.equal(await page.locator('#in-workers').inputValue(), '5');
+    assert.equal(await page.locator('#in-rows').inputValue(), '20');
+    await settled(page); // the restored report is simulated again without a `profiles` message
+    await done(page);
+  });
+
+  it('logged no CSP violation and no page error', () => {
+    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(consoleLines.filter((l) => /Content Security Policy|Refused to/i.test(l)), []);
+  });
+});

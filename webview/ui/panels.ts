@@ -1,0 +1,157 @@
+/**
+ * The read-only parts of the view: the selected endpoint(s) with their findings, the detected deployment with where
+ * each value came from, the result summary and the ranked advice. Navigation ("go to code") is a real <button>,
+ * so it is reachable with Tab and activated with Enter/Space.
+ */
+import type { DetectedDeployment, EndpointProfile, Sourced, ValueSource } from '../../server/core/profiles/types';
+import type { SimResult } from '../sim/types';
+import { change, h, ms, pct, rate } from './dom';
+import type { AdviceItem } from './messages';
+
+export type OpenLocation = (uri: string, line0: number) => void;
+
+/**
+ * Finding and invalidation lines are 1-based (as listed to people, like ValueSource.line); handler ranges and
+ * urlconf lines are 0-based (LSP). `openLocation` always takes a 0-based line.
+ */
+const fromOneBased = (line: number): number => Math.max(0, line - 1);
+
+function goTo(label: string, uri: string, line0: number, open: OpenLocation, describedBy?: string): HTMLButtonElement {
+  const b = h('button', { type: 'button', class: 'link', 'data-uri': uri, 'data-line': line0, 'aria-describedby': describedBy, text: label });
+  b.addEventListener('click', () => open(uri, line0));
+  return b;
+}
+
+function fileName(uri: string): string {
+  return decodeURIComponent(uri.replace(/^.*[\\/]/, ''));
+}
+
+function findingsList(p: EndpointProfile, open: OpenLocation): HTMLElement {
+  if (p.findings.length === 0) return h('p', { class: 'muted', text: 'No findings shaped this profile.' });
+  return h('ul', { class: 'findings' }, ...p.findings.map((f, i) => {
+    const id = `finding-${cssId(p.id)}-${i}`;
+    return h('li', {},
+      h('span', { id, class: 'finding' }, h('code', { text: f.code }), ` ${f.cost}`),
+      ' ', goTo(`go to code (${fileName(p.handler.uri)}:${f.line})`, p.handler.uri, fromOneBased(f.line), open, id));
+  }));
+}
+
+const cssId = (s: string): string => s.replace(/[^A-Za-z0-9_-]/g, '_');
+
+export function renderEndpoints(root: HTMLElement, profiles: EndpointProfile[], mix: boolean, open: OpenLocation): void {
+  root.replaceChildren();
+  if (mix) {
+    const total = profiles.reduce((s, p) => s + (p.endpoint.weight ?? 1), 0) || 1;
+    root.append(h('p', { class: 'muted', text: `Every endpoint the deployment routes, weighted by traffic share (${profiles.length} endpoints).` }));
+  const list = h('ul', { class: 'endpoints' }, ...profiles.map((p) => h('li', {},
+      h('strong', { text: p.route ?? p.id }), ` ${pct((p.endpoint.weight ?? 1) / total)} of requests · `,
+      goTo(`${p.handler.name} (go to code)`, p.handler.uri, p.handler.range.start.line, open),
+      findingsList(p, open))));
+    root.append(list);
+    return;
+  }
+  const p = profiles[0];
+  if (!p) return;
+  root.append(
+    h('p', {}, h('strong', { text: `${(p.methods ?? []).join(' ')} ${p.route ?? ''}`.trim() || p.id }), ' ',
+      goTo(`${p.handler.name} (go to code)`, p.handler.uri, p.handler.range.start.line, open)),
+    h('p', { class: 'muted', text: `${p.id}${p.handler.async ? ' · async view' : ''}${p.readOnly ? ' · read-only' : ''}` }),
+    findingsList(p, open),
+  );
+  if (p.cacheAdvice) {
+    const c = p.cacheAdvice;
+    root.append(h('div', { class: 'callout' },
+      h('p', { text: `Cache candidate (${c.kind}, key ${c.key}, ${c.ttlSeconds} s): ${c.rationale}.` }),
+      c.invalidateAt.length > 0 ? h('ul', {}, ...c.invalidateAt.map((w) => h('li', {}, `invalidate at ${w.what} `,
+        goTo(`go to code (${fileName(w.uri)}:${w.line})`, w.uri, fromOneBased(w.line), open)))) : null));
+  } else if (p.cacheUnsafe) {
+    root.append(h('p', { class: 'muted', text: `Not a cache candidate: ${p.cacheUnsafe}.` }));
+  }
+  if (p.notes?.length) root.append(h('ul', { class: 'notes' }, ...p.notes.map((n) => h('li', { text: n }))));
+}
+
+function sourceText(s: ValueSource): string {
+  const where = s.file ? `${s.file}${s.line ? `:${s.line}` : ''}` : 'default';
+  return `${where} — ${s.note}`;
+}
+
+function show(v: unknown): string {
+  if (typeof v === 'object' && v !== null && 'dist' in v) {
+    const d = v as { dist: string; mean?: number };
+    return d.mean !== undefined ? `${d.dist} mean ${d.mean}` : d.dist;
+  }
+  return String(v);
+}
+
+const LABELS: [string, (d: DetectedDeployment) => Sourced<unknown> | undefined, string?][] = [
+  ['worker class', (d) => d.server.workerClass],
+  ['workers', (d) => d.server.workers],
+  ['threads', (d) => d.server.threads],
+  ['connections', (d) => d.server.connections],
+  ['timeout', (d) => d.server.timeoutMs, 'ms'],
+  ['backlog', (d) => d.server.backlog],
+  ['app cores', (d) => d.machine?.cores],
+  ['DB CONN_MAX_AGE', (d) => d.db?.connMaxAge, 's'],
+  ['DB pool', (d) => d.db?.poolSize],
+  ['DB max connections', (d) => d.db?.maxConnections],
+  ['ATOMIC_REQUESTS', (d) => d.db?.atomicRequests],
+  ['cache', (d) => d.cache?.backend],
+  ['cache latency', (d) => d.cache?.latencyMs, 'ms'],
+  ['application', (d) => d.app],
+  ['ROOT_URLCONF', (d) => d.rootUrlconf],
+];
+
+export function renderDeployment(root: HTMLElement, d: DetectedDeployment, open: OpenLocation): void {
+  root.replaceChildren();
+  root.append(h('p', { class: 'muted', text: [d.name, d.program].filter(Boolean).join(' · ') || 'detected deployment' }));
+  const dl = h('dl', { class: 'deployment' });
+  for (const [label, pick, unit] of LABELS) {
+    const s = pick(d);
+    if (!s) continue;
+    const src = s.source;
+    const text = sourceText(src);
+    const where = src.file ? `${src.file}${src.line ? `:${src.line}` : ''}` : 'default';
+    dl.append(
+      h('dt', { text: label }),
+      h('dd', { title: text, 'data-source': text },
+        h('span', { class: 'value', text: `${show(s.value)}${unit ? ` ${unit}` : ''}` }), ' ',
+        src.uri ? goTo(where, src.uri, fromOneBased(src.line ?? 1), open) : h('span', { class: 'muted', text: where }),
+        h('span', { class: 'visually-hidden', text: ` (${src.note})` })),
+    );
+  }
+  root.append(dl);
+  if (d.conflicts.length) root.append(h('ul', { class: 'conflicts', 'aria-label': 'Conflicts' }, ...d.conflicts.map((c) => h('li', { text: c }))));
+  if (d.notes?.length) root.append(h('ul', { class: 'notes', 'aria-label': 'Notes' }, ...d.notes.map((c) => h('li', { text: c }))));
+}
+
+export function renderSummary(root: HTMLElement, r: SimResult, fixed: SimResult | null): void {
+  const l = r.overall.latency;
+  const cells: [string, string, string?][] = [
+    ['p50', ms(l.p50)], ['p95', ms(l.p95)], ['p99', ms(l.p99)], ['mean', ms(l.mean)],
+    ['throughput', rate(r.overall.throughput)], ['errors', pct(r.overall.errorRate)],
+  ];
+  root.replaceChildren(
+    h('dl', { class: 'metrics' }, ...cells.flatMap(([k, v]) => [h('dt', { text: k }), h('dd', { 'data-metric': k, text: v })])),
+    h('p', { class: 'muted', text: `${r.overall.requests.toLocaleString('en-US')} requests simulated (${r.events.toLocaleString('en-US')} events in ${r.wallMs} ms).` }),
+  );
+  if (fixed) {
+    const f = fixed.overall.latency;
+    root.append(h('p', { class: 'fix-gain', text: `With the proposed fixes: p95 ${ms(l.p95)} → ${ms(f.p95)} (${change(l.p95, f.p95)}), throughput ${rate(r.overall.throughput)} → ${rate(fixed.overall.throughput)}.` }));
+  }
+  if (r.warnings.length) root.append(h('ul', { class: 'warnings' }, ...r.warnings.map((w) => h('li', { text: w }))));
+}
+
+export function renderAdvice(root: HTMLElement, items: AdviceItem[]): void {
+  const base = items.find((a) => a.baseline);
+  root.replaceChildren();
+  if (base) root.append(h('p', { class: 'bottleneck' }, h('strong', { text: 'Bottleneck now: ' }), base.bottleneck));
+  const ranked = items.filter((a) => !a.baseline).slice(0, 8);
+  root.append(h('ol', { class: 'advice' }, ...ranked.map((a) => {
+    const gain = base ? `p95 ${ms(base.p95Ms)} → ${ms(a.p95Ms)} (${change(base.p95Ms, a.p95Ms)}), throughput ${change(base.throughput, a.throughput) || rate(a.throughput)}` : `p95 ${ms(a.p95Ms)}`;
+    return h('li', { class: a.feasible ? '' : 'infeasible' },
+      h('strong', { text: a.title }),
+      h('span', { class: 'gain', text: ` — ${gain}${a.errorRate > 0.01 ? `, ${pct(a.errorRate)} errors` : ''}` }),
+      !a.feasible ? h('span', { class: 'muted', text: ` (not within limits: ${a.violates.join('; ')})` }) : null,
+      h('p', { class: 'why', text: a.bottleneck }));
+  })));
+}
