@@ -3,13 +3,14 @@
  * (validated, see webview/ui/messages.ts) with the workspace profiles and opens locations. State survives
  * hide/show through the page's getState/setState, so `retainContextWhenHidden` is not used.
  */
+import { Commands } from '../server/lsp/protocol';
 import * as vscode from 'vscode';
 import type { ProfileReport } from '../server/core/profiles/types';
 import { makeNonce, renderSimulatorHtml } from '../webview/ui/html';
 import { parseViewToHost, type HostToView } from '../webview/ui/messages';
 
 export const SIMULATOR_VIEW_ID = 'djperf.simulator';
-export const OPEN_SIMULATOR_COMMAND = 'djperf.openSimulator';
+export const OPEN_SIMULATOR_COMMAND = Commands.openSimulator;
 
 export interface SimulatorDeps {
   getProfiles(uri?: string): Promise<ProfileReport | undefined>;
