@@ -156,7 +156,14 @@ export async function runSimulateCommand(args: string[], io: CliIO): Promise<num
     io.stdout(JSON.stringify(comparison ? { result, comparison } : result, null, 2) + '\n');
   } else {
     io.stdout(formatResult(result));
-    if (comparison) io.stdout(`\npredicted vs measured (${comparison.source}):\n\n${formatComparison(comparison)}`);
+    if (comparison) {
+      io.stdout(`\npredicted vs measured (${comparison.source}):\n\n${formatComparison(comparison)}`);
+      const { measured, endpoints } = comparison.unmatched;
+      if (measured.length > 0) {
+        io.stdout(`\nnot compared: measured rows matching no endpoint name or path: ${measured.map((n) => JSON.stringify(n)).join(', ')}\n`);
+      }
+      if (endpoints.length > 0) io.stdout(`not compared: endpoints with no measured row: ${endpoints.join(', ')}\n`);
+    }
   }
   return 0;
 }

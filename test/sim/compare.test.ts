@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { compareResult, parseK6Summary, parseLocustStats, parseMeasured, simulate } from '../../webview/sim';
 import type { Scenario } from '../../webview/sim';
+import { runSimulateCommand } from '../../server/cli/simulate';
 
 const FIX = path.join(__dirname, '..', '..', '..', 'test', 'sim', 'fixtures');
 const read = (f: string): string => fs.readFileSync(path.join(FIX, f), 'utf8');
@@ -59,5 +60,70 @@ describe('sim: --compare parsers', () => {
     assert.ok(Math.abs(row.relError! - (row.predicted - 5633.5) / 5633.5) < 1e-12);
     assert.ok(c.rows.some((x) => x.endpoint === 'products' && x.metric === 'p95'));
     assert.ok(c.rows.some((x) => x.endpoint === 'overall' && x.metric === 'throughput'));
+  });
+  it('compares successful throughput: Locust Requests/s counts failures, the simulation does not', () => {
+    const s: Scenario = {
+      load: { type: 'open', rate: 20, requests: 500 },
+      server: { workerClass: 'sync', workers: 2 },
+      endpoints: [{ name: 'reserve', path: '/api/stock/reserve', steps: [{ cpu: 10 }] }],
+    };
+    const r = simulate(s, { seed: 1 });
+    const c = compareResult(r, parseLocustStats(read('locust_stats.csv')), { reserve: '/api/stock/reserve' });
+    const reserve = c.rows.find((x) => x.endpoint === 'reserve' && x.metric === 'throughput')!;
+    assert.ok(Math.abs(reserve.measured - 9.55 * (1 - 12 / 4630)) < 1e-9);
+    const overall = c.rows.find((x) => x.endpoint === 'overall' && x.metric === 'throughput')!;
+    assert.ok(Math.abs(overall.measured - 31.28 * (1 - 12 / 15190)) < 1e-9);
+    // without a known error rate the measured rate is taken as it is
+    const k6 = compareResult(r, { source: 'k6', overall: { name: 'overall', throughput: 40 }, endpoints: [] });
+    assert.equal(k6.rows.find((x) => x.metric === 'throughput')!.measured, 40);
+  });
+
+  it('reports measured rows and scenario endpoints that were not matched', () => {
+    const s: Scenario = {
+      load: { type: 'open', rate: 20, requests: 500 },
+      server: { workerClass: 'sync', workers: 2 },
+      endpoints: [
+        { name: 'reserve', path: '/api/stock/reserve', steps: [{ cpu: 10 }] },
+        { name: 'checkout', path: '/api/checkout', steps: [{ cpu: 5 }] },
+      ],
+    };
+    const r = simulate(s, { seed: 1 });
+    const c = compareResult(r, parseLocustStats(read('locust_stats.csv')), { reserve: '/api/stock/reserve', checkout: '/api/checkout' });
+    assert.deepEqual(c.unmatched, {
+      measured: ['/api/token', '/api/products', '/api/stock/availability?sku=A,B'],
+      endpoints: ['checkout'],
+    });
+    assert.deepEqual(compareResult(r, parseK6Summary(read('k6-summary.json'))).unmatched, { measured: [], endpoints: [] });
+  });
+});
+
+describe('sim: djperf simulate --compare (CLI)', function () {
+  this.timeout(30000);
+
+  it('names the Locust rows and endpoints it could not line up', async () => {
+    const root = path.join(__dirname, '..', '..', '..');
+    const scenario = path.join(root, 'unmatched.json');
+    const files: Record<string, string> = {
+      [scenario]: JSON.stringify({
+        load: { type: 'open', rate: 20, requests: 300 },
+        server: { workerClass: 'sync', workers: 2 },
+        endpoints: [
+          { name: 'reserve', path: '/api/stock/reserve', steps: [{ cpu: 10 }] },
+          { name: 'checkout', path: '/api/checkout', steps: [{ cpu: 5 }] },
+        ],
+      }),
+    };
+    let out = '';
+    let err = '';
+    const io = {
+      isTTY: false, cwd: root,
+      stdout(x: string) { out += x; },
+      stderr(x: string) { err += x; },
+      readFile(p: string): string { return p in files ? files[p] : fs.readFileSync(p, 'utf8'); },
+    };
+    assert.equal(await runSimulateCommand(['unmatched.json', '--compare', 'test/sim/fixtures/locust_stats.csv'], io), 0);
+    assert.equal(err, '');
+    assert.match(out, /not compared: measured rows matching no endpoint name or path: "\/api\/token", "\/api\/products", "\/api\/stock\/availability\?sku=A,B"/);
+    assert.match(out, /not compared: endpoints with no measured row: checkout\n/);
   });
 });

@@ -28,7 +28,15 @@ export interface ComparisonRow {
   relError: number | null;
 }
 
-export interface Comparison { source: string; rows: ComparisonRow[] }
+export interface Comparison {
+  source: string;
+  rows: ComparisonRow[];
+  /**
+   * Per-endpoint rows of the measurement that matched no scenario endpoint (by name or path), and
+   * scenario endpoints with no measured row. Locust only: k6 summaries have no per-endpoint rows.
+   */
+  unmatched: { measured: string[]; endpoints: string[] };
+}
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
@@ -118,11 +126,21 @@ export function parseMeasured(text: string): Measured {
 
 const METRICS: ComparisonRow['metric'][] = ['throughput', 'errorRate', 'mean', 'p50', 'p90', 'p95', 'p99', 'max'];
 
+/**
+ * Throughput on both sides counts successful requests: the simulation's `throughput` excludes
+ * errors, whereas Locust's "Requests/s" and k6's http_reqs rate include failed requests, so the
+ * measured rate is scaled by (1 - errorRate) when the error rate is known.
+ */
+function successfulThroughput(m: MeasuredStats): number | undefined {
+  if (m.throughput === undefined) return undefined;
+  return m.errorRate !== undefined ? m.throughput * (1 - m.errorRate) : m.throughput;
+}
+
 export function compareResult(result: SimResult, measured: Measured, paths: Record<string, string> = {}): Comparison {
   const rows: ComparisonRow[] = [];
   const add = (endpoint: string, pred: Record<ComparisonRow['metric'], number>, m: MeasuredStats): void => {
     for (const metric of METRICS) {
-      const mv = m[metric];
+      const mv = metric === 'throughput' ? successfulThroughput(m) : m[metric];
       if (mv === undefined) continue;
       const pv = pred[metric];
       rows.push({ endpoint, metric, predicted: pv, measured: mv, relError: mv !== 0 ? (pv - mv) / mv : null });
@@ -133,10 +151,13 @@ export function compareResult(result: SimResult, measured: Measured, paths: Reco
     p95: e.latency.p95, p99: e.latency.p99, max: e.latency.max,
   });
   add('overall', flat(result.overall), measured.overall);
+  const unmatched: Comparison['unmatched'] = { measured: [], endpoints: [] };
+  const seen = new Set<string>();
   for (const m of measured.endpoints) {
     // Locust names requests by URL path or by the name= argument: match either.
     const ep = result.endpoints.find((e) => e.name === m.name || paths[e.name] === m.name);
-    if (ep) add(ep.name, flat(ep), m);
+    if (ep) { add(ep.name, flat(ep), m); seen.add(ep.name); } else unmatched.measured.push(m.name);
   }
-  return { source: measured.source, rows };
+  if (measured.endpoints.length > 0) unmatched.endpoints = result.endpoints.map((e) => e.name).filter((n) => !seen.has(n));
+  return { source: measured.source, rows, unmatched };
 }
