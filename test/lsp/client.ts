@@ -33,7 +33,7 @@ export class TestClient {
   private constructor(readonly conn: ProtocolConnection, readonly child: ChildProcess) {}
 
   static async start(workspace: string | undefined): Promise<{ client: TestClient; init: InitializeResult }> {
-    const child = spawn(process.execPath, [path.join(DIST, 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...(process.env.DJPERF_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean), path.join(DIST, 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     const conn = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const client = new TestClient(conn, child);
     child.stderr!.on('data', (d: Buffer) => client.record(() => client.logs.push(`stderr: ${d.toString()}`)));
