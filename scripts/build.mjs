@@ -33,6 +33,7 @@ const contexts = {
     ...common, ...importMetaShim, entryPoints: ['server/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20',
     banner: { js: `#!/usr/bin/env node\n${importMetaShim.banner.js}` },
   },
+  scanWorker: { ...common, ...importMetaShim, entryPoints: ['server/node/scanWorker.ts'], outfile: 'dist/scanWorker.js', platform: 'node', format: 'cjs', target: 'node20' },
   webview: { ...common, entryPoints: ['webview/ui/main.ts'], outfile: 'dist/webview/main.js', platform: 'browser', format: 'iife', target: 'es2022' },
   simWorker: { ...common, entryPoints: ['webview/ui/simWorker.ts'], outfile: 'dist/webview/simWorker.js', platform: 'browser', format: 'iife', target: 'es2022' },
 };

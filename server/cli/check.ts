@@ -1,3 +1,4 @@
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs, listValue, lastValue, UsageError } from './args';
 import type { CliIO } from './io';
@@ -12,8 +13,9 @@ import type { Report } from './formats/report';
 import { progressBar } from './progress';
 
 export const CHECK_USAGE = `usage: djperf check [PATH...] [--format text|json|sarif|github] [--select CODES] [--ignore CODES]
-                    [--target-django-version X.Y] [--exit-zero] [--quiet]
+                    [--target-django-version X.Y] [--jobs N] [--exit-zero] [--quiet]
 
+--jobs N analyses on N worker threads (default: the number of cores).
 Exit codes: 0 no findings, 1 findings, 2 usage or configuration error.`;
 
 const FORMATS = ['text', 'json', 'sarif', 'github'] as const;
@@ -21,7 +23,7 @@ type Format = (typeof FORMATS)[number];
 
 export async function runCheckCommand(argv: string[], io: CliIO, version: string): Promise<number> {
   const args = parseArgs(argv, {
-    values: ['format', 'select', 'ignore', 'extend-select', 'target-django-version', 'output-format'],
+    values: ['format', 'select', 'ignore', 'extend-select', 'target-django-version', 'output-format', 'jobs'],
     switches: ['exit-zero', 'quiet', 'help', 'no-progress'],
   });
   if (args.switches.has('help')) {
@@ -41,7 +43,10 @@ export async function runCheckCommand(argv: string[], io: CliIO, version: string
   if (target) cli['target-django-version'] = target;
   const config = mergeConfig(project.config, validateConfigTable(cli, 'command line'));
   const bar = progressBar(io.stderr, io.isTTY && !args.switches.has('quiet') && !args.switches.has('no-progress'), 'djperf: analysing');
-  const scan = await scanPaths(inputs, { root: project.root, config, onProgress: (d, t) => bar.update(d, t) });
+  const jobsArg = lastValue(args, 'jobs');
+  const jobs = jobsArg === undefined ? os.availableParallelism() : Number(jobsArg);
+  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) throw new UsageError(`--jobs must be a whole number from 1 to 64, got "${jobsArg}"`);
+  const scan = await scanPaths(inputs, { root: project.root, config, jobs, onProgress: (d, t) => bar.update(d, t) });
   bar.finish();
   for (const n of scan.notices) {
     if (args.switches.has('quiet') && n.level === 'info') continue;

@@ -3,7 +3,8 @@ import { PythonParser, ParseTimeoutError } from '../core/parsing/pythonParser';
 import type { Tree } from 'web-tree-sitter';
 import { LineMap } from '../core/parsing/textDocument';
 import { WorkspaceIndex } from '../core/workspace/workspaceIndex';
-import { extractFileFacts, mayHaveFacts } from '../core/workspace/fileFacts';
+import { extractFileFacts, mayHaveFacts, type FileFacts } from '../core/workspace/fileFacts';
+import { analyzeInWorkers } from './scanWorkers';
 import { analyzeFile, type FileNotice, type ReportedFinding } from '../core/analyzer';
 import type { DjperfConfig } from '../core/config/config';
 import { nodeGrammarLocation } from './grammarFiles';
@@ -37,6 +38,10 @@ export interface ScanResult {
 export interface ScanOptions {
   root: string;
   config: DjperfConfig;
+  /** Worker threads for the analysis pass (1 = in this thread). */
+  jobs?: number;
+  /** Files each worker must at least get, or fewer workers are used (default 64: below that a pool costs more than it saves). */
+  minFilesPerJob?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -51,61 +56,103 @@ function tryParse(parser: PythonParser, src: SourceText, notices: FileNotice[]):
   }
 }
 
-/**
- * The CLI's whole-project scan: discover, index the workspace's models and settings (first pass, only files
- * that can declare them), then analyse every file (second pass). Results come in path order.
- */
-export async function scanPaths(inputs: readonly string[], options: ScanOptions): Promise<ScanResult> {
-  const parser = await PythonParser.load(nodeGrammarLocation());
+/** What the first pass hands to the analysis: sources, the workspace's facts, and what was skipped. */
+export interface PreparedScan {
+  sources: SourceText[];
+  /** Per-file facts (plain data: they cross to worker threads). */
+  facts: [string, FileFacts][];
+  notices: FileNotice[];
+  factsMs: number;
+}
+
+/** Pass 1: discover and read the files, and index models, settings, URLconfs and serializers. */
+export function prepareScan(parser: PythonParser, inputs: readonly string[], options: ScanOptions): PreparedScan {
   const { files, notices } = discoverPythonFiles(inputs, options.root, options.config);
-  const stats: ScanStats = { files: 0, bytes: 0, parseMs: 0, analyzeMs: 0, factsMs: 0 };
   const sources: SourceText[] = [];
   for (const file of files) {
     const read = readPythonFile(file, options.config.maxFileSize);
     if ('message' in read) notices.push(read);
     else sources.push(read);
   }
-  const index = new WorkspaceIndex();
+  const facts: [string, FileFacts][] = [];
+  const t0 = performance.now();
   for (const src of sources) {
     if (!mayHaveFacts(src.path, src.text)) continue;
-    const t0 = performance.now();
     const tree = tryParse(parser, src, notices);
     if (!tree) continue;
-    index.setFile(src.path, extractFileFacts(tree, src.path, src.text));
+    facts.push([src.path, extractFileFacts(tree, src.path, src.text)]);
     tree.delete();
-    stats.factsMs += performance.now() - t0;
   }
+  return { sources, facts, notices, factsMs: performance.now() - t0 };
+}
+
+export interface AnalyzeBatch {
+  /** The files to analyse. */
+  sources: readonly SourceText[];
+  /** Every source of the workspace: endpoint profiles (DJP6xx) may need any of them. */
+  workspaceSources: readonly SourceText[];
+  facts: readonly [string, FileFacts][];
+}
+
+/** Pass 2 over a batch of files, in the order given; the same code runs in-process and in worker threads. */
+export function analyzeBatch(parser: PythonParser, batch: AnalyzeBatch, options: ScanOptions, onFile?: () => void): ScanResult {
+  const index = new WorkspaceIndex();
+  for (const [uri, facts] of batch.facts) index.setFile(uri, facts);
   // Endpoint profiles + deployment (DJP6xx) need every file and the Procfile/Dockerfile/compose files: built on first use.
   const baseFacts = index.facts();
   let profiles: ProfileReport | undefined;
   const workspace: WorkspaceFacts = {
     ...baseFacts,
     profiles: () => (profiles ??= buildProfileReport({
-      files: [...sources.map((s) => ({ path: s.path, text: s.text })), ...discoverDeploymentFiles(options.root, options.config)],
+      files: [...batch.workspaceSources.map((s) => ({ path: s.path, text: s.text })), ...discoverDeploymentFiles(options.root, options.config)],
       parse: (text) => parser.parse(text), workspace: baseFacts, config: options.config, root: options.root,
     })),
   };
+  const stats: ScanStats = { files: 0, bytes: 0, parseMs: 0, analyzeMs: 0, factsMs: 0 };
   const results: FileResult[] = [];
-  let done = 0;
-  for (const src of sources) {
+  const notices: FileNotice[] = [];
+  for (const src of batch.sources) {
     const relPath = path.relative(options.root, src.path).split(path.sep).join('/');
     const t0 = performance.now();
     const tree = tryParse(parser, src, notices);
     const t1 = performance.now();
-    if (!tree) continue;
-    try {
-      const analysis = analyzeFile({ uri: src.path, text: src.text, tree, lineMap: new LineMap(src.text) }, workspace, options.config, { relPath });
-      results.push({ path: src.path, relPath, text: src.text, findings: analysis.findings });
-      notices.push(...analysis.notices.filter((n) => n.level !== 'info' || !n.message.startsWith('file has syntax errors')));
-    } finally {
-      tree.delete();
+    if (tree) {
+      try {
+        const analysis = analyzeFile({ uri: src.path, text: src.text, tree, lineMap: new LineMap(src.text) }, workspace, options.config, { relPath });
+        results.push({ path: src.path, relPath, text: src.text, findings: analysis.findings });
+        notices.push(...analysis.notices.filter((n) => n.level !== 'info' || !n.message.startsWith('file has syntax errors')));
+      } finally {
+        tree.delete();
+      }
+      stats.files++;
+      stats.bytes += src.text.length;
     }
     stats.parseMs += t1 - t0;
     stats.analyzeMs += performance.now() - t1;
-    stats.files++;
-    stats.bytes += src.text.length;
-    options.onProgress?.(++done, sources.length);
+    onFile?.();
   }
-  parser.delete();
   return { results, notices, stats };
+}
+
+/**
+ * The CLI's whole-project scan: discover, index the workspace's models and settings (first pass, only files
+ * that can declare them), then analyse every file (second pass), over `jobs` worker threads when the project is
+ * large enough. Results come in path order whatever the number of workers.
+ */
+export async function scanPaths(inputs: readonly string[], options: ScanOptions): Promise<ScanResult> {
+  const parser = await PythonParser.load(nodeGrammarLocation());
+  try {
+    const prepared = prepareScan(parser, inputs, options);
+    const jobs = Math.max(1, Math.min(options.jobs ?? 1, Math.floor(prepared.sources.length / (options.minFilesPerJob ?? 64))));
+    let done = 0;
+    const onFile = (): void => options.onProgress?.(++done, prepared.sources.length);
+    const scan = jobs > 1
+      ? await analyzeInWorkers(prepared, options, jobs, onFile)
+      : analyzeBatch(parser, { sources: prepared.sources, workspaceSources: prepared.sources, facts: prepared.facts }, options, onFile);
+    scan.results.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    scan.stats.factsMs = prepared.factsMs;
+    return { results: scan.results, notices: [...prepared.notices, ...scan.notices], stats: scan.stats };
+  } finally {
+    parser.delete();
+  }
 }

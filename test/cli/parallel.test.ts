@@ -1,0 +1,28 @@
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { scanPaths, type ScanResult } from '../../server/node/scan';
+import { loadProjectConfig } from '../../server/node/projectConfig';
+import { mergeConfig } from '../../server/core/config/config';
+import { EXAMPLES, FIXTURE_PROJECTS } from '../harness/paths';
+
+function summary(scan: ScanResult): string[] {
+  return scan.results.flatMap((r) => r.findings.map((f) => `${r.relPath}:${f.range.start.line + 1}:${f.range.start.character + 1} ${f.code} ${f.message}`));
+}
+
+describe('parallel scan (worker_threads)', function () {
+  this.timeout(120_000);
+  for (const dir of [path.join(EXAMPLES, 'shop'), path.join(FIXTURE_PROJECTS, 'n1_family')]) {
+    it(`same findings in the same order with 1, 2 and 3 workers: ${path.basename(dir)}`, async () => {
+      const project = loadProjectConfig(dir);
+      const config = mergeConfig(project.config);
+      const one = await scanPaths([dir], { root: project.root, config, jobs: 1 });
+      assert.ok(summary(one).length > 0, 'the project has findings');
+      for (const jobs of [2, 3]) {
+        const many = await scanPaths([dir], { root: project.root, config, jobs, minFilesPerJob: 2 });
+        assert.deepEqual(summary(many), summary(one), `${jobs} workers`);
+        assert.deepEqual(many.results.map((r) => r.path), one.results.map((r) => r.path));
+        assert.equal(many.stats.files, one.stats.files);
+      }
+    });
+  }
+});
