@@ -42,3 +42,18 @@ for (const [name, dir] of corpora) {
   });
 }
 console.table(rows);
+
+// Parallel scan: the same corpus over 1 and N worker threads (the findings are identical; tested).
+const os = await import('node:os');
+const cores = os.availableParallelism();
+const parallelRows = [];
+for (const [name, dir] of corpora.filter(([n]) => n !== 'examples/shop')) {
+  const times = {};
+  for (const jobs of [1, cores]) {
+    const t0 = performance.now();
+    await scanPaths([dir], { root: dir, config, jobs });
+    times[jobs] = performance.now() - t0;
+  }
+  parallelRows.push({ corpus: name, '1 worker s': (times[1] / 1000).toFixed(2), [`${cores} workers s`]: (times[cores] / 1000).toFixed(2), speed_up: (times[1] / times[cores]).toFixed(2) });
+}
+console.table(parallelRows);
