@@ -10,6 +10,7 @@ import { LineMap } from '../core/parsing/textDocument';
 import { ParseTimeoutError, type PythonParser } from '../core/parsing/pythonParser';
 import { extractFileFacts, mayHaveFacts } from '../core/workspace/fileFacts';
 import type { Tree } from 'web-tree-sitter';
+import type { ProfileReport } from '../core/profiles/types';
 import { toDiagnostic } from './diagnostics';
 import type { OpenDocument } from './documents';
 import { isExcluded, relativePath, uriKey, type FolderState } from './folders';
@@ -29,6 +30,9 @@ export class Analysis {
   /** URIs with non-empty diagnostics, and the folder they belong to. */
   private readonly published = new Map<string, FolderState>();
   private readonly noticedLarge = new Set<string>();
+
+  /** Endpoint profiles of a folder, for the deployment rules (DJP6xx); set by the session. */
+  profilesFor?: (folder: FolderState) => ProfileReport | undefined;
 
   constructor(private readonly connection: Connection, private readonly parser: PythonParser) {}
 
@@ -114,7 +118,8 @@ export class Analysis {
   private run(folder: FolderState, uri: string, file: Pick<ParsedDocument, 'text' | 'tree' | 'lineMap'>): ReportedFinding[] {
     const started = performance.now();
     const relPath = relativePath(folder, uri);
-    const result = analyzeFile({ uri, text: file.text, tree: file.tree, lineMap: file.lineMap }, folder.index.facts(), folder.config!, { relPath });
+    const workspace = { ...folder.index.facts(), profiles: () => this.profilesFor?.(folder) };
+    const result = analyzeFile({ uri, text: file.text, tree: file.tree, lineMap: file.lineMap }, workspace, folder.config!, { relPath });
     const ms = performance.now() - started;
     if (ms > SLOW_FILE_MS) {
       this.connection.console.warn(`slow file: ${relPath} took ${Math.round(ms)} ms (${file.text.length} characters, budget ${SLOW_FILE_MS} ms)`);

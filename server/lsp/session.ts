@@ -110,6 +110,7 @@ export class DjperfSession {
     this.docs = new DocumentStore(this.parser);
     this.analysis = new Analysis(this.connection, this.parser);
     this.profiles = new ProfileService(this.parser, (path) => this.openDocumentAt(fileUri(path))?.text);
+    this.analysis.profilesFor = (folder) => this.profiles?.report(folder, this.folderRevision(folder));
     this.scan = new WorkspaceScan({
       parser: this.parser,
       openText: (uri) => this.openDocumentAt(uri)?.text,

@@ -49,4 +49,17 @@ describe('language server: endpoint profiles and CodeLens (examples/shop)', func
     const line = fs.readFileSync(path.join(dir, 'catalog', 'views.py'), 'utf8').split('\n')[list.range.start.line];
     assert.match(line, /def product_list\(/);
   });
+
+  it('reports the deployment findings (DJP6xx) on the gunicorn config lines in the editor too', async () => {
+    const confPath = path.join(dir, 'gunicorn.conf.py');
+    const confUri = pathToFileURL(confPath).href;
+    const text = fs.readFileSync(confPath, 'utf8');
+    const before = client.publications(confUri);
+    client.open(confUri, text, 1);
+    const published = await client.latestDiagnostics(confUri, (p) => p.version === 1, before);
+    const expected = text.split('\n').flatMap((l, i) => [...(/# expect: ([A-Z0-9, ]+)/.exec(l)?.[1].split(/,\s*/) ?? [])].map((c) => `${i}:${c.trim()}`));
+    const got = published.diagnostics.map((d) => `${d.range.start.line}:${String(d.code)}`);
+    assert.ok(expected.length >= 3, 'the shop config expects deployment findings');
+    assert.deepEqual(got.sort(), expected.sort());
+  });
 });

@@ -11,7 +11,7 @@ type Json = Record<string, unknown>;
 const DEFAULT_NAMES = ['rows', 'queryMs', 'externalMs', 'cpuMs', 'cacheHitRatio', 'lockHoldMs', 'requestCpuMs', 'lockKeys', 'authQueries'];
 const HANDLER_KINDS = ['function', 'class', 'method', 'viewset-action'];
 const WORKER_CLASSES = ['sync', 'gthread', 'gevent', 'uvicorn', 'waitress'];
-const SERVER_NUMBERS = ['workers', 'threads', 'connections', 'backlog', 'timeoutMs', 'hopMs', 'memoryPerWorkerMB'];
+const SERVER_NUMBERS = ['workers', 'threads', 'connections', 'backlog', 'hopMs', 'memoryPerWorkerMB'];
 const MACHINE_NUMBERS = ['cores', 'contextSwitchOverhead'];
 const DB_NUMBERS = ['cores', 'maxConnections', 'poolSize', 'connMaxAge', 'connectMs', 'rttMs', 'contention'];
 
@@ -102,6 +102,8 @@ export function checkDeployment(v: unknown, path: string, e: Errors): void {
     sourcedGroup(server, `${path}.server`, e, SERVER_NUMBERS, {
       workerClass: (x) => (typeof x === 'string' && WORKER_CLASSES.includes(x) ? null : `must be one of: ${WORKER_CLASSES.join(', ')}`),
       overheadMs: durationValue,
+      // null: the server kills nothing (uvicorn, waitress, gthread's heartbeat).
+      timeoutMs: (x) => (x === null || (typeof x === 'number' && Number.isFinite(x) && x >= 0) ? null : 'must be a number ≥ 0, or null for no timeout'),
     });
   }
   sourcedGroup(d.machine, `${path}.machine`, e, MACHINE_NUMBERS, {});
