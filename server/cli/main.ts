@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import type { CliIO } from './io';
 import { runCheckCommand, describeError, CHECK_USAGE } from './check';
 import { runSimulateCommand } from './simulate';
+import { runProfileCommand } from './profile';
 import { UsageError } from './args';
 
 declare const DJPERF_VERSION: string | undefined;
@@ -14,6 +15,7 @@ usage: djperf <command> [options]
 commands:
   check [PATH...]        report performance problems (N+1 queries, row locks, blocking async code)
   simulate SCENARIO      simulate a deployment under load (see docs/simulation.md)
+  profile [PATH]         endpoint profiles, caching advice and the detected deployment (docs/deployment.md)
 
 ${CHECK_USAGE}
 `;
@@ -25,6 +27,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     switch (command) {
       case 'check': return await runCheckCommand(rest, io, VERSION);
       case 'simulate': return await runSimulateCommand(rest, io);
+      case 'profile': return await runProfileCommand(rest, io);
       case '--version': case '-V': io.stdout(`djperf ${VERSION}\n`); return 0;
       case undefined: case '--help': case '-h': case 'help': io.stdout(USAGE); return command === undefined ? 2 : 0;
       default: throw new UsageError(`unknown command "${command}" (try: djperf check .)`);

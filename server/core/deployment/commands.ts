@@ -27,7 +27,9 @@ export function shellWords(line: string): string[] {
       cur = ''; has = false;
       continue;
     }
-    if ((c === ';' || c === '|' || c === '&') && !has) {
+    if (c === ';' || c === '|' || c === '&') {
+      if (has) out.push(cur);
+      cur = ''; has = false;
       let op = c;
       while (i + 1 < line.length && (line[i + 1] === '&' || line[i + 1] === '|')) op += line[++i];
       out.push(op);

@@ -143,7 +143,8 @@ export function detectDeployments(files: readonly DeploymentFile[], options: Det
         if (kw === 'ENTRYPOINT') entry = { words, line };
         else cmd = { words, line };
       }
-      const combined = entry && cmd && !serverCommands(entry.words).length ? [...entry.words, ...cmd.words] : undefined;
+      // Docker appends CMD to an exec-form ENTRYPOINT.
+      const combined = entry && cmd ? [...entry.words, ...cmd.words] : undefined;
       for (const part of combined ? [{ words: combined, line: (cmd ?? entry)!.line, kw: 'ENTRYPOINT + CMD' }]
         : [entry && { ...entry, kw: 'ENTRYPOINT' }, cmd && { ...cmd, kw: 'CMD' }].filter((x): x is { words: string[]; line: number; kw: string } => !!x)) {
         addCommands(f, part.line, part.words.map((w) => (/\s/.test(w) ? JSON.stringify(w) : w)).join(' '), `${baseName(f.path)} ${part.kw}`, env);
@@ -274,8 +275,14 @@ export function detectDeployments(files: readonly DeploymentFile[], options: Det
     if (cls === 'uvicorn' && l.program === 'gunicorn' && merged.timeoutMs) {
       // gunicorn's timeout applies to its UvicornWorker too (heartbeat of the event loop).
     }
+    // One source per layer that set something, in the order weighed (later wins).
     const sources: ValueSource[] = [];
-    for (const layer of layers) for (const v of Object.values(layer.values)) if (v && !sources.some((s) => s.note === v.source.note && s.line === v.source.line)) sources.push(v.source);
+    for (const layer of layers) {
+      const first = Object.values(layer.values).find((v) => v) as Sourced<unknown> | undefined;
+      if (!first) continue;
+      const { line: _line, ...rest } = first.source;
+      sources.push({ ...rest, note: layer.label });
+    }
     const dep: DetectedDeployment = { server, sources, conflicts, name: l.name, program: l.program };
     if (l.cores) dep.machine = { cores: l.cores };
     const app = merged.app ?? (l.program === 'waitress' && l.pyCall ? appFromPython(l) : undefined);

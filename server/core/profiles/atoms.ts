@@ -7,7 +7,8 @@ import { calleeMethod, decoratorsOf, isAsyncDef, keywordArg, positionalArgs, str
 import { bindingsBefore, enclosingScope } from '../python/scopes';
 import { queryEvaluations, type QueryEvaluation } from '../django/evaluation';
 import { loadQueries } from '../django/n1Analysis';
-import { cacheCall, classifyBlocking, importedName } from '../django/blockingCalls';
+import { isLoaded } from '../django/querysetValue';
+import { cacheCall, classifyBlocking } from '../django/blockingCalls';
 import { atomicWithItem, isAtomicExpr, hasDecorator } from '../django/transactions';
 import { enclosingLoop, isAwaited, localFunction, threadHopOf, callableWork, type AsyncEnv } from '../django/asyncContext';
 
@@ -53,6 +54,8 @@ export interface Atom {
   innerLocks?: LockSection[];
   /** Request-user dependent (auth middleware queries). */
   auth?: boolean;
+  /** io run concurrently by one asyncio.gather (id of the gather call). */
+  gathered?: number;
 }
 
 export interface LockSection {
@@ -92,6 +95,8 @@ export interface HandlerWork {
   /** Query params read (`request.GET.get("page")`). */
   queryParams: string[];
   isAsync: boolean;
+  /** Reads request.body / POST / data / FILES. */
+  readsBody?: boolean;
 }
 
 const N1_FIXED: Readonly<Record<string, number>> = {
@@ -204,6 +209,7 @@ export function collectAtoms(fn: Node, file: AnalyzedFile, env: AtomEnv, opts: {
   if (/\brequest\.user\b/.test(body.text) || decoratorsOf(fn).some((d) => LOGIN_DECORATORS.test((d.namedChildren[0]?.type === 'call' ? d.namedChildren[0]?.childForFieldName('function')?.text : d.namedChildren[0]?.text) ?? ''))) {
     work.usesRequestUser = true;
   }
+  if (/\brequest\.(body|POST|data|FILES)\b/.test(body.text)) work.readsBody = true;
   for (const m of body.text.matchAll(/request\.(?:GET|query_params)\.get\(\s*['"](\w+)['"]/g)) if (!work.queryParams.includes(m[1])) work.queryParams.push(m[1]);
   for (const m of body.text.matchAll(/request\.(?:GET|query_params)\[\s*['"](\w+)['"]\s*\]/g)) if (!work.queryParams.includes(m[1])) work.queryParams.push(m[1]);
 
@@ -306,19 +312,21 @@ export function collectAtoms(fn: Node, file: AnalyzedFile, env: AtomEnv, opts: {
 
   // N+1 findings price per-row queries; the evaluations they cover are not counted twice.
   const n1 = findings.filter((f) => f.cost?.kind === 'queries' && /^DJP1/.test(f.code));
-  const covered = (n: Node) => n1.some((f) => rangesOverlap(f.range, n));
+  const evalNode = (e: QueryEvaluation) => (e.kind === 'iterate' || e.kind === 'comprehension' ? e.target : e.node);
+  const covered = (e: QueryEvaluation) => n1.some((f) => rangesOverlap(f.range, evalNode(e)));
   for (const f of n1) {
-    const cost = f.cost as { kind: 'queries'; base: number; perRow: number; rowFactors: string[]; model?: string };
+    const cost = f.cost as { kind: 'queries'; base: number; perRow: number; rowFactors: string[]; model?: string; relationPath?: string };
     const node = nodeAtRange(file.root, f.range);
     if (!node) continue;
     const nested = cost.rowFactors.length > 1;
     if (nested) work.notes.push(`line ${f.range.start.line + 1}: ${f.code} runs in nested loops (${cost.rowFactors.join(' × ')}); modelled as ${cost.perRow} query per row of the outer loop times rows`);
     const inLoop = Math.max(1, loopOf(node));
-    const ev = evals.find((e) => rangesOverlap(f.range, e.node));
+    const ev = evals.find((e) => rangesOverlap(f.range, evalNode(e)));
+    const reads = [...(ev?.qs?.model ? [ev.qs.model] : []), ...pathModels(cost.model, cost.relationPath, ctx)];
     const atom: Atom = {
-      kind: 'db', ...base(node), loop: inLoop, queries: cost.perRow * (nested ? 1 : 1), code: f.code,
+      kind: 'db', ...base(node), loop: inLoop, queries: cost.perRow, code: f.code,
       fixedQueries: { base: N1_FIXED[f.code] ?? 0, perRow: 0 },
-      ...(ev?.qs?.model ? { reads: [ev.qs.model] } : {}),
+      ...(reads.length ? { reads } : {}),
     };
     const w = ev && writeOf(ev);
     if (w) atom.write = w;
@@ -328,8 +336,10 @@ export function collectAtoms(fn: Node, file: AnalyzedFile, env: AtomEnv, opts: {
 
   // Plain query evaluations (once per request, or per row inside a loop).
   for (const e of evals) {
-    if (covered(e.node) || skip.has(e.node.id)) continue;
-    const q = e.qs ? (e.method && M2M_WRITE_QUERIES[e.method] && e.qs.relatedFrom ? M2M_WRITE_QUERIES[e.method] : loadQueries(e.qs)) : 1;
+    if (covered(e) || skip.has(e.node.id)) continue;
+    const q = !e.qs ? 1 : e.method && M2M_WRITE_QUERIES[e.method] && e.qs.relatedFrom ? M2M_WRITE_QUERIES[e.method]
+      : servedByPrefetch(e) ? 0 : loadQueries(e.qs);
+    if (q === 0) continue;
     const reads: string[] = [];
     if (e.qs && !WRITE_METHODS.has(e.method ?? '')) reads.push(e.qs.model, ...relatedModels(e.qs, ctx));
     if (e.kind === 'shortcut') {
@@ -347,6 +357,29 @@ export function collectAtoms(fn: Node, file: AnalyzedFile, env: AtomEnv, opts: {
     work.atoms.push(place(atom, e.node));
   }
 
+  // Lazy loads of a single related object outside loops (`book.author.name` after `get()`): one query each.
+  const lazySeen = new Set<string>();
+  walk(body, (n) => {
+    if (n.type === 'function_definition' || n.type === 'lambda' || n.type === 'class_definition') return false;
+    if (n.type !== 'attribute') return true;
+    const obj = n.childForFieldName('object');
+    const attr = n.childForFieldName('attribute')?.text ?? '';
+    if (!obj || loopOf(n) > opts.baseLoop || findings.some((f) => rangesOverlap(f.range, n))) return true;
+    const inst = ctx.evaluator.evaluate(obj);
+    if (inst?.kind !== 'instance') return true;
+    const rel = ctx.workspace.models.relation(inst.model, attr);
+    if (!rel || rel.many || !['fk', 'o2o', 'reverse-o2o', 'parent-link'].includes(rel.kind)) return true;
+    if (inst.from && isLoaded(inst.from, attr)) return true;
+    if (n.parent?.type === 'call' && n.parent.childForFieldName('function')?.id === n.id) return true;
+    const key = `${obj.text}.${attr}`;
+    if (lazySeen.has(key)) return true;
+    lazySeen.add(key);
+    const a: Atom = { kind: 'db', ...base(n), queries: 1, ...(rel.target ? { reads: [rel.target] } : {}) };
+    if (opts.asyncCtx) a.blocking = true;
+    work.atoms.push(place(a, n));
+    return true;
+  });
+
   // Lazy FK loads in async code (DJP303 on a non-request.user attribute): one blocking query each.
   for (const f of findings.filter((x) => x.code === 'DJP303')) {
     const node = nodeAtRange(file.root, f.range);
@@ -356,6 +389,7 @@ export function collectAtoms(fn: Node, file: AnalyzedFile, env: AtomEnv, opts: {
 
   // Calls: blocking I/O, sleeps, thread hops, CPU libraries, helpers.
   let heavySeen = false;
+  const gatherNoted = new Set<number>();
   walk(body, (n) => {
     if (n.type === 'function_definition' || n.type === 'class_definition' || n.type === 'lambda') return false;
     if (n.type !== 'call' || skip.has(n.id)) return true;
@@ -376,7 +410,15 @@ export function collectAtoms(fn: Node, file: AnalyzedFile, env: AtomEnv, opts: {
       const inner: Atom[] = [];
       const innerLocks: LockSection[] = [];
       const cw = callableWork(hop.target, asyncEnv);
-      if (cw.boundQuery) inner.push({ kind: 'db', order: 0, line: n.startPosition.row, uri: file.uri, loop: 0, queries: 1 });
+      if (cw.boundQuery) {
+        const recv = cw.boundQuery.node.childForFieldName('object');
+        const qs = ctx.evaluator.queryset(recv);
+        const inst = qs ? undefined : ctx.evaluator.evaluate(recv);
+        const model = qs?.model ?? (inst?.kind === 'instance' ? inst.model : undefined);
+        const a: Atom = { kind: 'db', order: 0, line: n.startPosition.row, uri: file.uri, loop: 0, queries: 1, ...(model ? { reads: [model] } : {}) };
+        if (model && WRITE_METHODS.has(cw.boundQuery.method)) a.write = { model, what: `${cw.boundQuery.node.text}()` };
+        inner.push(a);
+      }
       else if (cw.fn) {
         const sub = collectAtoms(cw.fn, file, env, { depth: opts.depth + 1, asyncCtx: false, baseOrder: 0, baseLoop: 0 });
         inner.push(...sub.atoms);
@@ -395,7 +437,14 @@ export function collectAtoms(fn: Node, file: AnalyzedFile, env: AtomEnv, opts: {
       const atom: Atom = cat === 'sleep'
         ? { kind: 'sleep', ...base(n), ms: blocking.estimatedMs }
         : { kind: 'io', ...base(n), ...(cat === 'http' || cat === 'socket' || cat === 'email' ? {} : { ms: blocking.estimatedMs }) };
-      if (opts.asyncCtx) {
+      const gathered = opts.asyncCtx && isGathered(n);
+      if (gathered) {
+        atom.loop = gatherLoop(n, fn, opts.baseLoop);
+        if (!gatherNoted.has(atom.loop)) work.notes.push(`line ${n.startPosition.row + 1}: calls run concurrently under asyncio.gather: modelled as one call's latency`);
+        gatherNoted.add(atom.loop);
+        if (work.atoms.some((a) => a.kind === 'io' && a.gathered === gatherId(n))) return true;
+        atom.gathered = gatherId(n);
+      } else if (opts.asyncCtx && !awaited) {
         atom.blocking = true;
         if (findings.some((f) => ASYNC_UNBLOCK.has(f.code) && rangesOverlap(f.range, n))) atom.fixUnblock = true;
       }
@@ -457,11 +506,22 @@ export function collectAtoms(fn: Node, file: AnalyzedFile, env: AtomEnv, opts: {
       return true;
     });
   }
-  if (heavySeen && opts.depth > 0) {
-    // Helpers with pandas/numpy report their own heavy atom; nothing to add.
-  }
   work.atoms.sort((a, b) => a.order - b.order);
   return work;
+}
+
+const PREFETCH_SERVED = new Set(['exists', 'count', 'all']);
+
+/** `row.rel.all()` / `.exists()` / `.count()` / iteration / len() of a prefetched relation: answered from the cache. */
+function servedByPrefetch(e: QueryEvaluation): boolean {
+  const qs = e.qs;
+  if (!qs?.relatedFrom?.prefetched || qs.relatedFrom.prefetched.toAttr) return false;
+  if (qs.calls.some((c) => calleeMethodName(c) !== 'all')) return false;
+  return e.kind !== 'method' || PREFETCH_SERVED.has(e.method ?? '');
+}
+
+function calleeMethodName(call: Node): string | undefined {
+  return calleeMethod(call);
 }
 
 function isGathered(n: Node): boolean {
@@ -470,6 +530,21 @@ function isGathered(n: Node): boolean {
     if (p.type === 'function_definition' || p.type === 'expression_statement') return false;
   }
   return false;
+}
+
+function gatherCall(n: Node): Node | undefined {
+  for (let p = n.parent; p; p = p.parent) {
+    if (p.type === 'call' && /gather$/.test(p.childForFieldName('function')?.text ?? '')) return p;
+    if (p.type === 'function_definition') return undefined;
+  }
+  return undefined;
+}
+
+function gatherId(n: Node): number { return gatherCall(n)?.id ?? -1; }
+
+function gatherLoop(n: Node, fn: Node, baseLoop: number): number {
+  const g = gatherCall(n);
+  return baseLoop + (g ? loopDepth(g, fn) : 0);
 }
 
 /** `http.post(...)` where `http` is bound to `session or requests`, a Session, an httpx client … */
@@ -488,7 +563,7 @@ function httpLike(call: Node, imports: ImportMap): { category: 'http'; estimated
   return undefined;
 }
 
-function writeOf(e: QueryEvaluation): { model: string; what: string } | undefined {
+export function writeOf(e: QueryEvaluation): { model: string; what: string } | undefined {
   const m = e.method ?? '';
   if (!WRITE_METHODS.has(m)) return undefined;
   if (e.kind === 'instance-method' && e.instance) return { model: e.instance.model, what: `${e.target.text}.${m}()` };
@@ -513,6 +588,25 @@ function relatedModels(qs: NonNullable<QueryEvaluation['qs']>, ctx: RuleContext)
       out.push(rel.target);
       model = rel.target;
     }
+  }
+  return out;
+}
+
+/** Models (and M2M relations as `Model.accessor`) along a relation path from a model. */
+export function pathModels(model: string | undefined, path: string | undefined, ctx: RuleContext): string[] {
+  if (!model) return [];
+  if (path && /,/.test(path)) return [...new Set(path.split(/,\s*/).flatMap((p) => pathModels(model, p, ctx)))];
+  const info = ctx.workspace.models.get(model) ?? ctx.workspace.models.find(model.split('.').pop() as string);
+  if (!info) return [];
+  const out: string[] = [info.key];
+  let cur = info.key;
+  for (const seg of (path ?? '').split('__').filter(Boolean)) {
+    const rel = ctx.workspace.models.relation(cur, seg);
+    if (!rel) break;
+    if (rel.kind === 'm2m' || rel.kind === 'reverse-m2m') out.push(`${cur}.${seg}`);
+    if (!rel.target) break;
+    out.push(rel.target);
+    cur = rel.target;
   }
   return out;
 }
@@ -543,4 +637,3 @@ function nestedLine(fn: Node, line: number, file: AnalyzedFile): boolean {
   return false;
 }
 
-export { importedName };

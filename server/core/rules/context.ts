@@ -6,6 +6,7 @@ import { findRowLoops, type RowLoop } from '../django/rowLoops';
 import type { DjangoSettingsFacts } from '../django/settingsFacts';
 import type { SerializerDecl } from '../drf/serializerDecls';
 import type { UrlViewRef } from '../django/urlFacts';
+import type { ProfileReport } from '../profiles/types';
 
 /** One file as the rules see it. */
 export interface SourceFile {
@@ -23,6 +24,11 @@ export interface WorkspaceFacts {
   urlViews?: readonly UrlViewRef[];
   /** DRF serializer classes of the workspace (DJP108). */
   serializers?: readonly SerializerDecl[];
+  /**
+   * Endpoint profiles and detected deployments of the whole workspace (DJP6xx), built lazily on first call and
+   * memoised by the host (the CLI scan; the language server per index generation). Undefined: not available.
+   */
+  profiles?: () => ProfileReport | undefined;
 }
 
 export interface AnalysisSettings {

@@ -27,6 +27,12 @@ import { rule as DJP406 } from './async/DJP406';
 import { rule as DJP407 } from './async/DJP407';
 import { rule as DJP408 } from './async/DJP408';
 import { rule as DJP409 } from './async/DJP409';
+import { rule as DJP601 } from './deployment/DJP601';
+import { rule as DJP602 } from './deployment/DJP602';
+import { rule as DJP603 } from './deployment/DJP603';
+import { rule as DJP604 } from './deployment/DJP604';
+import { rule as DJP605 } from './deployment/DJP605';
+import { rule as DJP606 } from './deployment/DJP606';
 
 /** Every rule djperf ships, in code order. Adding a rule: one module, one line here, one docs page, one fixture. */
 export const ALL_RULES: readonly Rule[] = [
@@ -58,6 +64,12 @@ export const ALL_RULES: readonly Rule[] = [
   DJP407,
   DJP408,
   DJP409,
+  DJP601,
+  DJP602,
+  DJP603,
+  DJP604,
+  DJP605,
+  DJP606,
 ];
 
 const byCode = new Map(ALL_RULES.map((r) => [r.meta.code, r]));

@@ -1,0 +1,411 @@
+/**
+ * End-to-end tests in a real VS Code: code-server 4.100.3 (VS Code 1.100.3) with the packaged djperf .vsix,
+ * driven by headless Chromium through playwright-core, on a temporary copy of examples/shop.
+ *
+ * Run: `npx tsc -p . && npx mocha --no-config --timeout 300000 out/test/e2e/*.test.js`
+ * A missing prerequisite (code-server, chromium) fails the suite with its name; nothing is skipped.
+ * Screenshots go to .test-artifacts/e2e/ (the good ones are copied to docs/editor-*.png).
+ */
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Frame } from 'playwright-core';
+import { readExpectations } from '../harness/expectations';
+import { REPO_ROOT } from '../harness/paths';
+import { nonOverlapping } from '../../server/lsp/codeActions';
+import type { Fix } from '../../server/core/rules/types';
+import { ARTIFACTS, DOCS, Session } from './harness/session';
+import { poll, PollAbort, type ProblemRow, type Workbench } from './harness/workbench';
+
+const VIEWS = 'catalog/views.py';
+const ASYNC_VIEWS = 'catalog/async_views.py';
+const DOCS_BASE = 'https://github.com/djperf/djperf/blob/main/docs/rules/';
+/** Generous: a 2-core machine running code-server, its extension host, the language server and Chromium. */
+const WAIT = 30_000;
+
+const codesAt = (rows: ProblemRow[]): string[] => rows.map((r) => `${r.code}@${r.line}`).sort();
+/** `# expect: DJPnnn` markers of a file as `DJPnnn@line` (1-based). */
+function expectedOf(text: string): string[] {
+  return [...readExpectations(text).expect].flatMap(([line, codes]) => [...codes].map((c) => `${c}@${line + 1}`)).sort();
+}
+
+interface CliFinding {
+  code: string;
+  filename: string;
+  location: { row: number; column: number };
+  fix: null | { applicability: string; message: string; edits: { content: string; location: { row: number; column: number }; end_location: { row: number; column: number } }[] };
+}
+
+/** `djperf check --format json` of the same build as the .vsix, run in the workspace. */
+function cliFindings(dist: string, cwd: string): CliFinding[] {
+  const r = spawnSync(process.execPath, [path.join(dist, 'cli.js'), 'check', '.', '--format', 'json', '--exit-zero'], { cwd, encoding: 'utf8', maxBuffer: 64 << 20, timeout: 120_000 });
+  assert.equal(r.status, 0, `djperf check failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as CliFinding[];
+}
+
+/** Applies LSP-style edits (0-based positions) to a text. */
+function applyEdits(text: string, edits: { range: { start: { line: number; character: number }; end: { line: number; character: number } }; newText: string }[]): string {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) if (text[i] === '\n') starts.push(i + 1);
+  const off = (p: { line: number; character: number }): number => starts[p.line] + p.character;
+  const sorted = [...edits].sort((a, b) => off(b.range.start) - off(a.range.start));
+  let out = text;
+  for (const e of sorted) out = out.slice(0, off(e.range.start)) + e.newText + out.slice(off(e.range.end));
+  return out;
+}
+
+function copyToDocs(artifact: string, name: string): void {
+  fs.mkdirSync(DOCS, { recursive: true });
+  fs.copyFileSync(artifact, path.join(DOCS, name));
+}
+
+/** Number of non-blank pixels of a canvas, read back in its own frame (any 2d/webgl context). */
+async function canvasInk(frame: Frame, selector: string): Promise<{ ink: number; hash: string }[]> {
+  return frame.locator(selector).evaluateAll((canvases) => (canvases as HTMLCanvasElement[]).map((c) => {
+    const copy = document.createElement('canvas');
+    copy.width = c.width;
+    copy.height = c.height;
+    const ctx = copy.getContext('2d')!;
+    ctx.drawImage(c, 0, 0);
+    const data = c.width && c.height ? ctx.getImageData(0, 0, c.width, c.height).data : new Uint8ClampedArray();
+    let ink = 0;
+    let hash = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i + 3] !== 0) ink++;
+      hash = (hash * 31 + data[i] + data[i + 1] * 3 + data[i + 2] * 7 + data[i + 3] * 11) | 0;
+    }
+    return { ink, hash: `${c.width}x${c.height}:${hash}` };
+  }));
+}
+
+describe('djperf in VS Code (code-server + headless Chromium)', function () {
+  this.timeout(300_000);
+  const session = new Session((l) => console.log(`      ${l}`));
+  let wb: Workbench;
+  const started = Date.now();
+  const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
+
+  before(async function () {
+    this.timeout(600_000);
+    wb = await session.start();
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && session.page) {
+      const name = `failed-${(this.currentTest.title.match(/^\d+[a-z]?/)?.[0] ?? 'test')}`;
+      await session.screenshot(name).catch(() => undefined);
+      console.log(`      screenshot of the failure: .test-artifacts/e2e/${name}.png`);
+    }
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    const log = session.djperfLog();
+    if (log) fs.writeFileSync(path.join(ARTIFACTS, 'djperf-output.log'), log);
+    if (session.server) fs.writeFileSync(path.join(ARTIFACTS, 'code-server.log'), session.server.log());
+    await session.dispose();
+    console.log(`      e2e: whole suite ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    assert.deepEqual(session.leftovers, [], 'processes of the code-server group still running after stop');
+  });
+
+  it('1. shows the findings of catalog/views.py in the Problems panel (source, code, docs link) and as squiggles; the language status shows the server state', async () => {
+    const expected = expectedOf(fs.readFileSync(session.file(VIEWS), 'utf8'));
+    await wb.openFile(VIEWS);
+    const rows = await wb.waitForProblems(VIEWS, `the ${expected.length} expected findings of ${VIEWS}`, (r) => r.length >= expected.length, 60_000);
+    assert.deepEqual(codesAt(rows), expected, 'Problems panel vs the `# expect:` markers of views.py');
+    for (const r of rows) {
+      assert.equal(r.source, 'djperf', `source of ${r.code}@${r.line}`);
+      assert.equal(r.href, `${DOCS_BASE}${r.code}.md`, `docs link of ${r.code}@${r.line}`);
+      assert.ok(fs.existsSync(path.join(REPO_ROOT, 'docs', 'rules', `${r.code}.md`)), `the linked docs/rules/${r.code}.md exists`);
+    }
+    const row22 = rows.find((r) => r.line === 22);
+    assert.ok(row22 && row22.code === 'DJP101' && /select_related/.test(row22.message), `DJP101 on line 22: ${JSON.stringify(row22)}`);
+
+    // Squiggles on the right ranges: the attribute access that triggers the query.
+    await wb.goTo(22, 1);
+    const s22 = await poll('the squiggle on line 22', async () => (await wb.squigglesOn(22)).find((s) => s.kind === 'squiggly-warning'), WAIT);
+    assert.equal(s22.text, 'p.category', `squiggle on line 22 covers ${JSON.stringify(s22.text)}`);
+    assert.deepEqual((await wb.squigglesOn(23)).map((s) => s.text), ['p.stock']);
+    assert.deepEqual(await wb.squigglesOn(21), [], 'no squiggle on the clean line 21');
+
+    // The language status item (the {} entry next to "Python").
+    const status = await poll('the language status "djperf, ready"', async () => {
+      const s = await wb.languageStatus();
+      return /djperf, ready/.test(s) ? s : undefined;
+    }, WAIT);
+    assert.match(status, /djperf/);
+    await wb.page.locator('[id="status.languageStatus"]').click();
+    const item = wb.page.locator('.hover-language-status').filter({ hasText: 'djperf' }).first();
+    await item.waitFor({ state: 'visible', timeout: 10_000 });
+    assert.match(await item.innerText(), /ready/);
+    await wb.page.keyboard.press('Escape');
+
+    // The docs link works: clicking it opens that page (outside hosts are stubbed: no network).
+    await wb.filterProblems(`**/${VIEWS}`);
+    await wb.page.locator('.markers-panel').hover();
+    const artifact = await session.screenshot('problems');
+    copyToDocs(artifact, 'editor-problems.png');
+    const link = wb.page.locator('.markers-panel .monaco-list-row a.monaco-link').filter({ hasText: 'DJP101' }).first();
+    const popup = wb.page.context().waitForEvent('page', { timeout: WAIT });
+    await link.click();
+    // VS Code asks before opening an outside link; confirm when it does.
+    const dialog = wb.page.locator('.monaco-dialog-box');
+    const opened = await Promise.race([popup, dialog.waitFor({ state: 'visible', timeout: WAIT }).then(() => null)]);
+    let page = opened;
+    if (!page) {
+      await dialog.locator('.monaco-button').filter({ hasText: /^Open$/ }).click();
+      page = await popup;
+    }
+    await page.waitForLoadState('domcontentloaded').catch(() => undefined);
+    assert.equal(page.url(), `${DOCS_BASE}DJP101.md`);
+    await page.close();
+  });
+
+  it('2a. hovering a finding shows its cost in queries', async () => {
+    await wb.openFile(VIEWS);
+    await wb.goTo(22, 1);
+    await wb.page.keyboard.press('Escape');
+    const { text, hover } = await wb.hoverSquiggle(22, /DJP101/);
+    assert.match(text, /DJP101/);
+    assert.match(text, /fk-read-per-row/);
+    assert.match(text, /Cost: 1 \+ N queries; N = rows of Product\.objects\.all\(\); at N = 50 and 2 ms a query ≈ 100 ms \(51 queries\)/);
+    assert.match(text, /Fix: .*select_related/);
+    assert.match(text, /Documentation for DJP101/);
+    const artifact = await session.screenshot('hover');
+    await session.screenshot('hover-widget', hover).catch(() => undefined);
+    copyToDocs(artifact, 'editor-hover.png');
+    await wb.page.mouse.move(5, 500);
+    await wb.page.keyboard.press('Escape');
+  });
+
+  it('2b. a quick fix from the lightbulb (Ctrl+.) edits the file and the finding goes away', async () => {
+    await wb.openFile(VIEWS);
+    await wb.goTo(22, 30); // inside `p.category`
+    const titles = await wb.quickFixMenu();
+    assert.ok(titles.some((t) => /Disable DJP101 for this line/.test(t)), `quick fixes: ${titles.join(' | ')}`);
+    const picked = await wb.pickQuickFix((t) => /select_related/.test(t) && !/unsafe/.test(t));
+    await wb.save();
+    const text = fs.readFileSync(session.file(VIEWS), 'utf8');
+    assert.match(text.split('\n')[15], /for p in Product\.objects\.select_related\("category"\)\.all\(\):/, `line 16 after "${picked}"`);
+    const rows = await wb.waitForProblems(VIEWS, 'DJP101 on line 22 to go away', (r) => !r.some((x) => x.line === 22) && r.length > 0, WAIT);
+    assert.ok(rows.some((r) => r.code === 'DJP101' && r.line === 23), 'p.stock on line 23 is still flagged (the fix added only "category")');
+    assert.deepEqual(await wb.squigglesOn(22), []);
+  });
+
+  it('2c. "Fix All" (source.fixAll.djperf) applies exactly the safe fixes', async () => {
+    const before = fs.readFileSync(session.file(ASYNC_VIEWS), 'utf8');
+    const findings = cliFindings(session.build!.dist, session.workspace).filter((f) => f.filename.endsWith(ASYNC_VIEWS));
+    const safe = findings.filter((f) => f.fix?.applicability === 'safe');
+    const notSafe = findings.filter((f) => f.fix?.applicability !== 'safe');
+    assert.ok(safe.length > 0 && notSafe.length > 0, `${ASYNC_VIEWS} has both safe and unsafe/unfixable findings`);
+    const asFix = (f: CliFinding): Fix => ({
+      message: f.fix!.message, applicability: 'safe', isPreferred: true,
+      edits: f.fix!.edits.map((e) => ({
+        range: { start: { line: e.location.row - 1, character: e.location.column - 1 }, end: { line: e.end_location.row - 1, character: e.end_location.column - 1 } },
+        newText: e.content,
+      })),
+    } as Fix);
+    const oracle = applyEdits(before, nonOverlapping(safe.map(asFix)).flatMap((f) => f.edits));
+
+    await wb.openFile(ASYNC_VIEWS);
+    await wb.waitForProblems(ASYNC_VIEWS, `the ${findings.length} findings of ${ASYNC_VIEWS}`, (r) => r.length === findings.length, 60_000);
+    await wb.focusEditor();
+    await wb.command('Fix All');
+    await poll('the editor to become dirty after Fix All', async () => (await wb.page.locator('.tabs-container .tab.active.dirty').count()) > 0, WAIT);
+    await wb.save();
+    const after = fs.readFileSync(session.file(ASYNC_VIEWS), 'utf8');
+    assert.equal(after, oracle, 'the saved file is the original with exactly the safe fixes applied');
+    // What is left are the findings that have no safe fix.
+    const lineText = (text: string, row: number): string => text.split('\n')[row - 1].trim();
+    const left = cliFindings(session.build!.dist, session.workspace).filter((f) => f.filename.endsWith(ASYNC_VIEWS));
+    const key = (f: CliFinding, text: string): string => `${f.code} ${lineText(text, f.location.row)}`;
+    for (const f of notSafe) assert.ok(left.some((l) => key(l, after) === key(f, before)), `the finding without a safe fix stays: ${key(f, before)}`);
+    await wb.waitForProblems(ASYNC_VIEWS, 'the Problems panel to show what is left', (r) => r.length === left.length, WAIT);
+  });
+
+  it('3. typing a new N+1 loop produces a finding within seconds; deleting it clears it', async () => {
+    await wb.openFile(VIEWS);
+    const original = fs.readFileSync(session.file(VIEWS), 'utf8');
+    const lines = original.split('\n');
+    const last = lines.length; // the file ends with "\n": the last line is empty
+    await wb.goTo(last, 1);
+    const before = await wb.problemsOf(VIEWS);
+    await wb.focusEditor();
+    await wb.type('\ndef typed_view(request):\n    return [p.category.name for p in Product.objects.filter(is_active=True)]\n');
+    const typedAt = Date.now();
+    const line = last + 2;
+    const squiggle = await poll(`a squiggle under the typed p.category on line ${line}`, async () =>
+      (await wb.squigglesOn(line)).find((s) => s.text === 'p.category'), WAIT, 100);
+    console.log(`      e2e: the typed N+1 was flagged ${Date.now() - typedAt} ms after the last keystroke`);
+    assert.equal(squiggle.kind, 'squiggly-warning');
+    await wb.waitForProblems(VIEWS, `DJP101 on typed line ${line}`, (r) => r.some((x) => x.code === 'DJP101' && x.line === line), WAIT);
+
+    // Delete what was typed: select from the end of the original text to the end of the file.
+    await wb.goTo(last, 1);
+    await wb.page.keyboard.press('Control+Shift+End');
+    await wb.page.keyboard.press('Delete');
+    const deletedAt = Date.now();
+    const rows = await wb.waitForProblems(VIEWS, 'the typed finding to go away', (r) => !r.some((x) => x.line === line) && r.length === before.length, WAIT);
+    console.log(`      e2e: the finding went away ${Date.now() - deletedAt} ms after the deletion`);
+    assert.deepEqual(codesAt(rows), codesAt(before));
+    await wb.save();
+    assert.equal(fs.readFileSync(session.file(VIEWS), 'utf8'), original, 'the file is back to what it was');
+  });
+
+  it('4a. djperf.rules.ignore in the workspace .vscode/settings.json refreshes the findings without a restart', async () => {
+    await wb.openFile(VIEWS);
+    const before = await wb.waitForProblems(VIEWS, 'DJP101 findings', (r) => r.some((x) => x.code === 'DJP101'), WAIT);
+    const settings = session.file('.vscode/settings.json');
+    fs.mkdirSync(path.dirname(settings), { recursive: true });
+    fs.writeFileSync(settings, JSON.stringify({ 'djperf.rules.ignore': ['DJP101'] }, null, 2));
+    const ignored = await wb.waitForProblems(VIEWS, 'DJP101 to disappear after djperf.rules.ignore', (r) => r.length > 0 && !r.some((x) => x.code === 'DJP101'), WAIT);
+    assert.deepEqual(codesAt(ignored), codesAt(before.filter((r) => r.code !== 'DJP101')), 'only DJP101 goes');
+    fs.writeFileSync(settings, JSON.stringify({}, null, 2));
+    const back = await wb.waitForProblems(VIEWS, 'DJP101 to come back', (r) => r.length === before.length, WAIT);
+    assert.deepEqual(codesAt(back), codesAt(before));
+    assert.match(await wb.languageStatus(), /djperf/);
+  });
+
+  it('4b. editing pyproject.toml ([tool.djperf] ignore) refreshes the findings without a restart', async () => {
+    await wb.openFile(VIEWS);
+    const before = await wb.waitForProblems(VIEWS, 'a DJP104 finding', (r) => r.some((x) => x.code === 'DJP104'), WAIT);
+    const pyproject = session.file('pyproject.toml');
+    const original = fs.readFileSync(pyproject, 'utf8');
+    assert.match(original, /^ignore = \[\]$/m);
+    fs.writeFileSync(pyproject, original.replace(/^ignore = \[\]$/m, 'ignore = ["DJP104"]'));
+    const ignored = await wb.waitForProblems(VIEWS, 'DJP104 to disappear after editing pyproject.toml', (r) => r.length > 0 && !r.some((x) => x.code === 'DJP104'), WAIT);
+    assert.deepEqual(codesAt(ignored), codesAt(before.filter((r) => r.code !== 'DJP104')));
+    fs.writeFileSync(pyproject, original);
+    const back = await wb.waitForProblems(VIEWS, 'DJP104 to come back', (r) => r.length === before.length, WAIT);
+    assert.deepEqual(codesAt(back), codesAt(before));
+  });
+
+  it('7. a half-typed file and a 3 MB file do not break the server: other files keep their findings', async () => {
+    const countsBefore = await wb.problemCountsPerFile();
+    assert.ok(Object.keys(countsBefore).length >= 5, `problems in several files: ${JSON.stringify(countsBefore)}`);
+
+    // A 3 MB file: over djperf.maxFileSize (2 MB by default), so it is skipped with one notice.
+    const huge = session.file('catalog/huge_views.py');
+    fs.writeFileSync(huge, 'from .models import Product\n' + 'x = [p.category.name for p in Product.objects.all()]  # padding padding\n'.repeat(45_000));
+    assert.ok(fs.statSync(huge).size > 3 * 1024 * 1024);
+    await wb.openFile('catalog/huge_views.py');
+    const notice = await poll('the "not analysed" notice of huge_views.py', async () =>
+      (await wb.notifications()).find((n) => /huge_views\.py.*maxFileSize.*not analysed/.test(n)), 60_000, 500);
+    assert.match(notice, /MB/);
+    await wb.goTo(1, 1);
+    await wb.type('# edited\n');
+
+    // A half-typed file, typed key by key.
+    fs.writeFileSync(session.file('catalog/broken.py'), '');
+    await wb.openFile('catalog/broken.py');
+    await wb.type('from .models import Product\n\ndef half(request):\n    for p in Product.objects.all(:\n        p.category.\n    return [x.stock.av for x in Product.objects.filter(\n');
+    await wb.save();
+
+    // The server is alive and current: other files keep their findings, and a new finding still appears.
+    const status = await poll('the language status to be ready', async () => {
+      const s = await wb.languageStatus();
+      return /djperf, ready/.test(s) ? s : undefined;
+    }, 60_000);
+    assert.doesNotMatch(status, /stopped/);
+    const countsAfter = await wb.problemCountsPerFile();
+    for (const [file, n] of Object.entries(countsBefore)) assert.equal(countsAfter[file], n, `${file} keeps its ${n} problems: ${JSON.stringify(countsAfter)}`);
+    await wb.openFile(VIEWS);
+    const last = fs.readFileSync(session.file(VIEWS), 'utf8').split('\n').length;
+    await wb.goTo(last, 1);
+    await wb.type('\ndef after_huge(request):\n    return [p.stock.available for p in Product.objects.all()]\n');
+    await wb.waitForProblems(VIEWS, 'a finding on the line typed after the broken and huge files', (r) => r.some((x) => x.code === 'DJP101' && x.line === last + 2), WAIT);
+    await wb.page.keyboard.press('Control+Z');
+    const log = session.djperfLog();
+    assert.doesNotMatch(log, /stopped unexpectedly|crashed/, 'the server never crashed (djperf output channel)');
+  });
+
+  describe('the simulator (sidebar webview and CodeLens)', () => {
+    const contributes = pkg.contributes ?? {};
+    const requireContribution = (): { title: string } => {
+      const container = (contributes.viewsContainers?.activitybar ?? []).find((c: { id: string }) => c.id === 'djperf');
+      const view = (contributes.views?.djperf ?? []).find((v: { id: string }) => v.id === 'djperf.simulator');
+      const command = (contributes.commands ?? []).find((c: { command: string }) => c.command === 'djperf.openSimulator');
+      const missing = [
+        container ? '' : 'viewsContainers.activitybar "djperf"',
+        view ? '' : 'views.djperf "djperf.simulator"',
+        command ? '' : 'command "djperf.openSimulator"',
+      ].filter(Boolean);
+      assert.deepEqual(missing, [], `the simulator is not contributed in package.json: missing ${missing.join(', ')}`);
+      return { title: `${command.category ? `${command.category}: ` : ''}${command.title}` };
+    };
+
+    /** The frame of the simulator webview: the one (inside VS Code's nested webview iframes) that holds its canvases. */
+    const simulatorFrame = (): Promise<Frame> => poll('the simulator webview frame (a frame with a canvas inside a webview iframe)', async () => {
+      const frames = (await wb.framesWith('canvas')).filter((f) => f !== wb.page.mainFrame() && /webview/i.test(f.url() + (f.parentFrame()?.url() ?? '')));
+      return frames[0];
+    }, 60_000, 500);
+
+    const cspViolations = (): string[] => session.console.filter((c) => /Content[- ]Security[- ]Policy|Refused to (load|execute|apply|connect|create|evaluate|frame)/i.test(c.text)).map((c) => `${c.text} (${c.url})`);
+
+    /** Errors the simulator lists in its alert region (refused messages, failed runs). */
+    const simulatorErrors = (frame: Frame): Promise<string[]> => frame.locator('#errors li').allInnerTexts().catch(() => []);
+
+    /** Waits for a finished simulation: status "simulated", not busy, every chart canvas drawn; aborts on a shown error. */
+    const finishedSimulation = (frame: Frame, what: string, changedFrom?: { hash: string }[]): Promise<{ status: string; charts: { ink: number; hash: string }[] }> =>
+      poll(what, async () => {
+        const errors = await simulatorErrors(frame);
+        if (errors.length) throw new PollAbort(`${what}: the simulator shows ${JSON.stringify(errors)}`);
+        const status = await frame.locator('#run-status').innerText().catch(() => '');
+        const busy = await frame.locator('#results').getAttribute('aria-busy').catch(() => null);
+        if (!/simulated/i.test(status) || busy === 'true') return undefined;
+        const charts = await canvasInk(frame, 'canvas');
+        if (charts.length < 4 || !charts.every((c) => c.ink > 0)) return undefined;
+        if (changedFrom && !charts.some((c, i) => c.hash !== changedFrom[i]?.hash)) return undefined;
+        return { status, charts };
+      }, 120_000, 500);
+
+    it('5. the sidebar simulator renders its charts without CSP violations and re-renders when an input changes', async () => {
+      const { title } = requireContribution();
+      const cspBefore = cspViolations().length;
+      await wb.command(title);
+      const frame = await simulatorFrame();
+      try {
+        const first = await finishedSimulation(frame, 'the first simulation (4 drawn charts)');
+        const artifact = await session.screenshot('simulator');
+        copyToDocs(artifact, 'editor-simulator.png');
+        const users = frame.locator('#in-users');
+        const rate = frame.locator('#in-rate');
+        const input = (await users.isVisible()) ? users : rate;
+        const value = Number(await input.inputValue());
+        assert.ok(value > 0, `the load input shows the detected value (${value})`);
+        await input.fill(String(value * 4));
+        const second = await finishedSimulation(frame, 'the charts to re-render after the load input changed', first.charts);
+        assert.match(second.status, /simulated/i);
+        await session.screenshot('simulator-changed');
+      } finally {
+        await session.screenshot('simulator-last').catch(() => undefined);
+      }
+      assert.deepEqual(cspViolations().slice(cspBefore), [], 'Content-Security-Policy violations in the console');
+    });
+
+    it('6. a CodeLens above a view opens the simulator on that endpoint', async () => {
+      requireContribution();
+      await wb.openFile(VIEWS);
+      await wb.goTo(13, 1);
+      assert.equal((await wb.lineText(13)).trim(), 'def product_list(request):');
+      const lens = await wb.codeLensAbove(13, /simulat/i);
+      const lensText = await lens.innerText();
+      const target = /Simulate (\S+)/.exec((await lens.getAttribute('title')) ?? '')?.[1] ?? lensText;
+      assert.match(target, /product_list/, `the CodeLens above product_list is about it: ${target}`);
+      await lens.click();
+      const frame = await simulatorFrame();
+      const selected = await poll('the simulator to select the endpoint of the CodeLens', async () => {
+        const errors = await simulatorErrors(frame);
+        if (errors.length) throw new PollAbort(`the simulator shows ${JSON.stringify(errors)}`);
+        const text = await frame.locator('select#endpoint').evaluate((el) => {
+          const sel = el as HTMLSelectElement;
+          return sel.value ? (sel.selectedOptions[0]?.textContent ?? sel.value) : '';
+        }).catch(() => '');
+        return /product_list/.test(text) ? text : undefined;
+      }, 60_000, 500);
+      assert.match(selected, /product_list/, `CodeLens "${lensText}" selected "${selected}"`);
+      await finishedSimulation(frame, 'the simulation of the selected endpoint');
+    });
+  });
+});
