@@ -4,7 +4,8 @@ import type { Tree } from 'web-tree-sitter';
 import { LineMap } from '../core/parsing/textDocument';
 import { WorkspaceIndex } from '../core/workspace/workspaceIndex';
 import { extractFileFacts, mayHaveFacts, type FileFacts } from '../core/workspace/fileFacts';
-import { analyzeInWorkers } from './scanWorkers';
+import { mayHaveFunctionSummaries, summarizeFunctions } from '../core/workspace/functionSummaries';
+import { scanInWorkers } from './scanWorkers';
 import { analyzeFile, type FileNotice, type ReportedFinding } from '../core/analyzer';
 import type { DjperfConfig } from '../core/config/config';
 import { nodeGrammarLocation } from './grammarFiles';
@@ -56,17 +57,8 @@ function tryParse(parser: PythonParser, src: SourceText, notices: FileNotice[]):
   }
 }
 
-/** What the first pass hands to the analysis: sources, the workspace's facts, and what was skipped. */
-export interface PreparedScan {
-  sources: SourceText[];
-  /** Per-file facts (plain data: they cross to worker threads). */
-  facts: [string, FileFacts][];
-  notices: FileNotice[];
-  factsMs: number;
-}
-
-/** Pass 1: discover and read the files, and index models, settings, URLconfs and serializers. */
-export function prepareScan(parser: PythonParser, inputs: readonly string[], options: ScanOptions): PreparedScan {
+/** Discovers and reads the files (cheap and in path order; parsing is left to the passes). */
+export function readSources(inputs: readonly string[], options: ScanOptions): { sources: SourceText[]; notices: FileNotice[] } {
   const { files, notices } = discoverPythonFiles(inputs, options.root, options.config);
   const sources: SourceText[] = [];
   for (const file of files) {
@@ -74,8 +66,13 @@ export function prepareScan(parser: PythonParser, inputs: readonly string[], opt
     if ('message' in read) notices.push(read);
     else sources.push(read);
   }
+  return { sources, notices };
+}
+
+/** Pass 1 over some files: models, settings, URLconfs and serializers they declare. */
+export function extractFacts(parser: PythonParser, sources: readonly SourceText[]): { facts: [string, FileFacts][]; notices: FileNotice[] } {
   const facts: [string, FileFacts][] = [];
-  const t0 = performance.now();
+  const notices: FileNotice[] = [];
   for (const src of sources) {
     if (!mayHaveFacts(src.path, src.text)) continue;
     const tree = tryParse(parser, src, notices);
@@ -83,7 +80,7 @@ export function prepareScan(parser: PythonParser, inputs: readonly string[], opt
     facts.push([src.path, extractFileFacts(tree, src.path, src.text)]);
     tree.delete();
   }
-  return { sources, facts, notices, factsMs: performance.now() - t0 };
+  return { facts, notices };
 }
 
 export interface AnalyzeBatch {
@@ -98,6 +95,21 @@ export interface AnalyzeBatch {
 export function analyzeBatch(parser: PythonParser, batch: AnalyzeBatch, options: ScanOptions, onFile?: () => void): ScanResult {
   const index = new WorkspaceIndex();
   for (const [uri, facts] of batch.facts) index.setFile(uri, facts);
+  // Helper modules' function summaries, parsed only when a row loop or an async view calls into them.
+  const textOf = new Map(batch.workspaceSources.map((s) => [s.path, s.text]));
+  index.setFunctionSource([...textOf.keys()], (uri) => {
+    const text = textOf.get(uri);
+    if (text === undefined || !mayHaveFunctionSummaries(text)) return undefined;
+    let tree: Tree | undefined;
+    try {
+      tree = parser.parse(text);
+      return summarizeFunctions(tree);
+    } catch {
+      return undefined;
+    } finally {
+      tree?.delete();
+    }
+  });
   // Endpoint profiles + deployment (DJP6xx) need every file and the Procfile/Dockerfile/compose files: built on first use.
   const baseFacts = index.facts();
   let profiles: ProfileReport | undefined;
@@ -140,19 +152,26 @@ export function analyzeBatch(parser: PythonParser, batch: AnalyzeBatch, options:
  * large enough. Results come in path order whatever the number of workers.
  */
 export async function scanPaths(inputs: readonly string[], options: ScanOptions): Promise<ScanResult> {
-  const parser = await PythonParser.load(nodeGrammarLocation());
-  try {
-    const prepared = prepareScan(parser, inputs, options);
-    const jobs = Math.max(1, Math.min(options.jobs ?? 1, Math.floor(prepared.sources.length / (options.minFilesPerJob ?? 64))));
-    let done = 0;
-    const onFile = (): void => options.onProgress?.(++done, prepared.sources.length);
-    const scan = jobs > 1
-      ? await analyzeInWorkers(prepared, options, jobs, onFile)
-      : analyzeBatch(parser, { sources: prepared.sources, workspaceSources: prepared.sources, facts: prepared.facts }, options, onFile);
-    scan.results.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    scan.stats.factsMs = prepared.factsMs;
-    return { results: scan.results, notices: [...prepared.notices, ...scan.notices], stats: scan.stats };
-  } finally {
-    parser.delete();
+  const { sources, notices } = readSources(inputs, options);
+  const jobs = Math.max(1, Math.min(options.jobs ?? 1, Math.floor(sources.length / (options.minFilesPerJob ?? 64))));
+  let done = 0;
+  const onFile = (): void => options.onProgress?.(++done, sources.length);
+  let scan: ScanResult;
+  if (jobs > 1) {
+    scan = await scanInWorkers(sources, options, jobs, onFile);
+  } else {
+    const parser = await PythonParser.load(nodeGrammarLocation());
+    try {
+      const t0 = performance.now();
+      const extracted = extractFacts(parser, sources);
+      const factsMs = performance.now() - t0;
+      scan = analyzeBatch(parser, { sources, workspaceSources: sources, facts: extracted.facts }, options, onFile);
+      scan.notices.unshift(...extracted.notices);
+      scan.stats.factsMs = factsMs;
+    } finally {
+      parser.delete();
+    }
   }
+  scan.results.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { results: scan.results, notices: [...notices, ...scan.notices], stats: scan.stats };
 }

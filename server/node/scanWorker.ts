@@ -1,25 +1,30 @@
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { PythonParser } from '../core/parsing/pythonParser';
 import { nodeGrammarLocation } from './grammarFiles';
-import { analyzeBatch } from './scan';
-import type { WorkerInput, WorkerMessage } from './scanWorkers';
+import { analyzeBatch, extractFacts } from './scan';
+import type { FromWorker, ToWorker } from './scanWorkers';
 
-/** A scan worker thread: analyses its share of the files with its own parser (WASM instances are per thread). */
-async function main(): Promise<void> {
-  const port = parentPort;
-  if (!port) return;
-  const post = (m: WorkerMessage): void => port.postMessage(m);
-  try {
-    const input = workerData as WorkerInput;
-    const parser = await PythonParser.load(nodeGrammarLocation());
-    try {
-      post({ kind: 'done', result: analyzeBatch(parser, input.batch, input.options, () => post({ kind: 'file' })) });
-    } finally {
-      parser.delete();
-    }
-  } catch (e) {
-    post({ kind: 'error', message: e instanceof Error ? e.stack ?? e.message : String(e) });
-  }
+/**
+ * A scan worker thread: loads its own parser (WASM instances are per thread) once, then answers the main
+ * thread's requests one at a time: facts of a share of files, then the analysis of a share.
+ */
+const port = parentPort;
+if (port) {
+  const post = (m: FromWorker): void => port.postMessage(m);
+  const parser = PythonParser.load(nodeGrammarLocation());
+  port.on('message', (m: ToWorker) => {
+    void parser.then((p) => {
+      try {
+        if (m.kind === 'facts') {
+          const t0 = performance.now();
+          const { facts, notices } = extractFacts(p, m.sources);
+          post({ kind: 'facts', facts, notices, ms: performance.now() - t0 });
+        } else {
+          post({ kind: 'done', result: analyzeBatch(p, m.batch, m.options, () => post({ kind: 'file' })) });
+        }
+      } catch (e) {
+        post({ kind: 'error', message: e instanceof Error ? e.stack ?? e.message : String(e) });
+      }
+    }, (e: unknown) => post({ kind: 'error', message: e instanceof Error ? e.message : String(e) }));
+  });
 }
-
-void main();

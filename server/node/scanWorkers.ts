@@ -1,15 +1,23 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { AnalyzeBatch, PreparedScan, ScanOptions, ScanResult } from './scan';
+import type { FileNotice } from '../core/analyzer';
+import type { FileFacts } from '../core/workspace/fileFacts';
+import { mayHaveFacts } from '../core/workspace/fileFacts';
+import type { AnalyzeBatch, ScanOptions, ScanResult } from './scan';
+import type { SourceText } from './sourceFiles';
 
-/** Messages from a scan worker: one per analysed file (progress), then the batch's result. */
-export type WorkerMessage = { kind: 'file' } | { kind: 'done'; result: ScanResult } | { kind: 'error'; message: string };
+/** Main thread -> worker: index these files' facts, or analyse a batch. */
+export type ToWorker =
+  | { kind: 'facts'; sources: SourceText[] }
+  | { kind: 'analyze'; batch: AnalyzeBatch; options: Omit<ScanOptions, 'onProgress'> };
 
-export interface WorkerInput {
-  batch: AnalyzeBatch;
-  options: Omit<ScanOptions, 'onProgress'>;
-}
+/** Worker -> main thread: facts, one `file` per analysed file (progress), the batch's result, or a failure. */
+export type FromWorker =
+  | { kind: 'facts'; facts: [string, FileFacts][]; notices: FileNotice[]; ms: number }
+  | { kind: 'file' }
+  | { kind: 'done'; result: ScanResult }
+  | { kind: 'error'; message: string };
 
 /** The worker script beside this module: dist/scanWorker.js in the bundle, out/server/node/scanWorker.js in tests. */
 function workerScript(): string {
@@ -19,45 +27,90 @@ function workerScript(): string {
   throw new Error(`djperf: scan worker script not found next to ${__dirname}; reinstall djperf`);
 }
 
-/**
- * Splits the files over `jobs` worker threads, largest first onto the least-loaded worker, so the slowest
- * worker finishes close to the others. Each worker rebuilds the workspace index from the same facts.
- */
-export async function analyzeInWorkers(prepared: PreparedScan, options: ScanOptions, jobs: number, onFile: () => void): Promise<ScanResult> {
-  const shares: PreparedScan['sources'][] = Array.from({ length: jobs }, () => []);
-  const load = new Array<number>(jobs).fill(0);
-  for (const src of [...prepared.sources].sort((a, b) => b.text.length - a.text.length)) {
+/** Largest first onto the least-loaded share, so the slowest worker finishes close to the others. */
+function split<T extends { text: string }>(items: readonly T[], parts: number): T[][] {
+  const shares: T[][] = Array.from({ length: parts }, () => []);
+  const load = new Array<number>(parts).fill(0);
+  for (const item of [...items].sort((a, b) => b.text.length - a.text.length)) {
     const i = load.indexOf(Math.min(...load));
-    shares[i].push(src);
-    load[i] += src.text.length + 2000;
+    shares[i].push(item);
+    load[i] += item.text.length + 2000;
   }
-  // Functions cannot cross to a worker thread.
-  const plainOptions: WorkerInput['options'] = { root: options.root, config: options.config, jobs: 1 };
+  return shares;
+}
+
+/** One worker thread and a promise-based way to ask it for one answer at a time. */
+class ScanWorker {
+  private readonly worker: Worker;
+  private pending?: { resolve: (m: FromWorker) => void; reject: (e: Error) => void; onFile: () => void };
+
+  constructor(script: string) {
+    this.worker = new Worker(script);
+    this.worker.on('message', (m: FromWorker) => {
+      if (m.kind === 'file') this.pending?.onFile();
+      else if (m.kind === 'error') this.settle((p) => p.reject(new Error(`djperf scan worker failed: ${m.message}`)));
+      else this.settle((p) => p.resolve(m));
+    });
+    this.worker.on('error', (e) => this.settle((p) => p.reject(e)));
+    this.worker.on('exit', (code) => this.settle((p) => p.reject(new Error(`djperf scan worker exited with code ${code}`))));
+  }
+
+  ask(message: ToWorker, onFile: () => void = () => undefined): Promise<FromWorker> {
+    return new Promise((resolve, reject) => {
+      this.pending = { resolve, reject, onFile };
+      this.worker.postMessage(message);
+    });
+  }
+
+  private settle(act: (p: NonNullable<ScanWorker['pending']>) => void): void {
+    const p = this.pending;
+    this.pending = undefined;
+    if (p) act(p);
+  }
+
+  terminate(): Promise<number> {
+    return this.worker.terminate();
+  }
+}
+
+/**
+ * Both passes on `jobs` worker threads: each indexes its share of the files that can declare models or
+ * settings, the facts are merged in path order, then each analyses its share with the whole workspace's facts.
+ */
+export async function scanInWorkers(sources: SourceText[], options: ScanOptions, jobs: number, onFile: () => void): Promise<ScanResult> {
   const script = workerScript();
-  const results = await Promise.all(shares.map((sources) => new Promise<ScanResult>((resolve, reject) => {
-    const input: WorkerInput = {
-      batch: { sources, workspaceSources: prepared.sources, facts: prepared.facts },
-      options: plainOptions,
-    };
-    const worker = new Worker(script, { workerData: input });
-    worker.on('message', (m: WorkerMessage) => {
-      if (m.kind === 'file') onFile();
-      else if (m.kind === 'done') resolve(m.result);
-      else reject(new Error(`djperf scan worker failed: ${m.message}`));
-    });
-    worker.on('error', reject);
-    worker.on('exit', (code) => {
-      if (code !== 0) reject(new Error(`djperf scan worker exited with code ${code}`));
-    });
-  })));
-  const merged: ScanResult = { results: [], notices: [], stats: { files: 0, bytes: 0, parseMs: 0, analyzeMs: 0, factsMs: 0 } };
-  for (const r of results) {
-    merged.results.push(...r.results);
-    merged.notices.push(...r.notices);
-    merged.stats.files += r.stats.files;
-    merged.stats.bytes += r.stats.bytes;
-    merged.stats.parseMs += r.stats.parseMs;
-    merged.stats.analyzeMs += r.stats.analyzeMs;
+  const workers = Array.from({ length: jobs }, () => new ScanWorker(script));
+  try {
+    const t0 = performance.now();
+    const factShares = split(sources.filter((s) => mayHaveFacts(s.path, s.text)), jobs);
+    const factAnswers = await Promise.all(workers.map((w, i) => w.ask({ kind: 'facts', sources: factShares[i] })));
+    const facts: [string, FileFacts][] = [];
+    const notices: FileNotice[] = [];
+    for (const a of factAnswers) {
+      if (a.kind !== 'facts') throw new Error('djperf scan worker answered out of turn');
+      facts.push(...a.facts);
+      notices.push(...a.notices);
+    }
+    facts.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const factsMs = performance.now() - t0;
+    // Functions cannot cross to a worker thread.
+    const plainOptions: Omit<ScanOptions, 'onProgress'> = { root: options.root, config: options.config, jobs: 1 };
+    const shares = split(sources, jobs);
+    const answers = await Promise.all(workers.map((w, i) => w.ask({
+      kind: 'analyze', batch: { sources: shares[i], workspaceSources: sources, facts }, options: plainOptions,
+    }, onFile)));
+    const merged: ScanResult = { results: [], notices, stats: { files: 0, bytes: 0, parseMs: 0, analyzeMs: 0, factsMs } };
+    for (const a of answers) {
+      if (a.kind !== 'done') throw new Error('djperf scan worker answered out of turn');
+      merged.results.push(...a.result.results);
+      merged.notices.push(...a.result.notices);
+      merged.stats.files += a.result.stats.files;
+      merged.stats.bytes += a.result.stats.bytes;
+      merged.stats.parseMs += a.result.stats.parseMs;
+      merged.stats.analyzeMs += a.result.stats.analyzeMs;
+    }
+    return merged;
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
   }
-  return merged;
 }
