@@ -8,7 +8,7 @@ import { analyzeFile, type FileNotice, type ReportedFinding } from '../core/anal
 import type { ParsedDocument } from '../core/parsing/textDocument';
 import { LineMap } from '../core/parsing/textDocument';
 import { ParseTimeoutError, type PythonParser } from '../core/parsing/pythonParser';
-import { extractFileFacts, mayHaveFacts } from '../core/workspace/fileFacts';
+import { extractFileFacts, mayHaveFacts, mayHaveHelperFacts } from '../core/workspace/fileFacts';
 import type { Tree } from 'web-tree-sitter';
 import type { ProfileReport } from '../core/profiles/types';
 import { toDiagnostic } from './diagnostics';
@@ -109,7 +109,7 @@ export class Analysis {
 
   private updateFacts(folder: FolderState, uri: string, text: string, tree: Tree): boolean {
     const key = uriKey(uri);
-    if (mayHaveFacts(key, text)) return folder.index.setFile(key, extractFileFacts(tree, key, text));
+    if (mayHaveFacts(key, text) || mayHaveHelperFacts(text)) return folder.index.setFile(key, extractFileFacts(tree, key, text));
     if (!folder.index.has(key)) return false;
     folder.index.removeFile(key);
     return true;

@@ -5,7 +5,7 @@
  */
 import type { Tree } from 'web-tree-sitter';
 import type { FileNotice } from '../core/analyzer';
-import { extractFileFacts, mayHaveFacts } from '../core/workspace/fileFacts';
+import { extractFileFacts, mayHaveFacts, mayHaveHelperFacts } from '../core/workspace/fileFacts';
 import { WorkspaceIndex } from '../core/workspace/workspaceIndex';
 import { ParseTimeoutError, type PythonParser } from '../core/parsing/pythonParser';
 import { discoverPythonFiles, readPythonFile } from '../node/sourceFiles';
@@ -98,7 +98,7 @@ export class WorkspaceScan {
           }
           const uri = fileUri(file);
           const text = this.host.openText(uri) ?? this.readText(file, plan.folder, false);
-          if (text === undefined || !mayHaveFacts(uri, text)) continue;
+          if (text === undefined || !(mayHaveFacts(uri, text) || mayHaveHelperFacts(text))) continue;
           let tree: Tree;
           try {
             tree = this.host.parser.parse(text);

@@ -17,6 +17,8 @@ export function readPythonFile(file: string, maxBytes: number): SourceText | Fil
   } catch (e) {
     return { uri: file, level: 'warning', message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}` };
   }
+  // A FIFO or device named `x.py` would block readFileSync forever; a folder cannot be read as text.
+  if (!stat.isFile()) return { uri: file, level: 'warning', message: `cannot read: not a regular file` };
   if (stat.size > maxBytes) {
     return { uri: file, level: 'info', message: `skipped: ${(stat.size / 1048576).toFixed(1)} MB is over the ${(maxBytes / 1048576).toFixed(1)} MB limit (max-file-size)` };
   }

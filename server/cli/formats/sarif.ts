@@ -6,6 +6,17 @@ function level(severity: Severity): 'error' | 'warning' | 'note' {
   return severity === 'error' ? 'error' : severity === 'warning' ? 'warning' : 'note';
 }
 
+/** A related location's path relative to %SRCROOT% (another file, e.g. a helper module), else the finding's file. */
+function relatedPath(filePath: string, relPath: string, uri: string | undefined): string {
+  if (!uri) return relPath;
+  const norm = (p: string) => p.replace(/\\/g, '/');
+  const full = norm(filePath);
+  if (!full.endsWith(relPath)) return relPath;
+  const root = full.slice(0, full.length - relPath.length);
+  const other = norm(uri);
+  return other.startsWith(root) ? other.slice(root.length) : relPath;
+}
+
 /** SARIF 2.1.0 for GitHub code scanning: every rule with its help URI, paths relative to %SRCROOT%. */
 export function formatSarif(report: Report, srcRoot: string): string {
   const rules = allRuleMeta();
@@ -30,7 +41,7 @@ export function formatSarif(report: Report, srcRoot: string): string {
       id,
       message: { text: r.message },
       physicalLocation: {
-        artifactLocation: { uri: file.relPath, uriBaseId: '%SRCROOT%' },
+        artifactLocation: { uri: relatedPath(file.path, file.relPath, r.uri), uriBaseId: '%SRCROOT%' },
         region: { startLine: r.range.start.line + 1, startColumn: r.range.start.character + 1, endLine: r.range.end.line + 1, endColumn: r.range.end.character + 1 },
       },
     })),

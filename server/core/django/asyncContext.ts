@@ -3,7 +3,7 @@ import type { QuerysetEvaluator } from './querysetEvaluator';
 import { CHAIN_METHODS, INSTANCE_METHODS, TERMINAL_METHODS } from './querysetValue';
 import { isMaterialized, queryEvaluations, type QueryEvaluation } from './evaluation';
 import { classifyBlocking, importedName, type BlockingCall } from './blockingCalls';
-import { calleeMethod, decoratorsOf, isAsyncDef, keywordArg, positionalArgs, unparen, walk } from '../python/syntax';
+import { calleeMethod, decoratorsOf, isAsyncDef, keywordArg, positionalArgs, unparen, walk, parentOf } from '../python/syntax';
 import { enclosingClass, enclosingFunction } from '../python/scopes';
 import type { ImportMap } from '../python/imports';
 
@@ -30,9 +30,9 @@ export function functionOf(node: Node): Node | null {
 
 /** `await <node>` (through parentheses). */
 export function isAwaited(node: Node): boolean {
-  let n = node;
-  while (n.parent?.type === 'parenthesized_expression') n = n.parent;
-  return n.parent?.type === 'await';
+  let p = parentOf(node);
+  while (p?.type === 'parenthesized_expression') p = parentOf(p);
+  return p?.type === 'await';
 }
 
 export function isAsyncToken(n: Node): boolean {
@@ -172,7 +172,7 @@ export function callableWork(target: Node | undefined, env: AsyncEnv): CallableW
   const body = fn.childForFieldName('body');
   if (!body) return work;
   const nested = (n: Node) => {
-    for (let p = n.parent; p && p.id !== fn!.id; p = p.parent) {
+    for (let p = parentOf(n); p && p.id !== fn!.id; p = parentOf(p)) {
       if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition') return true;
     }
     return false;
@@ -201,7 +201,7 @@ export function callableWork(target: Node | undefined, env: AsyncEnv): CallableW
 /** Whether `node` sits inside a loop (statement or comprehension) that is itself inside `fn`. */
 export function enclosingLoop(node: Node, fn: Node): Node | undefined {
   let child = node;
-  for (let p = node.parent; p && p.id !== fn.id; child = p, p = p.parent) {
+  for (let p = parentOf(node); p && p.id !== fn.id; child = p, p = parentOf(p)) {
     if ((p.type === 'for_statement' || p.type === 'while_statement') && p.childForFieldName('body')?.id === child.id) return p;
     if (['list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression'].includes(p.type)) {
       // Only the element and later clauses repeat, not the first iterable.

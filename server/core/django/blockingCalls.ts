@@ -73,8 +73,7 @@ export function importedName(node: Node | null | undefined, imports: ImportMap):
 }
 
 function definedInModule(node: Node, name: string): boolean {
-  let root = node;
-  while (root.parent) root = root.parent;
+  const root = node.tree.rootNode; // `.parent` costs O(depth) in tree-sitter: never climb to the root
   for (const stmt of root.namedChildren) {
     const def = stmt?.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
     if (def?.type === 'function_definition' && def.childForFieldName('name')?.text === name) return true;

@@ -170,8 +170,7 @@ export function isMaterialized(node: Node, depth = 0): boolean {
       return !!body && isMaterialized(body, depth + 1);
     }
     if (t.type === 'identifier') {
-      let root = t;
-      while (root.parent) root = root.parent;
+      const root = t.tree.rootNode; // `.parent` costs O(depth) in tree-sitter: never climb to the root
       for (const stmt of root.namedChildren) {
         const def = stmt?.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
         if (def?.type !== 'function_definition' || def.childForFieldName('name')?.text !== t.text) continue;

@@ -1,5 +1,5 @@
 import type { Node, Tree } from 'web-tree-sitter';
-import { calleeName, keywordArg, positionalArgs, rangeOf, stringValue, dottedName, isTrue } from '../python/syntax';
+import { calleeName, keywordArg, positionalArgs, rangeOf, stringValue, dottedName, isTrue, parentOf, walk } from '../python/syntax';
 import type { Range } from '../parsing/textDocument';
 
 /** What one model field declares, before targets are resolved against the workspace. */
@@ -123,20 +123,21 @@ export function attributeReads(def: Node, name: string): string[][] {
   const out = new Map<string, string[]>();
   const body = def.childForFieldName('body');
   if (!body) return [];
-  const visit = (n: Node): void => {
+  // Iterative (walk): a recursive visit overflowed the stack on a deeply nested expression in the body.
+  walk(body, (n) => {
+    if (n.id !== body.id && (n.type === 'function_definition' || n.type === 'class_definition')) return false;
     if (n.type === 'identifier' && n.text === name) {
       const names: string[] = [];
       let cur: Node = n;
-      while (cur.parent?.type === 'attribute' && cur.parent.childForFieldName('object')?.id === cur.id) {
-        cur = cur.parent;
+      for (let up = parentOf(cur); up?.type === 'attribute' && up.childForFieldName('object')?.id === cur.id; up = parentOf(cur)) {
+        cur = up;
         names.push(cur.childForFieldName('attribute')?.text ?? '');
       }
       if (names.length > 0 && !out.has(names.join('.'))) out.set(names.join('.'), names);
-      return;
+      return false;
     }
-    for (const c of n.namedChildren) if (c && c.type !== 'function_definition' && c.type !== 'class_definition') visit(c);
-  };
-  visit(body);
+    return true;
+  });
   return [...out.values()];
 }
 

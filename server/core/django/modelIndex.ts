@@ -2,6 +2,9 @@ import type { ModelDecl, FieldDecl } from './modelDecls';
 import { BUILTIN_MODEL_DECLS, MODEL_ROOT_BASES } from './builtinModels';
 import type { Range } from '../parsing/textDocument';
 
+/** Inheritance levels followed (real projects use a handful; a hostile chain of thousands must stay linear). */
+const MAX_INHERITANCE_DEPTH = 16;
+
 export type RelationKind =
   | 'fk' | 'o2o' | 'm2m' | 'generic-fk' | 'generic-relation'
   | 'reverse-fk' | 'reverse-o2o' | 'reverse-m2m' | 'parent-link' | 'child-link';
@@ -103,7 +106,7 @@ export class ModelIndex {
     const check = (d: ModelDecl, seen: Set<ModelDecl>): boolean => {
       const known = isModel.get(d);
       if (known !== undefined) return known;
-      if (seen.has(d)) return false;
+      if (seen.has(d) || seen.size > MAX_INHERITANCE_DEPTH) return false;
       seen.add(d);
       let result = false;
       for (const b of d.bases) {
@@ -143,19 +146,24 @@ export class ModelIndex {
     };
 
     // Inherited declarations (abstract and concrete parents alike expose their fields on the child).
-    const allFields = new Map<string, { field: FieldDecl; owner: ModelDecl }[]>();
-    const collect = (d: ModelDecl, seen: Set<ModelDecl>): { field: FieldDecl; owner: ModelDecl }[] => {
+    // `level`: how many inheritance steps up the declaring class is (a hostile 10,000-class chain must not make
+    // every model hold every ancestor's fields: quadratic memory).
+    const allFields = new Map<string, { field: FieldDecl; owner: ModelDecl; level: number }[]>();
+    const collect = (d: ModelDecl, seen: Set<ModelDecl>): { field: FieldDecl; owner: ModelDecl; level: number }[] => {
       const key = keyOf(d);
       const cached = allFields.get(key);
       if (cached) return cached;
-      if (seen.has(d)) return [];
+      if (seen.has(d) || seen.size > MAX_INHERITANCE_DEPTH) return [];
       seen.add(d);
-      const out: { field: FieldDecl; owner: ModelDecl }[] = [];
+      const out: { field: FieldDecl; owner: ModelDecl; level: number }[] = [];
       for (const b of d.bases) {
         const bd = lookupDecl(b, d);
-        if (bd && isModel.get(bd)) out.push(...collect(bd, seen));
+        if (!bd || !isModel.get(bd)) continue;
+        for (const inherited of collect(bd, seen)) {
+          if (inherited.level < MAX_INHERITANCE_DEPTH) out.push({ ...inherited, level: inherited.level + 1 });
+        }
       }
-      for (const f of d.fields) out.push({ field: f, owner: d });
+      for (const f of d.fields) out.push({ field: f, owner: d, level: 0 });
       allFields.set(key, out);
       return out;
     };

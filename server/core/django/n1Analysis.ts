@@ -4,9 +4,11 @@ import type { QueryCost } from '../rules/types';
 import type { RelationInfo } from './modelIndex';
 import { CHAIN_METHODS, type PrefetchInfo, type QuerysetValue } from './querysetValue';
 import { rowAccesses, rowFactors, type RowLoop } from './rowLoops';
-import { calleeName, keywordArg, positionalArgs, rangeOf, walk } from '../python/syntax';
+import { calleeName, keywordArg, positionalArgs, rangeOf, walk, parentOf } from '../python/syntax';
 import type { RelatedLocation } from '../rules/types';
 import { COMPREHENSIONS } from '../python/scopes';
+import { helperCalls, type HelperRowCall } from './helperCalls';
+import type { ParamRead } from '../workspace/functionSummaries';
 
 /**
  * Shared facts of the N+1 family (DJP102–DJP107): how each related manager reached from a row is used, what
@@ -49,6 +51,14 @@ export interface ManagerUse {
   prefetch?: PrefetchInfo;
   /** Served from the prefetch cache: no query. */
   served: boolean;
+  /** The use is inside a helper the row is passed to: `manager` and `expr` are then the call site. */
+  via?: { call: HelperRowCall; read: ParamRead };
+}
+
+/** `row.items.count()`, or for a helper `render_row(p)` (render_row() runs `product.items.count()`), for messages. */
+export function describeUse(use: ManagerUse): string {
+  const text = `\`${use.expr.text.replace(/\s+/g, ' ').slice(0, 100)}\``;
+  return use.via ? `${text} (${use.via.call.name}() runs \`${use.via.read.text}\`)` : text;
 }
 
 const EVAL_FUNCS = new Set([
@@ -62,17 +72,21 @@ const WRITE_METHODS = new Set([
 ]);
 
 /** How an expression's value is consumed: evaluated here, bound to a local name, or unknown (passed on). */
-function consumption(e: Node): 'eval' | 'unknown' | Node {
-  const p = e.parent;
+function consumption(expr: Node): 'eval' | 'unknown' | Node {
+  // Through parentheses iteratively: recursion overflowed the stack on thousands of nested parentheses.
+  let e = expr;
+  let p = parentOf(e);
+  while (p?.type === 'parenthesized_expression') {
+    e = p;
+    p = parentOf(p);
+  }
   if (!p) return 'unknown';
   switch (p.type) {
-    case 'parenthesized_expression':
-      return consumption(p);
     case 'for_statement':
     case 'for_in_clause':
       return p.childForFieldName('right')?.id === e.id ? 'eval' : 'unknown';
     case 'argument_list': {
-      const call = p.parent;
+      const call = parentOf(p);
       const fn = call?.type === 'call' ? call.childForFieldName('function') : null;
       if (fn?.type === 'identifier' && EVAL_FUNCS.has(fn.text)) return 'eval';
       if (fn?.type === 'attribute' && EVAL_METHODS.has(fn.childForFieldName('attribute')?.text ?? '')) return 'eval';
@@ -109,9 +123,9 @@ function methodChain(start: Node): { methods: string[]; end: Node } {
   const methods: string[] = [];
   let cur = start;
   for (;;) {
-    const attr = cur.parent;
+    const attr = parentOf(cur);
     if (attr?.type !== 'attribute' || attr.childForFieldName('object')?.id !== cur.id) break;
-    const call = attr.parent;
+    const call = parentOf(attr);
     if (call?.type !== 'call' || call.childForFieldName('function')?.id !== attr.id) break;
     const m = attr.childForFieldName('attribute')?.text ?? '';
     methods.push(m);
@@ -147,7 +161,8 @@ function usesFrom(start: Node, prefix: string[], region: Node[], depth: number):
   for (const scope of region) {
     walk(scope, (n) => {
       if (n.type !== 'identifier' || n.text !== name || n.startIndex <= c.endIndex) return true;
-      if (n.parent?.type === 'assignment' && n.parent.childForFieldName('left')?.id === n.id) return true;
+      const up = parentOf(n);
+      if (up?.type === 'assignment' && up.childForFieldName('left')?.id === n.id) return true;
       for (const u of usesFrom(n, methods, region, depth + 1)) {
         const isEval = u.methods.length === methods.length;
         if (isEval) {
@@ -162,7 +177,15 @@ function usesFrom(start: Node, prefix: string[], region: Node[], depth: number):
   return out;
 }
 
-function kindOf(methods: string[]): { kind: ManagerUseKind; decisive?: string } {
+/**
+ * How a manager-like expression reached from `start` is used inside `region` (methods called on it and whether
+ * that runs a query): the same classification as rows in a loop, for function summaries of helpers.
+ */
+export function chainUses(start: Node, region: Node[]): { methods: string[]; evaluated: boolean }[] {
+  return usesFrom(start, [], region, 0).map((u) => ({ methods: u.methods, evaluated: u.evaluated }));
+}
+
+export function kindOf(methods: string[]): { kind: ManagerUseKind; decisive?: string } {
   const chain = methods.filter((m) => CHAIN_METHODS.has(m));
   const last = methods[methods.length - 1];
   const terminal = last !== undefined && !CHAIN_METHODS.has(last) ? last : undefined;
@@ -220,6 +243,31 @@ function computeManagerUses(ctx: RuleContext): ManagerUse[] {
           out.push({ loop, manager, path, rel, expr: raw.expr, methods: raw.methods, decisive, kind, prefetch, served });
         }
         break;
+      }
+    }
+    for (const call of helperCalls(ctx, loop)) {
+      for (const read of call.reads) {
+        if (!read.evaluated) continue;
+        let model = loop.source.model;
+        for (let i = 0; i < read.attrs.length; i++) {
+          const rel = models.relation(model, read.attrs[i]);
+          if (!rel?.target) break;
+          if (!rel.many) {
+            model = rel.target;
+            continue;
+          }
+          if (i !== read.attrs.length - 1) break;
+          const path = read.attrs.join('__');
+          const prefetch = loop.source.prefetch.get(path);
+          const { kind, decisive } = kindOf(read.methods);
+          let served = false;
+          if (prefetch && !prefetch.toAttr) {
+            if (kind === 'evaluate' || kind === 'count' || kind === 'exists' || kind === 'contains') served = true;
+            if (kind === 'first') served = prefetchOrdered(ctx, prefetch, rel.target);
+          }
+          out.push({ loop, manager: call.call, path, rel, expr: call.call, methods: read.methods, decisive, kind, prefetch, served, via: { call, read } });
+          break;
+        }
       }
     }
   }
@@ -292,35 +340,61 @@ function describeIterable(ctx: RuleContext, iterable: Node): string {
   return ctx.evaluator.queryset(iterable) ? `rows of ${text}` : `iterations of ${text}`;
 }
 
+/** Per analysis and loop node: what a loop binds is the same for every call site inside it (a walk of the body). */
+const iterationLoopCache = new WeakMap<RuleContext, Map<number, IterationLoop>>();
+
+function cachedLoop(ctx: RuleContext, loop: Node, build: () => IterationLoop): IterationLoop {
+  let perCtx = iterationLoopCache.get(ctx);
+  if (!perCtx) {
+    perCtx = new Map();
+    iterationLoopCache.set(ctx, perCtx);
+  }
+  let info = perCtx.get(loop.id);
+  if (!info) {
+    info = build();
+    perCtx.set(loop.id, info);
+  }
+  return info;
+}
+
 /** The nearest loop whose every iteration runs `node` (stops at function boundaries). */
 export function iterationLoop(ctx: RuleContext, node: Node): IterationLoop | undefined {
   let child: Node = node;
-  for (let p = node.parent; p; child = p, p = p.parent) {
+  for (let p = parentOf(node); p; child = p, p = parentOf(p)) {
     if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition') return undefined;
     if (p.type === 'for_statement') {
       const body = p.childForFieldName('body');
       if (body?.id !== child.id) continue;
-      const variant = new Set<string>();
-      targetNames(p.childForFieldName('left'), variant);
-      assignedNames(body, variant);
-      const iterable = p.childForFieldName('right') ?? undefined;
-      return { loop: p, variant, factor: iterable ? describeIterable(ctx, iterable) : 'iterations', iterable, body };
+      const loop = p;
+      return cachedLoop(ctx, loop, () => {
+        const variant = new Set<string>();
+        targetNames(loop.childForFieldName('left'), variant);
+        assignedNames(body, variant);
+        const iterable = loop.childForFieldName('right') ?? undefined;
+        return { loop, variant, factor: iterable ? describeIterable(ctx, iterable) : 'iterations', iterable, body };
+      });
     }
     if (p.type === 'while_statement') {
       const body = p.childForFieldName('body');
       if (body?.id !== child.id && p.childForFieldName('condition')?.id !== child.id) continue;
-      const variant = new Set<string>();
-      if (body) assignedNames(body, variant);
-      return { loop: p, variant, factor: `iterations of while ${p.childForFieldName('condition')?.text.slice(0, 60) ?? ''}`, body: body ?? undefined };
+      const loop = p;
+      return cachedLoop(ctx, loop, () => {
+        const variant = new Set<string>();
+        if (body) assignedNames(body, variant);
+        return { loop, variant, factor: `iterations of while ${loop.childForFieldName('condition')?.text.slice(0, 60) ?? ''}`, body: body ?? undefined };
+      });
     }
     if (COMPREHENSIONS.has(p.type)) {
       const clauses = p.namedChildren.filter((c): c is Node => !!c);
       const first = clauses.find((c) => c.type === 'for_in_clause');
       if (first && first.id === child.id) continue; // the first iterable is evaluated once
-      const variant = new Set<string>();
-      for (const c of clauses) if (c.type === 'for_in_clause') targetNames(c.childForFieldName('left'), variant);
-      const iterable = first?.childForFieldName('right') ?? undefined;
-      return { loop: p, variant, factor: iterable ? describeIterable(ctx, iterable) : 'iterations', iterable };
+      const loop = p;
+      return cachedLoop(ctx, loop, () => {
+        const variant = new Set<string>();
+        for (const c of clauses) if (c.type === 'for_in_clause') targetNames(c.childForFieldName('left'), variant);
+        const iterable = first?.childForFieldName('right') ?? undefined;
+        return { loop, variant, factor: iterable ? describeIterable(ctx, iterable) : 'iterations', iterable };
+      });
     }
   }
   return undefined;
@@ -339,7 +413,7 @@ export function dependsOnLoop(expr: Node, loop: IterationLoop): boolean {
   walk(expr, (n) => {
     if (hit) return false;
     if (n.type === 'identifier' && loop.variant.has(n.text)) {
-      const parent = n.parent;
+      const parent = parentOf(n);
       // `x.name` in `obj.name`: only the object part is a name read.
       if (parent?.type === 'attribute' && parent.childForFieldName('attribute')?.id === n.id) return true;
       if (parent?.type === 'keyword_argument' && parent.childForFieldName('name')?.id === n.id) return true;

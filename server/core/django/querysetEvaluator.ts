@@ -4,7 +4,7 @@ import {
   INSTANCE_METHODS, TERMINAL_METHODS, cloneQueryset, type InstanceValue, type QuerysetValue,
   type TrackedValue,
 } from './querysetValue';
-import { calleeMethod, calleeName, keywordArg, positionalArgs, stringValue, unparen } from '../python/syntax';
+import { calleeMethod, calleeName, keywordArg, positionalArgs, stringValue, unparen, parentOf } from '../python/syntax';
 import { bindingsBefore, enclosingClass, enclosingScope, loopBinding, parameterAnnotation } from '../python/scopes';
 
 const MAX_DEPTH = 24;
@@ -201,8 +201,9 @@ export class QuerysetEvaluator {
     if (fn.type === 'call' && isWrapper(fn)) target = positionalArgs(fn)[0];
     else if (fn.type === 'identifier') {
       const def = moduleFunction(call, fn.text);
-      const decorated = def?.parent?.type === 'decorated_definition' &&
-        def.parent.namedChildren.some((d) => d?.type === 'decorator' && isWrapper(d.namedChildren[0]));
+      const wrapper = parentOf(def);
+      const decorated = wrapper?.type === 'decorated_definition' &&
+        wrapper.namedChildren.some((d) => d?.type === 'decorator' && isWrapper(d.namedChildren[0]));
       if (def && decorated) return this.returnedValue(def, depth);
       return undefined;
     }
@@ -300,12 +301,15 @@ export class QuerysetEvaluator {
             const parts = s.split('__');
             for (let i = 1; i <= parts.length; i++) {
               const p = parts.slice(0, i).join('__');
-              if (!next.prefetch.has(p)) next.prefetch.set(p, { node: a });
+              // A plain lookup caches the manager even when a Prefetch(..., to_attr=...) of the same relation exists.
+              if (!next.prefetch.has(p) || next.prefetch.get(p)?.toAttr) next.prefetch.set(p, { node: a });
             }
           } else if (a.type === 'call' && /(^|\.)Prefetch$/.test(calleeName(a) ?? '')) {
             const lookup = stringValue(positionalArgs(a)[0] ?? keywordArg(a, 'lookup'));
             if (lookup === undefined) continue;
             const toAttr = stringValue(keywordArg(a, 'to_attr'));
+            // `prefetch_related("x", Prefetch("x", ..., to_attr="x_f"))`: the manager stays cached by the plain lookup.
+            if (toAttr && next.prefetch.has(lookup) && !next.prefetch.get(lookup)?.toAttr) continue;
             next.prefetch.set(lookup, { node: a, toAttr });
           }
         }
@@ -338,8 +342,7 @@ export type { InstanceValue };
 
 /** A module-level `def name` of the file containing `node`. */
 function moduleFunction(node: Node, name: string): Node | undefined {
-  let root = node;
-  while (root.parent) root = root.parent;
+  const root = node.tree.rootNode; // `.parent` costs O(depth) in tree-sitter: never climb to the root
   for (const stmt of root.namedChildren) {
     const def = stmt?.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
     if (def?.type === 'function_definition' && def.childForFieldName('name')?.text === name) return def;

@@ -1,6 +1,6 @@
 import type { Node } from 'web-tree-sitter';
 import type { WorkspaceFacts } from '../rules/context';
-import { decoratorsOf, isAsyncDef } from '../python/syntax';
+import { decoratorsOf, isAsyncDef, parentOf } from '../python/syntax';
 import { enclosingClass } from '../python/scopes';
 import { isUrlView } from './urlFacts';
 import { isNonAtomicRequests } from './transactions';
@@ -42,7 +42,7 @@ export function requestPathOf(fn: Node, uri: string, workspace: WorkspaceFacts, 
   const cls = enclosingClass(fn);
   const nonAtomic = isNonAtomicRequests(fn, imports);
   const mk = (reason: string, atomic = true): RequestPathInfo => ({ fn, reason, atomicRequestsApplies: atomic && !nonAtomic });
-  if (cls && cls.childForFieldName('body')?.id === fn.parent?.id || (cls && fn.parent?.type === 'decorated_definition' && cls.childForFieldName('body')?.id === fn.parent.parent?.id)) {
+  if (cls && cls.childForFieldName('body')?.id === parentOf(fn)?.id || (cls && parentOf(fn)?.type === 'decorated_definition' && cls.childForFieldName('body')?.id === parentOf(parentOf(fn))?.id)) {
     const clsName = cls.childForFieldName('name')?.text ?? '';
     const bases = baseNames(cls);
     if (isUrlView(workspace.urlViews, uri, clsName)) return mk(`method of ${clsName}, routed in a URLconf`);

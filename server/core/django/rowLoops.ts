@@ -1,8 +1,8 @@
 import type { Node } from 'web-tree-sitter';
 import type { QuerysetEvaluator } from './querysetEvaluator';
 import type { QuerysetValue } from './querysetValue';
-import { walk } from '../python/syntax';
-import { COMPREHENSIONS, loopBinding } from '../python/scopes';
+import { walk, parentOf, positionalArgs, unparen } from '../python/syntax';
+import { COMPREHENSIONS, enclosingFunction, loopBinding } from '../python/scopes';
 
 /** A loop (statement or comprehension clause) whose variable walks model instances of a queryset. */
 export interface RowLoop {
@@ -18,6 +18,10 @@ export interface RowLoop {
   perRow: Node[];
   /** The nearest enclosing row loop: costs multiply. */
   outer?: RowLoop;
+  /** `map(lambda p: ..., qs)`: the lambda whose parameter is the row (`loop` is the map call). */
+  lambda?: Node;
+  /** `map(helper, qs)`: the callable applied to each row (`target`; no row variable in this file). */
+  mapHelper?: Node;
 }
 
 /** One use of a row variable: `row.a.b` as the chain of attribute nodes, innermost first. */
@@ -41,10 +45,41 @@ function loopTarget(left: Node, right: Node): { target: Node; iterable: Node } |
   return undefined;
 }
 
+/**
+ * Comprehension clauses analysed as row loops, per comprehension. Real code has a few; a hostile file with
+ * thousands made the analysis cubic (every clause's loop walks every later clause).
+ */
+const MAX_COMPREHENSION_LOOPS = 20;
+
+/** `map(lambda p: ..., qs)` / `map(helper, qs)` over model instances: a row loop without a `for`. */
+function mapLoop(n: Node, evaluator: QuerysetEvaluator): RowLoop | undefined {
+  const fn = n.childForFieldName('function');
+  if (fn?.type !== 'identifier' || fn.text !== 'map') return undefined;
+  const args = positionalArgs(n);
+  if (args.length !== 2 || n.childForFieldName('arguments')?.namedChildren.length !== 2) return undefined;
+  const callable = unparen(args[0]);
+  if (callable.type !== 'lambda' && callable.type !== 'identifier' && callable.type !== 'attribute') return undefined;
+  const source = evaluator.queryset(args[1]);
+  if (!source || source.rows !== 'instances') return undefined;
+  if (callable.type !== 'lambda') {
+    return { loop: n, target: callable, rowVar: '', iterable: args[1], source, perRow: [], mapHelper: callable };
+  }
+  const params = callable.childForFieldName('parameters')?.namedChildren.filter((c): c is Node => !!c) ?? [];
+  const body = callable.childForFieldName('body');
+  if (params.length !== 1 || params[0].type !== 'identifier' || !body) return undefined;
+  return { loop: n, target: params[0], rowVar: params[0].text, iterable: args[1], source, perRow: [body], lambda: callable };
+}
+
 export function findRowLoops(root: Node, evaluator: QuerysetEvaluator): RowLoop[] {
   const loops: RowLoop[] = [];
+  // `map(` is rare: skip the per-call WASM look-ups of mapLoop in files that never call it.
+  const hasMap = /\bmap\s*\(/.test(root.text);
   walk(root, (n) => {
-    if (n.type === 'for_statement') {
+    if (n.type === 'call') {
+      if (!hasMap) return true;
+      const m = mapLoop(n, evaluator);
+      if (m) loops.push(m);
+    } else if (n.type === 'for_statement') {
       const left = n.childForFieldName('left');
       const right = n.childForFieldName('right');
       const body = n.childForFieldName('body');
@@ -58,8 +93,9 @@ export function findRowLoops(root: Node, evaluator: QuerysetEvaluator): RowLoop[
     } else if (COMPREHENSIONS.has(n.type)) {
       const clauses = n.namedChildren.filter((c): c is Node => !!c);
       const element = n.childForFieldName('body');
+      let seen = 0;
       clauses.forEach((clause, i) => {
-        if (clause.type !== 'for_in_clause') return;
+        if (clause.type !== 'for_in_clause' || ++seen > MAX_COMPREHENSION_LOOPS) return;
         const left = clause.childForFieldName('left');
         const right = clause.childForFieldName('right');
         const t = left && right ? loopTarget(left, right) : undefined;
@@ -87,13 +123,12 @@ export function rowAccesses(loop: RowLoop): RowAccess[] {
   for (const scope of loop.perRow) {
     walk(scope, (n) => {
       if (n.type !== 'identifier' || n.text !== loop.rowVar) return true;
-      const binding = loopBinding(n);
-      if (!binding || binding.target.id !== loop.target.id) return true;
+      if (!isRowUse(loop, n)) return true;
       const chain: Node[] = [];
       const names: string[] = [];
       let cur: Node = n;
-      while (cur.parent?.type === 'attribute' && cur.parent.childForFieldName('object')?.id === cur.id) {
-        cur = cur.parent;
+      for (let up = parentOf(cur); up?.type === 'attribute' && up.childForFieldName('object')?.id === cur.id; up = parentOf(cur)) {
+        cur = up;
         chain.push(cur);
         names.push(cur.childForFieldName('attribute')?.text ?? '');
       }
@@ -102,6 +137,14 @@ export function rowAccesses(loop: RowLoop): RowAccess[] {
     });
   }
   return out.sort((a, b) => a.identifier.startIndex - b.identifier.startIndex);
+}
+
+/** Whether the identifier `n` (named like the row variable) is bound by this loop (shadowing respected). */
+export function isRowUse(loop: RowLoop, n: Node): boolean {
+  if (!loop.rowVar || n.text !== loop.rowVar) return false;
+  const binding = loopBinding(n);
+  if (loop.lambda) return !binding && enclosingFunction(n)?.id === loop.lambda.id;
+  return !!binding && binding.target.id === loop.target.id;
 }
 
 /** `rows of Book.objects.all()` and outer factors, outermost first. */

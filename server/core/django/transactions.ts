@@ -1,5 +1,5 @@
 import type { Node } from 'web-tree-sitter';
-import { decoratorsOf, unparen } from '../python/syntax';
+import { decoratorsOf, unparen, parentOf } from '../python/syntax';
 import { importedName } from './blockingCalls';
 import type { ImportMap } from '../python/imports';
 
@@ -60,7 +60,7 @@ export function hasDecorator(def: Node, pred: (expr: Node) => boolean): Node | u
  */
 export function enclosingTransaction(node: Node, imports: ImportMap): TransactionScope | undefined {
   let child = node;
-  for (let p = node.parent; p; child = p, p = p.parent) {
+  for (let p = parentOf(node); p; child = p, p = parentOf(p)) {
     if (p.type === 'with_statement' && !isAsyncWith(p) && p.childForFieldName('body')?.id === child.id && atomicWithItem(p, imports)) {
       return { kind: 'atomic-block', node: p, body: child };
     }

@@ -1,11 +1,11 @@
 import type { Node } from 'web-tree-sitter';
 import type { TextEdit } from '../rules/types';
-import { rangeOf } from '../python/syntax';
+import { rangeOf, parentOf } from '../python/syntax';
 import type { ImportMap } from '../python/imports';
 
 /** Parent positions where `await x` must be parenthesised to keep its meaning (`(await x).attr`). */
 function needsParens(node: Node): boolean {
-  const p = node.parent;
+  const p = parentOf(node);
   if (!p) return false;
   if (p.type === 'attribute' && p.childForFieldName('object')?.id === node.id) return true;
   if (p.type === 'subscript' && p.childForFieldName('value')?.id === node.id) return true;

@@ -1,17 +1,22 @@
-import type { Node } from 'web-tree-sitter';
+import type { Node, Tree } from 'web-tree-sitter';
 import { CHAIN_METHODS, type QuerysetValue } from '../django/querysetValue';
 import { calleeMethod, positionalArgs, rangeOf, stringValue } from '../python/syntax';
 import type { Position } from '../parsing/textDocument';
 import type { TextEdit } from '../rules/types';
 
-/** The quote character the file already prefers, so fixes read like the surrounding code. */
+const quotes = new WeakMap<Tree, string>();
+
+/** The quote character the file already prefers, so fixes read like the surrounding code (once per tree: every fix asks). */
 export function preferredQuote(node: Node): string {
-  let root = node;
-  while (root.parent) root = root.parent;
-  const text = root.text;
-  const singles = (text.match(/'[\w.]*'/g) ?? []).length;
-  const doubles = (text.match(/"[\w.]*"/g) ?? []).length;
-  return singles > doubles ? "'" : '"';
+  let quote = quotes.get(node.tree);
+  if (quote === undefined) {
+    const text = node.tree.rootNode.text; // `.parent` costs O(depth) in tree-sitter: never climb to the root
+    const singles = (text.match(/'[\w.]*'/g) ?? []).length;
+    const doubles = (text.match(/"[\w.]*"/g) ?? []).length;
+    quote = singles > doubles ? "'" : '"';
+    quotes.set(node.tree, quote);
+  }
+  return quote;
 }
 
 /**
@@ -50,8 +55,7 @@ export function chainInsertPoint(qs: QuerysetValue): Position | undefined {
  * Undefined when the name is bound to something else at module level.
  */
 export function ensureImported(node: Node, module: string, name: string): { ref: string; edits: TextEdit[] } | undefined {
-  let root = node;
-  while (root.parent) root = root.parent;
+  const root = node.tree.rootNode; // `.parent` costs O(depth) in tree-sitter: never climb to the root
   let fromModule: Node | undefined;
   let lastImport: Node | undefined;
   let modelsAlias: string | undefined;

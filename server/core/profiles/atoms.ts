@@ -3,7 +3,7 @@ import type { RuleContext } from '../rules/context';
 import type { ReportedFinding } from '../analyzer';
 import type { ImportMap } from '../python/imports';
 import { resolveCallee } from '../python/imports';
-import { calleeMethod, decoratorsOf, isAsyncDef, keywordArg, positionalArgs, stringValue, unparen, walk } from '../python/syntax';
+import { calleeMethod, decoratorsOf, isAsyncDef, keywordArg, positionalArgs, stringValue, unparen, walk, parentOf } from '../python/syntax';
 import { bindingsBefore, enclosingScope } from '../python/scopes';
 import { queryEvaluations, type QueryEvaluation } from '../django/evaluation';
 import { loadQueries } from '../django/n1Analysis';
@@ -117,7 +117,7 @@ function inRange(n: { startIndex: number; endIndex: number }, r: { startIndex: n
 }
 
 function nestedIn(n: Node, fn: Node): boolean {
-  for (let p = n.parent; p && p.id !== fn.id; p = p.parent) {
+  for (let p = parentOf(n); p && p.id !== fn.id; p = parentOf(p)) {
     if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition') return true;
   }
   return false;
@@ -125,7 +125,7 @@ function nestedIn(n: Node, fn: Node): boolean {
 
 function loopDepth(n: Node, fn: Node): number {
   let d = 0;
-  let cur: Node | undefined = n.type === 'for_in_clause' && n.parent ? n.parent : n;
+  let cur: Node | undefined = (n.type === 'for_in_clause' ? parentOf(n) : null) ?? n;
   while (cur) {
     const l = enclosingLoop(cur, fn);
     if (!l) break;
@@ -164,8 +164,7 @@ function constantKey(node: Node | undefined): string | undefined {
   const lit = stringValue(node);
   if (lit !== undefined) return lit;
   if (node.type === 'identifier') {
-    let root = node;
-    while (root.parent) root = root.parent;
+    const root = node.tree.rootNode; // `.parent` costs O(depth) in tree-sitter: never climb to the root
     const rhs = bindingsBefore(root, node.text, node.startIndex);
     const v = rhs[rhs.length - 1];
     return v ? stringValue(unparen(v)) : undefined;
@@ -189,7 +188,8 @@ export function collectAtoms(fn: Node, file: AnalyzedFile, env: AtomEnv, opts: {
   if (!body) return work;
   const ctx = file.ctx;
   const asyncEnv: AsyncEnv = { root: file.root, evaluator: ctx.evaluator, imports: file.imports };
-  const span = (fn.type === 'function_definition' && fn.parent?.type === 'decorated_definition') ? fn.parent : fn;
+  const fnParent = parentOf(fn);
+  const span = (fn.type === 'function_definition' && fnParent?.type === 'decorated_definition') ? fnParent : fn;
   const order = (n: Node) => (opts.depth === 0 ? n.startIndex : opts.baseOrder + n.startIndex / 1e7);
   const loopOf = (n: Node) => opts.baseLoop + loopDepth(n, fn);
   const base = (n: Node): Pick<Atom, 'order' | 'line' | 'uri' | 'loop' | 'lock' | 'missOf'> => ({
@@ -218,7 +218,7 @@ export function collectAtoms(fn: Node, file: AnalyzedFile, env: AtomEnv, opts: {
   for (const e of evals) {
     if (!e.qs?.forUpdate) continue;
     let end: number | undefined;
-    for (let p = e.node.parent; p && p.id !== fn.id; p = p.parent) {
+    for (let p = parentOf(e.node); p && p.id !== fn.id; p = parentOf(p)) {
       if (p.type === 'with_statement' && atomicWithItem(p, file.imports)) { end = p.endIndex; break; }
     }
     if (end === undefined && hasDecorator(fn, (x) => isAtomicExpr(x, file.imports))) end = fn.endIndex;
@@ -252,9 +252,9 @@ export function collectAtoms(fn: Node, file: AnalyzedFile, env: AtomEnv, opts: {
     if (atom.lock === undefined) delete atom.lock;
     if (findings.some((f) => f.code === 'DJP202' && rangesOverlap(f.range, n))) atom.fixOutOfLock = true;
     if (c.method === 'get' || c.method === 'get_many' || c.method === 'has_key') {
-      const assign = n.parent?.type === 'assignment' ? n.parent : undefined;
+      const assign = parentOf(n)?.type === 'assignment' ? parentOf(n) : undefined;
       const name = assign?.childForFieldName('left')?.text;
-      const stmt = assign?.parent;
+      const stmt = parentOf(assign);
       let next = stmt?.nextNamedSibling;
       while (next?.type === 'comment') next = next.nextNamedSibling;
       if (name && next?.type === 'if_statement') {
@@ -370,7 +370,8 @@ export function collectAtoms(fn: Node, file: AnalyzedFile, env: AtomEnv, opts: {
     const rel = ctx.workspace.models.relation(inst.model, attr);
     if (!rel || rel.many || !['fk', 'o2o', 'reverse-o2o', 'parent-link'].includes(rel.kind)) return true;
     if (inst.from && isLoaded(inst.from, attr)) return true;
-    if (n.parent?.type === 'call' && n.parent.childForFieldName('function')?.id === n.id) return true;
+    const up = parentOf(n);
+    if (up?.type === 'call' && up.childForFieldName('function')?.id === n.id) return true;
     const key = `${obj.text}.${attr}`;
     if (lazySeen.has(key)) return true;
     lazySeen.add(key);
@@ -525,7 +526,7 @@ function calleeMethodName(call: Node): string | undefined {
 }
 
 function isGathered(n: Node): boolean {
-  for (let p = n.parent; p; p = p.parent) {
+  for (let p = parentOf(n); p; p = parentOf(p)) {
     if (p.type === 'call' && /gather$/.test(p.childForFieldName('function')?.text ?? '')) return true;
     if (p.type === 'function_definition' || p.type === 'expression_statement') return false;
   }
@@ -533,7 +534,7 @@ function isGathered(n: Node): boolean {
 }
 
 function gatherCall(n: Node): Node | undefined {
-  for (let p = n.parent; p; p = p.parent) {
+  for (let p = parentOf(n); p; p = parentOf(p)) {
     if (p.type === 'call' && /gather$/.test(p.childForFieldName('function')?.text ?? '')) return p;
     if (p.type === 'function_definition') return undefined;
   }
@@ -631,7 +632,7 @@ function nestedLine(fn: Node, line: number, file: AnalyzedFile): boolean {
   const text = file.ctx.file.lineMap.lineText(line);
   const col = text.length - text.trimStart().length;
   n = file.root.descendantForPosition({ row: line, column: col });
-  for (let p = n; p && p.id !== fn.id; p = p.parent) {
+  for (let p = n; p && p.id !== fn.id; p = parentOf(p)) {
     if (p.type === 'function_definition' || p.type === 'class_definition' || p.type === 'lambda') return true;
   }
   return false;

@@ -6,7 +6,7 @@ import { analyzeFile } from '../analyzer';
 import type { DjperfConfig } from '../config/config';
 import { mergeConfig } from '../config/config';
 import { importsOf } from '../python/imports';
-import { decoratorsOf, isAsyncDef, keywordArg, positionalArgs, rangeOf, stringValue, walk } from '../python/syntax';
+import { decoratorsOf, isAsyncDef, keywordArg, positionalArgs, rangeOf, stringValue, walk, parentOf } from '../python/syntax';
 import { extractSettingsFacts, looksLikeSettings, type DjangoSettingsFacts } from '../django/settingsFacts';
 import { extractUrlPatterns, findModuleFile, mayHaveUrls, moduleToPath, resolveRoutes, type ResolvedRoute, type UrlPattern, type UrlViewRef } from '../django/urlFacts';
 import { isMaterialized, queryEvaluations } from '../django/evaluation';
@@ -401,8 +401,8 @@ function resolveHelper(call: Node, file: AnalyzedFile, byUri: Map<string, Deploy
   if (!fnNode) return undefined;
   if (fnNode.type === 'attribute' && fnNode.childForFieldName('object')?.text === 'self') {
     const name = fnNode.childForFieldName('attribute')?.text ?? '';
-    let cls: Node | null = call.parent;
-    while (cls && cls.type !== 'class_definition') cls = cls.parent;
+    let cls: Node | null = parentOf(call);
+    while (cls && cls.type !== 'class_definition') cls = parentOf(cls);
     const m = cls ? classMethods(cls).get(name) : undefined;
     return m ? { fn: m, file } : undefined;
   }
@@ -476,7 +476,7 @@ function profileOf(h: Handler, env: AtomEnv): BuiltProfile {
     id: h.id,
     route: h.routeText,
     ...(h.methods ? { methods: h.methods } : {}),
-    handler: { uri: h.file.uri, range: rangeOf(h.node.parent?.type === 'decorated_definition' ? h.node.parent : h.node), name: h.name, kind: h.kind, async: h.isAsync },
+    handler: { uri: h.file.uri, range: rangeOf((parentOf(h.node)?.type === 'decorated_definition' ? parentOf(h.node) : null) ?? h.node), name: h.name, kind: h.kind, async: h.isAsync },
     endpoint: {
       name: h.id, path: routeText, async: h.isAsync, steps: assembled.steps,
       ...(changed ? { fixed: assembled.fixed, fixDescription: fixes.join('; ') || 'djperf fixes' } : {}),
@@ -579,6 +579,6 @@ function collectWrites(files: readonly DeploymentFile[], analyze: (uri: string) 
 }
 
 function enclosingName(n: Node): string | undefined {
-  for (let p = n.parent; p; p = p.parent) if (p.type === 'function_definition') return p.childForFieldName('name')?.text;
+  for (let p = parentOf(n); p; p = parentOf(p)) if (p.type === 'function_definition') return p.childForFieldName('name')?.text;
   return undefined;
 }

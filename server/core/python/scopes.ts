@@ -1,42 +1,29 @@
 import type { Node } from 'web-tree-sitter';
 import type { Tree } from 'web-tree-sitter';
-import { forEachAncestor, positionalArgs, walk } from './syntax';
+import { nearestAncestorIn, positionalArgs, SCOPE_TYPES, walk } from './syntax';
 
 /** Name binding in Python scopes, flow-insensitive but position-aware: good enough for lint, never executed. */
 
 const SCOPE_NODE = new Set(['function_definition', 'lambda', 'module', 'class_definition']);
 const COMPREHENSIONS = new Set(['list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression']);
 
+const BINDING_SCOPES: ReadonlySet<string> = new Set(['function_definition', 'lambda', 'module']);
+const CLASSES: ReadonlySet<string> = new Set(['class_definition']);
+
+// Ancestor lookups go through nearestAncestorIn (O(1) after one pass per tree): a walk per node is quadratic on deep code.
 export function enclosingScope(node: Node): Node {
-  let scope: Node | undefined;
-  forEachAncestor(node, (p, type) => {
-    if (type !== 'function_definition' && type !== 'lambda' && type !== 'module') return true;
-    scope = p;
-    return false;
-  });
-  return scope ?? node.tree.rootNode;
+  return nearestAncestorIn(node, BINDING_SCOPES) ?? node.tree.rootNode;
 }
 
 /** The class a method belongs to (for `self.…`). */
 export function enclosingClass(node: Node): Node | null {
-  let cls: Node | null = null;
-  forEachAncestor(node, (p, type) => {
-    if (type !== 'class_definition') return true;
-    cls = p;
-    return false;
-  });
-  return cls;
+  return nearestAncestorIn(node, CLASSES);
 }
 
 /** The function (def or lambda) directly around a node, or null at module level. */
 export function enclosingFunction(node: Node): Node | null {
-  let fn: Node | null = null;
-  forEachAncestor(node, (p, type) => {
-    if (type === 'function_definition' || type === 'lambda') fn = p;
-    else if (type !== 'class_definition') return true;
-    return false;
-  });
-  return fn;
+  const scope = nearestAncestorIn(node, SCOPE_TYPES);
+  return scope && scope.type !== 'class_definition' ? scope : null;
 }
 
 function targetsName(target: Node, name: string): Node | undefined {
@@ -129,30 +116,45 @@ function iterableFor(left: Node, right: Node, target: Node): Node {
 }
 
 /** The loop that binds the identifier `node`, when it is a loop variable used inside that loop. */
+const loopBindings = new WeakMap<Tree, Map<number, LoopBinding | null>>();
+
 export function loopBinding(node: Node): LoopBinding | undefined {
-  const name = node.text;
-  let child: Node = node;
-  let found: LoopBinding | undefined;
-  forEachAncestor(node, (p, type) => {
-    const result = loopStep(p, type, child, node, name);
-    child = p;
-    if (result === 'stop') return false;
-    if (result) {
-      found = result;
-      return false;
-    }
-    return true;
-  });
-  return found;
+  // Memoised per node: every rule and every row loop asks again for the same identifiers.
+  let perTree = loopBindings.get(node.tree);
+  if (!perTree) {
+    perTree = new Map();
+    loopBindings.set(node.tree, perTree);
+  }
+  let known = perTree.get(node.id);
+  if (known === undefined) {
+    known = findLoopBinding(node) ?? null;
+    perTree.set(node.id, known);
+  }
+  return known ?? undefined;
 }
 
+function findLoopBinding(node: Node): LoopBinding | undefined {
+  const name = node.text;
+  for (let p = nearestAncestorIn(node, LOOP_STEPS); p; p = nearestAncestorIn(p, LOOP_STEPS)) {
+    const result = loopStep(p, p.type, node, name);
+    if (result === 'stop') return undefined;
+    if (result) return result;
+  }
+  return undefined;
+}
+
+/** The ancestors loopStep looks at (every other one is a step to go on). */
+const LOOP_STEPS: ReadonlySet<string> = new Set(['for_statement', ...COMPREHENSIONS, 'function_definition', 'lambda', 'class_definition']);
+
+const within = (node: Node, outer: Node): boolean => node.startIndex >= outer.startIndex && node.endIndex <= outer.endIndex;
+
 /** One step up from a loop variable's use: the binding loop, 'stop' at a scope boundary, or undefined to go on. */
-function loopStep(p: Node, type: string, child: Node, node: Node, name: string): LoopBinding | 'stop' | undefined {
+function loopStep(p: Node, type: string, node: Node, name: string): LoopBinding | 'stop' | undefined {
   if (type === 'function_definition' || type === 'lambda' || type === 'class_definition') return 'stop';
   if (type === 'for_statement') {
     const left = p.childForFieldName('left');
     const right = p.childForFieldName('right');
-    if (!left || !right || child.id === right.id || child.id === left.id) return undefined;
+    if (!left || !right || within(node, right) || within(node, left)) return undefined;
     const target = targetsName(left, name);
     return target ? { loop: p, target, iterable: iterableFor(left, right, target) } : undefined;
   }

@@ -1,9 +1,19 @@
 import type { Node, Tree } from 'web-tree-sitter';
-import type { Range } from '../parsing/textDocument';
+import { LineMap, type Range } from '../parsing/textDocument';
 
 /** Small, allocation-light helpers over tree-sitter-python nodes. Walks are iterative: no stack overflow on deep code. */
 
+/** Per tree: a line map when the text has a lone `\r` (tree-sitter starts rows at `\n` only; LSP at `\r` too). */
+const crLineMaps = new WeakMap<Tree, LineMap | null>();
+
 export function rangeOf(node: Node): Range {
+  let crMap = crLineMaps.get(node.tree);
+  if (crMap === undefined) {
+    const text = node.tree.rootNode.text;
+    crMap = /\r(?!\n)/.test(text) ? new LineMap(text) : null;
+    crLineMaps.set(node.tree, crMap);
+  }
+  if (crMap) return { start: crMap.positionAt(node.startIndex), end: crMap.positionAt(node.endIndex) };
   return {
     start: { line: node.startPosition.row, character: node.startPosition.column },
     end: { line: node.endPosition.row, character: node.endPosition.column },
@@ -23,6 +33,8 @@ interface FlatTree {
   /** Index of the nearest named ancestor, -1 for the root. */
   parent: Int32Array;
   indexOf: Map<number, number>;
+  /** Per node, filled lazily by parentOf: 1 its subtree has no ERROR/MISSING node, 2 it has, 0 not asked yet. */
+  errorFree: Uint8Array;
 }
 
 const flatTrees = new WeakMap<Tree, FlatTree>();
@@ -93,7 +105,7 @@ function flatten(tree: Tree): FlatTree {
     open.push(i);
   }
   while (open.length) subtreeEnd[open.pop() as number] = count;
-  return { nodes, types, subtreeEnd, parent, indexOf };
+  return { nodes, types, subtreeEnd, parent, indexOf, errorFree: new Uint8Array(count) };
 }
 
 function flatTreeOf(node: Node): FlatTree {
@@ -110,6 +122,58 @@ export function typeOf(node: Node): string {
   const flat = flatTreeOf(node);
   const i = flat.indexOf.get(node.id);
   return i === undefined ? node.type : flat.types[i];
+}
+
+/**
+ * `node.parent` in O(1). tree-sitter finds a parent by descending from the root (O(depth) per call), so climbing
+ * with `.parent` is quadratic on deeply nested code. The flat index knows each node's nearest named ancestor,
+ * which is the parent unless an ERROR node (not in the index) sits between them: where the candidate's subtree
+ * has an error, or a range is empty (containment is ambiguous), this falls back to `node.parent`.
+ */
+export function parentOf(node: Node | null | undefined): Node | null {
+  if (!node) return null;
+  const flat = flatTreeOf(node);
+  const i = flat.indexOf.get(node.id);
+  if (i === undefined || i === 0) return i === 0 ? null : node.parent;
+  const p = flat.parent[i];
+  if (p < 0 || node.startIndex === node.endIndex) return node.parent;
+  let clean = flat.errorFree[p];
+  if (clean === 0) {
+    const candidate = flat.nodes[p];
+    clean = candidate.hasError || candidate.startIndex === candidate.endIndex ? 2 : 1;
+    flat.errorFree[p] = clean;
+  }
+  return clean === 1 ? flat.nodes[p] : node.parent;
+}
+
+const nearestCache = new WeakMap<FlatTree, Map<ReadonlySet<string>, Int32Array>>();
+
+/**
+ * The nearest named ancestor whose type is in `types`, or null: O(1) per call after one O(n) pass per tree and type
+ * set (pass the same Set object each time). Per-node ancestor walks are O(depth), quadratic over a deep file.
+ */
+export function nearestAncestorIn(node: Node, types: ReadonlySet<string>): Node | null {
+  const flat = flatTreeOf(node);
+  const i = flat.indexOf.get(node.id);
+  if (i === undefined) {
+    for (let p = node.parent; p; p = p.parent) if (types.has(p.type)) return p;
+    return null;
+  }
+  let perTypes = nearestCache.get(flat);
+  if (!perTypes) {
+    perTypes = new Map();
+    nearestCache.set(flat, perTypes);
+  }
+  let nearest = perTypes.get(types);
+  if (!nearest) {
+    nearest = new Int32Array(flat.nodes.length);
+    for (let k = 0; k < nearest.length; k++) {
+      const p = flat.parent[k];
+      nearest[k] = p < 0 ? -1 : types.has(flat.types[p]) ? p : nearest[p];
+    }
+    perTypes.set(types, nearest);
+  }
+  return nearest[i] < 0 ? null : flat.nodes[nearest[i]];
 }
 
 /**
@@ -270,7 +334,7 @@ export function isAsyncDef(fn: Node): boolean {
 
 /** Decorators of a function or class (the decorated_definition parent holds them). */
 export function decoratorsOf(def: Node): Node[] {
-  const parent = def.parent;
+  const parent = parentOf(def);
   if (parent?.type !== 'decorated_definition') return [];
   return parent.namedChildren.filter((c): c is Node => c?.type === 'decorator');
 }

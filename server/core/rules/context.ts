@@ -7,6 +7,7 @@ import type { DjangoSettingsFacts } from '../django/settingsFacts';
 import type { SerializerDecl } from '../drf/serializerDecls';
 import type { UrlViewRef } from '../django/urlFacts';
 import type { ProfileReport } from '../profiles/types';
+import type { FunctionIndex } from '../workspace/functionSummaries';
 
 /** One file as the rules see it. */
 export interface SourceFile {
@@ -24,6 +25,8 @@ export interface WorkspaceFacts {
   urlViews?: readonly UrlViewRef[];
   /** DRF serializer classes of the workspace (DJP108). */
   serializers?: readonly SerializerDecl[];
+  /** Module-level function summaries of the workspace (helpers called with a row; sync helpers reached from async code). */
+  functions?: FunctionIndex;
   /**
    * Endpoint profiles and detected deployments of the whole workspace (DJP6xx), built lazily on first call and
    * memoised by the host (the CLI scan; the language server per index generation). Undefined: not available.

@@ -3,6 +3,7 @@ import { extractClassDecls, type ModelDecl } from '../django/modelDecls';
 import { extractSettingsFacts, looksLikeSettings, type DjangoSettingsFacts } from '../django/settingsFacts';
 import { extractSerializerDecls, type SerializerDecl } from '../drf/serializerDecls';
 import { extractUrlViews, mayHaveUrls, type UrlViewRef } from '../django/urlFacts';
+import { mayHaveFunctionSummaries, summarizeFunctions, type FunctionSummary } from './functionSummaries';
 
 /** What one file contributes to the workspace index. Small and tree-free, so it outlives the tree. */
 export interface FileFacts {
@@ -12,6 +13,8 @@ export interface FileFacts {
   urlViews?: UrlViewRef[];
   /** DRF serializer classes (which relations each one reads), for DJP108. */
   serializers?: SerializerDecl[];
+  /** Module-level functions whose parameters are read through attributes or that query/block (one call level for N+1 and DJP305). */
+  functions?: FunctionSummary[];
 }
 
 const SERIALIZER_CLASS = /^\s*class\s+\w+\s*\([^)]*Serializer\b/m;
@@ -27,6 +30,14 @@ export function mayHaveFacts(uri: string, text: string): boolean {
     looksLikeSettings(uri, text);
 }
 
+/**
+ * Files that contribute only function summaries (views, helpers): a host that indexes every file it opens (the
+ * language server) asks this besides mayHaveFacts; the CLI loads such summaries on demand instead.
+ */
+export function mayHaveHelperFacts(text: string): boolean {
+  return mayHaveFunctionSummaries(text);
+}
+
 export function extractFileFacts(tree: Tree, uri: string, text: string): FileFacts {
   const classes = extractClassDecls(tree, uri).filter((c) => c.bases.length > 0);
   const facts: FileFacts = { classes };
@@ -38,6 +49,10 @@ export function extractFileFacts(tree: Tree, uri: string, text: string): FileFac
   if (mayHaveUrls(text)) {
     const urlViews = extractUrlViews(tree, uri);
     if (urlViews.length) facts.urlViews = urlViews;
+  }
+  if (mayHaveFunctionSummaries(text)) {
+    const functions = summarizeFunctions(tree);
+    if (functions.length) facts.functions = functions;
   }
   return facts;
 }

@@ -2,6 +2,7 @@ import { ModelIndex } from '../django/modelIndex';
 import { mergeSettingsFacts } from '../django/settingsFacts';
 import type { WorkspaceFacts } from '../rules/context';
 import type { FileFacts } from './fileFacts';
+import { FunctionIndex, type FunctionSummary } from './functionSummaries';
 
 /**
  * The workspace's model index and settings, rebuilt lazily when a file's facts change
@@ -10,6 +11,7 @@ import type { FileFacts } from './fileFacts';
 export class WorkspaceIndex {
   private readonly files = new Map<string, FileFacts>();
   private built?: WorkspaceFacts;
+  private functionSource?: { uris: readonly string[]; load: (uri: string) => FunctionSummary[] | undefined };
   /** Bumped on every change, so callers can tell whether dependants need re-analysis. */
   generation = 0;
 
@@ -23,6 +25,15 @@ export class WorkspaceIndex {
 
   removeFile(uri: string): void {
     if (this.files.delete(uri)) this.invalidate();
+  }
+
+  /**
+   * Files of the workspace whose function summaries are computed on demand (the CLI: parsing every helper module
+   * up front would cost more than the few a row loop actually calls).
+   */
+  setFunctionSource(uris: readonly string[], load: (uri: string) => FunctionSummary[] | undefined): void {
+    this.functionSource = { uris, load };
+    this.invalidate();
   }
 
   has(uri: string): boolean {
@@ -43,7 +54,10 @@ export class WorkspaceIndex {
       const settings = mergeSettingsFacts(settingsList);
       const urlViews = [...this.files.values()].flatMap((f) => f.urlViews ?? []);
       const serializers = [...this.files.values()].flatMap((f) => f.serializers ?? []);
-      this.built = { models: ModelIndex.build(classes, { authUserModel: settings.authUserModel?.value }), settings, urlViews, serializers };
+      const known: [string, FunctionSummary[] | undefined][] = [...this.files.entries()].map(([uri, f]) => [uri, f.functions ?? []]);
+      for (const uri of this.functionSource?.uris ?? []) if (!this.files.has(uri)) known.push([uri, undefined]);
+      const functions = new FunctionIndex(known, this.functionSource?.load);
+      this.built = { models: ModelIndex.build(classes, { authUserModel: settings.authUserModel?.value }), settings, urlViews, serializers, functions };
     }
     return this.built;
   }

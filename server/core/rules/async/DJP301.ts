@@ -2,7 +2,7 @@ import { ruleMeta, type Finding, type Fix, type Rule } from '../types';
 import { sharedFacts } from './env';
 import { asyncFunctionOf, isAwaited } from '../../django/asyncContext';
 import { CATEGORY_LABEL, classifyBlocking, type BlockingCall } from '../../django/blockingCalls';
-import { positionalArgs, rangeOf, walk } from '../../python/syntax';
+import { positionalArgs, rangeOf, walk, parentOf } from '../../python/syntax';
 import { ensureImport, replaceWithAwait } from '../../fixes/asyncEdits';
 import type { SharedFacts } from './env';
 
@@ -28,8 +28,8 @@ const ADVICE: Record<BlockingCall['category'], string> = {
 
 /** Whether the call's value is used as a context manager (`with open(...) as f:`): wrapping it changes nothing useful. */
 function isWithItem(call: SharedFacts['root']): boolean {
-  let n = call.parent;
-  if (n?.type === 'as_pattern') n = n.parent;
+  let n = parentOf(call);
+  if (n?.type === 'as_pattern') n = parentOf(n);
   return n?.type === 'with_item';
 }
 

@@ -3,7 +3,7 @@ import { sharedFacts, type SharedFacts } from './env';
 import { asyncFunctionOf } from '../../django/asyncContext';
 import type { QueryEvaluation } from '../../django/evaluation';
 import { asyncVariant, formatVersion, hasAsyncApi, type DjangoVersion } from '../../django/djangoVersion';
-import { rangeOf } from '../../python/syntax';
+import { rangeOf, parentOf } from '../../python/syntax';
 import { awaitEdits, ensureImport, renameMethod, replaceWithAwait } from '../../fixes/asyncEdits';
 import type { Node } from 'web-tree-sitter';
 
@@ -73,7 +73,7 @@ export function asyncOrmFix(e: QueryEvaluation, target: DjangoVersion, facts: Sh
         if (it) edits.push(it);
       }
       // An async generator expression cannot be consumed by sync code (sum(), join()): no automatic fix there.
-      const safe = e.kind === 'iterate' || e.node.parent?.type !== 'generator_expression';
+      const safe = e.kind === 'iterate' || parentOf(e.node)?.type !== 'generator_expression';
       return { advice: 'use `async for`', fix: safe ? { message: 'Use async for', applicability: 'safe', isPreferred: true, edits } : undefined };
     }
     case 'wrapper': {

@@ -3,7 +3,7 @@ import { sharedFacts } from './env';
 import { asyncFunctionOf } from '../../django/asyncContext';
 import { isLoaded } from '../../django/querysetValue';
 import { hasAsyncApi } from '../../django/djangoVersion';
-import { rangeOf, walk } from '../../python/syntax';
+import { rangeOf, walk, parentOf } from '../../python/syntax';
 import { addToQuerysetChain } from '../../fixes/querysetEdits';
 import type { Node } from 'web-tree-sitter';
 
@@ -18,7 +18,7 @@ export const meta = ruleMeta({
 const SINGLE = new Set(['fk', 'o2o', 'reverse-o2o', 'parent-link', 'child-link']);
 
 function isAssignTarget(n: Node): boolean {
-  const p = n.parent;
+  const p = parentOf(n);
   return (p?.type === 'assignment' || p?.type === 'augmented_assignment') && p.childForFieldName('left')?.id === n.id;
 }
 

@@ -1,4 +1,7 @@
+import type { Node } from 'web-tree-sitter';
 import { ruleMeta, type Finding, type Rule } from '../types';
+import type { RuleContext } from '../context';
+import { resolveHelper } from '../../django/helperCalls';
 import { sharedFacts } from './env';
 import { asyncFunctionOf, callableWork, calledLocalFunction, isAwaited, threadHopOf } from '../../django/asyncContext';
 import { CATEGORY_LABEL } from '../../django/blockingCalls';
@@ -13,6 +16,36 @@ export const meta = ruleMeta({
   summary: 'async def calls a sync helper that runs ORM queries or blocking I/O.',
 });
 
+/** A sync helper imported from another workspace module, from its function summary. */
+function importedHelperFinding(ctx: RuleContext, n: Node, fn: Node, facts: ReturnType<typeof sharedFacts>): Finding | undefined {
+  const callee = n.childForFieldName('function');
+  if (!callee || (callee.type !== 'identifier' && callee.type !== 'attribute')) return undefined;
+  const hit = resolveHelper(ctx, callee);
+  if (!hit?.uri || hit.summary.isAsync) return undefined;
+  const query = hit.summary.work?.find((w) => w.kind === 'query' && w.model && ctx.workspace.models.find(w.model));
+  const blocking = hit.summary.work?.find((w) => w.kind === 'blocking');
+  const work = query ?? blocking;
+  if (!work) return undefined;
+  const name = hit.summary.name;
+  const calleeText = callee.text;
+  const args = n.childForFieldName('arguments')?.text ?? '()';
+  const file = hit.uri.replace(/\\/g, '/').split('/').pop() ?? hit.uri;
+  const what = query
+    ? `runs a query (\`${work.text}\`, ${file} line ${work.range.start.line + 1})`
+    : `does ${work.label ?? 'blocking I/O'} (\`${work.text}\`, ${file} line ${work.range.start.line + 1})`;
+  const imp = ensureImport(facts.root, facts.imports, 'sync_to_async', 'from asgiref.sync import sync_to_async');
+  return {
+    code: meta.code,
+    range: rangeOf(n),
+    message: `\`${name}()\` (imported) is sync and ${what}; called from \`async def ${fn.childForFieldName('name')?.text}\` it runs on the event loop ` +
+      `(${query ? 'SynchronousOnlyOperation under ASGI' : 'blocking every request on this loop'}). Call it as \`await sync_to_async(${calleeText})${args}\` or make it async.`,
+    cost: { kind: 'blocking', call: name, estimatedMs: query ? 2 : work.estimatedMs },
+    related: [{ uri: hit.uri, range: work.range, message: `${name}() ${query ? 'queries' : 'blocks'} here` }],
+    fixes: [{ message: `Run ${name}() in a thread: await sync_to_async(${calleeText})(...)`, applicability: 'unsafe', isPreferred: true,
+      edits: [replaceWithAwait(n, `sync_to_async(${calleeText})${args}`), ...(imp ? [imp] : [])] }],
+  };
+}
+
 export const rule: Rule = {
   meta,
   check(ctx) {
@@ -23,7 +56,12 @@ export const rule: Rule = {
       const fn = asyncFunctionOf(n);
       if (!fn || isAwaited(n) || threadHopOf(n, facts)) return true;
       const helper = calledLocalFunction(n, facts.root);
-      if (!helper || isAsyncDef(helper) || helper.id === fn.id) return true;
+      if (!helper) {
+        const imported = importedHelperFinding(ctx, n, fn, facts);
+        if (imported) findings.push(imported);
+        return true;
+      }
+      if (isAsyncDef(helper) || helper.id === fn.id) return true;
       const work = callableWork(helper, facts);
       const query = work.queries.find((q) => !q.isAsync);
       const blocking = work.blocking[0];

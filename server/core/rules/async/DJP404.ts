@@ -2,7 +2,7 @@ import { ruleMeta, type Finding, type Rule } from '../types';
 import { sharedFacts } from './env';
 import { asyncFunctionOf } from '../../django/asyncContext';
 import { importedName } from '../../django/blockingCalls';
-import { positionalArgs, rangeOf, walk } from '../../python/syntax';
+import { positionalArgs, rangeOf, walk, parentOf } from '../../python/syntax';
 import { replaceWithAwait } from '../../fixes/asyncEdits';
 
 export const meta = ruleMeta({
@@ -24,7 +24,8 @@ export const rule: Rule = {
       if (!/(^|\.)async_to_sync$/.test(name)) return true;
       const fn = asyncFunctionOf(n);
       if (!fn) return true;
-      const outer = n.parent?.type === 'call' && n.parent.childForFieldName('function')?.id === n.id ? n.parent : undefined;
+      const up = parentOf(n);
+      const outer = up?.type === 'call' && up.childForFieldName('function')?.id === n.id ? up : undefined;
       const target = positionalArgs(n)[0];
       const args = outer?.childForFieldName('arguments');
       findings.push({

@@ -3,7 +3,7 @@ import { sharedFacts } from './env';
 import { threadHops, describeTarget } from './hops';
 import { asyncFunctionOf } from '../../django/asyncContext';
 import { cacheCall } from '../../django/blockingCalls';
-import { rangeOf, unparen, walk } from '../../python/syntax';
+import { rangeOf, unparen, walk, parentOf } from '../../python/syntax';
 import { awaitEdits } from '../../fixes/asyncEdits';
 import type { Node } from 'web-tree-sitter';
 
@@ -17,9 +17,9 @@ export const meta = ruleMeta({
 
 /** The call is the whole expression statement: its value (a coroutine) is discarded. */
 function discarded(call: Node): boolean {
-  let n = call;
-  while (n.parent?.type === 'parenthesized_expression') n = n.parent;
-  return n.parent?.type === 'expression_statement' && unparen(n.parent.namedChildren[0] as Node).id === call.id;
+  let p = parentOf(call);
+  while (p?.type === 'parenthesized_expression') p = parentOf(p);
+  return p?.type === 'expression_statement' && unparen(p.namedChildren[0] as Node).id === call.id;
 }
 
 export const rule: Rule = {

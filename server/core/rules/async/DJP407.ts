@@ -2,7 +2,7 @@ import { ruleMeta, type Finding, type Rule } from '../types';
 import { sharedFacts } from './env';
 import { doesOrm, threadHops } from './hops';
 import { importedName } from '../../django/blockingCalls';
-import { rangeOf, walk } from '../../python/syntax';
+import { rangeOf, walk, parentOf } from '../../python/syntax';
 
 export const meta = ruleMeta({
   code: 'DJP407',
@@ -24,7 +24,7 @@ export const rule: Rule = {
       const args = n.childForFieldName('arguments');
       if (!args) return true;
       const inside = hops.filter((h) => h.call.startIndex >= args.startIndex && h.call.endIndex <= args.endIndex);
-      const spread = inside.some((h) => h.call.parent?.type === 'generator_expression' || h.call.parent?.parent?.type === 'list_splat');
+      const spread = inside.some((h) => parentOf(h.call)?.type === 'generator_expression' || parentOf(parentOf(h.call))?.type === 'list_splat');
       if (inside.length < 2 && !spread) return true;
       findings.push({
         code: meta.code,

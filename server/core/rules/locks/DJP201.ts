@@ -3,7 +3,7 @@ import { evaluationRange, lockSites } from './lockFacts';
 import { sharedFacts } from '../async/env';
 import { enclosingTransaction } from '../../django/transactions';
 import { functionOf } from '../../django/asyncContext';
-import { rangeOf, walk } from '../../python/syntax';
+import { rangeOf, walk, parentOf } from '../../python/syntax';
 import type { Node } from 'web-tree-sitter';
 
 export const meta = ruleMeta({
@@ -58,7 +58,7 @@ export const rule: Rule = {
 
 function callersOf(fn: Node, root: Node): Node[] {
   const name = fn.childForFieldName('name')?.text;
-  if (!name || fn.parent?.type === 'block' && fn.parent.parent?.type === 'class_definition') return [];
+  if (!name || parentOf(fn)?.type === 'block' && parentOf(parentOf(fn))?.type === 'class_definition') return [];
   const out: Node[] = [];
   walk(root, (n) => {
     if (n.type === 'call' && n.childForFieldName('function')?.type === 'identifier' && n.childForFieldName('function')?.text === name) out.push(n);

@@ -4,7 +4,7 @@ import { sharedFacts } from '../async/env';
 import { transactionScopes } from '../../django/transactions';
 import { CATEGORY_LABEL, cacheCall, classifyBlocking } from '../../django/blockingCalls';
 import { callableWork, calledLocalFunction, enclosingLoop } from '../../django/asyncContext';
-import { keywordArg, rangeOf, walk } from '../../python/syntax';
+import { keywordArg, rangeOf, walk, parentOf } from '../../python/syntax';
 import type { Node } from 'web-tree-sitter';
 
 export const meta = ruleMeta({
@@ -85,7 +85,7 @@ export const rule: Rule = {
 };
 
 function ownScope(n: Node, body: Node): boolean {
-  for (let p = n.parent; p && p.id !== body.id; p = p.parent) {
+  for (let p = parentOf(n); p && p.id !== body.id; p = parentOf(p)) {
     if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition') return false;
   }
   return true;

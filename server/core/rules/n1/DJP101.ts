@@ -6,6 +6,8 @@ import { loadQueries } from '../../django/n1Analysis';
 import { rangeOf } from '../../python/syntax';
 import { addToQuerysetChain } from '../../fixes/querysetEdits';
 import type { Node } from 'web-tree-sitter';
+import { callText, helperCalls, helperRelated, type HelperRowCall } from '../../django/helperCalls';
+import type { ParamRead } from '../../workspace/functionSummaries';
 
 export const meta = ruleMeta({
   code: 'DJP101',
@@ -26,6 +28,50 @@ interface Need {
   /** First access of the first missing relation: where the finding points. */
   node: Node;
   models: string[];
+  /** Read inside a helper that receives the row (`render_row(p)` reads `product.category`). */
+  via?: { call: HelperRowCall; read: ParamRead };
+}
+
+/** Relations along `names` from `model`: the joinable path and how many of its relations are not loaded. */
+function joinPath(ctx: RuleContext, loop: RowLoop, names: readonly string[]): { path: string[]; missing: number; firstMissing: number; models: string[] } {
+  const models = ctx.workspace.models;
+  let model = loop.source.model;
+  const path: string[] = [];
+  const visited: string[] = [];
+  let missing = 0;
+  let firstMissing = -1;
+  for (let i = 0; i < names.length; i++) {
+    const rel = models.relation(model, names[i]);
+    if (!rel || !rel.target || !JOINABLE.has(rel.kind)) break;
+    path.push(names[i]);
+    visited.push(rel.target);
+    if (!isLoaded(loop.source, path.join('__'))) {
+      missing++;
+      if (firstMissing < 0) firstMissing = i;
+    }
+    model = rel.target;
+  }
+  return { path, missing, firstMissing, models: visited };
+}
+
+/** Needs of helpers called with the row, one per call and root relation, unless the loop itself already reads it. */
+function helperNeeds(ctx: RuleContext, loop: RowLoop, direct: Map<string, Need>): Need[] {
+  const out = new Map<string, Need>();
+  for (const call of helperCalls(ctx, loop)) {
+    for (const read of call.reads) {
+      const { path, missing, firstMissing, models } = joinPath(ctx, loop, read.attrs);
+      if (missing === 0 || firstMissing < 0) continue;
+      const full = path.join('__');
+      const d = direct.get(path[0]);
+      if (d && (d.path === full || d.path.startsWith(`${full}__`))) continue;
+      const key = `${call.call.id}:${path[0]}`;
+      const prev = out.get(key);
+      if (!prev || (full.startsWith(prev.path) && full.length > prev.path.length)) {
+        out.set(key, { path: full, missing, node: call.call, models, via: { call, read } });
+      }
+    }
+  }
+  return [...out.values()];
 }
 
 function needsOf(ctx: RuleContext, loop: RowLoop): Need[] {
@@ -58,7 +104,7 @@ function needsOf(ctx: RuleContext, loop: RowLoop): Need[] {
       byRoot.set(root, { path: full, missing, node: prev.node, models: visited });
     }
   }
-  return [...byRoot.values()];
+  return [...byRoot.values(), ...helperNeeds(ctx, loop, byRoot)];
 }
 
 export const rule: Rule = {
@@ -70,15 +116,21 @@ export const rule: Rule = {
         const model = ctx.workspace.models.get(loop.source.model);
         const per = need.missing === 1 ? 'one extra query' : `${need.missing} extra queries`;
         const edit = addToQuerysetChain(loop.source, 'select_related', need.path);
+        const via = need.via;
+        const readPath = via ? `${via.call.param}.${need.path.split('__').join('.')}` : '';
         findings.push({
           code: meta.code,
           range: rangeOf(need.node),
-          message: `N+1: \`${need.node.text}\` runs ${per} per ${model?.name ?? 'row'} row; add select_related("${need.path}") to the queryset.`,
+          message: via
+            ? `N+1: \`${callText(via.call)}\` — ${via.call.name}() reads ${readPath}: ${per} per ${model?.name ?? 'row'} row; ` +
+              `add select_related("${need.path}") to the queryset.`
+            : `N+1: \`${need.node.text}\` runs ${per} per ${model?.name ?? 'row'} row; add select_related("${need.path}") to the queryset.`,
           cost: {
             kind: 'queries', base: loadQueries(loop.source), perRow: need.missing, rowFactors: rowFactors(loop),
             relationPath: need.path, model: loop.source.model,
           },
           related: [
+            ...(via ? [helperRelated(via.call, via.read, 'reads')] : []),
             { range: rangeOf(loop.iterable), message: 'rows come from this queryset' },
             ...(loop.source.origin.id !== loop.iterable.id
               ? [{ range: rangeOf(loop.source.origin), message: 'queryset defined here' }]

@@ -1,5 +1,6 @@
 import { ruleMeta, type Finding, type Rule } from '../types';
-import { managerCost, managerUses, loopRelated } from '../../django/n1Analysis';
+import { describeUse, managerCost, managerUses, loopRelated } from '../../django/n1Analysis';
+import { helperRelated } from '../../django/helperCalls';
 import { formatQueryCost } from '../types';
 import { rangeOf } from '../../python/syntax';
 import { addToQuerysetChain } from '../../fixes/querysetEdits';
@@ -26,10 +27,10 @@ export const rule: Rule = {
       findings.push({
         code: meta.code,
         range: rangeOf(use.expr),
-        message: `N+1: \`${use.expr.text.replace(/\s+/g, ' ')}\` runs one query per ${model?.name ?? 'row'} row (${formatQueryCost(cost)}); ` +
+        message: `N+1: ${describeUse(use)} runs one query per ${model?.name ?? 'row'} row (${formatQueryCost(cost)}); ` +
           `add prefetch_related("${use.path}") to the queryset (${cost.base + 1} queries in all).`,
         cost,
-        related: loopRelated(use.loop),
+        related: [...(use.via ? [helperRelated(use.via.call, use.via.read, 'evaluates')] : []), ...loopRelated(use.loop)],
         fixes: edit ? [{ message: `Add prefetch_related("${use.path}")`, applicability: 'safe', edits: [edit], isPreferred: true }] : undefined,
       });
     }

@@ -1,6 +1,7 @@
 import { ruleMeta, formatQueryCost, type Finding, type Fix, type Rule } from '../types';
 import type { RuleContext } from '../context';
-import { managerCost, managerUses, loopRelated, type ManagerUse } from '../../django/n1Analysis';
+import { describeUse, managerCost, managerUses, loopRelated, type ManagerUse } from '../../django/n1Analysis';
+import { helperRelated } from '../../django/helperCalls';
 import { calleeMethod, positionalArgs, rangeOf } from '../../python/syntax';
 import { chainInsertPoint, ensureImported, preferredQuote } from '../../fixes/querysetEdits';
 
@@ -16,7 +17,7 @@ const UNSAFE_CHAIN = new Set(['values', 'values_list', 'union', 'intersection', 
 
 /** `.annotate(<rel>_count=Count("<rel>"))` plus `row.rel.count()` -> `row.<rel>_count`, only when provably the same number. */
 function annotateFix(ctx: RuleContext, use: ManagerUse): Fix | undefined {
-  if (use.kind !== 'count' || use.methods.some((m) => m !== 'all' && m !== 'count') || use.path.includes('__')) return undefined;
+  if (use.via || use.kind !== 'count' || use.methods.some((m) => m !== 'all' && m !== 'count') || use.path.includes('__')) return undefined;
   const source = use.loop.source;
   if (source.relatedFrom || source.rows !== 'instances' || !source.manager) return undefined;
   // The use must be the manager chain itself (not a local variable's count()).
@@ -75,10 +76,10 @@ export const rule: Rule = {
       findings.push({
         code: meta.code,
         range: rangeOf(use.expr),
-        message: `N+1: \`${use.expr.text.replace(/\s+/g, ' ').slice(0, 100)}\` runs one ${use.kind === 'count' ? 'COUNT' : use.kind === 'aggregate' ? 'aggregate' : 'EXISTS'} ` +
+        message: `N+1: ${describeUse(use)} runs one ${use.kind === 'count' ? 'COUNT' : use.kind === 'aggregate' ? 'aggregate' : 'EXISTS'} ` +
           `query per ${model?.name ?? 'row'} row (${formatQueryCost(cost)}); ${suggestion} (one grouped query).`,
         cost,
-        related: loopRelated(use.loop),
+        related: [...(use.via ? [helperRelated(use.via.call, use.via.read, 'counts')] : []), ...loopRelated(use.loop)],
         fixes: fix ? [fix] : undefined,
       });
     }

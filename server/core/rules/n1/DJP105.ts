@@ -5,7 +5,7 @@ import {
   dependsOnLoop, iterationLoops, loopCost, loopRelated, managerCost, managerUses, type IterationLoop,
 } from '../../django/n1Analysis';
 import type { QuerysetValue } from '../../django/querysetValue';
-import { positionalArgs, rangeOf, walk } from '../../python/syntax';
+import { positionalArgs, rangeOf, walk, parentOf } from '../../python/syntax';
 
 export const meta = ruleMeta({
   code: 'DJP105',
@@ -38,7 +38,7 @@ function querySites(ctx: RuleContext, managed: Set<number>): QuerySite[] {
         const method = fn.childForFieldName('attribute')?.text ?? '';
         if (QUERY_METHODS.has(method)) {
           const q = ctx.evaluator.queryset(fn.childForFieldName('object'));
-          if (q && !covered(q) && n.parent?.type !== 'await') out.push({ node: n, describe: `${method}()`, qs: q, method });
+          if (q && !covered(q) && parentOf(n)?.type !== 'await') out.push({ node: n, describe: `${method}()`, qs: q, method });
         }
       } else if (fn?.type === 'identifier') {
         if (fn.text === 'get_object_or_404' || fn.text === 'get_list_or_404') {
@@ -67,10 +67,10 @@ function builtInside(q: QuerysetValue, at: Node): boolean {
 /** Hoist `x = Model.objects.…first()` out of a for loop when nothing in the loop can change its result. */
 function hoistFix(site: QuerySite, loop: IterationLoop): Fix | undefined {
   if (loop.loop.type !== 'for_statement' || !loop.body || !site.method) return undefined;
-  const assign = site.node.parent;
-  const stmt = assign?.parent;
+  const assign = parentOf(site.node);
+  const stmt = parentOf(assign);
   if (assign?.type !== 'assignment' || assign.childForFieldName('right')?.id !== site.node.id || stmt?.type !== 'expression_statement' ||
-      stmt.parent?.id !== loop.body.id) return undefined;
+      parentOf(stmt)?.id !== loop.body.id) return undefined;
   const left = assign.childForFieldName('left');
   if (left?.type !== 'identifier') return undefined;
   const name = left.text;
@@ -109,8 +109,7 @@ function hoistFix(site: QuerySite, loop: IterationLoop): Fix | undefined {
 }
 
 function lineText(node: Node, row: number): string {
-  let root = node;
-  while (root.parent) root = root.parent;
+  const root = node.tree.rootNode; // `.parent` costs O(depth) in tree-sitter: never climb to the root
   return root.text.split(/\r?\n/)[row] ?? '';
 }
 

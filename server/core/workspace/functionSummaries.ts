@@ -1,0 +1,303 @@
+import type { Node, Tree } from 'web-tree-sitter';
+import type { Range } from '../parsing/textDocument';
+import { calleeMethod, calleeName, positionalArgs, rangeOf, walk, parentOf, isAsyncDef } from '../python/syntax';
+import { bindingsBefore } from '../python/scopes';
+import { importsOf } from '../python/imports';
+import { chainUses } from '../django/n1Analysis';
+import { classifyBlocking, CATEGORY_LABEL } from '../django/blockingCalls';
+import { CHAIN_METHODS, INSTANCE_METHODS, TERMINAL_METHODS } from '../django/querysetValue';
+import { moduleToPath } from '../django/urlFacts';
+
+/**
+ * Per-function summaries of a module's top-level functions: which attribute chains each parameter is read
+ * through (`product.category.name`, `product.tags.all()` iterated), and the first ORM query / blocking call the
+ * function runs itself. Plain data, model-agnostic (models are resolved where the summary is used), so a
+ * helper module contributes them to the workspace index and callers in other files can follow one call level.
+ */
+
+/** One attribute chain read from a parameter. */
+export interface ParamRead {
+  /** Data attributes from the parameter on, up to the first method call: `['category', 'name']`. */
+  attrs: string[];
+  /** Methods called on the last attribute (`['all']`, `['filter', 'count']`), as N+1 analysis classifies them. */
+  methods: string[];
+  /** Whether the method chain runs (iterated, `list()`ed, counted). */
+  evaluated: boolean;
+  /** The read as written (`product.category.name`), for messages. */
+  text: string;
+  range: Range;
+}
+
+/** Something the function does that blocks: an ORM query on `Model.objects` or blocking I/O (DJP305). */
+export interface BlockingWork {
+  kind: 'query' | 'blocking';
+  text: string;
+  range: Range;
+  /** Class name of the manager's model (`Product` in `Product.objects.get(...)`): a query only when it is a model. */
+  model?: string;
+  /** Blocking: label of the category (`an HTTP request`) and a typical time. */
+  label?: string;
+  estimatedMs?: number;
+}
+
+export interface FunctionSummary {
+  name: string;
+  /** Parameters that can be passed positionally, in order (keyword-only ones follow, see `kwOnly`). */
+  params: string[];
+  kwOnly?: string[];
+  isAsync: boolean;
+  /** Reads per parameter name (only parameters that are never rebound in the body). */
+  reads: Record<string, ParamRead[]>;
+  /** First query and first blocking call the function runs itself (nested defs/lambdas excluded). */
+  work?: BlockingWork[];
+  range: Range;
+}
+
+const DEF_HEAD = /^(?:async[ \t]+)?def[ \t]+\w+[ \t]*\(([^)]*)\)/gm;
+const NOT_ROWS = new Set(['self', 'cls', 'request', 'args', 'kwargs']);
+
+/**
+ * Cheap text test: a top-level `def` whose parameter is read through an attribute (`p.x.y`, `p.x(`), or that may
+ * run a query / blocking call. Files failing it have nothing a caller could follow.
+ */
+export function mayHaveFunctionSummaries(text: string): boolean {
+  DEF_HEAD.lastIndex = 0;
+  for (let m = DEF_HEAD.exec(text); m; m = DEF_HEAD.exec(text)) {
+    for (const raw of m[1].split(',')) {
+      const name = raw.replace(/[:=][\s\S]*$/, '').replace(/^\s*\*+/, '').trim();
+      if (!/^[A-Za-z_]\w*$/.test(name) || NOT_ROWS.has(name)) continue;
+      if (new RegExp(`\\b${name}\\.[A-Za-z_]\\w*`).test(text)) return true;
+    }
+  }
+  return false;
+}
+
+function paramName(p: Node): string | undefined {
+  switch (p.type) {
+    case 'identifier':
+      return p.text;
+    case 'typed_parameter':
+      return p.namedChildren[0]?.type === 'identifier' ? p.namedChildren[0].text : undefined;
+    case 'default_parameter':
+    case 'typed_default_parameter':
+      return p.childForFieldName('name')?.text;
+    default:
+      return undefined;
+  }
+}
+
+function parametersOf(def: Node): { params: string[]; kwOnly: string[] } {
+  const params: string[] = [];
+  const kwOnly: string[] = [];
+  let star = false;
+  for (const p of def.childForFieldName('parameters')?.namedChildren ?? []) {
+    if (!p) continue;
+    if (p.type === 'list_splat_pattern' || p.type === 'keyword_separator' || p.type === 'dictionary_splat_pattern') {
+      star = true;
+      continue;
+    }
+    if (p.type === 'positional_separator') continue;
+    const name = paramName(p);
+    if (name) (star ? kwOnly : params).push(name);
+  }
+  return { params, kwOnly };
+}
+
+function isScopeNode(type: string): boolean {
+  return type === 'function_definition' || type === 'lambda' || type === 'class_definition';
+}
+
+const MANAGER_CHAIN = /^([A-Z]\w*)\.(?:objects|_default_manager)\b/;
+
+function isSyncQueryMethod(m: string): boolean {
+  if (!INSTANCE_METHODS.has(m) && !TERMINAL_METHODS.has(m)) return false;
+  // `aget`, `acount`…: the async API is not blocking.
+  return !(m.startsWith('a') && (INSTANCE_METHODS.has(m.slice(1)) || TERMINAL_METHODS.has(m.slice(1)) || CHAIN_METHODS.has(m.slice(1))));
+}
+
+/** Summaries of the module-level functions of a tree (decorated ones included). */
+export function summarizeFunctions(tree: Tree): FunctionSummary[] {
+  const root = tree.rootNode;
+  const out: FunctionSummary[] = [];
+  let imports: ReturnType<typeof importsOf> | undefined;
+  for (const stmt of root.namedChildren) {
+    const def = stmt?.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
+    if (def?.type !== 'function_definition') continue;
+    const name = def.childForFieldName('name')?.text;
+    const body = def.childForFieldName('body');
+    if (!name || !body) continue;
+    const { params, kwOnly } = parametersOf(def);
+    const bodyText = body.text;
+    const candidates = new Set([...params, ...kwOnly].filter((p) => !NOT_ROWS.has(p) && bodyText.includes(`${p}.`) &&
+      bindingsBefore(def, p, def.endIndex).length === 0));
+    const reads: Record<string, ParamRead[]> = {};
+    const work: BlockingWork[] = [];
+    const mayWork = /\.(?:objects|_default_manager)\b|\(/.test(bodyText);
+    let query: BlockingWork | undefined;
+    let blocking: BlockingWork | undefined;
+    walk(body, (n) => {
+      if (n.id !== body.id && isScopeNode(n.type)) return false;
+      if (n.type === 'identifier' && candidates.has(n.text)) {
+        const read = readOf(n, body);
+        if (read) {
+          const list = (reads[n.text] ??= []);
+          if (!list.some((r) => r.text === read.text && r.methods.join() === read.methods.join() && r.evaluated === read.evaluated)) list.push(read);
+        }
+      } else if (mayWork && n.type === 'call') {
+        if (!query) query = queryOf(n);
+        if (!blocking) {
+          imports ??= importsOf(root, tree);
+          const b = classifyBlocking(n, imports);
+          if (b) blocking = { kind: 'blocking', text: n.text.split('\n')[0].slice(0, 80), range: rangeOf(n), label: CATEGORY_LABEL[b.category], estimatedMs: b.estimatedMs };
+        }
+      } else if (mayWork && n.type === 'for_statement' && !query) {
+        const right = n.childForFieldName('right');
+        const m = right ? MANAGER_CHAIN.exec(right.text) : null;
+        if (right && m && !/\.a\w+\(/.test(right.text)) query = { kind: 'query', text: right.text.split('\n')[0].slice(0, 80), range: rangeOf(right), model: m[1] };
+      }
+      return true;
+    });
+    if (query) work.push(query);
+    if (blocking) work.push(blocking);
+    if (Object.keys(reads).length === 0 && work.length === 0) continue;
+    out.push({
+      name, params, ...(kwOnly.length ? { kwOnly } : {}), isAsync: isAsyncDef(def), reads,
+      ...(work.length ? { work } : {}), range: rangeOf(def.childForFieldName('name') ?? def),
+    });
+  }
+  return out;
+}
+
+/** `Product.objects.filter(...).get(...)`, `get_object_or_404(Product, ...)`: a query the function runs. */
+function queryOf(call: Node): BlockingWork | undefined {
+  const callee = calleeName(call);
+  if (callee === 'get_object_or_404' || callee === 'get_list_or_404') {
+    const first = positionalArgs(call)[0];
+    if (first?.type === 'identifier') return { kind: 'query', text: call.text.split('\n')[0].slice(0, 80), range: rangeOf(call), model: first.text };
+    return undefined;
+  }
+  const m = calleeMethod(call);
+  if (!m || !isSyncQueryMethod(m)) return undefined;
+  const recv = call.childForFieldName('function')?.childForFieldName('object');
+  const hit = recv ? MANAGER_CHAIN.exec(recv.text) : null;
+  return hit ? { kind: 'query', text: call.text.split('\n')[0].slice(0, 80), range: rangeOf(call), model: hit[1] } : undefined;
+}
+
+/** `param.a.b` (the identifier `param`): the attributes read and what the chain does. */
+function readOf(ident: Node, body: Node): ParamRead | undefined {
+  const chain: Node[] = [];
+  const names: string[] = [];
+  let cur: Node = ident;
+  for (let up = parentOf(cur); up?.type === 'attribute' && up.childForFieldName('object')?.id === cur.id; up = parentOf(cur)) {
+    // A method call ends the data attributes: `p.tags.all()` reads `tags`, then calls `all`.
+    const call = parentOf(up);
+    if (call?.type === 'call' && call.childForFieldName('function')?.id === up.id) break;
+    cur = up;
+    chain.push(cur);
+    names.push(cur.childForFieldName('attribute')?.text ?? '');
+  }
+  if (chain.length === 0) return undefined;
+  const first = parentOf(chain[0]);
+  if (chain.length === 1 && first?.type === 'assignment' && first.childForFieldName('left')?.id === chain[0].id) return undefined;
+  const last = chain[chain.length - 1];
+  const uses = chainUses(last, [body]).filter((u) => u.evaluated);
+  const use = uses[0];
+  return {
+    attrs: names, methods: use?.methods ?? [], evaluated: !!use,
+    text: use ? `${last.text}.${use.methods.map((m) => `${m}()`).join('.')}` : last.text, range: rangeOf(last),
+  };
+}
+
+/** `.../catalog/helpers.py` -> `.../catalog/helpers` (`__init__` names the package). */
+export function moduleKey(uri: string): string {
+  return uri.replace(/\\/g, '/').replace(/\.pyi?$/, '').replace(/\/__init__$/, '');
+}
+
+function commonPrefix(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
+}
+
+/** Where a helper lives and what it does. */
+export interface ResolvedFunction {
+  uri: string;
+  summary: FunctionSummary;
+}
+
+/**
+ * The workspace's module-level function summaries by module, resolving `catalog.helpers.render_row` and
+ * `.helpers.render_row` (relative to the importing file) to one summary. Modules without precomputed summaries
+ * are asked of `load` once (the CLI parses them on demand: most files never need it).
+ */
+export class FunctionIndex {
+  private readonly byModule = new Map<string, { uri: string; summaries?: FunctionSummary[] }>();
+  /** Module keys by their last segment (`helpers`), so a lookup scans only same-named modules. */
+  private readonly byTail = new Map<string, string[]>();
+  private readonly loaded = new Map<string, FunctionSummary[]>();
+  private readonly resolved = new Map<string, ResolvedFunction | null>();
+
+  constructor(
+    files: Iterable<[string, FunctionSummary[] | undefined]>,
+    private readonly load?: (uri: string) => FunctionSummary[] | undefined,
+  ) {
+    for (const [uri, summaries] of files) {
+      const key = moduleKey(uri);
+      const prev = this.byModule.get(key);
+      if (!prev || (!prev.summaries && summaries)) this.byModule.set(key, { uri, summaries });
+      if (!prev) {
+        const tail = key.slice(key.lastIndexOf('/') + 1);
+        const list = this.byTail.get(tail);
+        if (list) list.push(key);
+        else this.byTail.set(tail, [key]);
+      }
+    }
+  }
+
+  private summariesOf(entry: { uri: string; summaries?: FunctionSummary[] }): FunctionSummary[] {
+    if (entry.summaries) return entry.summaries;
+    let hit = this.loaded.get(entry.uri);
+    if (!hit) {
+      hit = this.load?.(entry.uri) ?? [];
+      this.loaded.set(entry.uri, hit);
+    }
+    return hit;
+  }
+
+  /** `qualified` is an import-resolved dotted name (`catalog.helpers.render_row`, `.helpers.render_row`). */
+  resolve(fromUri: string, qualified: string): ResolvedFunction | undefined {
+    const memo = `${fromUri}\n${qualified}`;
+    const hit = this.resolved.get(memo);
+    if (hit !== undefined) return hit ?? undefined;
+    const found = this.lookup(fromUri, qualified);
+    this.resolved.set(memo, found ?? null);
+    return found;
+  }
+
+  private lookup(fromUri: string, qualified: string): ResolvedFunction | undefined {
+    const m = /^(\.*)(.*)$/.exec(qualified) as RegExpExecArray;
+    const parts = m[2].split('.').filter(Boolean);
+    const name = parts.pop();
+    if (!name) return undefined;
+    const mod = `${m[1]}${parts.join('.')}`;
+    if (!mod) return undefined;
+    const target = moduleToPath(mod, fromUri.replace(/\\/g, '/'));
+    const wanted = moduleKey(target.module);
+    let best: { uri: string; summaries?: FunctionSummary[] } | undefined;
+    let bestScore = -1;
+    const tail = wanted.slice(wanted.lastIndexOf('/') + 1);
+    for (const key of this.byTail.get(tail) ?? []) {
+      const entry = this.byModule.get(key) as { uri: string; summaries?: FunctionSummary[] };
+      const hit = target.exact ? key === wanted : key === wanted || key.endsWith(`/${wanted}`);
+      if (!hit) continue;
+      const score = commonPrefix(key, fromUri);
+      if (score > bestScore) {
+        best = entry;
+        bestScore = score;
+      }
+    }
+    if (!best) return undefined;
+    const summary = this.summariesOf(best).find((s) => s.name === name);
+    return summary ? { uri: best.uri, summary } : undefined;
+  }
+}
