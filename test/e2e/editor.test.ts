@@ -55,7 +55,9 @@ function applyEdits(text: string, edits: { range: { start: { line: number; chara
   return out;
 }
 
+/** Refreshes the README's screenshots only when asked (DJPERF_UPDATE_SCREENSHOTS=1): a test run must not edit tracked files. */
 function copyToDocs(artifact: string, name: string): void {
+  if (process.env.DJPERF_UPDATE_SCREENSHOTS !== '1') return;
   fs.mkdirSync(DOCS, { recursive: true });
   fs.copyFileSync(artifact, path.join(DOCS, name));
 }
