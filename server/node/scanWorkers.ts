@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { FileNotice } from '../core/analyzer';
 import type { FileFacts } from '../core/workspace/fileFacts';
 import { mayHaveFacts } from '../core/workspace/fileFacts';
+import { mayConfigureDeployment } from '../core/rules/deployment/shared';
 import type { AnalyzeBatch, ScanOptions, ScanResult } from './scan';
 import type { SourceText } from './sourceFiles';
 
@@ -96,8 +97,11 @@ export async function scanInWorkers(sources: SourceText[], options: ScanOptions,
     // Functions cannot cross to a worker thread.
     const plainOptions: Omit<ScanOptions, 'onProgress'> = { root: options.root, config: options.config, jobs: 1 };
     const shares = split(sources, jobs);
+    // Endpoint profiles need every source, but only the deployment rules ask for them, on config files:
+    // without such a file, copying the whole workspace into each worker is wasted.
+    const workspaceSources = sources.some((s) => mayConfigureDeployment(s.path, s.text)) ? sources : [];
     const answers = await Promise.all(workers.map((w, i) => w.ask({
-      kind: 'analyze', batch: { sources: shares[i], workspaceSources: sources, facts }, options: plainOptions,
+      kind: 'analyze', batch: { sources: shares[i], workspaceSources, facts }, options: plainOptions,
     }, onFile)));
     const merged: ScanResult = { results: [], notices, stats: { files: 0, bytes: 0, parseMs: 0, analyzeMs: 0, factsMs } };
     for (const a of answers) {

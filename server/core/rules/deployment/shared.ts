@@ -19,10 +19,15 @@ function norm(p: string | undefined): string {
   return path.replace(/\\/g, '/');
 }
 
+/** Cheap text test: can this file configure how the app is served (the only files DJP6xx report on)? */
+export function mayConfigureDeployment(uri: string, text: string): boolean {
+  return isGunicornConfig(uri, text) || /\b(waitress|uvicorn)\b/.test(text);
+}
+
 /** The deployments configured in this file, or undefined (cheap text test first: most files are not config). */
 export function deploymentsHere(ctx: RuleContext): DeploymentView | undefined {
   const { uri, text } = ctx.file;
-  if (!isGunicornConfig(uri, text) && !/\b(waitress|uvicorn)\b/.test(text)) return undefined;
+  if (!mayConfigureDeployment(uri, text)) return undefined;
   const report = ctx.workspace.profiles?.();
   if (!report) return undefined;
   const all = report.deployments ?? [report.deployment];
