@@ -5,7 +5,7 @@
 import {
   CodeActionKind, CodeLensRefreshRequest, DidChangeConfigurationNotification, MessageType, NotificationType, RequestType, ShowMessageNotification, DidChangeWatchedFilesNotification, FileChangeType, ResponseError,
   ErrorCodes, TextDocumentSyncKind, type CancellationToken, type Connection, type InitializeParams, type InitializeResult,
-  type WorkspaceFolder,
+  type WorkspaceFolder, type InitializeError,
 } from 'vscode-languageserver/node';
 import * as fs from 'node:fs';
 import { defaultConfig } from '../core/config/config';
@@ -57,7 +57,13 @@ export class DjperfSession {
 
   listen(): void {
     const c = this.connection;
-    c.onInitialize((params) => this.initialize(params));
+    // LSP allows one initialize: a second one (a confused or hostile client) must not reset the session's state.
+    let initializeSeen = false;
+    c.onInitialize((params) => {
+      if (initializeSeen) return new ResponseError<InitializeError>(ErrorCodes.InvalidRequest, 'djperf: initialize was already sent; the session keeps its state', { retry: false });
+      initializeSeen = true;
+      return this.initialize(params);
+    });
     c.onInitialized(this.notification('initialized', () => this.initialized()));
     c.onDidOpenTextDocument(this.notification('didOpen', (p) => {
       const folder = this.folderOf(p.textDocument.uri);

@@ -87,11 +87,17 @@ export class Checker {
 
 const STEP_KINDS = ['cpu', 'db', 'lock', 'cache', 'io', 'sleep', 'hop', 'repeat'];
 
-export interface StepContext { lockDepth: number; repeatDepth: number }
+/** `depth`: step lists entered so far (hop, cache miss, lock and repeat bodies all count). */
+export interface StepContext { lockDepth: number; repeatDepth: number; depth?: number }
+
+/** Steps nest at most this deep: validation and the engine recurse once per level (10,000 nested hops overflowed the stack). */
+export const MAX_STEP_DEPTH = 64;
 
 export function checkSteps(c: Checker, v: unknown, path: string, ctx: StepContext): void {
   if (!Array.isArray(v)) { c.fail(path, 'must be an array of steps'); return; }
-  v.forEach((s, i) => checkStep(c, s, `${path}[${i}]`, ctx));
+  const depth = (ctx.depth ?? 0) + 1;
+  if (depth > MAX_STEP_DEPTH) { c.fail(path, `steps nest at most ${MAX_STEP_DEPTH} deep`); return; }
+  v.forEach((s, i) => checkStep(c, s, `${path}[${i}]`, { ...ctx, depth }));
 }
 
 function checkWait(c: Checker, v: unknown, path: string): void {
