@@ -117,12 +117,6 @@ function flatTreeOf(node: Node): FlatTree {
   return flat;
 }
 
-/** A node's type, from the tree's flat index when the node is in it. */
-export function typeOf(node: Node): string {
-  const flat = flatTreeOf(node);
-  const i = flat.indexOf.get(node.id);
-  return i === undefined ? node.type : flat.types[i];
-}
 
 /**
  * `node.parent` in O(1). tree-sitter finds a parent by descending from the root (O(depth) per call), so climbing
@@ -205,24 +199,7 @@ export function walk(root: Node, visit: (node: Node) => boolean | void): void {
   }
 }
 
-/** All descendants of the given types (document order). */
-export function descendantsOfType(root: Node, types: ReadonlySet<string>, stopAt?: ReadonlySet<string>): Node[] {
-  const out: Node[] = [];
-  walk(root, (n) => {
-    if (n.id !== root.id && stopAt?.has(n.type)) return false;
-    if (types.has(n.type)) out.push(n);
-    return true;
-  });
-  return out;
-}
 
-export function ancestors(node: Node): Node[] {
-  const out: Node[] = [];
-  forEachAncestor(node, (p) => {
-    out.push(p);
-  });
-  return out;
-}
 
 export function enclosing(node: Node, types: ReadonlySet<string>): Node | null {
   let found: Node | null = null;
@@ -311,7 +288,6 @@ export function unparen(node: Node): Node {
   return n;
 }
 
-export const FUNCTION_TYPES: ReadonlySet<string> = new Set(['function_definition', 'lambda']);
 export const SCOPE_TYPES: ReadonlySet<string> = new Set(['function_definition', 'lambda', 'class_definition']);
 
 const asyncDefs = new WeakMap<Tree, Map<number, boolean>>();
