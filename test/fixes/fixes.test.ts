@@ -8,7 +8,8 @@ const FIXES = path.join(REPO_ROOT, 'test', 'fixtures', 'fixes');
 
 /** `test/fixtures/fixes/DJPnnn/<case>.py` + `<case>.fixed.py` (+ models.py in the folder). */
 const cases: { code: string; dir: string; file: string }[] = [];
-for (const code of fs.existsSync(FIXES) ? fs.readdirSync(FIXES).sort() : []) {
+// N+1 cases only: the lock and async cases have their own, stricter test (asyncFixes.test.ts).
+for (const code of fs.existsSync(FIXES) ? fs.readdirSync(FIXES).filter((c) => /^DJP1\d\d$/.test(c)).sort() : []) {
   const dir = path.join(FIXES, code);
   for (const f of fs.readdirSync(dir).sort()) {
     if (!f.endsWith('.fixed.py')) continue;
