@@ -8,20 +8,16 @@ import { Commands } from './protocol';
  * simulator on that endpoint. A stale report is shown while a fresh one is built (`refresh` is then called).
  */
 export function codeLenses(
-  service: ProfileService, folder: FolderState, revision: string, uri: string, refresh: () => void,
+  service: ProfileService, folder: FolderState, revision: () => string, uri: string, refresh: () => void,
 ): CodeLens[] {
-  const cached = service.cached(folder, revision);
+  const now = revision();
+  const cached = service.cached(folder, now);
   let report = cached?.report;
-  if (!cached) report = service.report(folder, revision);
-  else if (!cached.current) {
-    setTimeout(() => {
-      service.report(folder, revision);
-      refresh();
-    }, 0);
-  }
+  if (!cached) report = service.report(folder, now);
+  else if (!cached.current) service.refreshSoon(folder, revision, refresh);
   if (!report) return [];
   return endpointsIn(report, uri).map((endpoint) => {
-    const p95 = service.p95(folder, revision, endpoint);
+    const p95 = service.p95(folder, endpoint);
     const estimate = p95 === null ? 'simulate' : `~p95 ${formatLatency(p95)} at ${LENS_USERS} users · simulate`;
     const route = endpoint.route !== undefined ? ` (/${endpoint.route.replace(/^\//, '')})` : '';
     return {

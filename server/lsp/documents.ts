@@ -5,6 +5,7 @@
 import { LineMap, ParsedDocument, type ContentChange } from '../core/parsing/textDocument';
 import { ParseTimeoutError, type PythonParser } from '../core/parsing/pythonParser';
 import type { DocumentStats } from './protocol';
+import { uriKey } from './folders';
 
 export class OpenDocument {
   private parsed?: ParsedDocument;
@@ -116,6 +117,8 @@ export type RejectedChange = { reason: string };
 
 export class DocumentStore {
   private readonly docs = new Map<string, OpenDocument>();
+  /** Open documents by normalised file URI (`uriKey`): the workspace scan asks for every file it reads. */
+  private readonly byKey = new Map<string, OpenDocument>();
 
   constructor(private readonly parser: PythonParser) {}
 
@@ -123,6 +126,7 @@ export class DocumentStore {
     this.docs.get(uri)?.dispose();
     const doc = new OpenDocument(this.parser, uri, languageId, text, version, maxBytes);
     this.docs.set(uri, doc);
+    this.byKey.set(uriKey(uri), doc);
     return doc;
   }
 
@@ -142,11 +146,17 @@ export class DocumentStore {
     if (!doc) return false;
     doc.dispose();
     this.docs.delete(uri);
+    if (this.byKey.get(uriKey(uri)) === doc) this.byKey.delete(uriKey(uri));
     return true;
   }
 
   get(uri: string): OpenDocument | undefined {
     return this.docs.get(uri);
+  }
+
+  /** The open document for `uri` however the client spelled it (`%3A`, `file:///C:` …). */
+  atKey(uri: string): OpenDocument | undefined {
+    return this.docs.get(uri) ?? this.byKey.get(uriKey(uri));
   }
 
   all(): OpenDocument[] {
@@ -156,6 +166,7 @@ export class DocumentStore {
   dispose(): void {
     for (const d of this.docs.values()) d.dispose();
     this.docs.clear();
+    this.byKey.clear();
   }
 }
 

@@ -24,8 +24,12 @@ interface CachedReport {
   p95: Map<string, number | null>;
 }
 
+/** Quiet time after the last edit before a stale report is rebuilt (a rebuild reads the whole folder). */
+const REBUILD_DELAY_MS = 750;
+
 export class ProfileService {
   private readonly cache = new Map<string, CachedReport>();
+  private readonly rebuilds = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly parser: PythonParser, private readonly openText: (path: string) => string | undefined) {}
 
@@ -40,9 +44,12 @@ export class ProfileService {
     return hit && { report: hit.report, current: hit.key === `${folder.index.generation}:${revision}` };
   }
 
-  /** Predicted p95 (ms) of one endpoint at LENS_USERS closed-loop users, or null when it cannot be simulated. */
-  p95(folder: FolderState, revision: string, endpoint: EndpointProfile): number | null {
-    const entry = this.entry(folder, revision);
+  /**
+   * Predicted p95 (ms) of one endpoint of the cached report (current or stale: never a rebuild) at LENS_USERS
+   * closed-loop users, or null when it cannot be simulated.
+   */
+  p95(folder: FolderState, endpoint: EndpointProfile): number | null {
+    const entry = this.cache.get(folder.uri);
     if (!entry) return null;
     if (!entry.p95.has(endpoint.id)) {
       let value: number | null = null;
@@ -93,8 +100,23 @@ export class ProfileService {
     return entry;
   }
 
+  /**
+   * Rebuilds `folder`'s report once edits pause, then calls `done`: typing asks for CodeLens on every change,
+   * and one rebuild per burst of edits is enough.
+   */
+  refreshSoon(folder: FolderState, revision: () => string, done: () => void): void {
+    clearTimeout(this.rebuilds.get(folder.uri));
+    this.rebuilds.set(folder.uri, setTimeout(() => {
+      this.rebuilds.delete(folder.uri);
+      this.report(folder, revision());
+      done();
+    }, REBUILD_DELAY_MS));
+  }
+
   forget(folderUri: string): void {
     this.cache.delete(folderUri);
+    clearTimeout(this.rebuilds.get(folderUri));
+    this.rebuilds.delete(folderUri);
   }
 }
 

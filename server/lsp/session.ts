@@ -98,7 +98,7 @@ export class DjperfSession {
       const doc = this.docs?.get(params.textDocument.uri);
       if (!doc || !this.profiles) return [];
       const folder = this.folderOf(doc.uri);
-      return codeLenses(this.profiles, folder, this.folderRevision(folder), doc.uri, () => {
+      return codeLenses(this.profiles, folder, () => this.folderRevision(folder), doc.uri, () => {
         if (this.support.codeLensRefresh) void c.sendRequest(CodeLensRefreshRequest.type).catch((e) => this.logError('codeLens refresh', e));
       });
     }));
@@ -346,7 +346,7 @@ export class DjperfSession {
   }
 
   private openDocumentAt(uri: string) {
-    return this.docs!.get(uri) ?? this.docs!.all().find((d) => uriKey(d.uri) === uriKey(uri));
+    return this.docs!.atKey(uri);
   }
 
   private shutdown(): void {

@@ -25,6 +25,8 @@ export class TestClient {
   readonly logs: string[] = [];
   readonly statuses: StatusParams[] = [];
   readonly progress: ProgressEvent[] = [];
+  /** `workspace/codeLens/refresh` requests received from the server. */
+  codeLensRefreshes = 0;
   /** What the client answers for the `djperf` section of `workspace/configuration`. */
   settings: Record<string, unknown> = {};
   exited = false;
@@ -48,6 +50,7 @@ export class TestClient {
       p.items.map((i) => (i.section === 'djperf' ? client.settings : null)));
     conn.onRequest('client/registerCapability', () => null);
     conn.onRequest('window/workDoneProgress/create', () => null);
+    conn.onRequest('workspace/codeLens/refresh', () => client.record(() => client.codeLensRefreshes++));
     conn.onRequest('window/showMessageRequest', () => null);
     conn.listen();
     const rootUri = workspace ? pathToFileURL(workspace).href : null;
@@ -62,6 +65,7 @@ export class TestClient {
           didChangeWatchedFiles: { dynamicRegistration: true },
           workspaceEdit: { documentChanges: true },
           workspaceFolders: true,
+          codeLens: { refreshSupport: true },
         },
         window: { workDoneProgress: true, showDocument: { support: true } },
         textDocument: {
