@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { parser } from '../harness/applyFixes';
 import { FunctionIndex, mayHaveFunctionSummaries, summarizeFunctions } from '../../server/core/workspace/functionSummaries';
+import { moduleToPath } from '../../server/core/django/urlFacts';
 
 const HELPERS = `import time
 from .models import Product
@@ -61,6 +62,9 @@ describe('function summaries (one level of helper calls)', () => {
     assert.equal(index.resolve('/w/shop/catalog/views.py', 'catalog.helpers.render_row')?.uri, '/w/shop/catalog/helpers.py');
     assert.equal(index.resolve('/w/shop/catalog/views.py', 'catalog.helpers.missing'), undefined);
     assert.equal(index.resolve('/w/shop/catalog/views.py', 'render_row'), undefined);
+    // Half-typed code can put a newline inside a dotted name (found by fuzzing): no match, no exception.
+    assert.equal(index.resolve('/w/shop/catalog/views.py', 's.all()\nync_to_async.f'), undefined);
+    assert.deepEqual(moduleToPath('.a\nb', '/w/shop/catalog/views.py'), { module: '/w/shop/catalog/a\nb', exact: true });
     const lazy = new FunctionIndex([['/w/app/services/__init__.py', undefined]], () => [summary]);
     assert.equal(lazy.resolve('/w/app/views.py', '.services.render_row')?.uri, '/w/app/services/__init__.py');
   });

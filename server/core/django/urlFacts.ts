@@ -29,7 +29,7 @@ function dirOf(p: string): string {
 
 /** `.views` relative to `/proj/app/urls.py` -> `/proj/app/views`; `app.views` -> `app/views` (suffix). */
 export function moduleToPath(module: string, fromUri: string): { module: string; exact: boolean } {
-  const m = /^(\.*)(.*)$/.exec(module) as RegExpExecArray;
+  const m = /^(\.*)([\s\S]*)$/.exec(module) as RegExpExecArray; // [\s\S]: a broken file can put a newline in a name
   const dots = m[1].length;
   const rest = m[2].split('.').filter(Boolean).join('/');
   if (dots === 0) return { module: rest, exact: false };

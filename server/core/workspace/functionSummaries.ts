@@ -275,7 +275,7 @@ export class FunctionIndex {
   }
 
   private lookup(fromUri: string, qualified: string): ResolvedFunction | undefined {
-    const m = /^(\.*)(.*)$/.exec(qualified) as RegExpExecArray;
+    const m = /^(\.*)([\s\S]*)$/.exec(qualified) as RegExpExecArray; // [\s\S]: a broken file can put a newline in a name
     const parts = m[2].split('.').filter(Boolean);
     const name = parts.pop();
     if (!name) return undefined;
