@@ -1,6 +1,6 @@
-import { ruleMeta, type Finding, type Rule } from '../types';
+import { ruleMeta, type Rule } from '../types';
 import { fmtMs, scenarioFor, simulateCached, slotsOf, serverSpec, subsetStats } from '../../profiles/scenario';
-import { deploymentsHere, handlerLocation, isFrom, list, onLine, served, shortId, slowWork } from './shared';
+import { perDeployment, handlerLocation, isFrom, list, onLine, served, shortId, slowWork } from './shared';
 
 export const meta = ruleMeta({
   code: 'DJP604',
@@ -15,31 +15,25 @@ export const SLOW_WAIT_MS = 250;
 
 export const rule: Rule = {
   meta,
-  check(ctx) {
-    const view = deploymentsHere(ctx);
-    if (!view) return [];
-    const out: Finding[] = [];
-    for (const dep of view.here) {
-      const cls = dep.server.workerClass.value;
-      if (cls === 'uvicorn' || cls === 'gevent') continue;
-      const anchor = cls === 'sync' ? dep.server.workers : dep.server.threads ?? dep.server.workers;
-      if (!isFrom(anchor, ctx)) continue;
-      const eps = served(view.report, dep);
-      const slow = eps.map((e) => ({ e, w: slowWork(e) })).filter((x) => x.w.lockedWaitMs > 0 || x.w.waitMs >= SLOW_WAIT_MS);
-      const others = eps.filter((e) => !slow.some((s) => s.e.id === e.id));
-      if (!slow.length || !others.length) continue;
-      const slots = slotsOf(serverSpec(dep));
-      const ids = new Set(others.map((e) => e.id));
-      const before = subsetStats(simulateCached(view.report, scenarioFor(dep, eps)), ids);
-      const after = subsetStats(simulateCached(view.report, scenarioFor(dep, others, { users: Math.max(4, 2 * slots) })), ids);
-      const shape = cls === 'sync' ? `${slots} sync workers` : `${dep.server.workers?.value ?? 1} × ${dep.server.threads?.value ?? 1} = ${slots} thread slots`;
-      out.push(onLine(ctx, anchor.source.line!, meta.code,
-        `${list(slow.map((s) => `${shortId(s.e.id)} (${s.w.what.join(', ') || `${Math.round(s.w.waitMs)} ms waiting`})`))} can occupy all ${shape}: ` +
-        `while they wait, every other request queues in the backlog behind them (head-of-line blocking). ` +
-        `Move the waiting out of the request (background job, on_commit, a separate pool for these routes) or shorten it. ` +
-        `Simulated p95 of the other ${others.length} endpoints: ${fmtMs(before.p95)} with them in the mix, ${fmtMs(after.p95)} without.`,
-        slow.map((s) => handlerLocation(s.e, `${shortId(s.e.id)}: ${s.w.what.join(', ') || 'slow I/O'}`))));
-    }
-    return out;
-  },
+  check: perDeployment((ctx, dep, view) => {
+    const cls = dep.server.workerClass.value;
+    if (cls === 'uvicorn' || cls === 'gevent') return undefined;
+    const anchor = cls === 'sync' ? dep.server.workers : dep.server.threads ?? dep.server.workers;
+    if (!isFrom(anchor, ctx)) return undefined;
+    const eps = served(view.report, dep);
+    const slow = eps.map((e) => ({ e, w: slowWork(e) })).filter((x) => x.w.lockedWaitMs > 0 || x.w.waitMs >= SLOW_WAIT_MS);
+    const others = eps.filter((e) => !slow.some((s) => s.e.id === e.id));
+    if (!slow.length || !others.length) return undefined;
+    const slots = slotsOf(serverSpec(dep));
+    const ids = new Set(others.map((e) => e.id));
+    const before = subsetStats(simulateCached(view.report, scenarioFor(dep, eps)), ids);
+    const after = subsetStats(simulateCached(view.report, scenarioFor(dep, others, { users: Math.max(4, 2 * slots) })), ids);
+    const shape = cls === 'sync' ? `${slots} sync workers` : `${dep.server.workers?.value ?? 1} × ${dep.server.threads?.value ?? 1} = ${slots} thread slots`;
+    return onLine(ctx, anchor.source.line!, meta.code,
+      `${list(slow.map((s) => `${shortId(s.e.id)} (${s.w.what.join(', ') || `${Math.round(s.w.waitMs)} ms waiting`})`))} can occupy all ${shape}: ` +
+      `while they wait, every other request queues in the backlog behind them (head-of-line blocking). ` +
+      `Move the waiting out of the request (background job, on_commit, a separate pool for these routes) or shorten it. ` +
+      `Simulated p95 of the other ${others.length} endpoints: ${fmtMs(before.p95)} with them in the mix, ${fmtMs(after.p95)} without.`,
+      slow.map((s) => handlerLocation(s.e, `${shortId(s.e.id)}: ${s.w.what.join(', ') || 'slow I/O'}`)));
+  }),
 };

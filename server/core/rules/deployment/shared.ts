@@ -35,6 +35,25 @@ export function deploymentsHere(ctx: RuleContext): DeploymentView | undefined {
   return here.length ? { report, here } : undefined;
 }
 
+/**
+ * The `check` of a DJP6xx rule: `perDeployment` runs once for each deployment configured in this file and
+ * returns that deployment's finding, if any.
+ */
+export function perDeployment(
+  perDeployment: (ctx: RuleContext, dep: DetectedDeployment, view: DeploymentView) => Finding | undefined,
+): (ctx: RuleContext) => Finding[] {
+  return (ctx) => {
+    const view = deploymentsHere(ctx);
+    if (!view) return [];
+    const out: Finding[] = [];
+    for (const dep of view.here) {
+      const finding = perDeployment(ctx, dep, view);
+      if (finding) out.push(finding);
+    }
+    return out;
+  };
+}
+
 export function isFrom(v: Sourced<unknown> | undefined, ctx: RuleContext): v is Sourced<unknown> {
   return !!v && norm(v.source.uri) === norm(ctx.file.uri) && !!v.source.line;
 }
