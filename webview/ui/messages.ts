@@ -11,6 +11,7 @@
  */
 import type { ProfileReport } from '../../server/core/profiles/types';
 import type { Scenario, SimResult } from '../sim/types';
+import type { Advice } from '../sim/advice';
 import { checkProfileReport, isObject } from './profileValidation';
 
 /** Parent (extension) to child (webview). */
@@ -82,17 +83,8 @@ export function parseViewToHost(data: unknown): Parsed<ViewToHost> {
 // ---- UI ⇄ simulation worker -------------------------------------------------------------------------------------
 
 export interface SweepPoint { x: number; p50: number; p95: number; p99: number; throughput: number; errorRate: number }
-export interface AdviceItem {
-  title: string;
-  baseline: boolean;
-  feasible: boolean;
-  violates: string[];
-  p95Ms: number;
-  meanMs: number;
-  throughput: number;
-  errorRate: number;
-  bottleneck: string;
-}
+/** One ranked change from `advise`, without its scenario (the view does not need it back from the worker). */
+export type AdviceItem = Omit<Advice, 'scenario'>;
 
 export interface RunJob {
   main: Scenario;
