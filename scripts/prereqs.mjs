@@ -1,5 +1,5 @@
 // Makes sure the system packages the tests use are present: real Django (Debian python3-django, imported by
-// /usr/bin/python3) and DRF for the query-count tests, Debian chromium for the webview tests.
+// /usr/bin/python3) with DRF and requests for the query-count tests, Debian chromium for the webview tests.
 // On this project's machines (Debian, root) it installs what is missing with apt-get; elsewhere it fails and
 // names what to install. It never lets a test skip silently.
 import { spawnSync } from 'node:child_process';
@@ -8,6 +8,8 @@ import * as fs from 'node:fs';
 const checks = [
   { pkg: 'python3-django', ok: () => run('/usr/bin/python3', ['-c', 'import django']) },
   { pkg: 'python3-djangorestframework', ok: () => run('/usr/bin/python3', ['-c', 'import rest_framework']) },
+  // The example shop's views import requests; the query-count tests import those views.
+  { pkg: 'python3-requests', ok: () => run('/usr/bin/python3', ['-c', 'import requests']) },
   { pkg: 'chromium', ok: () => fs.existsSync('/usr/bin/chromium') },
 ];
 

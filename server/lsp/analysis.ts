@@ -9,7 +9,7 @@ import type { ParsedDocument } from '../core/parsing/textDocument';
 import { LineMap } from '../core/parsing/textDocument';
 import { ParseTimeoutError, type PythonParser } from '../core/parsing/pythonParser';
 import { extractFileFacts, mayHaveFacts, mayHaveHelperFacts } from '../core/workspace/fileFacts';
-import type { Tree } from 'web-tree-sitter';
+import type { Tree } from '../core/parsing/syntaxTree';
 import type { ProfileReport } from '../core/profiles/types';
 import { toDiagnostic } from './diagnostics';
 import type { OpenDocument } from './documents';

@@ -3,7 +3,7 @@
  * Built on demand from the folder's files (open documents win over disk) and cached until the folder's model
  * index or any document of the folder changes.
  */
-import type { Tree } from 'web-tree-sitter';
+import type { Tree } from '../core/parsing/syntaxTree';
 import { buildProfileReport } from '../core/profiles/build';
 import type { EndpointProfile, ProfileReport } from '../core/profiles/types';
 import { ParseTimeoutError, type PythonParser } from '../core/parsing/pythonParser';

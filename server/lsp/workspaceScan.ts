@@ -3,7 +3,7 @@
  * (only files that can declare them are parsed), then the open documents, then every other file, in
  * chunks that yield to the event loop so edits and requests stay responsive. A newer scan cancels an older one.
  */
-import type { Tree } from 'web-tree-sitter';
+import type { Tree } from '../core/parsing/syntaxTree';
 import type { FileNotice } from '../core/analyzer';
 import { extractFileFacts, mayHaveFacts, mayHaveHelperFacts } from '../core/workspace/fileFacts';
 import { WorkspaceIndex } from '../core/workspace/workspaceIndex';

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { PythonParser, ParseTimeoutError } from '../core/parsing/pythonParser';
-import type { Tree } from 'web-tree-sitter';
+import type { Tree } from '../core/parsing/syntaxTree';
 import { LineMap } from '../core/parsing/textDocument';
 import { WorkspaceIndex } from '../core/workspace/workspaceIndex';
 import { extractFileFacts, mayHaveFacts, type FileFacts } from '../core/workspace/fileFacts';

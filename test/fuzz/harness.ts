@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Tree } from 'web-tree-sitter';
+import type { Tree } from '../../server/core/parsing/syntaxTree';
 import { PythonParser } from '../../server/core/parsing/pythonParser';
 import { LineMap } from '../../server/core/parsing/textDocument';
 import { WorkspaceIndex } from '../../server/core/workspace/workspaceIndex';
@@ -113,22 +113,16 @@ export interface CheckedAnalysis {
 /** ERROR and MISSING nodes of a tree (iterative: the trees here can be 10,000 levels deep). */
 export function errorNodes(tree: Tree, spans?: [number, number][]): number {
   let count = 0;
-  const cursor = tree.walk();
-  try {
-    for (;;) {
-      const type = cursor.nodeType;
-      if (type === 'ERROR' || cursor.currentNode.isMissing) {
-        count++;
-        spans?.push([cursor.startIndex, cursor.endIndex]);
-      }
-      if (cursor.gotoFirstChild()) continue;
-      while (!cursor.gotoNextSibling()) {
-        if (!cursor.gotoParent()) return count;
-      }
+  const stack = [tree.rootNode];
+  while (stack.length) {
+    const node = stack.pop()!;
+    if (node.isError || node.isMissing) {
+      count++;
+      spans?.push([node.startIndex, node.endIndex]);
     }
-  } finally {
-    cursor.delete();
+    for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]);
   }
+  return count;
 }
 
 function describeInput(text: string): string {
@@ -146,7 +140,7 @@ export async function analyseChecked(uri: string, text: string, options: Analyse
   const proj = await project(root);
   let tree: Tree;
   try {
-    tree = ps.parse(text, null, options.parseBudgetMs);
+    tree = ps.parse(text, options.parseBudgetMs);
   } catch (e) {
     if (e instanceof Error && e.name === 'ParseTimeoutError') return { findings: [], notices: [], errors: 0, errorSpans: [], analyseMs: 0, parsed: false };
     throw e;
@@ -170,7 +164,7 @@ export async function analyseChecked(uri: string, text: string, options: Analyse
           files: [...proj.files.filter((f) => f.path !== uri), { path: uri, text }],
           parse: (t) => {
             const p0 = performance.now();
-            const pt = ps.parse(t, null, options.parseBudgetMs);
+            const pt = ps.parse(t, options.parseBudgetMs);
             profileParseMs += performance.now() - p0;
             trees.push(pt);
             return pt;
@@ -230,7 +224,7 @@ export function applyFix(text: string, fix: Fix): string {
 /** ERROR/MISSING nodes of `text` (parse within the given budget). */
 export async function errorsOf(text: string, budgetMs?: number): Promise<number> {
   const ps = await parser();
-  const tree = ps.parse(text, null, budgetMs);
+  const tree = ps.parse(text, budgetMs);
   try {
     return errorNodes(tree);
   } finally {

@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { Node } from '../parsing/syntaxTree';
 import type { QuerysetEvaluator } from './querysetEvaluator';
 import { CHAIN_METHODS, INSTANCE_METHODS, TERMINAL_METHODS } from './querysetValue';
 import { isMaterialized, queryEvaluations, type QueryEvaluation } from './evaluation';

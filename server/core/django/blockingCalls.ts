@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { Node } from '../parsing/syntaxTree';
 import { calleeMethod, keywordArg, positionalArgs, unparen, walk } from '../python/syntax';
 import { bindingsBefore, enclosingScope } from '../python/scopes';
 import { dottedName } from '../python/syntax';

@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { Node } from '../parsing/syntaxTree';
 import type { QuerysetEvaluator } from './querysetEvaluator';
 import { INSTANCE_METHODS, TERMINAL_METHODS, type InstanceValue, type QuerysetValue } from './querysetValue';
 import { calleeMethod, decoratorsOf, positionalArgs, unparen, walk } from '../python/syntax';

@@ -1,4 +1,4 @@
-import type { Node, Tree } from 'web-tree-sitter';
+import type { Node, Tree } from '../parsing/syntaxTree';
 import type { RuleContext } from '../rules/context';
 import type { RelatedLocation } from '../rules/types';
 import { isRowUse, type RowLoop } from './rowLoops';

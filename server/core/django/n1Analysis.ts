@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { Node } from '../parsing/syntaxTree';
 import type { RuleContext } from '../rules/context';
 import type { QueryCost } from '../rules/types';
 import type { RelationInfo } from './modelIndex';

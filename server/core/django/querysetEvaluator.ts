@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { Node } from '../parsing/syntaxTree';
 import type { ModelIndex, ModelInfo } from './modelIndex';
 import {
   INSTANCE_METHODS, TERMINAL_METHODS, cloneQueryset, type InstanceValue, type QuerysetValue,

@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { Node } from '../parsing/syntaxTree';
 
 /** How a prefetched relation is cached on each row. */
 export interface PrefetchInfo {

@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { Node } from '../parsing/syntaxTree';
 import type { WorkspaceFacts } from '../rules/context';
 import { decoratorsOf, isAsyncDef, parentOf } from '../python/syntax';
 import { enclosingClass } from '../python/scopes';

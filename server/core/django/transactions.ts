@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { Node } from '../parsing/syntaxTree';
 import { decoratorsOf, unparen, parentOf } from '../python/syntax';
 import { importedName } from './blockingCalls';
 import type { ImportMap } from '../python/imports';

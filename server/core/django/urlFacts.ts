@@ -1,4 +1,4 @@
-import type { Node, Tree } from 'web-tree-sitter';
+import type { Node, Tree } from '../parsing/syntaxTree';
 import { calleeMethod, positionalArgs, keywordArg, stringValue, unparen, walk, dottedName } from '../python/syntax';
 import { importsOf } from '../python/imports';
 

@@ -1,4 +1,4 @@
-import type { Node, Tree } from 'web-tree-sitter';
+import type { Node, Tree } from '../parsing/syntaxTree';
 import { calleeName, dottedName, isTrue, keywordArg, stringValue } from '../python/syntax';
 import { attributeReads } from '../django/modelDecls';
 

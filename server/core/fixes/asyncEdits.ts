@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { Node } from '../parsing/syntaxTree';
 import type { TextEdit } from '../rules/types';
 import { rangeOf, parentOf } from '../python/syntax';
 import type { ImportMap } from '../python/imports';

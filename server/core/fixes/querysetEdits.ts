@@ -1,4 +1,4 @@
-import type { Node, Tree } from 'web-tree-sitter';
+import type { Node, Tree } from '../parsing/syntaxTree';
 import { CHAIN_METHODS, type QuerysetValue } from '../django/querysetValue';
 import { calleeMethod, positionalArgs, rangeOf, stringValue } from '../python/syntax';
 import type { Position } from '../parsing/textDocument';

@@ -1,4 +1,6 @@
-import { Parser, Language, Tree } from 'web-tree-sitter';
+import { Parser, Language, type Tree as WasmTree } from 'web-tree-sitter';
+import type { Tree } from './syntaxTree';
+import { copyWasmTree, rawExportsOf, type TreeSitterExports } from './wasmTreeCopy';
 
 /**
  * Where the two WASM binaries come from. The core never touches the file system, so a Node main passes paths
@@ -21,26 +23,25 @@ export class ParseTimeoutError extends Error {
   }
 }
 
-let runtimeReady: Promise<void> | undefined;
+let runtimeReady: Promise<TreeSitterExports> | undefined;
 const languages = new Map<string, Promise<Language>>();
 
-function initRuntime(location: GrammarLocation): Promise<void> {
+function initRuntime(location: GrammarLocation): Promise<TreeSitterExports> {
   if (!runtimeReady) {
     const runtime = location.runtimeWasm;
-    runtimeReady =
-      typeof runtime === 'string'
-        ? Parser.init({ locateFile: () => runtime })
-        : Parser.init({ wasmBinary: runtime });
+    // Emscripten makes this very object its Module: kept for the raw exports that copy trees into JavaScript.
+    const module: object = typeof runtime === 'string' ? { locateFile: () => runtime } : { wasmBinary: runtime };
+    runtimeReady = Parser.init(module).then(() => rawExportsOf(module));
   }
   return runtimeReady;
 }
 
 /** One Python parser per caller; the runtime and the grammar are loaded once per process. */
 export class PythonParser {
-  private constructor(private readonly parser: Parser, readonly language: Language) {}
+  private constructor(private readonly parser: Parser, readonly language: Language, private readonly raw: TreeSitterExports) {}
 
   static async load(location: GrammarLocation): Promise<PythonParser> {
-    await initRuntime(location);
+    const raw = await initRuntime(location);
     const key = typeof location.pythonWasm === 'string' ? location.pythonWasm : 'bytes';
     let language = languages.get(key);
     if (!language) {
@@ -49,21 +50,37 @@ export class PythonParser {
     }
     const parser = new Parser();
     parser.setLanguage(await language);
-    return new PythonParser(parser, await language);
+    return new PythonParser(parser, await language, raw);
+  }
+
+  /** Parses `text` into a JavaScript syntax tree (the WASM tree is freed at once). */
+  parse(text: string, budgetMs = DEFAULT_PARSE_BUDGET_MS): Tree {
+    const wasmTree = this.parseWasm(text, null, budgetMs);
+    try {
+      return this.copy(wasmTree, text);
+    } finally {
+      wasmTree.delete();
+    }
   }
 
   /**
-   * Parses `text`, reusing `oldTree` (already edited to match) when given. A parse that runs past `budgetMs`
-   * is abandoned with a ParseTimeoutError: tree-sitter-python needs ~0.7 ms per comment line that follows an
-   * indented block, so a long trailing comment block could otherwise stall the server for seconds.
+   * Parses `text` into a WASM tree, reusing `oldTree` (already edited to match) when given: for documents that
+   * are edited and reparsed incrementally. A parse that runs past `budgetMs` is abandoned with a
+   * ParseTimeoutError: tree-sitter-python needs ~0.7 ms per comment line that follows an indented block, so a long
+   * trailing comment block could otherwise stall the server for seconds.
    */
-  parse(text: string, oldTree?: Tree | null, budgetMs = DEFAULT_PARSE_BUDGET_MS): Tree {
+  parseWasm(text: string, oldTree: WasmTree | null, budgetMs = DEFAULT_PARSE_BUDGET_MS): WasmTree {
     const deadline = performance.now() + budgetMs;
-    const tree = this.parser.parse(text, oldTree ?? null, {
+    const tree = this.parser.parse(text, oldTree, {
       progressCallback: () => performance.now() > deadline,
     });
     if (!tree) throw new ParseTimeoutError(budgetMs);
     return tree;
+  }
+
+  /** The JavaScript copy of a WASM tree of `text` (the analysis never reads WASM nodes). */
+  copy(wasmTree: WasmTree, text: string): Tree {
+    return copyWasmTree(this.raw, wasmTree, text);
   }
 
   delete(): void {

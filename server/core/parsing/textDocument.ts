@@ -1,4 +1,5 @@
-import { Edit, Tree } from 'web-tree-sitter';
+import { Edit, type Tree as WasmTree } from 'web-tree-sitter';
+import type { Tree } from './syntaxTree';
 import type { PythonParser } from './pythonParser';
 
 /** A 0-based position in UTF-16 code units, as LSP and tree-sitter (web build) both count. */
@@ -60,13 +61,16 @@ export class LineMap {
  */
 export class ParsedDocument {
   private lines: LineMap;
-  private current: Tree;
+  /** The WASM tree, kept for incremental reparsing. */
+  private current: WasmTree;
+  /** Its JavaScript copy, made when first asked for after each parse. */
+  private copied?: Tree;
   fullParses = 0;
   incrementalParses = 0;
 
   constructor(private readonly parser: PythonParser, readonly uri: string, text: string, public version = 0) {
     this.lines = new LineMap(text);
-    this.current = parser.parse(text);
+    this.current = parser.parseWasm(text, null);
     this.fullParses++;
   }
 
@@ -74,7 +78,7 @@ export class ParsedDocument {
     return this.lines.text;
   }
   get tree(): Tree {
-    return this.current;
+    return (this.copied ??= this.parser.copy(this.current, this.lines.text));
   }
   get lineMap(): LineMap {
     return this.lines;
@@ -116,13 +120,14 @@ export class ParsedDocument {
     }
     const old = this.current;
     if (full) {
-      this.current = this.parser.parse(text);
+      this.current = this.parser.parseWasm(text, null);
       this.fullParses++;
     } else {
-      this.current = this.parser.parse(text, old);
+      this.current = this.parser.parseWasm(text, old);
       this.incrementalParses++;
     }
     old.delete();
+    this.copied = undefined;
     this.version = version;
   }
 

@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { Node } from '../parsing/syntaxTree';
 import type { RuleContext } from '../rules/context';
 import type { ReportedFinding } from '../analyzer';
 import type { ImportMap } from '../python/imports';
@@ -626,13 +626,11 @@ function nodeAtRange(root: Node, r: { start: { line: number; character: number }
 
 /** Whether a line of the function belongs to a nested def (its findings are that function's, not this one's). */
 function nestedLine(fn: Node, line: number, file: AnalyzedFile): boolean {
-  const node = file.root.descendantForPosition({ row: line, column: 0 }, { row: line, column: 0 });
-  let n: Node | null = node;
   // Find the first non-whitespace named node on that line.
   const text = file.ctx.file.lineMap.lineText(line);
   const col = text.length - text.trimStart().length;
-  n = file.root.descendantForPosition({ row: line, column: col });
-  for (let p = n; p && p.id !== fn.id; p = parentOf(p)) {
+  const n: Node | null = file.root.descendantForPosition({ row: line, column: col });
+  for (let p: Node | null = n; p && p.id !== fn.id; p = parentOf(p)) {
     if (p.type === 'function_definition' || p.type === 'class_definition' || p.type === 'lambda') return true;
   }
   return false;

@@ -1,4 +1,4 @@
-import type { Node, Tree } from 'web-tree-sitter';
+import type { Node, Tree } from '../parsing/syntaxTree';
 import { LineMap } from '../parsing/textDocument';
 import { RuleContext, type WorkspaceFacts } from '../rules/context';
 import { ALL_RULES } from '../rules/registry';

@@ -1,4 +1,4 @@
-import type { Node, Tree } from 'web-tree-sitter';
+import type { Node, Tree } from '../parsing/syntaxTree';
 import { dottedName, walk } from './syntax';
 
 /**

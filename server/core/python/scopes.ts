@@ -1,5 +1,5 @@
-import type { Node } from 'web-tree-sitter';
-import type { Tree } from 'web-tree-sitter';
+import type { Node } from '../parsing/syntaxTree';
+import type { Tree } from '../parsing/syntaxTree';
 import { nearestAncestorIn, positionalArgs, SCOPE_TYPES, walk } from './syntax';
 
 /** Name binding in Python scopes, flow-insensitive but position-aware: good enough for lint, never executed. */

@@ -1,4 +1,4 @@
-import type { Tree } from 'web-tree-sitter';
+import type { Tree } from '../parsing/syntaxTree';
 import type { LineMap } from '../parsing/textDocument';
 import type { ModelIndex } from '../django/modelIndex';
 import { QuerysetEvaluator } from '../django/querysetEvaluator';

@@ -1,4 +1,4 @@
-import type { Tree } from 'web-tree-sitter';
+import type { Tree } from '../parsing/syntaxTree';
 import { extractClassDecls, type ModelDecl } from '../django/modelDecls';
 import { extractSettingsFacts, looksLikeSettings, type DjangoSettingsFacts } from '../django/settingsFacts';
 import { extractSerializerDecls, type SerializerDecl } from '../drf/serializerDecls';

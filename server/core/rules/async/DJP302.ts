@@ -5,7 +5,7 @@ import type { QueryEvaluation } from '../../django/evaluation';
 import { asyncVariant, formatVersion, hasAsyncApi, type DjangoVersion } from '../../django/djangoVersion';
 import { rangeOf, parentOf } from '../../python/syntax';
 import { awaitEdits, ensureImport, renameMethod, replaceWithAwait } from '../../fixes/asyncEdits';
-import type { Node } from 'web-tree-sitter';
+import type { Node } from '../../parsing/syntaxTree';
 
 export const meta = ruleMeta({
   code: 'DJP302',

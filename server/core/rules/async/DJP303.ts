@@ -5,7 +5,7 @@ import { isLoaded } from '../../django/querysetValue';
 import { hasAsyncApi } from '../../django/djangoVersion';
 import { rangeOf, walk, parentOf } from '../../python/syntax';
 import { addToQuerysetChain } from '../../fixes/querysetEdits';
-import type { Node } from 'web-tree-sitter';
+import type { Node } from '../../parsing/syntaxTree';
 
 export const meta = ruleMeta({
   code: 'DJP303',

@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { Node } from '../../parsing/syntaxTree';
 import { ruleMeta, type Finding, type Rule } from '../types';
 import type { RuleContext } from '../context';
 import { resolveHelper } from '../../django/helperCalls';

@@ -3,7 +3,7 @@ import { sharedFacts } from './env';
 import { threadHops } from './hops';
 import { callableWork, syncToAsyncWrapper } from '../../django/asyncContext';
 import { decoratorsOf, rangeOf } from '../../python/syntax';
-import type { Node } from 'web-tree-sitter';
+import type { Node } from '../../parsing/syntaxTree';
 
 export const meta = ruleMeta({
   code: 'DJP401',

@@ -5,7 +5,7 @@ import { asyncFunctionOf } from '../../django/asyncContext';
 import { cacheCall } from '../../django/blockingCalls';
 import { rangeOf, unparen, walk, parentOf } from '../../python/syntax';
 import { awaitEdits } from '../../fixes/asyncEdits';
-import type { Node } from 'web-tree-sitter';
+import type { Node } from '../../parsing/syntaxTree';
 
 export const meta = ruleMeta({
   code: 'DJP405',

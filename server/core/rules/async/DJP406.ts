@@ -3,7 +3,7 @@ import { sharedFacts } from './env';
 import { doesOrm, threadHops } from './hops';
 import { isAsyncDef, rangeOf, walk } from '../../python/syntax';
 import { ownNodes } from '../../django/asyncContext';
-import type { Node } from 'web-tree-sitter';
+import type { Node } from '../../parsing/syntaxTree';
 
 export const meta = ruleMeta({
   code: 'DJP406',

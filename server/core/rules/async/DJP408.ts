@@ -2,6 +2,7 @@ import { ruleMeta, type Finding, type Rule } from '../types';
 import { sharedFacts } from './env';
 import { importedName } from '../../django/blockingCalls';
 import { positionalArgs, rangeOf, stringValue, walk } from '../../python/syntax';
+import type { Node } from '../../parsing/syntaxTree';
 
 export const meta = ruleMeta({
   code: 'DJP408',
@@ -50,4 +51,3 @@ export const rule: Rule = {
     return findings;
   },
 };
-type Node = import('web-tree-sitter').Node;

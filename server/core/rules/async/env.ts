@@ -3,7 +3,7 @@ import type { AsyncEnv } from '../../django/asyncContext';
 import { queryEvaluations, type QueryEvaluation } from '../../django/evaluation';
 import { importsOf } from '../../python/imports';
 import { requestPathOf, type RequestPathInfo } from '../../django/requestPath';
-import type { Node } from 'web-tree-sitter';
+import type { Node } from '../../parsing/syntaxTree';
 
 /** Per-file facts shared by the lock and async rules, computed once per RuleContext. */
 export interface SharedFacts extends AsyncEnv {

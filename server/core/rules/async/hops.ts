@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { Node } from '../../parsing/syntaxTree';
 import { callableWork, threadHopOf, type CallableWork, type ThreadHop } from '../../django/asyncContext';
 import { walk } from '../../python/syntax';
 import type { SharedFacts } from './env';

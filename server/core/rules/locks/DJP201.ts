@@ -4,7 +4,7 @@ import { sharedFacts } from '../async/env';
 import { enclosingTransaction } from '../../django/transactions';
 import { functionOf } from '../../django/asyncContext';
 import { rangeOf, walk, parentOf } from '../../python/syntax';
-import type { Node } from 'web-tree-sitter';
+import type { Node } from '../../parsing/syntaxTree';
 
 export const meta = ruleMeta({
   code: 'DJP201',

@@ -5,7 +5,7 @@ import { transactionScopes } from '../../django/transactions';
 import { CATEGORY_LABEL, cacheCall, classifyBlocking } from '../../django/blockingCalls';
 import { callableWork, calledLocalFunction, enclosingLoop } from '../../django/asyncContext';
 import { keywordArg, rangeOf, walk, parentOf } from '../../python/syntax';
-import type { Node } from 'web-tree-sitter';
+import type { Node } from '../../parsing/syntaxTree';
 
 export const meta = ruleMeta({
   code: 'DJP202',

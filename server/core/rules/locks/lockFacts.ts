@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { Node } from '../../parsing/syntaxTree';
 import type { RuleContext } from '../context';
 import type { QueryEvaluation } from '../../django/evaluation';
 import { sharedFacts } from '../async/env';

@@ -5,7 +5,7 @@ import { isLoaded } from '../../django/querysetValue';
 import { loadQueries } from '../../django/n1Analysis';
 import { rangeOf } from '../../python/syntax';
 import { addToQuerysetChain } from '../../fixes/querysetEdits';
-import type { Node } from 'web-tree-sitter';
+import type { Node } from '../../parsing/syntaxTree';
 import { callText, helperCalls, helperRelated, type HelperRowCall } from '../../django/helperCalls';
 import type { ParamRead } from '../../workspace/functionSummaries';
 

@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { Node } from '../../parsing/syntaxTree';
 import { ruleMeta, formatQueryCost, type Finding, type Fix, type Rule, type TextEdit } from '../types';
 import type { RuleContext } from '../context';
 import { describeUse, managerCost, managerUses, loopRelated, type ManagerUse } from '../../django/n1Analysis';

@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { Node } from '../../parsing/syntaxTree';
 import { ruleMeta, formatQueryCost, type Finding, type Fix, type Rule } from '../types';
 import { rowAccesses, rowFactors, type RowLoop } from '../../django/rowLoops';
 import type { QuerysetValue } from '../../django/querysetValue';

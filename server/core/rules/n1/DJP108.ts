@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { Node } from '../../parsing/syntaxTree';
 import { ruleMeta, formatQueryCost, type Finding, type Rule } from '../types';
 import type { RuleContext } from '../context';
 import { isLoaded, type QuerysetValue } from '../../django/querysetValue';

@@ -1,0 +1,247 @@
+/**
+ * A syntax tree held in plain JavaScript objects, copied once from tree-sitter's WASM tree right after parsing
+ * (see `wasmTreeCopy.ts`). The analysis reads every node dozens of times; on web-tree-sitter's own `Node` each
+ * property read crosses into WASM and allocates, which cost the analysis three times the parse itself.
+ *
+ * The shape follows web-tree-sitter's `Node` (same names, same meaning, same document order), so code written
+ * against tree-sitter reads the same; positions follow tree-sitter too (rows start at `\n` only, columns in
+ * UTF-16 code units).
+ */
+
+export interface Point {
+  row: number;
+  column: number;
+}
+
+const NO_CHILDREN: readonly Node[] = Object.freeze([]);
+
+/** Makes ids unique across every tree of the process, as tree-sitter's node addresses are within one tree. */
+let nextNodeId = 1;
+
+export class Tree {
+  readonly rootNode: Node;
+  /** Named nodes in document order; `Node.namedIndex` indexes it. */
+  readonly namedNodes: Node[] = [];
+  /** Offsets at which each row starts (after every `\n`), for positions computed on demand. */
+  private rowStarts?: Int32Array;
+
+  /** Built by `wasmTreeCopy`; `build` receives the tree and returns its root. */
+  constructor(readonly text: string, build: (tree: Tree) => Node) {
+    this.rootNode = build(this);
+  }
+
+  /** Kept for callers written against web-tree-sitter; a JavaScript tree holds no WASM memory. */
+  delete(): void {}
+
+  /** The offset of a tree-sitter point (a column past the row's end stops at it). */
+  indexAt(point: Point): number {
+    const starts = (this.rowStarts ??= computeRowStarts(this.text));
+    if (point.row >= starts.length) return this.text.length;
+    const rowEnd = point.row + 1 < starts.length ? starts[point.row + 1] - 1 : this.text.length;
+    return Math.min(starts[Math.max(0, point.row)] + Math.max(0, point.column), rowEnd);
+  }
+
+  pointAt(index: number): Point {
+    const starts = (this.rowStarts ??= computeRowStarts(this.text));
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= index) lo = mid;
+      else hi = mid - 1;
+    }
+    return { row: lo, column: index - starts[lo] };
+  }
+}
+
+function computeRowStarts(text: string): Int32Array {
+  let rows = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) rows++;
+  const starts = new Int32Array(rows);
+  let row = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts[row++] = i + 1;
+  return starts;
+}
+
+export class Node {
+  readonly id: number = nextNodeId++;
+  /** Children in order, named and anonymous (punctuation, keywords), as tree-sitter's `children`. */
+  children: readonly Node[] = NO_CHILDREN;
+  /** Index in `tree.namedNodes` (-1 for anonymous nodes). */
+  namedIndex = -1;
+  /** For named nodes: index in `tree.namedNodes` just past the last named descendant. */
+  subtreeEnd = -1;
+  /** Index in the parent's `children`. */
+  indexInParent = 0;
+  /** The node or one of its descendants is an ERROR or MISSING node. */
+  hasError = false;
+  private namedCache?: readonly Node[];
+
+  constructor(
+    readonly tree: Tree,
+    readonly parent: Node | null,
+    readonly type: string,
+    readonly isNamed: boolean,
+    readonly isMissing: boolean,
+    /** The field this node fills in its parent (`function`, `body`, ...), or null. */
+    readonly fieldName: string | null,
+    readonly startIndex: number,
+    readonly endIndex: number,
+  ) {}
+
+  get isError(): boolean {
+    return this.type === 'ERROR';
+  }
+
+  get text(): string {
+    return this.tree.text.slice(this.startIndex, this.endIndex);
+  }
+
+  get startPosition(): Point {
+    return this.tree.pointAt(this.startIndex);
+  }
+
+  get endPosition(): Point {
+    return this.tree.pointAt(this.endIndex);
+  }
+
+  get namedChildren(): readonly Node[] {
+    if (this.namedCache) return this.namedCache;
+    const all = this.children;
+    let named = 0;
+    for (const c of all) if (c.isNamed) named++;
+    this.namedCache = named === all.length ? all : named === 0 ? NO_CHILDREN : all.filter((c) => c.isNamed);
+    return this.namedCache;
+  }
+
+  get childCount(): number {
+    return this.children.length;
+  }
+
+  get namedChildCount(): number {
+    return this.namedChildren.length;
+  }
+
+  child(index: number): Node | null {
+    return this.children[index] ?? null;
+  }
+
+  namedChild(index: number): Node | null {
+    return this.namedChildren[index] ?? null;
+  }
+
+  get firstChild(): Node | null {
+    return this.children[0] ?? null;
+  }
+
+  get lastChild(): Node | null {
+    return this.children[this.children.length - 1] ?? null;
+  }
+
+  get firstNamedChild(): Node | null {
+    return this.namedChildren[0] ?? null;
+  }
+
+  get lastNamedChild(): Node | null {
+    const named = this.namedChildren;
+    return named[named.length - 1] ?? null;
+  }
+
+  get nextSibling(): Node | null {
+    return this.parent?.children[this.indexInParent + 1] ?? null;
+  }
+
+  get previousSibling(): Node | null {
+    return this.indexInParent > 0 ? (this.parent?.children[this.indexInParent - 1] ?? null) : null;
+  }
+
+  get nextNamedSibling(): Node | null {
+    const siblings = this.parent?.children ?? NO_CHILDREN;
+    for (let i = this.indexInParent + 1; i < siblings.length; i++) if (siblings[i].isNamed) return siblings[i];
+    return null;
+  }
+
+  get previousNamedSibling(): Node | null {
+    const siblings = this.parent?.children ?? NO_CHILDREN;
+    for (let i = this.indexInParent - 1; i >= 0; i--) if (siblings[i].isNamed) return siblings[i];
+    return null;
+  }
+
+  /** The first child in field `name`, as tree-sitter's `childForFieldName`. */
+  childForFieldName(name: string): Node | null {
+    for (const c of this.children) if (c.fieldName === name) return c;
+    return null;
+  }
+
+  childrenForFieldName(name: string): Node[] {
+    return this.children.filter((c) => c.fieldName === name);
+  }
+
+  /** Descendants (not this node) of the given types, in document order; iterative, so any depth is safe. */
+  descendantsOfType(types: string | readonly string[]): Node[] {
+    const wanted = typeof types === 'string' ? [types] : types;
+    const out: Node[] = [];
+    const stack: Node[] = [];
+    for (let i = this.children.length - 1; i >= 0; i--) stack.push(this.children[i]);
+    while (stack.length) {
+      const n = stack.pop() as Node;
+      if (wanted.includes(n.type)) out.push(n);
+      for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]);
+    }
+    return out;
+  }
+
+  /** The smallest node (named or not) spanning `start..end`, as tree-sitter's `descendantForIndex`. */
+  descendantForIndex(start: number, end = start): Node {
+    return this.descendantFor(start, end, false);
+  }
+
+  /** The smallest named node spanning `start..end`, as tree-sitter's `namedDescendantForIndex`. */
+  namedDescendantForIndex(start: number, end = start): Node {
+    return this.descendantFor(start, end, true);
+  }
+
+  descendantForPosition(start: Point, end: Point = start): Node {
+    return this.descendantFor(this.tree.indexAt(start), this.tree.indexAt(end), false);
+  }
+
+  private descendantFor(start: number, end: number, namedOnly: boolean): Node {
+    let node: Node = this;
+    let found: Node = this;
+    for (let descended = true; descended; ) {
+      descended = false;
+      for (const child of node.children) {
+        // Same rules as ts_node_descendant_for_byte_range: the child must reach the end of the range, pass its
+        // start (or touch it, when empty), and begin no later than it.
+        if (child.endIndex < end) continue;
+        if (child.startIndex === child.endIndex ? child.endIndex < start : child.endIndex <= start) continue;
+        if (start < child.startIndex) break;
+        node = child;
+        if (!namedOnly || child.isNamed) found = child;
+        descended = true;
+        break;
+      }
+    }
+    return found;
+  }
+
+  /** The S-expression of the named nodes, with field names, as tree-sitter's `toString` (iterative). */
+  toString(): string {
+    let out = '';
+    const stack: (Node | ')')[] = [this];
+    while (stack.length) {
+      const item = stack.pop() as Node | ')';
+      if (item === ')') {
+        out += ')';
+        continue;
+      }
+      if (item !== this) out += ' ';
+      if (item.fieldName && item !== this) out += `${item.fieldName}: `;
+      out += item.isMissing ? `(MISSING ${item.type}` : `(${item.type}`;
+      stack.push(')');
+      const named = item.namedChildren;
+      for (let i = named.length - 1; i >= 0; i--) stack.push(named[i]);
+    }
+    return out;
+  }
+}
