@@ -2,7 +2,7 @@ import type { Node, Tree } from '../parsing/syntaxTree';
 import type { RuleContext } from '../rules/context';
 import type { RelatedLocation } from '../rules/types';
 import { isRowUse, type RowLoop } from './rowLoops';
-import { dottedName, keywordArg, positionalArgs, walk } from '../python/syntax';
+import { dottedName, keywordArg, positionalArgs, nodesOfType } from '../python/syntax';
 import { importsOf, resolveName } from '../python/imports';
 import { summarizeFunctions, type FunctionSummary, type ParamRead } from '../workspace/functionSummaries';
 
@@ -71,11 +71,10 @@ function computeHelperCalls(ctx: RuleContext, loop: RowLoop): HelperRowCall[] {
     return out;
   }
   for (const scope of loop.perRow) {
-    walk(scope, (n) => {
-      if (n.type !== 'call') return true;
+    for (const n of nodesOfType(scope, 'call')) {
       const fn = n.childForFieldName('function');
       const args = n.childForFieldName('arguments');
-      if (!fn || !args || (fn.type !== 'identifier' && fn.type !== 'attribute')) return true;
+      if (!fn || !args || (fn.type !== 'identifier' && fn.type !== 'attribute')) continue;
       for (const a of args.namedChildren) {
         const arg = a?.type === 'keyword_argument' ? a.childForFieldName('value') : a;
         if (arg?.type !== 'identifier' || !isRowUse(loop, arg)) continue;
@@ -86,8 +85,7 @@ function computeHelperCalls(ctx: RuleContext, loop: RowLoop): HelperRowCall[] {
         if (param && reads?.length) out.push({ loop, call: n, name: hit.summary.name, param, reads, uri: hit.uri });
         break;
       }
-      return true;
-    });
+    }
   }
   return out;
 }

@@ -4,7 +4,7 @@ import type { QueryCost } from '../rules/types';
 import type { RelationInfo } from './modelIndex';
 import { CHAIN_METHODS, type PrefetchInfo, type QuerysetValue } from './querysetValue';
 import { rowAccesses, rowFactors, type RowLoop } from './rowLoops';
-import { calleeName, keywordArg, positionalArgs, rangeOf, walk, parentOf } from '../python/syntax';
+import { calleeName, keywordArg, positionalArgs, rangeOf, walk, parentOf, nodesOfType } from '../python/syntax';
 import type { RelatedLocation } from '../rules/types';
 import { COMPREHENSIONS } from '../python/scopes';
 import { helperCalls, type HelperRowCall } from './helperCalls';
@@ -159,10 +159,10 @@ function usesFrom(start: Node, prefix: string[], region: Node[], depth: number):
   const out: RawUse[] = [];
   let evaluatedOnce = false;
   for (const scope of region) {
-    walk(scope, (n) => {
-      if (n.type !== 'identifier' || n.text !== name || n.startIndex <= c.endIndex) return true;
+    for (const n of nodesOfType(scope, 'identifier')) {
+      if (n.text !== name || n.startIndex <= c.endIndex) continue;
       const up = parentOf(n);
-      if (up?.type === 'assignment' && up.childForFieldName('left')?.id === n.id) return true;
+      if (up?.type === 'assignment' && up.childForFieldName('left')?.id === n.id) continue;
       for (const u of usesFrom(n, methods, region, depth + 1)) {
         const isEval = u.methods.length === methods.length;
         if (isEval) {
@@ -171,8 +171,7 @@ function usesFrom(start: Node, prefix: string[], region: Node[], depth: number):
         }
         out.push({ ...u, expr: isEval ? end : u.expr });
       }
-      return true;
-    });
+    }
   }
   return out;
 }

@@ -1,7 +1,7 @@
 import type { Node } from '../parsing/syntaxTree';
 import type { QuerysetEvaluator } from './querysetEvaluator';
 import type { QuerysetValue } from './querysetValue';
-import { walk, parentOf, positionalArgs, unparen } from '../python/syntax';
+import { walk, parentOf, positionalArgs, unparen, nodesOfType } from '../python/syntax';
 import { COMPREHENSIONS, enclosingFunction, loopBinding } from '../python/scopes';
 
 /** A loop (statement or comprehension clause) whose variable walks model instances of a queryset. */
@@ -121,9 +121,9 @@ export function findRowLoops(root: Node, evaluator: QuerysetEvaluator): RowLoop[
 export function rowAccesses(loop: RowLoop): RowAccess[] {
   const out: RowAccess[] = [];
   for (const scope of loop.perRow) {
-    walk(scope, (n) => {
-      if (n.type !== 'identifier' || n.text !== loop.rowVar) return true;
-      if (!isRowUse(loop, n)) return true;
+    for (const n of nodesOfType(scope, 'identifier')) {
+      if (n.text !== loop.rowVar) continue;
+      if (!isRowUse(loop, n)) continue;
       const chain: Node[] = [];
       const names: string[] = [];
       let cur: Node = n;
@@ -133,8 +133,7 @@ export function rowAccesses(loop: RowLoop): RowAccess[] {
         names.push(cur.childForFieldName('attribute')?.text ?? '');
       }
       out.push({ loop, identifier: n, chain, names });
-      return true;
-    });
+    }
   }
   return out.sort((a, b) => a.identifier.startIndex - b.identifier.startIndex);
 }

@@ -1,5 +1,5 @@
 import type { Node, Tree } from '../parsing/syntaxTree';
-import { rangeOf, stringValue, walk, isTrue } from '../python/syntax';
+import { rangeOf, stringValue, isTrue, nodesOfType } from '../python/syntax';
 import type { Range } from '../parsing/textDocument';
 
 /** Settings that change what code costs, with where each value was read. */
@@ -50,11 +50,10 @@ export function extractSettingsFacts(tree: Tree, uri: string): DjangoSettingsFac
 }
 
 function readDatabases(node: Node, uri: string, facts: DjangoSettingsFacts): void {
-  walk(node, (n) => {
-    if (n.type !== 'pair') return true;
+  for (const n of nodesOfType(node, 'pair')) {
     const key = stringValue(n.childForFieldName('key'));
     const value = n.childForFieldName('value');
-    if (!value) return true;
+    if (!value) continue;
     if (key === 'ENGINE' && !facts.dbEngine) {
       const v = stringValue(value);
       if (v) facts.dbEngine = { value: v, uri, range: rangeOf(value) };
@@ -64,17 +63,14 @@ function readDatabases(node: Node, uri: string, facts: DjangoSettingsFacts): voi
       const num = value.type === 'none' ? null : Number(value.text);
       facts.connMaxAge = { value: Number.isFinite(num) || num === null ? num : 0, uri, range: rangeOf(n) };
     }
-    return true;
-  });
+  }
 }
 
 function readBackend(node: Node, wanted: string, uri: string, set: (v: { value: string; uri: string; range: Range }) => void): void {
-  walk(node, (n) => {
-    if (n.type !== 'pair') return true;
+  for (const n of nodesOfType(node, 'pair')) {
     const v = stringValue(n.childForFieldName('value'));
     if (stringValue(n.childForFieldName('key')) === wanted && v) set({ value: v, uri, range: rangeOf(n.childForFieldName('value') as Node) });
-    return true;
-  });
+  }
 }
 
 /** Later files override earlier ones key by key (settings/base.py then settings/prod.py). */

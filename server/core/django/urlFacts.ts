@@ -1,5 +1,5 @@
 import type { Node, Tree } from '../parsing/syntaxTree';
-import { calleeMethod, positionalArgs, keywordArg, stringValue, unparen, walk, dottedName } from '../python/syntax';
+import { calleeMethod, positionalArgs, keywordArg, stringValue, unparen, walk, dottedName, nodesOfType } from '../python/syntax';
 import { importsOf } from '../python/imports';
 
 /**
@@ -66,8 +66,7 @@ export function extractUrlViews(tree: Tree, uri: string): UrlViewRef[] {
     const ref = expr && viewRefOf(expr, imports, uri);
     if (ref) out.push(ref);
   };
-  walk(tree.rootNode, (n) => {
-    if (n.type !== 'call') return true;
+  for (const n of nodesOfType(tree.rootNode, 'call')) {
     const method = calleeMethod(n);
     if (method === 'path' || method === 're_path' || method === 'url') {
       const view = positionalArgs(n)[1] ?? keywordArg(n, 'view');
@@ -76,8 +75,7 @@ export function extractUrlViews(tree: Tree, uri: string): UrlViewRef[] {
       const args = positionalArgs(n);
       if (args.length >= 2 && stringValue(args[0]) !== undefined) add(args[1]);
     }
-    return true;
-  });
+  }
   return out;
 }
 

@@ -6,7 +6,7 @@ import { analyzeFile } from '../analyzer';
 import type { DjperfConfig } from '../config/config';
 import { mergeConfig } from '../config/config';
 import { importsOf } from '../python/imports';
-import { decoratorsOf, isAsyncDef, keywordArg, positionalArgs, rangeOf, stringValue, walk, parentOf } from '../python/syntax';
+import { decoratorsOf, isAsyncDef, keywordArg, positionalArgs, rangeOf, stringValue, walk, parentOf, nodesOfType } from '../python/syntax';
 import { extractSettingsFacts, looksLikeSettings, type DjangoSettingsFacts } from '../django/settingsFacts';
 import { extractUrlPatterns, findModuleFile, mayHaveUrls, moduleToPath, resolveRoutes, type ResolvedRoute, type UrlPattern, type UrlViewRef } from '../django/urlFacts';
 import { isMaterialized, queryEvaluations } from '../django/evaluation';
@@ -549,20 +549,18 @@ function collectWrites(files: readonly DeploymentFile[], analyze: (uri: string) 
       if (w) out.push({ uri: f.path, line: e.node.startPosition.row, model: w.model, what: w.what, fn: enclosingName(e.node) });
     }
     // Signal receivers of those models run on every write: a natural place to invalidate.
-    walk(a.root, (n) => {
-      if (n.type !== 'call') return true;
+    for (const n of nodesOfType(a.root, 'call')) {
       const fn = n.childForFieldName('function')?.text ?? '';
       const args = positionalArgs(n);
       const signal = /(^|\.)receiver$/.test(fn) ? args[0]?.text.split('.').pop() : /\.connect$/.test(fn) ? fn.split('.').slice(-2, -1)[0] : undefined;
       const sender = keywordArg(n, 'sender');
-      if (!signal || !SIGNALS.test(signal) || !sender) return true;
+      if (!signal || !SIGNALS.test(signal) || !sender) continue;
       const parts = sender.text.split('.');
       const m = a.ctx.evaluator.modelClass(sender) ?? a.ctx.workspace.models.find(parts[0]);
-      if (!m) return true;
+      if (!m) continue;
       const model = signal === 'm2m_changed' && parts.length >= 3 && parts[parts.length - 1] === 'through' ? `${m.key}.${parts[1]}` : m.key;
       out.push({ uri: f.path, line: n.startPosition.row, model, what: `${signal} receiver for ${sender.text} (runs on every such write)` });
-      return true;
-    });
+    }
     // The admin writes every model it registers (change form, delete, actions).
     walk(a.root, (n) => {
       if (n.type !== 'call' && n.type !== 'decorator') return true;

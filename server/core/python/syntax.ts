@@ -68,6 +68,55 @@ export function forEachAncestor(node: Node, visit: (ancestor: Node, type: string
   for (let p = node.parent; p; p = p.parent) if (visit(p, p.type) === false) return;
 }
 
+const byTypeCache = new WeakMap<Tree, Map<string, Node[]>>();
+
+/** The tree's named nodes grouped by type, each group in document order (built in one pass, once per tree). */
+function nodesByType(tree: Tree): Map<string, Node[]> {
+  let byType = byTypeCache.get(tree);
+  if (!byType) {
+    byType = new Map();
+    for (const n of tree.namedNodes) {
+      const group = byType.get(n.type);
+      if (group) group.push(n);
+      else byType.set(n.type, [n]);
+    }
+    byTypeCache.set(tree, byType);
+  }
+  return byType;
+}
+
+const NONE: readonly Node[] = [];
+
+/**
+ * The named nodes of one type inside `root` (itself included), in document order: what `walk` with a type
+ * filter visits, without visiting every other node. Rules look for calls, attributes or loops dozens of times per file.
+ */
+export function nodesOfType(root: Node, type: string): readonly Node[] {
+  if (root.namedIndex < 0) {
+    const out: Node[] = [];
+    for (const child of root.namedChildren) out.push(...nodesOfType(child, type));
+    return out;
+  }
+  const group = nodesByType(root.tree).get(type);
+  if (!group) return NONE;
+  if (root.namedIndex === 0) return group;
+  const from = firstAtOrAfter(group, root.namedIndex);
+  const to = firstAtOrAfter(group, root.subtreeEnd);
+  return from === to ? NONE : group.slice(from, to);
+}
+
+/** Index of the first node of `group` whose namedIndex is at least `index` (binary search). */
+function firstAtOrAfter(group: readonly Node[], index: number): number {
+  let lo = 0;
+  let hi = group.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (group[mid].namedIndex < index) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** Visits every named descendant (and `root` itself when named) in document order; `visit` returns false to skip a subtree. */
 export function walk(root: Node, visit: (node: Node) => boolean | void): void {
   let i = root.namedIndex;

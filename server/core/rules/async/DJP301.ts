@@ -2,7 +2,7 @@ import { ruleMeta, type Finding, type Fix, type Rule } from '../types';
 import { sharedFacts } from './env';
 import { asyncFunctionOf, isAwaited } from '../../django/asyncContext';
 import { CATEGORY_LABEL, classifyBlocking, type BlockingCall } from '../../django/blockingCalls';
-import { positionalArgs, rangeOf, walk, parentOf } from '../../python/syntax';
+import { positionalArgs, rangeOf, parentOf, nodesOfType } from '../../python/syntax';
 import { ensureImport, replaceWithAwait } from '../../fixes/asyncEdits';
 import type { SharedFacts } from './env';
 
@@ -59,12 +59,11 @@ export const rule: Rule = {
   check(ctx) {
     const facts = sharedFacts(ctx);
     const findings: Finding[] = [];
-    walk(facts.root, (n) => {
-      if (n.type !== 'call') return true;
+    for (const n of nodesOfType(facts.root, 'call')) {
       const fn = asyncFunctionOf(n);
-      if (!fn) return true;
+      if (!fn) continue;
       const b = classifyBlocking(n, facts.imports);
-      if (!b) return true;
+      if (!b) continue;
       const name = fn.childForFieldName('name')?.text;
       findings.push({
         code: meta.code,
@@ -74,8 +73,7 @@ export const rule: Rule = {
         cost: { kind: 'blocking', call: b.name, estimatedMs: b.estimatedMs || undefined },
         fixes: blockingFixes(b, facts),
       });
-      return true;
-    });
+    }
     return findings;
   },
 };

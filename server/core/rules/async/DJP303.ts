@@ -3,7 +3,7 @@ import { sharedFacts } from './env';
 import { asyncFunctionOf } from '../../django/asyncContext';
 import { isLoaded } from '../../django/querysetValue';
 import { hasAsyncApi } from '../../django/djangoVersion';
-import { rangeOf, walk, parentOf } from '../../python/syntax';
+import { rangeOf, parentOf, nodesOfType } from '../../python/syntax';
 import { addToQuerysetChain } from '../../fixes/querysetEdits';
 import type { Node } from '../../parsing/syntaxTree';
 
@@ -34,13 +34,12 @@ export const rule: Rule = {
     const facts = sharedFacts(ctx);
     const target = ctx.settings.targetDjango;
     const findings: Finding[] = [];
-    walk(facts.root, (n) => {
-      if (n.type !== 'attribute') return true;
+    for (const n of nodesOfType(facts.root, 'attribute')) {
       const fn = asyncFunctionOf(n);
-      if (!fn) return true;
+      if (!fn) continue;
       const obj = n.childForFieldName('object');
       const attr = n.childForFieldName('attribute')?.text ?? '';
-      if (!obj) return true;
+      if (!obj) continue;
       // `request.user.username`: the lazy user (session + user queries) is resolved on first attribute access.
       if (obj.type === 'attribute' && obj.childForFieldName('attribute')?.text === 'user' && isRequestParam(obj.childForFieldName('object') as Node, fn) &&
           !isAssignTarget(n)) {
@@ -56,14 +55,14 @@ export const rule: Rule = {
           cost: { kind: 'blocking', call: 'request.user', estimatedMs: 4 },
           fixes,
         });
-        return true;
+        continue;
       }
-      if (isAssignTarget(n)) return true;
+      if (isAssignTarget(n)) continue;
       const owner = facts.evaluator.evaluate(obj);
-      if (owner?.kind !== 'instance') return true;
+      if (owner?.kind !== 'instance') continue;
       const rel = ctx.workspace.models.relation(owner.model, attr);
-      if (!rel || !SINGLE.has(rel.kind) || rel.many) return true;
-      if (owner.from && isLoaded(owner.from, attr)) return true;
+      if (!rel || !SINGLE.has(rel.kind) || rel.many) continue;
+      if (owner.from && isLoaded(owner.from, attr)) continue;
       // A row of a loop is DJP101's (N+1) business only when it is sync; here every read is a sync query.
       const edit = owner.from ? addToQuerysetChain(owner.from, 'select_related', attr) : undefined;
       findings.push({
@@ -75,8 +74,7 @@ export const rule: Rule = {
         fixes: edit ? [{ message: `Add select_related("${attr}")`, applicability: 'safe', isPreferred: true, edits: [edit] }] : undefined,
         related: owner.from ? [{ range: rangeOf(owner.from.origin), message: 'object fetched here' }] : undefined,
       });
-      return true;
-    });
+    }
     return findings;
   },
 };

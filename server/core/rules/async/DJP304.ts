@@ -3,7 +3,7 @@ import { sharedFacts } from './env';
 import { asyncFunctionOf, isAwaited } from '../../django/asyncContext';
 import { cacheCall } from '../../django/blockingCalls';
 import { hasAsyncApi } from '../../django/djangoVersion';
-import { rangeOf, walk } from '../../python/syntax';
+import { rangeOf, nodesOfType } from '../../python/syntax';
 import { awaitEdits, renameMethod } from '../../fixes/asyncEdits';
 
 export const meta = ruleMeta({
@@ -20,12 +20,11 @@ export const rule: Rule = {
     const facts = sharedFacts(ctx);
     const findings: Finding[] = [];
     const ok = hasAsyncApi(ctx.settings.targetDjango, 'cache');
-    walk(facts.root, (n) => {
-      if (n.type !== 'call') return true;
+    for (const n of nodesOfType(facts.root, 'call')) {
       const fn = asyncFunctionOf(n);
-      if (!fn) return true;
+      if (!fn) continue;
       const c = cacheCall(n, facts.imports);
-      if (!c || c.method === c.asyncMethod || isAwaited(n)) return true;
+      if (!c || c.method === c.asyncMethod || isAwaited(n)) continue;
       const rename = renameMethod(n, c.asyncMethod);
       findings.push({
         code: meta.code,
@@ -35,8 +34,7 @@ export const rule: Rule = {
         cost: { kind: 'blocking', call: `cache.${c.method}`, estimatedMs: 2 },
         fixes: ok && rename ? [{ message: `Use await ${c.receiver.text}.${c.asyncMethod}(...)`, applicability: 'safe', isPreferred: true, edits: [...awaitEdits(n), rename] }] : undefined,
       });
-      return true;
-    });
+    }
     return findings;
   },
 };

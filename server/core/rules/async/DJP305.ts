@@ -5,7 +5,7 @@ import { resolveHelper } from '../../django/helperCalls';
 import { sharedFacts } from './env';
 import { asyncFunctionOf, callableWork, calledLocalFunction, isAwaited, threadHopOf } from '../../django/asyncContext';
 import { CATEGORY_LABEL } from '../../django/blockingCalls';
-import { isAsyncDef, rangeOf, walk } from '../../python/syntax';
+import { isAsyncDef, rangeOf, nodesOfType } from '../../python/syntax';
 import { ensureImport, replaceWithAwait } from '../../fixes/asyncEdits';
 
 export const meta = ruleMeta({
@@ -51,21 +51,20 @@ export const rule: Rule = {
   check(ctx) {
     const facts = sharedFacts(ctx);
     const findings: Finding[] = [];
-    walk(facts.root, (n) => {
-      if (n.type !== 'call') return true;
+    for (const n of nodesOfType(facts.root, 'call')) {
       const fn = asyncFunctionOf(n);
-      if (!fn || isAwaited(n) || threadHopOf(n, facts)) return true;
+      if (!fn || isAwaited(n) || threadHopOf(n, facts)) continue;
       const helper = calledLocalFunction(n, facts.root);
       if (!helper) {
         const imported = importedHelperFinding(ctx, n, fn, facts);
         if (imported) findings.push(imported);
-        return true;
+        continue;
       }
-      if (isAsyncDef(helper) || helper.id === fn.id) return true;
+      if (isAsyncDef(helper) || helper.id === fn.id) continue;
       const work = callableWork(helper, facts);
       const query = work.queries.find((q) => !q.isAsync);
       const blocking = work.blocking[0];
-      if (!query && !blocking) return true;
+      if (!query && !blocking) continue;
       const what = query
         ? `runs a query (\`${query.node.text.split('\n')[0].slice(0, 70)}\`, line ${query.node.startPosition.row + 1})`
         : `does ${CATEGORY_LABEL[blocking.category]} (\`${blocking.name}\`, line ${blocking.call.startPosition.row + 1})`;
@@ -83,8 +82,7 @@ export const rule: Rule = {
         fixes: [{ message: `Run ${name}() in a thread: await sync_to_async(${callee})(...)`, applicability: 'unsafe', isPreferred: true,
           edits: [replaceWithAwait(n, `sync_to_async(${callee})${args}`), ...(imp ? [imp] : [])] }],
       });
-      return true;
-    });
+    }
     return findings;
   },
 };

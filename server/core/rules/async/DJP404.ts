@@ -2,7 +2,7 @@ import { ruleMeta, type Finding, type Rule } from '../types';
 import { sharedFacts } from './env';
 import { asyncFunctionOf } from '../../django/asyncContext';
 import { importedName } from '../../django/blockingCalls';
-import { positionalArgs, rangeOf, walk, parentOf } from '../../python/syntax';
+import { positionalArgs, rangeOf, parentOf, nodesOfType } from '../../python/syntax';
 import { replaceWithAwait } from '../../fixes/asyncEdits';
 
 export const meta = ruleMeta({
@@ -18,12 +18,11 @@ export const rule: Rule = {
   check(ctx) {
     const facts = sharedFacts(ctx);
     const findings: Finding[] = [];
-    walk(facts.root, (n) => {
-      if (n.type !== 'call') return true;
+    for (const n of nodesOfType(facts.root, 'call')) {
       const name = importedName(n.childForFieldName('function'), facts.imports) ?? '';
-      if (!/(^|\.)async_to_sync$/.test(name)) return true;
+      if (!/(^|\.)async_to_sync$/.test(name)) continue;
       const fn = asyncFunctionOf(n);
-      if (!fn) return true;
+      if (!fn) continue;
       const up = parentOf(n);
       const outer = up?.type === 'call' && up.childForFieldName('function')?.id === n.id ? up : undefined;
       const target = positionalArgs(n)[0];
@@ -36,8 +35,7 @@ export const rule: Rule = {
         fixes: outer && target && args ? [{ message: `Use await ${target.text}(...)`, applicability: 'safe', isPreferred: true,
           edits: [replaceWithAwait(outer, `${target.text}${args.text}`)] }] : undefined,
       });
-      return true;
-    });
+    }
     return findings;
   },
 };

@@ -3,7 +3,7 @@ import { sharedFacts } from './env';
 import { threadHops, describeTarget } from './hops';
 import { asyncFunctionOf } from '../../django/asyncContext';
 import { cacheCall } from '../../django/blockingCalls';
-import { rangeOf, unparen, walk, parentOf } from '../../python/syntax';
+import { rangeOf, unparen, parentOf, nodesOfType } from '../../python/syntax';
 import { awaitEdits } from '../../fixes/asyncEdits';
 import type { Node } from '../../parsing/syntaxTree';
 
@@ -45,12 +45,10 @@ export const rule: Rule = {
       if (!e.isAsync || (e.kind !== 'method' && e.kind !== 'instance-method')) continue;
       if (discarded(e.node)) push(e.node, `\`.${e.method}()\``);
     }
-    walk(facts.root, (n) => {
-      if (n.type !== 'call') return true;
+    for (const n of nodesOfType(facts.root, 'call')) {
       const c = cacheCall(n, facts.imports);
       if (c && /^a/.test(c.method) && discarded(n)) push(n, `\`${c.receiver.text}.${c.method}()\``);
-      return true;
-    });
+    }
     return findings;
   },
 };

@@ -1,7 +1,7 @@
 import { ruleMeta, type Finding, type Rule } from '../types';
 import { sharedFacts } from './env';
 import { doesOrm, threadHops } from './hops';
-import { isAsyncDef, rangeOf, walk } from '../../python/syntax';
+import { isAsyncDef, rangeOf, nodesOfType } from '../../python/syntax';
 import { ownNodes } from '../../django/asyncContext';
 import type { Node } from '../../parsing/syntaxTree';
 
@@ -19,9 +19,9 @@ export const rule: Rule = {
     const facts = sharedFacts(ctx);
     const findings: Finding[] = [];
     const hops = threadHops(facts);
-    walk(facts.root, (fn) => {
-      if (fn.type !== 'function_definition' || !isAsyncDef(fn)) return true;
-      if (!facts.requestPath(fn)) return true;
+    for (const fn of nodesOfType(facts.root, 'function_definition')) {
+      if (!isAsyncDef(fn)) continue;
+      if (!facts.requestPath(fn)) continue;
       const awaits: Node[] = [];
       let loops = false;
       let otherWork = false;
@@ -30,12 +30,12 @@ export const rule: Rule = {
         if (n.type === 'for_statement' || n.type === 'while_statement') loops = true;
         if ((n.type === 'with_statement' || n.type === 'for_in_clause') && n.children.some((c) => c?.type === 'async')) otherWork = true;
       });
-      if (awaits.length === 0 || loops || otherWork) return true;
+      if (awaits.length === 0 || loops || otherWork) continue;
       const ormHops = awaits.map((a) => {
         const inner = a.namedChildren[0];
         return hops.find((h) => h.call.id === inner?.id);
       });
-      if (ormHops.some((h) => !h || h.kind !== 'sync_to_async' || !h.threadSensitive || !doesOrm(h.work))) return true;
+      if (ormHops.some((h) => !h || h.kind !== 'sync_to_async' || !h.threadSensitive || !doesOrm(h.work))) continue;
       const name = fn.childForFieldName('name') ?? fn;
       findings.push({
         code: meta.code,
@@ -45,8 +45,7 @@ export const rule: Rule = {
           `and under WSGI Django runs it in a fresh event loop per request. Make it a sync view, or use the async ORM end to end.`,
         cost: { kind: 'blocking', call: `async def ${name.text}`, threadHops: awaits.length },
       });
-      return true;
-    });
+    }
     return findings;
   },
 };

@@ -2,7 +2,7 @@ import { ruleMeta, type Finding, type Rule } from '../types';
 import { sharedFacts } from './env';
 import { doesOrm, threadHops } from './hops';
 import { importedName } from '../../django/blockingCalls';
-import { rangeOf, walk, parentOf } from '../../python/syntax';
+import { rangeOf, parentOf, nodesOfType } from '../../python/syntax';
 
 export const meta = ruleMeta({
   code: 'DJP407',
@@ -19,13 +19,13 @@ export const rule: Rule = {
     const hops = threadHops(facts).filter((h) => h.kind === 'sync_to_async' && h.threadSensitive && doesOrm(h.work));
     const findings: Finding[] = [];
     if (hops.length === 0) return findings;
-    walk(facts.root, (n) => {
-      if (n.type !== 'call' || importedName(n.childForFieldName('function'), facts.imports) !== 'asyncio.gather') return true;
+    for (const n of nodesOfType(facts.root, 'call')) {
+      if (importedName(n.childForFieldName('function'), facts.imports) !== 'asyncio.gather') continue;
       const args = n.childForFieldName('arguments');
-      if (!args) return true;
+      if (!args) continue;
       const inside = hops.filter((h) => h.call.startIndex >= args.startIndex && h.call.endIndex <= args.endIndex);
       const spread = inside.some((h) => parentOf(h.call)?.type === 'generator_expression' || parentOf(parentOf(h.call))?.type === 'list_splat');
-      if (inside.length < 2 && !spread) return true;
+      if (inside.length < 2 && !spread) continue;
       findings.push({
         code: meta.code,
         range: rangeOf(n),
@@ -35,8 +35,7 @@ export const rule: Rule = {
           `each query in that thread, so expect no parallelism either way; combine queries where possible.`,
         cost: { kind: 'blocking', call: 'asyncio.gather', threadHops: inside.length },
       });
-      return true;
-    });
+    }
     return findings;
   },
 };

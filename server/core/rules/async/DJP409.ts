@@ -1,7 +1,7 @@
 import { ruleMeta, type Finding, type Rule } from '../types';
 import { sharedFacts } from './env';
 import { atomicWithItem, isAsyncWith } from '../../django/transactions';
-import { rangeOf, walk } from '../../python/syntax';
+import { rangeOf, nodesOfType } from '../../python/syntax';
 import { lockSites } from '../locks/lockFacts';
 
 export const meta = ruleMeta({
@@ -17,10 +17,10 @@ export const rule: Rule = {
   check(ctx) {
     const facts = sharedFacts(ctx);
     const findings: Finding[] = [];
-    walk(facts.root, (n) => {
-      if (n.type !== 'with_statement' || !isAsyncWith(n)) return true;
+    for (const n of nodesOfType(facts.root, 'with_statement')) {
+      if (!isAsyncWith(n)) continue;
       const item = atomicWithItem(n, facts.imports);
-      if (!item) return true;
+      if (!item) continue;
       findings.push({
         code: meta.code,
         range: { start: rangeOf(n).start, end: rangeOf(item).end },
@@ -28,8 +28,7 @@ export const rule: Rule = {
           '__aenter__), and Django has no async transactions. Move the transactional work into a sync function and run it with ' +
           '`await sync_to_async(fn)()`.',
       });
-      return true;
-    });
+    }
     for (const site of lockSites(ctx, { async: true })) {
       findings.push({
         code: meta.code,

@@ -1,6 +1,6 @@
 import type { Node } from '../../parsing/syntaxTree';
 import { callableWork, threadHopOf, type CallableWork, type ThreadHop } from '../../django/asyncContext';
-import { walk } from '../../python/syntax';
+import { nodesOfType } from '../../python/syntax';
 import type { SharedFacts } from './env';
 
 export interface HopWithWork extends ThreadHop {
@@ -14,12 +14,10 @@ export function threadHops(facts: SharedFacts): HopWithWork[] {
   let hops = cache.get(facts);
   if (!hops) {
     hops = [];
-    walk(facts.root, (n) => {
-      if (n.type !== 'call') return true;
+    for (const n of nodesOfType(facts.root, 'call')) {
       const hop = threadHopOf(n, facts);
       if (hop) hops!.push({ ...hop, work: callableWork(hop.target, facts) });
-      return true;
-    });
+    }
     cache.set(facts, hops);
   }
   return hops;

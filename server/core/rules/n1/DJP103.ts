@@ -3,7 +3,7 @@ import { ruleMeta, formatQueryCost, type Finding, type Fix, type Rule, type Text
 import type { RuleContext } from '../context';
 import { describeUse, managerCost, managerUses, loopRelated, type ManagerUse } from '../../django/n1Analysis';
 import { helperRelated } from '../../django/helperCalls';
-import { calleeMethod, calleeName, keywordArg, positionalArgs, rangeOf, stringValue, isTrue, walk, parentOf } from '../../python/syntax';
+import { calleeMethod, calleeName, keywordArg, positionalArgs, rangeOf, stringValue, isTrue, walk, parentOf, nodesOfType } from '../../python/syntax';
 import { bindingsBefore, enclosingScope } from '../../python/scopes';
 import { importsOf } from '../../python/imports';
 import { iterationLoops } from '../../django/n1Analysis';
@@ -87,14 +87,12 @@ function consumedAsSequence(e: Node): boolean {
 /** Name reads in `node` (not attribute names, not keyword-argument names). */
 function namesRead(node: Node): Node[] {
   const out: Node[] = [];
-  walk(node, (n) => {
-    if (n.type !== 'identifier') return true;
+  for (const n of nodesOfType(node, 'identifier')) {
     const p = parentOf(n);
-    if (p?.type === 'attribute' && p.childForFieldName('attribute')?.id === n.id) return true;
-    if (p?.type === 'keyword_argument' && p.childForFieldName('name')?.id === n.id) return true;
+    if (p?.type === 'attribute' && p.childForFieldName('attribute')?.id === n.id) continue;
+    if (p?.type === 'keyword_argument' && p.childForFieldName('name')?.id === n.id) continue;
     out.push(n);
-    return true;
-  });
+  }
   return out;
 }
 

@@ -1,6 +1,6 @@
 import { ruleMeta, formatQueryCost, type Finding, type Rule } from '../types';
 import { iterationLoops, loopCost } from '../../django/n1Analysis';
-import { rangeOf, walk } from '../../python/syntax';
+import { rangeOf, nodesOfType } from '../../python/syntax';
 
 export const meta = ruleMeta({
   code: 'DJP106',
@@ -30,18 +30,17 @@ export const rule: Rule = {
   meta,
   check(ctx) {
     const findings: Finding[] = [];
-    walk(ctx.file.tree.rootNode, (n) => {
-      if (n.type !== 'call') return true;
+    for (const n of nodesOfType(ctx.file.tree.rootNode, 'call')) {
       const fn = n.childForFieldName('function');
-      if (fn?.type !== 'attribute') return true;
+      if (fn?.type !== 'attribute') continue;
       const method = fn.childForFieldName('attribute')?.text ?? '';
-      if (!INSTANCE_WRITES.has(method) && !QUERYSET_WRITES.has(method)) return true;
+      if (!INSTANCE_WRITES.has(method) && !QUERYSET_WRITES.has(method)) continue;
       const receiver = ctx.evaluator.evaluate(fn.childForFieldName('object'));
-      if (!receiver) return true;
+      if (!receiver) continue;
       const onInstance = receiver.kind === 'instance';
-      if (onInstance ? !INSTANCE_WRITES.has(method) : !QUERYSET_WRITES.has(method)) return true;
+      if (onInstance ? !INSTANCE_WRITES.has(method) : !QUERYSET_WRITES.has(method)) continue;
       const loops = iterationLoops(ctx, n);
-      if (loops.length === 0) return true;
+      if (loops.length === 0) continue;
       const model = ctx.workspace.models.get(receiver.model);
       const cost = loopCost(ctx, loops, 1, receiver.model);
       findings.push({
@@ -53,8 +52,7 @@ export const rule: Rule = {
         cost,
         related: [{ range: rangeOf(loops[0].loop), message: 'once per iteration of this loop' }],
       });
-      return true;
-    });
+    }
     return findings;
   },
 };
