@@ -30,9 +30,21 @@ export interface FileAnalysis {
   notices: FileNotice[];
 }
 
+/** One selection per configuration object: a scan analyses thousands of files with the same one. */
+const selections = new WeakMap<DjperfConfig, RuleSelection>();
+
+function selectionFor(config: DjperfConfig): RuleSelection {
+  let selection = selections.get(config);
+  if (!selection) {
+    selection = new RuleSelection(config);
+    selections.set(config, selection);
+  }
+  return selection;
+}
+
 /** Runs every enabled rule over one parsed file; a failing rule becomes a notice, never a crash. */
 export function analyzeFile(file: SourceFile, workspace: WorkspaceFacts, config: DjperfConfig, options: AnalyzeOptions): FileAnalysis {
-  const selection = new RuleSelection(config);
+  const selection = selectionFor(config);
   const ctx = new RuleContext(file, workspace, { targetDjango: config.targetDjango });
   const findings: ReportedFinding[] = [];
   const notices: FileNotice[] = [];

@@ -25,9 +25,16 @@ export class RuleSelection {
     this.perFile = Object.entries(config.perFileIgnores).map(([g, codes]) => ({ globs: new GlobSet([g]), codes }));
   }
 
+  /** Per code: selected and not off, from select/ignore/severity alone (the same for every file). */
+  private readonly globallyEnabled = new Map<string, boolean>();
+
   enabled(meta: RuleMeta, relPath: string): boolean {
-    if (!isSelected(meta.code, this.config.select, this.config.ignore)) return false;
-    if (this.severity(meta) === 'off') return false;
+    let global = this.globallyEnabled.get(meta.code);
+    if (global === undefined) {
+      global = isSelected(meta.code, this.config.select, this.config.ignore) && this.severity(meta) !== 'off';
+      this.globallyEnabled.set(meta.code, global);
+    }
+    if (!global) return false;
     for (const pf of this.perFile) {
       if (pf.globs.matches(relPath) && longestPrefix(meta.code, pf.codes) >= 0) return false;
     }

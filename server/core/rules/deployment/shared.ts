@@ -24,8 +24,22 @@ export function mayConfigureDeployment(uri: string, text: string): boolean {
   return isGunicornConfig(uri, text) || /\b(waitress|uvicorn)\b/.test(text);
 }
 
-/** The deployments configured in this file, or undefined (cheap text test first: most files are not config). */
+const viewCache = new WeakMap<RuleContext, DeploymentView | null>();
+
+/**
+ * The deployments configured in this file, or undefined (cheap text test first: most files are not config);
+ * once per file, not once per DJP6xx rule: the text test scans the whole file.
+ */
 export function deploymentsHere(ctx: RuleContext): DeploymentView | undefined {
+  let view = viewCache.get(ctx);
+  if (view === undefined) {
+    view = computeDeploymentsHere(ctx) ?? null;
+    viewCache.set(ctx, view);
+  }
+  return view ?? undefined;
+}
+
+function computeDeploymentsHere(ctx: RuleContext): DeploymentView | undefined {
   const { uri, text } = ctx.file;
   if (!mayConfigureDeployment(uri, text)) return undefined;
   const report = ctx.workspace.profiles?.();

@@ -4,7 +4,8 @@ import type { RuleContext } from '../context';
 import { isLoaded, type QuerysetValue } from '../../django/querysetValue';
 import { loadQueries } from '../../django/n1Analysis';
 import { findSerializer, serializerModel, serializerReads } from '../../drf/serializerReads';
-import { dottedName, isTrue, keywordArg, positionalArgs, rangeOf, walk } from '../../python/syntax';
+import { dottedName, isTrue, keywordArg, nodesOfType, positionalArgs, rangeOf, walk } from '../../python/syntax';
+import type { SerializerDecl } from '../../drf/serializerDecls';
 
 export const meta = ruleMeta({
   code: 'DJP108',
@@ -92,46 +93,56 @@ function countMissing(q: QuerysetValue, missing: Missing[]): number {
   return hops.size;
 }
 
+/** Serializer class names per workspace's serializer list: built once, not once per file. */
+const namesCache = new WeakMap<readonly SerializerDecl[], ReadonlySet<string>>();
+
+function serializerNames(serializers: readonly SerializerDecl[]): ReadonlySet<string> {
+  let names = namesCache.get(serializers);
+  if (!names) {
+    names = new Set(serializers.map((s) => s.name));
+    namesCache.set(serializers, names);
+  }
+  return names;
+}
+
 export const rule: Rule = {
   meta,
   check(ctx) {
     const findings: Finding[] = [];
     if (!ctx.workspace.serializers?.length) return findings;
-    const names = new Set(ctx.workspace.serializers.map((s) => s.name));
-    walk(ctx.file.tree.rootNode, (n) => {
-      if (n.type === 'class_definition') {
-        const body = n.childForFieldName('body');
-        const ser = body ? classAttr(body, 'serializer_class') : undefined;
-        const serName = ser ? dottedName(ser)?.pop() : undefined;
-        if (!body || !serName || !names.has(serName)) return true;
-        const qsNode = classAttr(body, 'queryset');
-        if (qsNode) {
-          const q = ctx.evaluator.queryset(qsNode);
-          if (q && q.rows === 'instances') report(ctx, qsNode, q, serName, findings);
-        }
-        for (const stmt of body.namedChildren) {
-          const def = stmt?.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
-          if (def?.type !== 'function_definition' || def.childForFieldName('name')?.text !== 'get_queryset') continue;
-          walk(def, (r) => {
-            if (r.type === 'function_definition' && r.id !== def.id) return false;
-            if (r.type !== 'return_statement' || !r.namedChildren[0]) return true;
-            const q = ctx.evaluator.queryset(r.namedChildren[0]);
-            if (q && q.rows === 'instances') report(ctx, r.namedChildren[0], q, serName, findings);
-            return true;
-          });
-        }
-        return true;
+    const names = serializerNames(ctx.workspace.serializers);
+    const root = ctx.file.tree.rootNode;
+    for (const n of nodesOfType(root, 'class_definition')) {
+      const body = n.childForFieldName('body');
+      const ser = body ? classAttr(body, 'serializer_class') : undefined;
+      const serName = ser ? dottedName(ser)?.pop() : undefined;
+      if (!body || !serName || !names.has(serName)) continue;
+      const qsNode = classAttr(body, 'queryset');
+      if (qsNode) {
+        const q = ctx.evaluator.queryset(qsNode);
+        if (q && q.rows === 'instances') report(ctx, qsNode, q, serName, findings);
       }
-      // `ProductSerializer(qs, many=True)` in a function view.
-      if (n.type === 'call' && isTrue(keywordArg(n, 'many'))) {
-        const fn = dottedName(n.childForFieldName('function'))?.pop();
-        const arg = positionalArgs(n)[0];
-        if (!fn || !names.has(fn) || !arg) return true;
-        const q = ctx.evaluator.queryset(arg);
-        if (q && q.rows === 'instances') report(ctx, arg, q, fn, findings);
+      for (const stmt of body.namedChildren) {
+        const def = stmt?.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
+        if (def?.type !== 'function_definition' || def.childForFieldName('name')?.text !== 'get_queryset') continue;
+        walk(def, (r) => {
+          if (r.type === 'function_definition' && r.id !== def.id) return false;
+          if (r.type !== 'return_statement' || !r.namedChildren[0]) return true;
+          const q = ctx.evaluator.queryset(r.namedChildren[0]);
+          if (q && q.rows === 'instances') report(ctx, r.namedChildren[0], q, serName, findings);
+          return true;
+        });
       }
-      return true;
-    });
+    }
+    // `ProductSerializer(qs, many=True)` in a function view.
+    for (const n of nodesOfType(root, 'call')) {
+      if (!isTrue(keywordArg(n, 'many'))) continue;
+      const fn = dottedName(n.childForFieldName('function'))?.pop();
+      const arg = positionalArgs(n)[0];
+      if (!fn || !names.has(fn) || !arg) continue;
+      const q = ctx.evaluator.queryset(arg);
+      if (q && q.rows === 'instances') report(ctx, arg, q, fn, findings);
+    }
     return findings;
   },
 };
