@@ -5,7 +5,7 @@ import { LineMap } from '../core/parsing/textDocument';
 import { WorkspaceIndex } from '../core/workspace/workspaceIndex';
 import { extractFileFacts, mayHaveFacts, type FileFacts } from '../core/workspace/fileFacts';
 import { mayHaveFunctionSummaries, summarizeFunctions } from '../core/workspace/functionSummaries';
-import { scanInWorkers } from './scanWorkers';
+import { scanInWorkers, startScanWorkers } from './scanWorkers';
 import { analyzeFile, type FileNotice, type ReportedFinding } from '../core/analyzer';
 import type { DjperfConfig } from '../core/config/config';
 import { nodeGrammarLocation } from './grammarFiles';
@@ -25,7 +25,10 @@ export interface FileResult {
 export interface ScanStats {
   files: number;
   bytes: number;
+  /** WASM parsing of the analysis pass. */
   parseMs: number;
+  /** Copying those trees into JavaScript. */
+  copyMs: number;
   analyzeMs: number;
   factsMs: number;
 }
@@ -47,9 +50,20 @@ export interface ScanOptions {
 }
 
 /** Parses a file, or records why it could not be (a pathological file must not stall the whole scan). */
-function tryParse(parser: PythonParser, src: SourceText, notices: FileNotice[]): Tree | undefined {
+function tryParse(parser: PythonParser, src: SourceText, notices: FileNotice[], stats?: ScanStats): Tree | undefined {
   try {
-    return parser.parse(src.text);
+    const t0 = performance.now();
+    const wasmTree = parser.parseWasm(src.text, null);
+    const t1 = performance.now();
+    try {
+      return parser.copy(wasmTree, src.text);
+    } finally {
+      wasmTree.delete();
+      if (stats) {
+        stats.parseMs += t1 - t0;
+        stats.copyMs += performance.now() - t1;
+      }
+    }
   } catch (e) {
     if (!(e instanceof ParseTimeoutError)) throw e;
     if (!notices.some((n) => n.uri === src.path)) notices.push({ uri: src.path, level: 'warning', message: `skipped: ${e.message}` });
@@ -57,16 +71,21 @@ function tryParse(parser: PythonParser, src: SourceText, notices: FileNotice[]):
   }
 }
 
-/** Discovers and reads the files (cheap and in path order; parsing is left to the passes). */
-export function readSources(inputs: readonly string[], options: ScanOptions): { sources: SourceText[]; notices: FileNotice[] } {
-  const { files, notices } = discoverPythonFiles(inputs, options.root, options.config);
+/** Reads the discovered files (cheap and in path order; parsing is left to the passes). */
+function readDiscovered(files: readonly string[], options: ScanOptions, notices: FileNotice[]): SourceText[] {
   const sources: SourceText[] = [];
   for (const file of files) {
     const read = readPythonFile(file, options.config.maxFileSize);
     if ('message' in read) notices.push(read);
     else sources.push(read);
   }
-  return { sources, notices };
+  return sources;
+}
+
+/** Discovers and reads the files. */
+export function readSources(inputs: readonly string[], options: ScanOptions): { sources: SourceText[]; notices: FileNotice[] } {
+  const { files, notices } = discoverPythonFiles(inputs, options.root, options.config);
+  return { sources: readDiscovered(files, options, notices), notices };
 }
 
 /** Pass 1 over some files: models, settings, URLconfs and serializers they declare. */
@@ -120,13 +139,12 @@ export function analyzeBatch(parser: PythonParser, batch: AnalyzeBatch, options:
       parse: (text) => parser.parse(text), workspace: baseFacts, config: options.config, root: options.root,
     })),
   };
-  const stats: ScanStats = { files: 0, bytes: 0, parseMs: 0, analyzeMs: 0, factsMs: 0 };
+  const stats: ScanStats = { files: 0, bytes: 0, parseMs: 0, copyMs: 0, analyzeMs: 0, factsMs: 0 };
   const results: FileResult[] = [];
   const notices: FileNotice[] = [];
   for (const src of batch.sources) {
     const relPath = path.relative(options.root, src.path).split(path.sep).join('/');
-    const t0 = performance.now();
-    const tree = tryParse(parser, src, notices);
+    const tree = tryParse(parser, src, notices, stats);
     const t1 = performance.now();
     if (tree) {
       try {
@@ -139,7 +157,6 @@ export function analyzeBatch(parser: PythonParser, batch: AnalyzeBatch, options:
       stats.files++;
       stats.bytes += src.text.length;
     }
-    stats.parseMs += t1 - t0;
     stats.analyzeMs += performance.now() - t1;
     onFile?.();
   }
@@ -152,25 +169,32 @@ export function analyzeBatch(parser: PythonParser, batch: AnalyzeBatch, options:
  * large enough. Results come in path order whatever the number of workers.
  */
 export async function scanPaths(inputs: readonly string[], options: ScanOptions): Promise<ScanResult> {
-  const { sources, notices } = readSources(inputs, options);
-  const jobs = Math.max(1, Math.min(options.jobs ?? 1, Math.floor(sources.length / (options.minFilesPerJob ?? 64))));
+  const { files, notices } = discoverPythonFiles(inputs, options.root, options.config);
+  const jobs = Math.max(1, Math.min(options.jobs ?? 1, Math.floor(files.length / (options.minFilesPerJob ?? 64))));
+  // Workers boot (bundle, WASM) while this thread reads the files.
+  const pool = jobs > 1 ? startScanWorkers(jobs) : undefined;
   let done = 0;
-  const onFile = (): void => options.onProgress?.(++done, sources.length);
   let scan: ScanResult;
-  if (jobs > 1) {
-    scan = await scanInWorkers(sources, options, jobs, onFile);
-  } else {
-    const parser = await PythonParser.load(nodeGrammarLocation());
-    try {
-      const t0 = performance.now();
-      const extracted = extractFacts(parser, sources);
-      const factsMs = performance.now() - t0;
-      scan = analyzeBatch(parser, { sources, workspaceSources: sources, facts: extracted.facts }, options, onFile);
-      scan.notices.unshift(...extracted.notices);
-      scan.stats.factsMs = factsMs;
-    } finally {
-      parser.delete();
+  try {
+    const sources = readDiscovered(files, options, notices);
+    const onFile = (): void => options.onProgress?.(++done, sources.length);
+    if (pool) {
+      scan = await scanInWorkers(sources, options, pool, onFile);
+    } else {
+      const parser = await PythonParser.load(nodeGrammarLocation());
+      try {
+        const t0 = performance.now();
+        const extracted = extractFacts(parser, sources);
+        const factsMs = performance.now() - t0;
+        scan = analyzeBatch(parser, { sources, workspaceSources: sources, facts: extracted.facts }, options, onFile);
+        scan.notices.unshift(...extracted.notices);
+        scan.stats.factsMs = factsMs;
+      } finally {
+        parser.delete();
+      }
     }
+  } finally {
+    await pool?.terminate();
   }
   scan.results.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { results: scan.results, notices: [...notices, ...scan.notices], stats: scan.stats };

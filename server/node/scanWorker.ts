@@ -20,7 +20,10 @@ if (port) {
           const { facts, notices } = extractFacts(p, m.sources);
           post({ kind: 'facts', facts, notices, ms: performance.now() - t0 });
         } else {
-          post({ kind: 'done', result: analyzeBatch(p, m.batch, m.options, () => post({ kind: 'file' })) });
+          const result = analyzeBatch(p, m.batch, m.options, () => post({ kind: 'file' }));
+          // The main thread has every text already: do not copy them back.
+          for (const r of result.results) r.text = '';
+          post({ kind: 'done', result });
         }
       } catch (e) {
         post({ kind: 'error', message: e instanceof Error ? e.stack ?? e.message : String(e) });

@@ -74,47 +74,58 @@ class ScanWorker {
   }
 }
 
-/**
- * Both passes on `jobs` worker threads: each indexes its share of the files that can declare models or
- * settings, the facts are merged in path order, then each analyses its share with the whole workspace's facts.
- */
-export async function scanInWorkers(sources: SourceText[], options: ScanOptions, jobs: number, onFile: () => void): Promise<ScanResult> {
+/** A pool of scan workers, started before the files are read so that they boot meanwhile. */
+export interface ScanWorkerPool {
+  readonly workers: readonly ScanWorker[];
+  terminate(): Promise<void>;
+}
+
+export function startScanWorkers(jobs: number): ScanWorkerPool {
   const script = workerScript();
   const workers = Array.from({ length: jobs }, () => new ScanWorker(script));
-  try {
-    const t0 = performance.now();
-    const factShares = split(sources.filter((s) => mayHaveFacts(s.path, s.text)), jobs);
-    const factAnswers = await Promise.all(workers.map((w, i) => w.ask({ kind: 'facts', sources: factShares[i] })));
-    const facts: [string, FileFacts][] = [];
-    const notices: FileNotice[] = [];
-    for (const a of factAnswers) {
-      if (a.kind !== 'facts') throw new Error('djperf scan worker answered out of turn');
-      facts.push(...a.facts);
-      notices.push(...a.notices);
-    }
-    facts.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    const factsMs = performance.now() - t0;
-    // Functions cannot cross to a worker thread.
-    const plainOptions: Omit<ScanOptions, 'onProgress'> = { root: options.root, config: options.config, jobs: 1 };
-    const shares = split(sources, jobs);
-    // Endpoint profiles need every source, but only the deployment rules ask for them, on config files:
-    // without such a file, copying the whole workspace into each worker is wasted.
-    const workspaceSources = sources.some((s) => mayConfigureDeployment(s.path, s.text)) ? sources : [];
-    const answers = await Promise.all(workers.map((w, i) => w.ask({
-      kind: 'analyze', batch: { sources: shares[i], workspaceSources, facts }, options: plainOptions,
-    }, onFile)));
-    const merged: ScanResult = { results: [], notices, stats: { files: 0, bytes: 0, parseMs: 0, analyzeMs: 0, factsMs } };
-    for (const a of answers) {
-      if (a.kind !== 'done') throw new Error('djperf scan worker answered out of turn');
-      merged.results.push(...a.result.results);
-      merged.notices.push(...a.result.notices);
-      merged.stats.files += a.result.stats.files;
-      merged.stats.bytes += a.result.stats.bytes;
-      merged.stats.parseMs += a.result.stats.parseMs;
-      merged.stats.analyzeMs += a.result.stats.analyzeMs;
-    }
-    return merged;
-  } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+  return { workers, terminate: async () => void (await Promise.all(workers.map((w) => w.terminate()))) };
+}
+
+/**
+ * Both passes on the pool's worker threads: each indexes its share of the files that can declare models or
+ * settings, the facts are merged in path order, then each analyses its share with the whole workspace's facts.
+ */
+export async function scanInWorkers(sources: SourceText[], options: ScanOptions, pool: ScanWorkerPool, onFile: () => void): Promise<ScanResult> {
+  const { workers } = pool;
+  const jobs = workers.length;
+  const t0 = performance.now();
+  const factShares = split(sources.filter((s) => mayHaveFacts(s.path, s.text)), jobs);
+  const factAnswers = await Promise.all(workers.map((w, i) => w.ask({ kind: 'facts', sources: factShares[i] })));
+  const facts: [string, FileFacts][] = [];
+  const notices: FileNotice[] = [];
+  for (const a of factAnswers) {
+    if (a.kind !== 'facts') throw new Error('djperf scan worker answered out of turn');
+    facts.push(...a.facts);
+    notices.push(...a.notices);
   }
+  facts.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const factsMs = performance.now() - t0;
+  // Functions cannot cross to a worker thread.
+  const plainOptions: Omit<ScanOptions, 'onProgress'> = { root: options.root, config: options.config, jobs: 1 };
+  const shares = split(sources, jobs);
+  // Endpoint profiles need every source, but only the deployment rules ask for them, on config files:
+  // without such a file, copying the whole workspace into each worker is wasted.
+  const workspaceSources = sources.some((s) => mayConfigureDeployment(s.path, s.text)) ? sources : [];
+  const answers = await Promise.all(workers.map((w, i) => w.ask({
+    kind: 'analyze', batch: { sources: shares[i], workspaceSources, facts }, options: plainOptions,
+  }, onFile)));
+  const merged: ScanResult = { results: [], notices, stats: { files: 0, bytes: 0, parseMs: 0, copyMs: 0, analyzeMs: 0, factsMs } };
+  const textOf = new Map(sources.map((s) => [s.path, s.text]));
+  for (const a of answers) {
+    if (a.kind !== 'done') throw new Error('djperf scan worker answered out of turn');
+    for (const r of a.result.results) r.text = textOf.get(r.path) ?? r.text;
+    merged.results.push(...a.result.results);
+    merged.notices.push(...a.result.notices);
+    merged.stats.files += a.result.stats.files;
+    merged.stats.bytes += a.result.stats.bytes;
+    merged.stats.parseMs += a.result.stats.parseMs;
+    merged.stats.copyMs += a.result.stats.copyMs;
+    merged.stats.analyzeMs += a.result.stats.analyzeMs;
+  }
+  return merged;
 }
