@@ -38,6 +38,15 @@ export class Analysis {
 
   /** Analyses an open document at its current version; returns true when the folder's model facts changed. */
   analyzeOpen(doc: OpenDocument, folder: FolderState): boolean {
+    const started = performance.now();
+    try {
+      return this.analyzeOpenNow(doc, folder);
+    } finally {
+      doc.recordAnalysis(performance.now() - started);
+    }
+  }
+
+  private analyzeOpenNow(doc: OpenDocument, folder: FolderState): boolean {
     if (!folder.config || !folder.server.enable || isExcluded(folder, doc.uri)) {
       this.openFindings.delete(doc.uri);
       this.publish(doc.uri, folder, [], doc.version);

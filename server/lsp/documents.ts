@@ -68,7 +68,27 @@ export class OpenDocument {
     return this.parsed;
   }
 
+  /** Time spent applying edits since the last analysis (reparse included), and the analyses' server times. */
+  private pendingEditMs = 0;
+  private readonly serverMs: number[] = [];
+
+  /** Called by the analysis with its own duration: one sample per analysed version. */
+  recordAnalysis(ms: number): void {
+    this.serverMs.push(this.pendingEditMs + ms);
+    if (this.serverMs.length > 200) this.serverMs.shift();
+    this.pendingEditMs = 0;
+  }
+
   applyChanges(changes: readonly ContentChange[], version: number): void {
+    const started = performance.now();
+    try {
+      this.applyChangesNow(changes, version);
+    } finally {
+      this.pendingEditMs += performance.now() - started;
+    }
+  }
+
+  private applyChangesNow(changes: readonly ContentChange[], version: number): void {
     if (this.parsed) {
       try {
         this.parsed.applyChanges(changes, version);
@@ -103,6 +123,7 @@ export class OpenDocument {
       fullParses: this.parsed?.fullParses ?? 0,
       incrementalParses: this.parsed?.incrementalParses ?? 0,
       parsed: this.parsed !== undefined,
+      serverMs: [...this.serverMs],
     };
   }
 

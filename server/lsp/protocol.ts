@@ -54,6 +54,11 @@ export interface DocumentStats {
   incrementalParses: number;
   /** False while the document is over `djperf.maxFileSize` and kept as text only. */
   parsed: boolean;
+  /**
+   * Server time of the latest analysed versions (at most 200), in ms: applying the edit and reparsing, then
+   * copying the tree, indexing, running the rules and sending the diagnostics (no debounce, no transport).
+   */
+  serverMs: number[];
 }
 
 /** Client → server (tests, diagnostics): how an open document's tree has been maintained. Null when not open. */

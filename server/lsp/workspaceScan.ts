@@ -10,6 +10,7 @@ import { WorkspaceIndex } from '../core/workspace/workspaceIndex';
 import { ParseTimeoutError, type PythonParser } from '../core/parsing/pythonParser';
 import { discoverPythonFiles, readPythonFile } from '../node/sourceFiles';
 import { fileUri, type FolderState } from './folders';
+import { releaseMemory } from './releaseMemory';
 
 /** What the scan needs from the server; kept narrow so the scan is testable on its own. */
 export interface ScanHost {
@@ -145,6 +146,8 @@ export class WorkspaceScan {
       }
       if (summary.skipped) this.host.log('info', `workspace scan: skipped ${summary.skipped} file(s); reasons above`);
       this.host.log('info', `workspace scan: ${summary.files} file(s) analysed, ${summary.findings} finding(s)`);
+      // Give the scan's garbage back once it is done (after the diagnostics above have been sent).
+      if (summary.files >= RELEASE_AFTER_FILES) setTimeout(() => releaseMemory(), 0);
       return summary;
     } finally {
       progress.done();
@@ -165,6 +168,9 @@ export class WorkspaceScan {
     this.host.log(n.level === 'info' ? 'info' : 'warn', `${n.uri}: ${n.message}`);
   }
 }
+
+/** Scans smaller than this leave too little garbage to be worth a full collection. */
+const RELEASE_AFTER_FILES = 200;
 
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
