@@ -38,13 +38,35 @@ export function decodePython(file: string, bytes: Uint8Array): SourceText | File
   const cookie = /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/m.exec(head)?.[1]?.toLowerCase();
   const encoding = cookie && !/^utf[-_]?8/.test(cookie) ? whatwgLabel(cookie) : 'utf-8';
   try {
-    const text = new TextDecoder(encoding, { fatal: true }).decode(bytes);
+    const text = encoding === 'windows-1252' ? decodeWindows1252(bytes) : new TextDecoder(encoding, { fatal: true }).decode(bytes);
     if (isGenerated(text)) return { uri: file, level: 'info', message: 'skipped: generated or minified file' };
     return { path: file, text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
   } catch (e) {
     const why = e instanceof RangeError ? `unknown encoding "${encoding}"` : `not valid ${encoding}`;
     return { uri: file, level: 'warning', message: `skipped: ${why}` };
   }
+}
+
+/**
+ * Python's cp1252 for bytes 0x80-0x9F (the rest is latin-1); 0 where Python has no character (0x81, 0x8D, 0x8F,
+ * 0x90, 0x9D raise UnicodeDecodeError). Node's TextDecoder maps the whole range like latin-1 instead.
+ */
+const CP1252_HIGH = [
+  0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017d, 0,
+  0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178,
+];
+
+function decodeWindows1252(bytes: Uint8Array): string {
+  const units = new Uint16Array(bytes.length);
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    const u = b >= 0x80 && b <= 0x9f ? CP1252_HIGH[b - 0x80] : b;
+    if (u === 0) throw new TypeError(`byte 0x${b.toString(16)} at offset ${i} has no character in windows-1252`);
+    units[i] = u;
+  }
+  let out = '';
+  for (let i = 0; i < units.length; i += 8192) out += String.fromCharCode(...units.subarray(i, i + 8192));
+  return out;
 }
 
 /** Python codec names -> WHATWG encoding labels (`latin-1` is Python's, `latin1` the web's). */
