@@ -83,14 +83,10 @@ export class Analysis {
       this.clear(uri);
       return { findings: 0, factsChanged: false };
     }
-    try {
-      const factsChanged = updateFacts ? this.updateFacts(folder, uri, text, tree) : false;
-      const findings = this.run(folder, uri, { text, tree, lineMap: new LineMap(text) });
-      this.publish(uri, folder, findings);
-      return { findings: findings.length, factsChanged };
-    } finally {
-      tree.delete();
-    }
+    const factsChanged = updateFacts ? this.updateFacts(folder, uri, text, tree) : false;
+    const findings = this.run(folder, uri, { text, tree, lineMap: new LineMap(text) });
+    this.publish(uri, folder, findings);
+    return { findings: findings.length, factsChanged };
   }
 
   /** The findings of exactly this version of an open document, if it has been analysed. */

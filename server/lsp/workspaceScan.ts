@@ -107,11 +107,7 @@ export class WorkspaceScan {
             if (!(e instanceof ParseTimeoutError)) throw e;
             continue; // reported when the file itself is analysed
           }
-          try {
-            index.setFile(uri, extractFileFacts(tree, uri, text));
-          } finally {
-            tree.delete();
-          }
+          index.setFile(uri, extractFileFacts(tree, uri, text));
         }
         plan.folder.index = index;
       }

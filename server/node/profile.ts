@@ -27,7 +27,6 @@ export async function profileProject(folder: string, config: DjperfConfig): Prom
       if (!mayHaveFacts(src.path, src.text)) continue;
       const tree = parser.parse(src.text);
       index.setFile(src.path, extractFileFacts(tree, src.path, src.text));
-      tree.delete();
     }
     const report = buildProfileReport({
       files: [...sources.map((s) => ({ path: s.path, text: s.text })), ...discoverDeploymentFiles(root, config)],

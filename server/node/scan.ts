@@ -97,7 +97,6 @@ export function extractFacts(parser: PythonParser, sources: readonly SourceText[
     const tree = tryParse(parser, src, notices);
     if (!tree) continue;
     facts.push([src.path, extractFileFacts(tree, src.path, src.text)]);
-    tree.delete();
   }
   return { facts, notices };
 }
@@ -119,14 +118,10 @@ export function analyzeBatch(parser: PythonParser, batch: AnalyzeBatch, options:
   index.setFunctionSource([...textOf.keys()], (uri) => {
     const text = textOf.get(uri);
     if (text === undefined || !mayHaveFunctionSummaries(text)) return undefined;
-    let tree: Tree | undefined;
     try {
-      tree = parser.parse(text);
-      return summarizeFunctions(tree);
+      return summarizeFunctions(parser.parse(text));
     } catch {
       return undefined;
-    } finally {
-      tree?.delete();
     }
   });
   // Endpoint profiles + deployment (DJP6xx) need every file and the Procfile/Dockerfile/compose files: built on first use.
@@ -147,13 +142,9 @@ export function analyzeBatch(parser: PythonParser, batch: AnalyzeBatch, options:
     const tree = tryParse(parser, src, notices, stats);
     const t1 = performance.now();
     if (tree) {
-      try {
-        const analysis = analyzeFile({ uri: src.path, text: src.text, tree, lineMap: new LineMap(src.text) }, workspace, options.config, { relPath });
-        results.push({ path: src.path, relPath, text: src.text, findings: analysis.findings });
-        notices.push(...analysis.notices.filter((n) => n.level !== 'info' || !n.message.startsWith('file has syntax errors')));
-      } finally {
-        tree.delete();
-      }
+      const analysis = analyzeFile({ uri: src.path, text: src.text, tree, lineMap: new LineMap(src.text) }, workspace, options.config, { relPath });
+      results.push({ path: src.path, relPath, text: src.text, findings: analysis.findings });
+      notices.push(...analysis.notices.filter((n) => n.level !== 'info' || !n.message.startsWith('file has syntax errors')));
       stats.files++;
       stats.bytes += src.text.length;
     }

@@ -27,15 +27,10 @@ async function analyzeWithTarget(text: string, target: [number, number]) {
   const index = new WorkspaceIndex();
   const mt = p.parse(modelsText);
   index.setFile(modelsFile, extractFileFacts(mt, modelsFile, modelsText));
-  mt.delete();
   const tree = p.parse(text);
-  try {
-    const config = { ...defaultConfig(), targetDjango: target };
-    const uri = path.join(FIXES, 'DJP302', 'inline.py');
-    return analyzeFile({ uri, text, tree, lineMap: new LineMap(text) }, index.facts(), config, { relPath: 'inline.py' }).findings;
-  } finally {
-    tree.delete();
-  }
+  const config = { ...defaultConfig(), targetDjango: target };
+  const uri = path.join(FIXES, 'DJP302', 'inline.py');
+  return analyzeFile({ uri, text, tree, lineMap: new LineMap(text) }, index.facts(), config, { relPath: 'inline.py' }).findings;
 }
 
 describe('async and lock quick fixes (DJP2xx-DJP4xx)', () => {

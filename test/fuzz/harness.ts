@@ -81,7 +81,6 @@ async function project(root: string): Promise<Project> {
       if (!mayHaveFacts(f.path, f.text)) continue;
       const tree = ps.parse(f.text);
       facts.set(f.path, extractFileFacts(tree, f.path, f.text));
-      tree.delete();
     }
     p = { files, facts };
     projects.set(root, p);
@@ -145,57 +144,49 @@ export async function analyseChecked(uri: string, text: string, options: Analyse
     if (e instanceof Error && e.name === 'ParseTimeoutError') return { findings: [], notices: [], errors: 0, errorSpans: [], analyseMs: 0, parsed: false };
     throw e;
   }
-  try {
-    const tIndex = performance.now();
-    const index = new WorkspaceIndex();
-    for (const [f, facts] of proj.facts) if (f !== uri) index.setFile(f, facts);
-    if (mayHaveFacts(uri, text)) index.setFile(uri, extractFileFacts(tree, uri, text));
-    const base = index.facts();
-    const indexMs = performance.now() - tIndex;
-    assert.ok(text.length > defaultConfig().maxFileSize || indexMs < ANALYSE_BUDGET_MS, `indexing ${path.basename(uri)} took ${indexMs.toFixed(0)} ms (budget ${ANALYSE_BUDGET_MS} ms)\ninput: ${describeInput(text)}`);
-    const config = options.config ?? defaultConfig();
-    let report: ProfileReport | undefined;
-    const trees: Tree[] = [];
-    let profileParseMs = 0; // parse time is budgeted separately (ParseTimeoutError), not part of the analysis budget
-    const workspace: WorkspaceFacts = options.profiles
-      ? {
-        ...base,
-        profiles: () => (report ??= buildProfileReport({
-          files: [...proj.files.filter((f) => f.path !== uri), { path: uri, text }],
-          parse: (t) => {
-            const p0 = performance.now();
-            const pt = ps.parse(t, options.parseBudgetMs);
-            profileParseMs += performance.now() - p0;
-            trees.push(pt);
-            return pt;
-          },
-          workspace: base,
-          config,
-          root,
-        })),
-      }
-      : base;
-    let result;
-    const t0 = performance.now();
-    try {
-      result = analyzeFile({ uri, text, tree, lineMap: new LineMap(text) }, workspace, config, { relPath: path.relative(root, uri).split(path.sep).join('/') });
-    } catch (e) {
-      assert.fail(`analyzeFile threw ${e instanceof Error ? e.stack : String(e)}\ninput: ${describeInput(text)}`);
-    } finally {
-      for (const t of trees) t.delete();
+  const tIndex = performance.now();
+  const index = new WorkspaceIndex();
+  for (const [f, facts] of proj.facts) if (f !== uri) index.setFile(f, facts);
+  if (mayHaveFacts(uri, text)) index.setFile(uri, extractFileFacts(tree, uri, text));
+  const base = index.facts();
+  const indexMs = performance.now() - tIndex;
+  assert.ok(text.length > defaultConfig().maxFileSize || indexMs < ANALYSE_BUDGET_MS, `indexing ${path.basename(uri)} took ${indexMs.toFixed(0)} ms (budget ${ANALYSE_BUDGET_MS} ms)\ninput: ${describeInput(text)}`);
+  const config = options.config ?? defaultConfig();
+  let report: ProfileReport | undefined;
+  let profileParseMs = 0; // parse time is budgeted separately (ParseTimeoutError), not part of the analysis budget
+  const workspace: WorkspaceFacts = options.profiles
+    ? {
+      ...base,
+      profiles: () => (report ??= buildProfileReport({
+        files: [...proj.files.filter((f) => f.path !== uri), { path: uri, text }],
+        parse: (t) => {
+          const p0 = performance.now();
+          const pt = ps.parse(t, options.parseBudgetMs);
+          profileParseMs += performance.now() - p0;
+          return pt;
+        },
+        workspace: base,
+        config,
+        root,
+      })),
     }
-    const analyseMs = performance.now() - t0 - profileParseMs;
-    const failures = result.notices.filter((n) => n.level === 'error' || / failed: /.test(n.message));
-    assert.deepEqual(failures.map((n) => n.message), [], `a rule failed on ${path.basename(uri)}\ninput: ${describeInput(text)}`);
-    // The time budget holds for what a host can hand over: files within the default max-file-size (2 MB). The
-    // 10,000-level indented inputs are 50 MB; for them the property is no exception, no overflow, no rule failure.
-    assert.ok(text.length > defaultConfig().maxFileSize || analyseMs < ANALYSE_BUDGET_MS, `analysing ${path.basename(uri)} took ${analyseMs.toFixed(0)} ms (budget ${ANALYSE_BUDGET_MS} ms)\ninput: ${describeInput(text)}`);
-    const errorSpans: [number, number][] = [];
-    const errors = errorNodes(tree, errorSpans);
-    return { findings: result.findings, notices: result.notices, errors, errorSpans, analyseMs, parsed: true };
-  } finally {
-    tree.delete();
+    : base;
+  let result;
+  const t0 = performance.now();
+  try {
+    result = analyzeFile({ uri, text, tree, lineMap: new LineMap(text) }, workspace, config, { relPath: path.relative(root, uri).split(path.sep).join('/') });
+  } catch (e) {
+    assert.fail(`analyzeFile threw ${e instanceof Error ? e.stack : String(e)}\ninput: ${describeInput(text)}`);
   }
+  const analyseMs = performance.now() - t0 - profileParseMs;
+  const failures = result.notices.filter((n) => n.level === 'error' || / failed: /.test(n.message));
+  assert.deepEqual(failures.map((n) => n.message), [], `a rule failed on ${path.basename(uri)}\ninput: ${describeInput(text)}`);
+  // The time budget holds for what a host can hand over: files within the default max-file-size (2 MB). The
+  // 10,000-level indented inputs are 50 MB; for them the property is no exception, no overflow, no rule failure.
+  assert.ok(text.length > defaultConfig().maxFileSize || analyseMs < ANALYSE_BUDGET_MS, `analysing ${path.basename(uri)} took ${analyseMs.toFixed(0)} ms (budget ${ANALYSE_BUDGET_MS} ms)\ninput: ${describeInput(text)}`);
+  const errorSpans: [number, number][] = [];
+  const errors = errorNodes(tree, errorSpans);
+  return { findings: result.findings, notices: result.notices, errors, errorSpans, analyseMs, parsed: true };
 }
 
 /** Applies one fix's edits (back to front); overlapping edits inside one fix are a bug of the fix. */
@@ -225,11 +216,7 @@ export function applyFix(text: string, fix: Fix): string {
 export async function errorsOf(text: string, budgetMs?: number): Promise<number> {
   const ps = await parser();
   const tree = ps.parse(text, budgetMs);
-  try {
-    return errorNodes(tree);
-  } finally {
-    tree.delete();
-  }
+  return errorNodes(tree);
 }
 
 /**

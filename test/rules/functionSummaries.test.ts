@@ -33,21 +33,17 @@ describe('function summaries (one level of helper calls)', () => {
   it('records attribute chains per parameter and the work a function does', async () => {
     const p = await parser();
     const tree = p.parse(HELPERS);
-    try {
-      assert.ok(mayHaveFunctionSummaries(HELPERS));
-      const byName = new Map(summarizeFunctions(tree).map((s) => [s.name, s]));
-      const row = byName.get('render_row');
-      assert.ok(row);
-      assert.deepEqual(row.params, ['product', 'extra']);
-      const reads = row.reads.product.map((r) => `${r.attrs.join('.')}|${r.methods.join('.')}|${r.evaluated}`).sort();
-      assert.deepEqual(reads, ['category.name||false', 'reviews|count|true', 'tags|all|true']);
-      assert.equal(byName.get('rebinding'), undefined, 'a rebound parameter is not summarised');
-      assert.equal(byName.get('load')?.work?.[0]?.model, 'Product');
-      assert.equal(byName.get('nap')?.work?.[0]?.kind, 'blocking');
-      assert.equal(byName.get('pure'), undefined);
-    } finally {
-      tree.delete();
-    }
+    assert.ok(mayHaveFunctionSummaries(HELPERS));
+    const byName = new Map(summarizeFunctions(tree).map((s) => [s.name, s]));
+    const row = byName.get('render_row');
+    assert.ok(row);
+    assert.deepEqual(row.params, ['product', 'extra']);
+    const reads = row.reads.product.map((r) => `${r.attrs.join('.')}|${r.methods.join('.')}|${r.evaluated}`).sort();
+    assert.deepEqual(reads, ['category.name||false', 'reviews|count|true', 'tags|all|true']);
+    assert.equal(byName.get('rebinding'), undefined, 'a rebound parameter is not summarised');
+    assert.equal(byName.get('load')?.work?.[0]?.model, 'Product');
+    assert.equal(byName.get('nap')?.work?.[0]?.kind, 'blocking');
+    assert.equal(byName.get('pure'), undefined);
   });
 
   it('resolves absolute, relative and package-attribute imports to the nearest module', () => {

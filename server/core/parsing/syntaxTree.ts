@@ -30,9 +30,6 @@ export class Tree {
     this.rootNode = build(this);
   }
 
-  /** Kept for callers written against web-tree-sitter; a JavaScript tree holds no WASM memory. */
-  delete(): void {}
-
   /** The offset of a tree-sitter point (a column past the row's end stops at it). */
   indexAt(point: Point): number {
     const starts = (this.rowStarts ??= computeRowStarts(this.text));
@@ -114,10 +111,6 @@ export class Node {
     return this.namedCache;
   }
 
-  get childCount(): number {
-    return this.children.length;
-  }
-
   get namedChildCount(): number {
     return this.namedChildren.length;
   }
@@ -130,27 +123,6 @@ export class Node {
     return this.namedChildren[index] ?? null;
   }
 
-  get firstChild(): Node | null {
-    return this.children[0] ?? null;
-  }
-
-  get lastChild(): Node | null {
-    return this.children[this.children.length - 1] ?? null;
-  }
-
-  get firstNamedChild(): Node | null {
-    return this.namedChildren[0] ?? null;
-  }
-
-  get lastNamedChild(): Node | null {
-    const named = this.namedChildren;
-    return named[named.length - 1] ?? null;
-  }
-
-  get nextSibling(): Node | null {
-    return this.parent?.children[this.indexInParent + 1] ?? null;
-  }
-
   get previousSibling(): Node | null {
     return this.indexInParent > 0 ? (this.parent?.children[this.indexInParent - 1] ?? null) : null;
   }
@@ -161,53 +133,23 @@ export class Node {
     return null;
   }
 
-  get previousNamedSibling(): Node | null {
-    const siblings = this.parent?.children ?? NO_CHILDREN;
-    for (let i = this.indexInParent - 1; i >= 0; i--) if (siblings[i].isNamed) return siblings[i];
-    return null;
-  }
-
   /** The first child in field `name`, as tree-sitter's `childForFieldName`. */
   childForFieldName(name: string): Node | null {
     for (const c of this.children) if (c.fieldName === name) return c;
     return null;
   }
 
-  childrenForFieldName(name: string): Node[] {
-    return this.children.filter((c) => c.fieldName === name);
-  }
-
-  /** Descendants (not this node) of the given types, in document order; iterative, so any depth is safe. */
-  descendantsOfType(types: string | readonly string[]): Node[] {
-    const wanted = typeof types === 'string' ? [types] : types;
-    const out: Node[] = [];
-    const stack: Node[] = [];
-    for (let i = this.children.length - 1; i >= 0; i--) stack.push(this.children[i]);
-    while (stack.length) {
-      const n = stack.pop() as Node;
-      if (wanted.includes(n.type)) out.push(n);
-      for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]);
-    }
-    return out;
-  }
-
   /** The smallest node (named or not) spanning `start..end`, as tree-sitter's `descendantForIndex`. */
   descendantForIndex(start: number, end = start): Node {
-    return this.descendantFor(start, end, false);
-  }
-
-  /** The smallest named node spanning `start..end`, as tree-sitter's `namedDescendantForIndex`. */
-  namedDescendantForIndex(start: number, end = start): Node {
-    return this.descendantFor(start, end, true);
+    return this.descendantFor(start, end);
   }
 
   descendantForPosition(start: Point, end: Point = start): Node {
-    return this.descendantFor(this.tree.indexAt(start), this.tree.indexAt(end), false);
+    return this.descendantFor(this.tree.indexAt(start), this.tree.indexAt(end));
   }
 
-  private descendantFor(start: number, end: number, namedOnly: boolean): Node {
+  private descendantFor(start: number, end: number): Node {
     let node: Node = this;
-    let found: Node = this;
     for (let descended = true; descended; ) {
       descended = false;
       for (const child of node.children) {
@@ -217,12 +159,11 @@ export class Node {
         if (child.startIndex === child.endIndex ? child.endIndex < start : child.endIndex <= start) continue;
         if (start < child.startIndex) break;
         node = child;
-        if (!namedOnly || child.isNamed) found = child;
         descended = true;
         break;
       }
     }
-    return found;
+    return node;
   }
 
   /** The S-expression of the named nodes, with field names, as tree-sitter's `toString` (iterative). */

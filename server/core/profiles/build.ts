@@ -101,100 +101,96 @@ export function buildProfileReport(input: ProfileInput): ProfileReport {
     analyzed.set(uri, a);
     return a;
   };
-  try {
-    // URLconfs and settings, per file.
-    const patterns = new Map<string, UrlPattern[]>();
-    const settings = new Map<string, DjangoSettingsFacts>();
-    for (const f of pyFiles) {
-      if (mayHaveUrls(f.text)) {
-        const t = tree(f.path);
-        if (t) { const p = extractUrlPatterns(t, f.path); if (p.length) patterns.set(f.path, p); }
-      }
-      if (looksLikeSettings(f.path, f.text) && /^\s*(ROOT_URLCONF|DATABASES|CACHES|INSTALLED_APPS)\s*=|import \*/m.test(f.text)) {
-        const t = tree(f.path);
-        if (t) settings.set(f.path, extractSettingsFacts(t, f.path));
-      }
+  // URLconfs and settings, per file.
+  const patterns = new Map<string, UrlPattern[]>();
+  const settings = new Map<string, DjangoSettingsFacts>();
+  for (const f of pyFiles) {
+    if (mayHaveUrls(f.text)) {
+      const t = tree(f.path);
+      if (t) { const p = extractUrlPatterns(t, f.path); if (p.length) patterns.set(f.path, p); }
     }
-    const resolveSettings = (uri: string, depth = 0): DjangoSettingsFacts => {
-      const own = settings.get(uri) ?? {};
-      if (depth > 5 || !own.extends?.length) return own;
-      const merged: DjangoSettingsFacts = {};
-      for (const mod of own.extends) {
-        const target = findModuleFile(moduleToPath(mod, uri), settings.keys());
-        if (target && target !== uri) Object.assign(merged, resolveSettings(target, depth + 1));
-      }
-      return { ...merged, ...Object.fromEntries(Object.entries(own).filter(([k, v]) => v !== undefined && k !== 'extends')) };
-    };
-    const settingsUriOf = (module: string): string | undefined => findModuleFile(moduleToPath(module, ''), settings.keys());
-
-    // Deployments and the settings module each one runs.
-    const deployments = detectDeployments(input.files, { root: input.root });
-    const defaultSettings = pickDefaultSettings(input, settings, byUri);
-    for (const dep of deployments) {
-      if (!dep.settingsModule && dep.app) {
-        const mod = dep.app.value.split(':')[0];
-        const appFile = findModuleFile(moduleToPath(mod, ''), byUri.keys());
-        const dsm = appFile ? envDefaults(byUri.get(appFile)!.text).get('DJANGO_SETTINGS_MODULE') : undefined;
-        if (appFile && dsm) dep.settingsModule = { value: dsm.value, source: { file: relativePath(appFile, input.root), line: dsm.line, note: `DJANGO_SETTINGS_MODULE set in ${relativePath(appFile, input.root)}`, uri: appFile } };
-      }
-      if (!dep.settingsModule && defaultSettings) dep.settingsModule = defaultSettings;
-      const sUri = dep.settingsModule && settingsUriOf(dep.settingsModule.value);
-      if (sUri) fillFromSettings(dep, resolveSettings(sUri), input.root);
+    if (looksLikeSettings(f.path, f.text) && /^\s*(ROOT_URLCONF|DATABASES|CACHES|INSTALLED_APPS)\s*=|import \*/m.test(f.text)) {
+      const t = tree(f.path);
+      if (t) settings.set(f.path, extractSettingsFacts(t, f.path));
     }
-
-    // Root URLconfs: every deployment's, then every settings module's.
-    const roots: Sourced<string>[] = [];
-    const primaryFirst = [...deployments].sort((a, b) => Number(isPrimary(b)) - Number(isPrimary(a)));
-    for (const dep of primaryFirst) if (dep.rootUrlconf) roots.push(dep.rootUrlconf);
-    for (const uri of [...settings.keys()].sort()) {
-      const s = resolveSettings(uri);
-      if (s.rootUrlconf) roots.push({ value: s.rootUrlconf.value, source: { file: relativePath(s.rootUrlconf.uri, input.root), line: s.rootUrlconf.range.start.line + 1, note: 'ROOT_URLCONF', uri: s.rootUrlconf.uri } });
-    }
-    if (!roots.length) {
-      // No settings: every URLconf that no other one includes is a root.
-      const included = new Set<string>();
-      for (const list of patterns.values()) for (const p of list) if (p.include) { const t = findModuleFile(p.include, patterns.keys()); if (t) included.add(t); }
-      for (const uri of patterns.keys()) if (!included.has(uri)) roots.push({ value: dottedModule(relativePath(uri, input.root)), source: { note: 'URLconf not included elsewhere', uri } });
-    }
-
-    const env: AtomEnv = { resolveHelper: (call, file) => resolveHelper(call, file, byUri, analyze) };
-    const endpoints: EndpointProfile[] = [];
-    const seen = new Map<string, EndpointProfile>();
-    const writes = collectWrites(pyFiles, analyze, input.root);
-    const urlconfIds = new Map<string, string[]>();
-    const pendingAdvice: ((writes: WriteSite[]) => void)[] = [];
-    for (const root of roots) {
-      const ids: string[] = [];
-      for (const route of resolveRoutes(moduleToPath(root.value, root.source.uri ?? ''), patterns)) {
-        for (const h of handlersOf(route, byUri, analyze, input.root)) {
-          let profile = seen.get(h.id);
-          if (!profile) {
-            const built = profileOf(h, env);
-            profile = built.profile;
-            seen.set(h.id, profile);
-            endpoints.push(profile);
-            if (built.advise) pendingAdvice.push(built.advise);
-            // Writes the framework does for a handler (ModelViewSet.create/update/destroy) are invalidation points too.
-            for (const a of built.writes) {
-              if (!a.write || writes.some((w) => w.uri === a.uri && w.line === a.line && w.model === a.write!.model && w.what === a.write!.what)) continue;
-              writes.push({ uri: a.uri, line: a.line, model: a.write.model, what: a.write.what, fn: h.name });
-            }
-          }
-          ids.push(h.id);
-        }
-      }
-      urlconfIds.set(root.value, [...new Set(ids)]);
-    }
-    for (const advise of pendingAdvice) advise(writes);
-    for (const dep of deployments) {
-      const ids = dep.rootUrlconf ? urlconfIds.get(dep.rootUrlconf.value) : undefined;
-      if (ids) dep.endpointIds = ids;
-    }
-    const primary = deployments.find(isPrimary) ?? deployments[0] ?? defaultDeployment();
-    return { endpoints, deployment: primary, deployments };
-  } finally {
-    for (const t of trees.values()) t.delete();
   }
+  const resolveSettings = (uri: string, depth = 0): DjangoSettingsFacts => {
+    const own = settings.get(uri) ?? {};
+    if (depth > 5 || !own.extends?.length) return own;
+    const merged: DjangoSettingsFacts = {};
+    for (const mod of own.extends) {
+      const target = findModuleFile(moduleToPath(mod, uri), settings.keys());
+      if (target && target !== uri) Object.assign(merged, resolveSettings(target, depth + 1));
+    }
+    return { ...merged, ...Object.fromEntries(Object.entries(own).filter(([k, v]) => v !== undefined && k !== 'extends')) };
+  };
+  const settingsUriOf = (module: string): string | undefined => findModuleFile(moduleToPath(module, ''), settings.keys());
+
+  // Deployments and the settings module each one runs.
+  const deployments = detectDeployments(input.files, { root: input.root });
+  const defaultSettings = pickDefaultSettings(input, settings, byUri);
+  for (const dep of deployments) {
+    if (!dep.settingsModule && dep.app) {
+      const mod = dep.app.value.split(':')[0];
+      const appFile = findModuleFile(moduleToPath(mod, ''), byUri.keys());
+      const dsm = appFile ? envDefaults(byUri.get(appFile)!.text).get('DJANGO_SETTINGS_MODULE') : undefined;
+      if (appFile && dsm) dep.settingsModule = { value: dsm.value, source: { file: relativePath(appFile, input.root), line: dsm.line, note: `DJANGO_SETTINGS_MODULE set in ${relativePath(appFile, input.root)}`, uri: appFile } };
+    }
+    if (!dep.settingsModule && defaultSettings) dep.settingsModule = defaultSettings;
+    const sUri = dep.settingsModule && settingsUriOf(dep.settingsModule.value);
+    if (sUri) fillFromSettings(dep, resolveSettings(sUri), input.root);
+  }
+
+  // Root URLconfs: every deployment's, then every settings module's.
+  const roots: Sourced<string>[] = [];
+  const primaryFirst = [...deployments].sort((a, b) => Number(isPrimary(b)) - Number(isPrimary(a)));
+  for (const dep of primaryFirst) if (dep.rootUrlconf) roots.push(dep.rootUrlconf);
+  for (const uri of [...settings.keys()].sort()) {
+    const s = resolveSettings(uri);
+    if (s.rootUrlconf) roots.push({ value: s.rootUrlconf.value, source: { file: relativePath(s.rootUrlconf.uri, input.root), line: s.rootUrlconf.range.start.line + 1, note: 'ROOT_URLCONF', uri: s.rootUrlconf.uri } });
+  }
+  if (!roots.length) {
+    // No settings: every URLconf that no other one includes is a root.
+    const included = new Set<string>();
+    for (const list of patterns.values()) for (const p of list) if (p.include) { const t = findModuleFile(p.include, patterns.keys()); if (t) included.add(t); }
+    for (const uri of patterns.keys()) if (!included.has(uri)) roots.push({ value: dottedModule(relativePath(uri, input.root)), source: { note: 'URLconf not included elsewhere', uri } });
+  }
+
+  const env: AtomEnv = { resolveHelper: (call, file) => resolveHelper(call, file, byUri, analyze) };
+  const endpoints: EndpointProfile[] = [];
+  const seen = new Map<string, EndpointProfile>();
+  const writes = collectWrites(pyFiles, analyze, input.root);
+  const urlconfIds = new Map<string, string[]>();
+  const pendingAdvice: ((writes: WriteSite[]) => void)[] = [];
+  for (const root of roots) {
+    const ids: string[] = [];
+    for (const route of resolveRoutes(moduleToPath(root.value, root.source.uri ?? ''), patterns)) {
+      for (const h of handlersOf(route, byUri, analyze, input.root)) {
+        let profile = seen.get(h.id);
+        if (!profile) {
+          const built = profileOf(h, env);
+          profile = built.profile;
+          seen.set(h.id, profile);
+          endpoints.push(profile);
+          if (built.advise) pendingAdvice.push(built.advise);
+          // Writes the framework does for a handler (ModelViewSet.create/update/destroy) are invalidation points too.
+          for (const a of built.writes) {
+            if (!a.write || writes.some((w) => w.uri === a.uri && w.line === a.line && w.model === a.write!.model && w.what === a.write!.what)) continue;
+            writes.push({ uri: a.uri, line: a.line, model: a.write.model, what: a.write.what, fn: h.name });
+          }
+        }
+        ids.push(h.id);
+      }
+    }
+    urlconfIds.set(root.value, [...new Set(ids)]);
+  }
+  for (const advise of pendingAdvice) advise(writes);
+  for (const dep of deployments) {
+    const ids = dep.rootUrlconf ? urlconfIds.get(dep.rootUrlconf.value) : undefined;
+    if (ids) dep.endpointIds = ids;
+  }
+  const primary = deployments.find(isPrimary) ?? deployments[0] ?? defaultDeployment();
+  return { endpoints, deployment: primary, deployments };
 }
 
 function isPrimary(d: DetectedDeployment): boolean {
