@@ -49,4 +49,10 @@ describe('architecture (the design card as tests)', () => {
     const offenders = tsFiles('extension').filter((f) => imports(f).some((s) => s.includes('server/core/') && !s.includes('/types') && !s.includes('protocol')));
     assert.deepEqual(offenders.map((f) => path.relative(REPO_ROOT, f)), []);
   });
+
+  it('only the parsing layer touches web-tree-sitter: the analysis reads the JavaScript copy of each tree', () => {
+    const parsing = new Set(['pythonParser.ts', 'wasmTreeCopy.ts', 'textDocument.ts'].map((f) => path.join(REPO_ROOT, 'server/core/parsing', f)));
+    const offenders = tsFiles('server').filter((f) => !parsing.has(f) && imports(f).includes('web-tree-sitter'));
+    assert.deepEqual(offenders.map((f) => path.relative(REPO_ROOT, f)), []);
+  });
 });
