@@ -88,8 +88,35 @@ export function readSources(inputs: readonly string[], options: ScanOptions): { 
   return { sources: readDiscovered(files, options, notices), notices };
 }
 
-/** Pass 1 over some files: models, settings, URLconfs and serializers they declare. */
-export function extractFacts(parser: PythonParser, sources: readonly SourceText[]): { facts: [string, FileFacts][]; notices: FileNotice[] } {
+/**
+ * Trees of the facts pass kept for the analysis pass, so that models, settings and URLconf files are not parsed
+ * twice; bounded by their source size (a JavaScript tree takes about 40 bytes per character of source).
+ */
+export class KeptTrees {
+  private readonly trees = new Map<string, Tree>();
+  private chars = 0;
+
+  constructor(private readonly budgetChars = KEPT_TREES_BUDGET_CHARS) {}
+
+  keep(path: string, text: string, tree: Tree): void {
+    if (this.chars + text.length > this.budgetChars) return;
+    this.chars += text.length;
+    this.trees.set(path, tree);
+  }
+
+  /** The kept tree of `path`, handed over once. */
+  take(path: string): Tree | undefined {
+    const tree = this.trees.get(path);
+    if (tree) this.trees.delete(path);
+    return tree;
+  }
+}
+
+/** 2 M characters of source: about 80 MB of trees. */
+const KEPT_TREES_BUDGET_CHARS = 2 * 1024 * 1024;
+
+/** Pass 1 over some files: models, settings, URLconfs and serializers they declare (their trees kept in `kept`). */
+export function extractFacts(parser: PythonParser, sources: readonly SourceText[], kept?: KeptTrees): { facts: [string, FileFacts][]; notices: FileNotice[] } {
   const facts: [string, FileFacts][] = [];
   const notices: FileNotice[] = [];
   for (const src of sources) {
@@ -97,6 +124,7 @@ export function extractFacts(parser: PythonParser, sources: readonly SourceText[
     const tree = tryParse(parser, src, notices);
     if (!tree) continue;
     facts.push([src.path, extractFileFacts(tree, src.path, src.text)]);
+    kept?.keep(src.path, src.text, tree);
   }
   return { facts, notices };
 }
@@ -110,7 +138,7 @@ export interface AnalyzeBatch {
 }
 
 /** Pass 2 over a batch of files, in the order given; the same code runs in-process and in worker threads. */
-export function analyzeBatch(parser: PythonParser, batch: AnalyzeBatch, options: ScanOptions, onFile?: () => void): ScanResult {
+export function analyzeBatch(parser: PythonParser, batch: AnalyzeBatch, options: ScanOptions, onFile?: () => void, kept?: KeptTrees): ScanResult {
   const index = new WorkspaceIndex();
   for (const [uri, facts] of batch.facts) index.setFile(uri, facts);
   // Helper modules' function summaries, parsed only when a row loop or an async view calls into them.
@@ -139,7 +167,7 @@ export function analyzeBatch(parser: PythonParser, batch: AnalyzeBatch, options:
   const notices: FileNotice[] = [];
   for (const src of batch.sources) {
     const relPath = path.relative(options.root, src.path).split(path.sep).join('/');
-    const tree = tryParse(parser, src, notices, stats);
+    const tree = kept?.take(src.path) ?? tryParse(parser, src, notices, stats);
     const t1 = performance.now();
     if (tree) {
       const analysis = analyzeFile({ uri: src.path, text: src.text, tree, lineMap: new LineMap(src.text) }, workspace, options.config, { relPath });
@@ -175,9 +203,10 @@ export async function scanPaths(inputs: readonly string[], options: ScanOptions)
       const parser = await PythonParser.load(nodeGrammarLocation());
       try {
         const t0 = performance.now();
-        const extracted = extractFacts(parser, sources);
+        const kept = new KeptTrees();
+        const extracted = extractFacts(parser, sources, kept);
         const factsMs = performance.now() - t0;
-        scan = analyzeBatch(parser, { sources, workspaceSources: sources, facts: extracted.facts }, options, onFile);
+        scan = analyzeBatch(parser, { sources, workspaceSources: sources, facts: extracted.facts }, options, onFile, kept);
         scan.notices.unshift(...extracted.notices);
         scan.stats.factsMs = factsMs;
       } finally {

@@ -1,7 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import { PythonParser } from '../core/parsing/pythonParser';
 import { nodeGrammarLocation } from './grammarFiles';
-import { analyzeBatch, extractFacts } from './scan';
+import { analyzeBatch, extractFacts, KeptTrees } from './scan';
 import type { FromWorker, ToWorker } from './scanWorkers';
 
 /**
@@ -12,15 +12,19 @@ const port = parentPort;
 if (port) {
   const post = (m: FromWorker): void => port.postMessage(m);
   const parser = PythonParser.load(nodeGrammarLocation());
+  // The facts pass's trees, for the analysis of the same share that follows it.
+  let kept = new KeptTrees();
   port.on('message', (m: ToWorker) => {
     void parser.then((p) => {
       try {
         if (m.kind === 'facts') {
           const t0 = performance.now();
-          const { facts, notices } = extractFacts(p, m.sources);
+          kept = new KeptTrees();
+          const { facts, notices } = extractFacts(p, m.sources, kept);
           post({ kind: 'facts', facts, notices, ms: performance.now() - t0 });
         } else {
-          const result = analyzeBatch(p, m.batch, m.options, () => post({ kind: 'file' }));
+          const result = analyzeBatch(p, m.batch, m.options, () => post({ kind: 'file' }), kept);
+          kept = new KeptTrees();
           // The main thread has every text already: do not copy them back.
           for (const r of result.results) r.text = '';
           post({ kind: 'done', result });

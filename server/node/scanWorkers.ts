@@ -94,7 +94,9 @@ export async function scanInWorkers(sources: SourceText[], options: ScanOptions,
   const { workers } = pool;
   const jobs = workers.length;
   const t0 = performance.now();
-  const factShares = split(sources.filter((s) => mayHaveFacts(s.path, s.text)), jobs);
+  // Each worker indexes the facts files of the share it then analyses, and keeps their trees for it.
+  const shares = split(sources, jobs);
+  const factShares = shares.map((share) => share.filter((s) => mayHaveFacts(s.path, s.text)));
   const factAnswers = await Promise.all(workers.map((w, i) => w.ask({ kind: 'facts', sources: factShares[i] })));
   const facts: [string, FileFacts][] = [];
   const notices: FileNotice[] = [];
@@ -107,7 +109,6 @@ export async function scanInWorkers(sources: SourceText[], options: ScanOptions,
   const factsMs = performance.now() - t0;
   // Functions cannot cross to a worker thread.
   const plainOptions: Omit<ScanOptions, 'onProgress'> = { root: options.root, config: options.config, jobs: 1 };
-  const shares = split(sources, jobs);
   // Endpoint profiles need every source, but only the deployment rules ask for them, on config files:
   // without such a file, copying the whole workspace into each worker is wasted.
   const workspaceSources = sources.some((s) => mayConfigureDeployment(s.path, s.text)) ? sources : [];
