@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { PythonParser, ParseTimeoutError } from '../core/parsing/pythonParser';
+import { PythonParser, ParseTimeoutError, type WasmTree } from '../core/parsing/pythonParser';
 import type { Tree } from '../core/parsing/syntaxTree';
 import { LineMap } from '../core/parsing/textDocument';
 import { WorkspaceIndex } from '../core/workspace/workspaceIndex';
@@ -49,25 +49,28 @@ export interface ScanOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** Parses a file, or records why it could not be (a pathological file must not stall the whole scan). */
-function tryParse(parser: PythonParser, src: SourceText, notices: FileNotice[], stats?: ScanStats): Tree | undefined {
+/** Parses a file into a WASM tree, or records why it could not be (a pathological file must not stall the whole scan). */
+function tryParseWasm(parser: PythonParser, src: SourceText, notices: FileNotice[], stats?: ScanStats): WasmTree | undefined {
   try {
     const t0 = performance.now();
-    const wasmTree = parser.parseWasm(src.text, null);
-    const t1 = performance.now();
-    try {
-      return parser.copy(wasmTree, src.text);
-    } finally {
-      wasmTree.delete();
-      if (stats) {
-        stats.parseMs += t1 - t0;
-        stats.copyMs += performance.now() - t1;
-      }
-    }
+    const tree = parser.parseWasm(src.text, null);
+    if (stats) stats.parseMs += performance.now() - t0;
+    return tree;
   } catch (e) {
     if (!(e instanceof ParseTimeoutError)) throw e;
     if (!notices.some((n) => n.uri === src.path)) notices.push({ uri: src.path, level: 'warning', message: `skipped: ${e.message}` });
     return undefined;
+  }
+}
+
+/** The JavaScript copy of a WASM tree, which is freed unless `keep` takes it. */
+function copyOf(parser: PythonParser, wasmTree: WasmTree, text: string, stats?: ScanStats, keep?: () => boolean): Tree {
+  const t0 = performance.now();
+  try {
+    return parser.copy(wasmTree, text);
+  } finally {
+    if (!keep?.()) wasmTree.delete();
+    if (stats) stats.copyMs += performance.now() - t0;
   }
 }
 
@@ -89,42 +92,52 @@ export function readSources(inputs: readonly string[], options: ScanOptions): { 
 }
 
 /**
- * Trees of the facts pass kept for the analysis pass, so that models, settings and URLconf files are not parsed
- * twice; bounded by their source size (a JavaScript tree takes about 40 bytes per character of source).
+ * WASM trees of the facts pass kept for the analysis pass, so that models, settings and URLconf files are not parsed
+ * twice; bounded by their source size. WASM trees, not their JavaScript copies: a copy kept that long would reach
+ * the old generation, and everything the analysis later hangs on it would be promoted with it (about 400 MB more
+ * promoted over the generated corpus, measured).
  */
 export class KeptTrees {
-  private readonly trees = new Map<string, Tree>();
+  private readonly trees = new Map<string, WasmTree>();
   private chars = 0;
 
   constructor(private readonly budgetChars = KEPT_TREES_BUDGET_CHARS) {}
 
-  keep(path: string, text: string, tree: Tree): void {
-    if (this.chars + text.length > this.budgetChars) return;
+  /** Whether the tree of `text` was kept (the caller must not free it then). */
+  keep(path: string, text: string, tree: WasmTree): boolean {
+    if (this.chars + text.length > this.budgetChars || this.trees.has(path)) return false;
     this.chars += text.length;
     this.trees.set(path, tree);
+    return true;
   }
 
-  /** The kept tree of `path`, handed over once. */
-  take(path: string): Tree | undefined {
+  /** The kept tree of `path`, handed over once (the taker frees it). */
+  take(path: string): WasmTree | undefined {
     const tree = this.trees.get(path);
     if (tree) this.trees.delete(path);
     return tree;
   }
+
+  /** Frees the trees nobody took. */
+  dispose(): void {
+    for (const tree of this.trees.values()) tree.delete();
+    this.trees.clear();
+  }
 }
 
-/** 2 M characters of source: about 80 MB of trees. */
-const KEPT_TREES_BUDGET_CHARS = 2 * 1024 * 1024;
+/** 4 M characters of source: a few tens of MB of WASM memory. */
+const KEPT_TREES_BUDGET_CHARS = 4 * 1024 * 1024;
 
-/** Pass 1 over some files: models, settings, URLconfs and serializers they declare (their trees kept in `kept`). */
+/** Pass 1 over some files: models, settings, URLconfs and serializers they declare (their WASM trees kept in `kept`). */
 export function extractFacts(parser: PythonParser, sources: readonly SourceText[], kept?: KeptTrees): { facts: [string, FileFacts][]; notices: FileNotice[] } {
   const facts: [string, FileFacts][] = [];
   const notices: FileNotice[] = [];
   for (const src of sources) {
     if (!mayHaveFacts(src.path, src.text)) continue;
-    const tree = tryParse(parser, src, notices);
-    if (!tree) continue;
+    const wasmTree = tryParseWasm(parser, src, notices);
+    if (!wasmTree) continue;
+    const tree = copyOf(parser, wasmTree, src.text, undefined, () => !!kept?.keep(src.path, src.text, wasmTree));
     facts.push([src.path, extractFileFacts(tree, src.path, src.text)]);
-    kept?.keep(src.path, src.text, tree);
   }
   return { facts, notices };
 }
@@ -167,7 +180,8 @@ export function analyzeBatch(parser: PythonParser, batch: AnalyzeBatch, options:
   const notices: FileNotice[] = [];
   for (const src of batch.sources) {
     const relPath = path.relative(options.root, src.path).split(path.sep).join('/');
-    const tree = kept?.take(src.path) ?? tryParse(parser, src, notices, stats);
+    const wasmTree = kept?.take(src.path) ?? tryParseWasm(parser, src, notices, stats);
+    const tree = wasmTree && copyOf(parser, wasmTree, src.text, stats);
     const t1 = performance.now();
     if (tree) {
       const analysis = analyzeFile({ uri: src.path, text: src.text, tree, lineMap: new LineMap(src.text) }, workspace, options.config, { relPath });
@@ -204,11 +218,15 @@ export async function scanPaths(inputs: readonly string[], options: ScanOptions)
       try {
         const t0 = performance.now();
         const kept = new KeptTrees();
-        const extracted = extractFacts(parser, sources, kept);
-        const factsMs = performance.now() - t0;
-        scan = analyzeBatch(parser, { sources, workspaceSources: sources, facts: extracted.facts }, options, onFile, kept);
-        scan.notices.unshift(...extracted.notices);
-        scan.stats.factsMs = factsMs;
+        try {
+          const extracted = extractFacts(parser, sources, kept);
+          const factsMs = performance.now() - t0;
+          scan = analyzeBatch(parser, { sources, workspaceSources: sources, facts: extracted.facts }, options, onFile, kept);
+          scan.notices.unshift(...extracted.notices);
+          scan.stats.factsMs = factsMs;
+        } finally {
+          kept.dispose();
+        }
       } finally {
         parser.delete();
       }

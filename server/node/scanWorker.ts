@@ -19,12 +19,13 @@ if (port) {
       try {
         if (m.kind === 'facts') {
           const t0 = performance.now();
+          kept.dispose();
           kept = new KeptTrees();
           const { facts, notices } = extractFacts(p, m.sources, kept);
           post({ kind: 'facts', facts, notices, ms: performance.now() - t0 });
         } else {
           const result = analyzeBatch(p, m.batch, m.options, () => post({ kind: 'file' }), kept);
-          kept = new KeptTrees();
+          kept.dispose();
           // The main thread has every text already: do not copy them back.
           for (const r of result.results) r.text = '';
           post({ kind: 'done', result });

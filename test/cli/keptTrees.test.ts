@@ -9,7 +9,7 @@ describe('scan: facts-pass trees kept for the analysis pass', () => {
     parser = await PythonParser.load(nodeGrammarLocation());
   });
 
-  it('keeps the trees of facts files within its character budget and hands each over once', () => {
+  it('keeps the WASM trees of facts files within its character budget and hands each over once', () => {
     const models = (name: string, pad: number) => ({
       path: `/p/${name}/models.py`,
       text: `from django.db import models\n\nclass ${name}(models.Model):\n    title = models.CharField(max_length=${pad})\n${'#\n'.repeat(pad)}`,
@@ -22,9 +22,11 @@ describe('scan: facts-pass trees kept for the analysis pass', () => {
     assert.deepEqual(facts.map(([p]) => p), [a.path, b.path], 'both models files are indexed');
     const tree = kept.take(a.path);
     assert.ok(tree, 'the first fits the budget');
-    assert.equal(tree.text, a.text);
+    assert.equal(tree.rootNode.text, a.text);
+    tree.delete();
     assert.equal(kept.take(a.path), undefined, 'handed over once');
     assert.equal(kept.take(b.path), undefined, 'the second is over the budget: parsed again by the analysis');
     assert.equal(kept.take(views.path), undefined, 'files without facts are not parsed by the facts pass');
+    kept.dispose();
   });
 });

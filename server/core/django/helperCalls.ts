@@ -5,6 +5,7 @@ import { isRowUse, type RowLoop } from './rowLoops';
 import { dottedName, keywordArg, positionalArgs, nodesOfType } from '../python/syntax';
 import { importsOf, resolveName } from '../python/imports';
 import { summarizeFunctions, type FunctionSummary, type ParamRead } from '../workspace/functionSummaries';
+import { MemoKey } from '../memo';
 
 /**
  * One level of helper calls that receive a row: `render_row(p)` in a row loop, where `render_row` is a
@@ -24,22 +25,17 @@ export interface HelperRowCall {
   uri?: string;
 }
 
-const localSummaries = new WeakMap<Tree, Map<string, FunctionSummary>>();
+const LOCAL_SUMMARIES = new MemoKey<Map<string, FunctionSummary>>('function summaries of this file');
 
 function sameFileSummary(tree: Tree, name: string): FunctionSummary | undefined {
-  let byName = localSummaries.get(tree);
-  if (!byName) {
-    byName = new Map(summarizeFunctions(tree).map((s) => [s.name, s]));
-    localSummaries.set(tree, byName);
-  }
-  return byName.get(name);
+  return tree.memos.get(LOCAL_SUMMARIES, () => new Map(summarizeFunctions(tree).map((s) => [s.name, s]))).get(name);
 }
 
 /** The module-level function a callee expression names: in this file, or imported from a workspace module. */
 export function resolveHelper(ctx: RuleContext, callee: Node): { summary: FunctionSummary; uri?: string } | undefined {
   const parts = dottedName(callee);
   if (!parts) return undefined;
-  const imports = importsOf(ctx.file.tree.rootNode, ctx.file.tree);
+  const imports = importsOf(ctx.file.tree.rootNode);
   if (parts.length === 1 && !imports.has(parts[0])) {
     const local = sameFileSummary(ctx.file.tree, parts[0]);
     return local ? { summary: local } : undefined;
@@ -90,15 +86,11 @@ function computeHelperCalls(ctx: RuleContext, loop: RowLoop): HelperRowCall[] {
   return out;
 }
 
-const cache = new WeakMap<RuleContext, Map<RowLoop, HelperRowCall[]>>();
+const HELPER_CALLS = new MemoKey<Map<RowLoop, HelperRowCall[]>>('helper calls per row loop');
 
 /** Helper calls inside a row loop that receive the row (computed once per loop and file). */
 export function helperCalls(ctx: RuleContext, loop: RowLoop): HelperRowCall[] {
-  let perLoop = cache.get(ctx);
-  if (!perLoop) {
-    perLoop = new Map();
-    cache.set(ctx, perLoop);
-  }
+  const perLoop = ctx.memos.get(HELPER_CALLS, () => new Map());
   let calls = perLoop.get(loop);
   if (!calls) {
     calls = computeHelperCalls(ctx, loop);

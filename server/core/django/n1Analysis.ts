@@ -9,6 +9,7 @@ import type { RelatedLocation } from '../rules/types';
 import { COMPREHENSIONS } from '../python/scopes';
 import { helperCalls, type HelperRowCall } from './helperCalls';
 import type { ParamRead } from '../workspace/functionSummaries';
+import { MemoKey } from '../memo';
 
 /**
  * Shared facts of the N+1 family (DJP102–DJP107): how each related manager reached from a row is used, what
@@ -273,16 +274,11 @@ function computeManagerUses(ctx: RuleContext): ManagerUse[] {
   return out;
 }
 
-const cache = new WeakMap<RuleContext, ManagerUse[]>();
+const MANAGER_USES = new MemoKey<ManagerUse[]>('related manager uses');
 
 /** Every use of a related manager reached from a row of a queryset loop, classified (computed once per file). */
 export function managerUses(ctx: RuleContext): ManagerUse[] {
-  let uses = cache.get(ctx);
-  if (!uses) {
-    uses = computeManagerUses(ctx);
-    cache.set(ctx, uses);
-  }
-  return uses;
+  return ctx.memos.get(MANAGER_USES, () => computeManagerUses(ctx));
 }
 
 export function managerCost(use: ManagerUse, perRow = 1): QueryCost {
@@ -340,14 +336,10 @@ function describeIterable(ctx: RuleContext, iterable: Node): string {
 }
 
 /** Per analysis and loop node: what a loop binds is the same for every call site inside it (a walk of the body). */
-const iterationLoopCache = new WeakMap<RuleContext, Map<number, IterationLoop>>();
+const ITERATION_LOOPS = new MemoKey<Map<number, IterationLoop>>('iteration loops');
 
 function cachedLoop(ctx: RuleContext, loop: Node, build: () => IterationLoop): IterationLoop {
-  let perCtx = iterationLoopCache.get(ctx);
-  if (!perCtx) {
-    perCtx = new Map();
-    iterationLoopCache.set(ctx, perCtx);
-  }
+  const perCtx = ctx.memos.get(ITERATION_LOOPS, () => new Map());
   let info = perCtx.get(loop.id);
   if (!info) {
     info = build();

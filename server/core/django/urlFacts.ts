@@ -60,7 +60,7 @@ export function viewRefOf(expr: Node, imports: ReadonlyMap<string, string>, uri:
 }
 
 export function extractUrlViews(tree: Tree, uri: string): UrlViewRef[] {
-  const imports = importsOf(tree.rootNode, tree);
+  const imports = importsOf(tree.rootNode);
   const out: UrlViewRef[] = [];
   const add = (expr: Node | undefined) => {
     const ref = expr && viewRefOf(expr, imports, uri);
@@ -106,7 +106,7 @@ export interface UrlPattern {
 
 /** Route patterns of a URLconf module (`path`/`re_path`/`url`, `include`, DRF `router.register`). */
 export function extractUrlPatterns(tree: Tree, uri: string): UrlPattern[] {
-  const imports = importsOf(tree.rootNode, tree);
+  const imports = importsOf(tree.rootNode);
   const out: UrlPattern[] = [];
   const includedRouters = new Set<string>();
   walk(tree.rootNode, (n) => {

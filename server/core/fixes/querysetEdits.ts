@@ -1,22 +1,20 @@
-import type { Node, Tree } from '../parsing/syntaxTree';
+import type { Node } from '../parsing/syntaxTree';
 import { CHAIN_METHODS, type QuerysetValue } from '../django/querysetValue';
 import { calleeMethod, positionalArgs, rangeOf, stringValue } from '../python/syntax';
 import type { Position } from '../parsing/textDocument';
 import type { TextEdit } from '../rules/types';
+import { MemoKey } from '../memo';
 
-const quotes = new WeakMap<Tree, string>();
+const QUOTE = new MemoKey<string>('preferred quote');
 
 /** The quote character the file already prefers, so fixes read like the surrounding code (once per tree: every fix asks). */
 export function preferredQuote(node: Node): string {
-  let quote = quotes.get(node.tree);
-  if (quote === undefined) {
-    const text = node.tree.rootNode.text; // `.parent` costs O(depth) in tree-sitter: never climb to the root
+  return node.tree.memos.get(QUOTE, () => {
+    const text = node.tree.text;
     const singles = (text.match(/'[\w.]*'/g) ?? []).length;
     const doubles = (text.match(/"[\w.]*"/g) ?? []).length;
-    quote = singles > doubles ? "'" : '"';
-    quotes.set(node.tree, quote);
-  }
-  return quote;
+    return singles > doubles ? "'" : '"';
+  });
 }
 
 /**

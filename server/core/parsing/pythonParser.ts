@@ -1,5 +1,8 @@
 import { Parser, Language, type Tree as WasmTree } from 'web-tree-sitter';
 import type { Tree } from './syntaxTree';
+
+/** web-tree-sitter's tree, for hosts that keep or edit one (they read its JavaScript copy, never its nodes). */
+export type { WasmTree };
 import { copyWasmTree, rawExportsOf, type TreeSitterExports } from './wasmTreeCopy';
 
 /**

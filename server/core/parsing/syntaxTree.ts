@@ -1,3 +1,5 @@
+import { Memos } from '../memo';
+
 /**
  * A syntax tree held in plain JavaScript objects, copied once from tree-sitter's WASM tree right after parsing
  * (see `wasmTreeCopy.ts`). The analysis reads every node dozens of times; on web-tree-sitter's own `Node` each
@@ -20,6 +22,8 @@ let nextNodeId = 1;
 
 export class Tree {
   readonly rootNode: Node;
+  /** Derived data of this tree (indexes, scopes, imports), computed once and dropped with the tree. */
+  readonly memos = new Memos();
   /** Named nodes in document order; `Node.namedIndex` indexes it. */
   readonly namedNodes: Node[] = [];
   /** Offsets at which each row starts (after every `\n`), for positions computed on demand. */

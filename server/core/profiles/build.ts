@@ -97,7 +97,7 @@ export function buildProfileReport(input: ProfileInput): ProfileReport {
     const file = { uri, text: f.text, tree: t, lineMap: new LineMap(f.text) };
     const relPath = relativePath(uri, input.root);
     const { findings } = analyzeFile(file, input.workspace, config, { relPath, rules: RULES });
-    a = { uri, root: t.rootNode, ctx: new RuleContext(file, input.workspace, { targetDjango: config.targetDjango }), imports: importsOf(t.rootNode, t), findings };
+    a = { uri, root: t.rootNode, ctx: new RuleContext(file, input.workspace, { targetDjango: config.targetDjango }), imports: importsOf(t.rootNode), findings };
     analyzed.set(uri, a);
     return a;
   };

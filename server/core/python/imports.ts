@@ -1,5 +1,6 @@
-import type { Node, Tree } from '../parsing/syntaxTree';
+import type { Node } from '../parsing/syntaxTree';
 import { dottedName, walk } from './syntax';
+import { MemoKey } from '../memo';
 
 /**
  * Local name -> fully qualified dotted name, from every import of a module (flow-insensitive; imports inside
@@ -8,11 +9,12 @@ import { dottedName, walk } from './syntax';
  */
 export type ImportMap = ReadonlyMap<string, string>;
 
-const cache = new WeakMap<Tree | Node, Map<string, string>>();
+/** Per tree: the import map of each root it was asked for (the module, or a function body). */
+const IMPORTS = new MemoKey<Map<number, ImportMap>>('imports');
 
-export function importsOf(root: Node, key?: Tree): ImportMap {
-  const k = key ?? root;
-  const hit = cache.get(k);
+export function importsOf(root: Node): ImportMap {
+  const perTree = root.tree.memos.get(IMPORTS, () => new Map());
+  const hit = perTree.get(root.id);
   if (hit) return hit;
   const out = new Map<string, string>();
   walk(root, (n) => {
@@ -44,7 +46,7 @@ export function importsOf(root: Node, key?: Tree): ImportMap {
     }
     return true;
   });
-  cache.set(k, out);
+  perTree.set(root.id, out);
   return out;
 }
 

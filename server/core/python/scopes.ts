@@ -1,6 +1,6 @@
 import type { Node } from '../parsing/syntaxTree';
-import type { Tree } from '../parsing/syntaxTree';
 import { nearestAncestorIn, positionalArgs, SCOPE_TYPES, walk } from './syntax';
+import { MemoKey } from '../memo';
 
 /** Name binding in Python scopes, flow-insensitive but position-aware: good enough for lint, never executed. */
 
@@ -39,14 +39,10 @@ function targetsName(target: Node, name: string): Node | undefined {
 }
 
 /** Per tree and scope: every `name = …` / `name := …` right-hand side in the scope, in source order. */
-const scopeBindingCache = new WeakMap<Tree, Map<number, Map<string, { rhs: Node; end: number }[]>>>();
+const SCOPE_BINDINGS = new MemoKey<Map<number, Map<string, { rhs: Node; end: number }[]>>>('scope bindings');
 
 function scopeBindings(scope: Node): Map<string, { rhs: Node; end: number }[]> {
-  let perTree = scopeBindingCache.get(scope.tree);
-  if (!perTree) {
-    perTree = new Map();
-    scopeBindingCache.set(scope.tree, perTree);
-  }
+  const perTree = scope.tree.memos.get(SCOPE_BINDINGS, () => new Map());
   const hit = perTree.get(scope.id);
   if (hit) return hit;
   const out = new Map<string, { rhs: Node; end: number }[]>();
@@ -116,15 +112,11 @@ function iterableFor(left: Node, right: Node, target: Node): Node {
 }
 
 /** The loop that binds the identifier `node`, when it is a loop variable used inside that loop. */
-const loopBindings = new WeakMap<Tree, Map<number, LoopBinding | null>>();
+const LOOP_BINDINGS = new MemoKey<Map<number, LoopBinding | null>>('loop bindings');
 
 export function loopBinding(node: Node): LoopBinding | undefined {
   // Memoised per node: every rule and every row loop asks again for the same identifiers.
-  let perTree = loopBindings.get(node.tree);
-  if (!perTree) {
-    perTree = new Map();
-    loopBindings.set(node.tree, perTree);
-  }
+  const perTree = node.tree.memos.get(LOOP_BINDINGS, () => new Map());
   let known = perTree.get(node.id);
   if (known === undefined) {
     known = findLoopBinding(node) ?? null;

@@ -1,18 +1,15 @@
 import type { Node, Tree } from '../parsing/syntaxTree';
 import { LineMap, type Range } from '../parsing/textDocument';
+import { MemoKey } from '../memo';
 
 /** Small, allocation-light helpers over tree-sitter-python nodes. Walks are iterative: no stack overflow on deep code. */
 
 /** Per tree: a line map when the text has a lone `\r` (tree-sitter starts rows at `\n` only; LSP at `\r` too). */
-const crLineMaps = new WeakMap<Tree, LineMap | null>();
+const CR_LINE_MAP = new MemoKey<LineMap | null>('line map for lone CRs');
 
 export function rangeOf(node: Node): Range {
-  let crMap = crLineMaps.get(node.tree);
-  if (crMap === undefined) {
-    const text = node.tree.text;
-    crMap = /\r(?!\n)/.test(text) ? new LineMap(text) : null;
-    crLineMaps.set(node.tree, crMap);
-  }
+  const text = node.tree.text;
+  const crMap = node.tree.memos.get(CR_LINE_MAP, () => (/\r(?!\n)/.test(text) ? new LineMap(text) : null));
   if (crMap) return { start: crMap.positionAt(node.startIndex), end: crMap.positionAt(node.endIndex) };
   const start = node.startPosition;
   const end = node.endPosition;
@@ -31,7 +28,7 @@ function namedSelfOrAncestor(node: Node): Node | null {
   return n;
 }
 
-const nearestCache = new WeakMap<Tree, Map<ReadonlySet<string>, Int32Array>>();
+const NEAREST = new MemoKey<Map<ReadonlySet<string>, Int32Array>>('nearest ancestor of a type set');
 
 /**
  * The nearest named ancestor whose type is in `types`, or null: O(1) per call after one O(n) pass per tree and type
@@ -43,11 +40,7 @@ export function nearestAncestorIn(node: Node, types: ReadonlySet<string>): Node 
     return null;
   }
   const tree = node.tree;
-  let perTypes = nearestCache.get(tree);
-  if (!perTypes) {
-    perTypes = new Map();
-    nearestCache.set(tree, perTypes);
-  }
+  const perTypes = tree.memos.get(NEAREST, () => new Map());
   let nearest = perTypes.get(types);
   const nodes = tree.namedNodes;
   if (!nearest) {
@@ -68,21 +61,19 @@ export function forEachAncestor(node: Node, visit: (ancestor: Node, type: string
   for (let p = node.parent; p; p = p.parent) if (visit(p, p.type) === false) return;
 }
 
-const byTypeCache = new WeakMap<Tree, Map<string, Node[]>>();
+const BY_TYPE = new MemoKey<Map<string, Node[]>>('named nodes by type');
 
 /** The tree's named nodes grouped by type, each group in document order (built in one pass, once per tree). */
 function nodesByType(tree: Tree): Map<string, Node[]> {
-  let byType = byTypeCache.get(tree);
-  if (!byType) {
-    byType = new Map();
+  return tree.memos.get(BY_TYPE, () => {
+    const byType = new Map<string, Node[]>();
     for (const n of tree.namedNodes) {
       const group = byType.get(n.type);
       if (group) group.push(n);
       else byType.set(n.type, [n]);
     }
-    byTypeCache.set(tree, byType);
-  }
-  return byType;
+    return byType;
+  });
 }
 
 const NONE: readonly Node[] = [];
@@ -222,22 +213,9 @@ export function unparen(node: Node): Node {
 
 export const SCOPE_TYPES: ReadonlySet<string> = new Set(['function_definition', 'lambda', 'class_definition']);
 
-const asyncDefs = new WeakMap<Tree, Map<number, boolean>>();
-
-/** Whether a function_definition is `async def` (memoised per tree: rules ask for every enclosing function). */
+/** Whether a function_definition is `async def` (its first child is the `async` keyword). */
 export function isAsyncDef(fn: Node): boolean {
-  if (fn.type !== 'function_definition') return false;
-  let perTree = asyncDefs.get(fn.tree);
-  if (!perTree) {
-    perTree = new Map();
-    asyncDefs.set(fn.tree, perTree);
-  }
-  let known = perTree.get(fn.id);
-  if (known === undefined) {
-    known = fn.child(0)?.type === 'async';
-    perTree.set(fn.id, known);
-  }
-  return known;
+  return fn.type === 'function_definition' && fn.child(0)?.type === 'async';
 }
 
 /** Decorators of a function or class (the decorated_definition parent holds them). */

@@ -1,3 +1,4 @@
+import { Memos } from '../memo';
 import type { Tree } from '../parsing/syntaxTree';
 import type { LineMap } from '../parsing/textDocument';
 import type { ModelIndex } from '../django/modelIndex';
@@ -43,6 +44,8 @@ export interface AnalysisSettings {
 export class RuleContext {
   private evaluatorCache?: QuerysetEvaluator;
   private rowLoopsCache?: RowLoop[];
+  /** Per-file results shared by rules (see memo.ts for why they live here and not in WeakMaps). */
+  readonly memos = new Memos();
 
   constructor(
     readonly file: SourceFile,

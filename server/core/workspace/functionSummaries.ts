@@ -146,7 +146,7 @@ export function summarizeFunctions(tree: Tree): FunctionSummary[] {
       } else if (mayWork && n.type === 'call') {
         if (!query) query = queryOf(n);
         if (!blocking) {
-          imports ??= importsOf(root, tree);
+          imports ??= importsOf(root);
           const b = classifyBlocking(n, imports);
           if (b) blocking = { kind: 'blocking', text: n.text.split('\n')[0].slice(0, 80), range: rangeOf(n), label: CATEGORY_LABEL[b.category], estimatedMs: b.estimatedMs };
         }

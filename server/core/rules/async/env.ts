@@ -1,38 +1,54 @@
 import type { RuleContext } from '../context';
 import type { AsyncEnv } from '../../django/asyncContext';
 import { queryEvaluations, type QueryEvaluation } from '../../django/evaluation';
-import { importsOf } from '../../python/imports';
+import { importsOf, type ImportMap } from '../../python/imports';
+import type { QuerysetEvaluator } from '../../django/querysetEvaluator';
 import { requestPathOf, type RequestPathInfo } from '../../django/requestPath';
 import type { Node } from '../../parsing/syntaxTree';
+import { MemoKey, type Memos } from '../../memo';
 
 /** Per-file facts shared by the lock and async rules, computed once per RuleContext. */
 export interface SharedFacts extends AsyncEnv {
+  /** The file analysis's memo slots, for results derived from these facts. */
+  memos: Memos;
   evaluations: QueryEvaluation[];
   requestPath(fn: Node | null): RequestPathInfo | undefined;
 }
 
-const cache = new WeakMap<RuleContext, SharedFacts>();
+const SHARED_FACTS = new MemoKey<SharedFacts>('shared lock and async facts');
+
+/** One file's shared facts; a class, so that each file's instance carries no closures of its own. */
+class FileSharedFacts implements SharedFacts {
+  readonly memos: Memos;
+  readonly root: Node;
+  readonly imports: ImportMap;
+  private evals?: QueryEvaluation[];
+  private readonly requestPaths = new Map<number, RequestPathInfo | null>();
+
+  constructor(private readonly ctx: RuleContext) {
+    this.memos = ctx.memos;
+    this.root = ctx.file.tree.rootNode;
+    this.imports = importsOf(this.root);
+  }
+
+  get evaluator(): QuerysetEvaluator {
+    return this.ctx.evaluator;
+  }
+
+  get evaluations(): QueryEvaluation[] {
+    this.evals ??= queryEvaluations(this.root, this.ctx.evaluator);
+    return this.evals;
+  }
+
+  requestPath(fn: Node | null): RequestPathInfo | undefined {
+    if (!fn) return undefined;
+    if (!this.requestPaths.has(fn.id)) {
+      this.requestPaths.set(fn.id, requestPathOf(fn, this.ctx.file.uri, this.ctx.workspace, this.imports) ?? null);
+    }
+    return this.requestPaths.get(fn.id) ?? undefined;
+  }
+}
 
 export function sharedFacts(ctx: RuleContext): SharedFacts {
-  let f = cache.get(ctx);
-  if (!f) {
-    const root = ctx.file.tree.rootNode;
-    const imports = importsOf(root, ctx.file.tree);
-    let evals: QueryEvaluation[] | undefined;
-    const rp = new Map<number, RequestPathInfo | null>();
-    f = {
-      root, imports, evaluator: ctx.evaluator,
-      get evaluations() {
-        evals ??= queryEvaluations(root, ctx.evaluator);
-        return evals;
-      },
-      requestPath(fn) {
-        if (!fn) return undefined;
-        if (!rp.has(fn.id)) rp.set(fn.id, requestPathOf(fn, ctx.file.uri, ctx.workspace, imports) ?? null);
-        return rp.get(fn.id) ?? undefined;
-      },
-    };
-    cache.set(ctx, f);
-  }
-  return f;
+  return ctx.memos.get(SHARED_FACTS, () => new FileSharedFacts(ctx));
 }

@@ -2,25 +2,24 @@ import type { Node } from '../../parsing/syntaxTree';
 import { callableWork, threadHopOf, type CallableWork, type ThreadHop } from '../../django/asyncContext';
 import { nodesOfType } from '../../python/syntax';
 import type { SharedFacts } from './env';
+import { MemoKey } from '../../memo';
 
 export interface HopWithWork extends ThreadHop {
   work: CallableWork;
 }
 
-const cache = new WeakMap<SharedFacts, HopWithWork[]>();
+const HOPS = new MemoKey<HopWithWork[]>('thread hops');
 
 /** Every thread hop of the file with what its callable does. */
 export function threadHops(facts: SharedFacts): HopWithWork[] {
-  let hops = cache.get(facts);
-  if (!hops) {
-    hops = [];
+  return facts.memos.get(HOPS, () => {
+    const hops: HopWithWork[] = [];
     for (const n of nodesOfType(facts.root, 'call')) {
       const hop = threadHopOf(n, facts);
-      if (hop) hops!.push({ ...hop, work: callableWork(hop.target, facts) });
+      if (hop) hops.push({ ...hop, work: callableWork(hop.target, facts) });
     }
-    cache.set(facts, hops);
-  }
-  return hops;
+    return hops;
+  });
 }
 
 export function doesOrm(work: CallableWork): boolean {

@@ -3,6 +3,7 @@ import type { Finding, RelatedLocation } from '../types';
 import type { DetectedDeployment, EndpointProfile, ProfileReport, Sourced } from '../../profiles/types';
 import type { Step } from '../../../../webview/sim/types';
 import { isGunicornConfig } from '../../deployment/pythonConfig';
+import { MemoKey } from '../../memo';
 
 /** Shared plumbing of the DJP6xx rules: they report on the config lines of a deployment, using workspace profiles. */
 
@@ -24,19 +25,14 @@ export function mayConfigureDeployment(uri: string, text: string): boolean {
   return isGunicornConfig(uri, text) || /\b(waitress|uvicorn)\b/.test(text);
 }
 
-const viewCache = new WeakMap<RuleContext, DeploymentView | null>();
+const DEPLOYMENTS_HERE = new MemoKey<DeploymentView | null>('deployments configured in this file');
 
 /**
  * The deployments configured in this file, or undefined (cheap text test first: most files are not config);
  * once per file, not once per DJP6xx rule: the text test scans the whole file.
  */
 export function deploymentsHere(ctx: RuleContext): DeploymentView | undefined {
-  let view = viewCache.get(ctx);
-  if (view === undefined) {
-    view = computeDeploymentsHere(ctx) ?? null;
-    viewCache.set(ctx, view);
-  }
-  return view ?? undefined;
+  return ctx.memos.get(DEPLOYMENTS_HERE, () => computeDeploymentsHere(ctx) ?? null) ?? undefined;
 }
 
 function computeDeploymentsHere(ctx: RuleContext): DeploymentView | undefined {

@@ -136,7 +136,7 @@ function prefetchFix(ctx: RuleContext, use: ManagerUse): Fix | undefined {
   if (rowModel.columns.has(toAttr) || rowModel.relations.has(toAttr) || rowModel.methods.has(toAttr)) return undefined;
   if ([...use.loop.source.prefetch.values()].some((p) => p.toAttr === toAttr)) return undefined;
   // The target model's class must be reachable in this file.
-  const imports = importsOf(ctx.file.tree.rootNode, ctx.file.tree);
+  const imports = importsOf(ctx.file.tree.rootNode);
   const edits: TextEdit[] = [];
   let targetRef = target.name;
   if (!imports.has(target.name) && !ctx.file.tree.rootNode.namedChildren.some((c) => c?.type === 'class_definition' && c.childForFieldName('name')?.text === target.name)) {
