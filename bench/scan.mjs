@@ -57,18 +57,26 @@ console.table(rows);
 // Parallel scan: the CLI over 1 and N worker threads, each a fresh process as a user runs it (an in-process
 // run after the table above would give the one-thread scan a warm JIT); median of 3 (the findings are identical; tested).
 const os = await import('node:os');
-const { spawnSync } = await import('node:child_process');
+const { spawn } = await import('node:child_process');
 const cores = os.availableParallelism();
 const cliPath = path.join(root, 'dist/cli.js');
+/** One `djperf check` in a fresh process; resolves when it exits. */
+const runCli = (dir, jobs) => new Promise((resolve, reject) => {
+  const child = spawn(process.execPath, [cliPath, 'check', dir, '--jobs', String(jobs), '--quiet', '--exit-zero'], { stdio: 'ignore' });
+  child.on('error', reject);
+  child.on('exit', () => resolve());
+});
+const timed = async (run) => {
+  const t0 = performance.now();
+  await run();
+  return performance.now() - t0;
+};
+const largeCorpora = corpora.filter(([n]) => n !== 'examples/shop');
 const parallelRows = [];
-for (const [name, dir] of corpora.filter(([n]) => n !== 'examples/shop')) {
+for (const [name, dir] of largeCorpora) {
   const times = { 1: [], [cores]: [] };
   for (let round = 0; round < 3; round++) {
-    for (const jobs of [1, cores]) {
-      const t0 = performance.now();
-      spawnSync(process.execPath, [cliPath, 'check', dir, '--jobs', String(jobs), '--quiet', '--exit-zero'], { stdio: 'ignore' });
-      times[jobs].push(performance.now() - t0);
-    }
+    for (const jobs of [1, cores]) times[jobs].push(await timed(() => runCli(dir, jobs)));
   }
   const one = median(times[1]);
   const many = median(times[cores]);
@@ -76,24 +84,12 @@ for (const [name, dir] of corpora.filter(([n]) => n !== 'examples/shop')) {
 }
 console.table(parallelRows);
 
-// What two cores give this workload at best: two independent one-thread CLI scans at once, against one alone.
-// The scan allocates heavily, and a lone thread gets the garbage collector's helper threads on the idle core for
-// free, so two busy threads never run at twice the speed; this bounds what any worker split can reach here.
-const { spawn } = await import('node:child_process');
-const cli = path.join(root, 'dist/cli.js');
-const runCli = (dir) => new Promise((resolve, reject) => {
-  const child = spawn(process.execPath, [cli, 'check', dir, '--jobs', '1', '--quiet', '--exit-zero'], { stdio: 'ignore' });
-  child.on('error', reject);
-  child.on('exit', () => resolve());
-});
+// What two cores give this workload at best on this machine: two independent one-thread CLI scans at once, against
+// one alone. No split of one scan over worker threads can beat it.
 const ceilingRows = [];
-for (const [name, dir] of corpora.filter(([n]) => n !== 'examples/shop')) {
-  let t0 = performance.now();
-  await runCli(dir);
-  const alone = performance.now() - t0;
-  t0 = performance.now();
-  await Promise.all([runCli(dir), runCli(dir)]);
-  const pair = performance.now() - t0;
+for (const [name, dir] of largeCorpora) {
+  const alone = await timed(() => runCli(dir, 1));
+  const pair = await timed(() => Promise.all([runCli(dir, 1), runCli(dir, 1)]));
   ceilingRows.push({ corpus: name, 'one scan alone s': (alone / 1000).toFixed(2), 'two scans at once s': (pair / 1000).toFixed(2), 'throughput gain of the 2nd core': (2 * alone / pair).toFixed(2) });
 }
 console.table(ceilingRows);

@@ -63,14 +63,14 @@ function tryParseWasm(parser: PythonParser, src: SourceText, notices: FileNotice
   }
 }
 
-/** The JavaScript copy of a WASM tree, which is freed unless `keep` takes it. */
-function copyOf(parser: PythonParser, wasmTree: WasmTree, text: string, stats?: ScanStats, keep?: () => boolean): Tree {
+/** The JavaScript copy of a WASM tree, which is freed. */
+function copyOf(parser: PythonParser, wasmTree: WasmTree, text: string, stats: ScanStats): Tree {
   const t0 = performance.now();
   try {
     return parser.copy(wasmTree, text);
   } finally {
-    if (!keep?.()) wasmTree.delete();
-    if (stats) stats.copyMs += performance.now() - t0;
+    wasmTree.delete();
+    stats.copyMs += performance.now() - t0;
   }
 }
 
@@ -83,12 +83,6 @@ function readDiscovered(files: readonly string[], options: ScanOptions, notices:
     else sources.push(read);
   }
   return sources;
-}
-
-/** Discovers and reads the files. */
-export function readSources(inputs: readonly string[], options: ScanOptions): { sources: SourceText[]; notices: FileNotice[] } {
-  const { files, notices } = discoverPythonFiles(inputs, options.root, options.config);
-  return { sources: readDiscovered(files, options, notices), notices };
 }
 
 /**
@@ -136,7 +130,12 @@ export function extractFacts(parser: PythonParser, sources: readonly SourceText[
     if (!mayHaveFacts(src.path, src.text)) continue;
     const wasmTree = tryParseWasm(parser, src, notices);
     if (!wasmTree) continue;
-    const tree = copyOf(parser, wasmTree, src.text, undefined, () => !!kept?.keep(src.path, src.text, wasmTree));
+    let tree: Tree;
+    try {
+      tree = parser.copy(wasmTree, src.text);
+    } finally {
+      if (!kept?.keep(src.path, src.text, wasmTree)) wasmTree.delete();
+    }
     facts.push([src.path, extractFileFacts(tree, src.path, src.text)]);
   }
   return { facts, notices };
@@ -196,6 +195,24 @@ export function analyzeBatch(parser: PythonParser, batch: AnalyzeBatch, options:
   return { results, notices, stats };
 }
 
+/** Both passes in this thread, the facts pass's trees kept for the analysis pass. */
+async function scanInThread(sources: readonly SourceText[], options: ScanOptions, onFile: () => void): Promise<ScanResult> {
+  const parser = await PythonParser.load(nodeGrammarLocation());
+  const kept = new KeptTrees();
+  try {
+    const t0 = performance.now();
+    const extracted = extractFacts(parser, sources, kept);
+    const factsMs = performance.now() - t0;
+    const scan = analyzeBatch(parser, { sources, workspaceSources: sources, facts: extracted.facts }, options, onFile, kept);
+    scan.notices.unshift(...extracted.notices);
+    scan.stats.factsMs = factsMs;
+    return scan;
+  } finally {
+    kept.dispose();
+    parser.delete();
+  }
+}
+
 /**
  * The CLI's whole-project scan: discover, index the workspace's models and settings (first pass, only files
  * that can declare them), then analyse every file (second pass), over `jobs` worker threads when the project is
@@ -211,26 +228,7 @@ export async function scanPaths(inputs: readonly string[], options: ScanOptions)
   try {
     const sources = readDiscovered(files, options, notices);
     const onFile = (): void => options.onProgress?.(++done, sources.length);
-    if (pool) {
-      scan = await scanInWorkers(sources, options, pool, onFile);
-    } else {
-      const parser = await PythonParser.load(nodeGrammarLocation());
-      try {
-        const t0 = performance.now();
-        const kept = new KeptTrees();
-        try {
-          const extracted = extractFacts(parser, sources, kept);
-          const factsMs = performance.now() - t0;
-          scan = analyzeBatch(parser, { sources, workspaceSources: sources, facts: extracted.facts }, options, onFile, kept);
-          scan.notices.unshift(...extracted.notices);
-          scan.stats.factsMs = factsMs;
-        } finally {
-          kept.dispose();
-        }
-      } finally {
-        parser.delete();
-      }
-    }
+    scan = pool ? await scanInWorkers(sources, options, pool, onFile) : await scanInThread(sources, options, onFile);
   } finally {
     await pool?.terminate();
   }

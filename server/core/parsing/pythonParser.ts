@@ -1,9 +1,9 @@
 import { Parser, Language, type Tree as WasmTree } from 'web-tree-sitter';
 import type { Tree } from './syntaxTree';
+import { copyWasmTree, rawExportsOf, type TreeSitterExports } from './wasmTreeCopy';
 
 /** web-tree-sitter's tree, for hosts that keep or edit one (they read its JavaScript copy, never its nodes). */
 export type { WasmTree };
-import { copyWasmTree, rawExportsOf, type TreeSitterExports } from './wasmTreeCopy';
 
 /**
  * Where the two WASM binaries come from. The core never touches the file system, so a Node main passes paths

@@ -1,4 +1,5 @@
 import { Memos } from '../memo';
+import { LineMap } from './textDocument';
 
 /**
  * A syntax tree held in plain JavaScript objects, copied once from tree-sitter's WASM tree right after parsing
@@ -26,42 +27,29 @@ export class Tree {
   readonly memos = new Memos();
   /** Named nodes in document order; `Node.namedIndex` indexes it. */
   readonly namedNodes: Node[] = [];
-  /** Offsets at which each row starts (after every `\n`), for positions computed on demand. */
-  private rowStarts?: Int32Array;
+  /** Rows as tree-sitter counts them (a lone `\r` does not end one), for positions computed on demand. */
+  private rows?: LineMap;
 
   /** Built by `wasmTreeCopy`; `build` receives the tree and returns its root. */
   constructor(readonly text: string, build: (tree: Tree) => Node) {
     this.rootNode = build(this);
   }
 
-  /** The offset of a tree-sitter point (a column past the row's end stops at it). */
+  private get rowMap(): LineMap {
+    return (this.rows ??= new LineMap(this.text, { loneCr: false }));
+  }
+
+  /** The offset of a tree-sitter point (a column past the row's end stops at its line break). */
   indexAt(point: Point): number {
-    const starts = (this.rowStarts ??= computeRowStarts(this.text));
-    if (point.row >= starts.length) return this.text.length;
-    const rowEnd = point.row + 1 < starts.length ? starts[point.row + 1] - 1 : this.text.length;
-    return Math.min(starts[Math.max(0, point.row)] + Math.max(0, point.column), rowEnd);
+    const rows = this.rowMap;
+    const offset = rows.offsetAt({ line: point.row, character: point.column });
+    return point.row + 1 < rows.lineCount ? Math.min(offset, rows.offsetAt({ line: point.row + 1, character: 0 }) - 1) : offset;
   }
 
   pointAt(index: number): Point {
-    const starts = (this.rowStarts ??= computeRowStarts(this.text));
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= index) lo = mid;
-      else hi = mid - 1;
-    }
-    return { row: lo, column: index - starts[lo] };
+    const p = this.rowMap.positionAt(index);
+    return { row: p.line, column: p.character };
   }
-}
-
-function computeRowStarts(text: string): Int32Array {
-  let rows = 1;
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) rows++;
-  const starts = new Int32Array(rows);
-  let row = 1;
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts[row++] = i + 1;
-  return starts;
 }
 
 export class Node {

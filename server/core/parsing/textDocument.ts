@@ -14,14 +14,18 @@ export interface Range {
 /** An LSP content change: ranged, or the whole text. */
 export type ContentChange = { range: Range; text: string } | { text: string };
 
-/** Line-start offsets of a text, for position <-> offset conversion. */
+/**
+ * Line-start offsets of a text, for position <-> offset conversion. Lines end at `\n`, `\r\n` and a lone `\r`, as
+ * LSP counts them; with `loneCr: false`, a lone `\r` does not end a line, as tree-sitter counts rows.
+ */
 export class LineMap {
   private readonly starts: number[] = [0];
-  constructor(readonly text: string) {
+  constructor(readonly text: string, options: { loneCr?: boolean } = {}) {
+    const loneCr = options.loneCr ?? true;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if (c === 10) this.starts.push(i + 1);
-      else if (c === 13) {
+      else if (c === 13 && loneCr) {
         if (text.charCodeAt(i + 1) === 10) i++;
         this.starts.push(i + 1);
       }

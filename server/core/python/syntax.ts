@@ -16,7 +16,7 @@ export function rangeOf(node: Node): Range {
   return { start: { line: start.row, character: start.column }, end: { line: end.row, character: end.column } };
 }
 
-/** `node.parent`; kept as the one place that says ancestry is O(1) on the JavaScript tree. */
+/** `node.parent`, for callers holding an optional node. */
 export function parentOf(node: Node | null | undefined): Node | null {
   return node?.parent ?? null;
 }
