@@ -83,5 +83,6 @@ console.table([{
   'server ms p50 / p95': `${pct(serverMs, 50).toFixed(1)} / ${pct(serverMs, 95).toFixed(1)}`,
   'edit→diagnostics p95 ms': samples.length ? pct(samples, 95).toFixed(1) : '-',
   'full / incremental parses': `${stats?.fullParses} / ${stats?.incrementalParses}`,
+  'tree nodes taken over': `${Math.round((100 * stats.treeNodesReused) / stats.treeNodes)} %`,
   'server RSS MB (50 open)': Math.round(rss),
 }]);

@@ -124,6 +124,8 @@ export class OpenDocument {
       incrementalParses: this.parsed?.incrementalParses ?? 0,
       parsed: this.parsed !== undefined,
       serverMs: [...this.serverMs],
+      treeNodes: this.parsed?.treeNodes ?? 0,
+      treeNodesReused: this.parsed?.treeNodesReused ?? 0,
     };
   }
 

@@ -59,6 +59,9 @@ export interface DocumentStats {
    * copying the tree, indexing, running the rules and sending the diagnostics (no debounce, no transport).
    */
   serverMs: number[];
+  /** Named nodes of every tree copy made for the analysis, summed, and how many were taken over from the previous version. */
+  treeNodes: number;
+  treeNodesReused: number;
 }
 
 /** Client → server (tests, diagnostics): how an open document's tree has been maintained. Null when not open. */

@@ -22,17 +22,55 @@ const NO_CHILDREN: readonly Node[] = Object.freeze([]);
 let nextNodeId = 1;
 
 export class Tree {
-  readonly rootNode: Node;
-  /** Derived data of this tree (indexes, scopes, imports), computed once and dropped with the tree. */
-  readonly memos = new Memos();
-  /** Named nodes in document order; `Node.namedIndex` indexes it. */
-  readonly namedNodes: Node[] = [];
+  private root!: Node;
+  private source!: string;
+  private memoTable!: Memos;
+  private named!: Node[];
   /** Rows as tree-sitter counts them (a lone `\r` does not end one), for positions computed on demand. */
   private rows?: LineMap;
+  /**
+   * For the trees of edited documents only: tree-sitter's subtree address of each named inner node, so that the
+   * copy of the next version can take over the subtrees tree-sitter reused (see `wasmTreeCopy.ts`).
+   */
+  subtreeIds?: Map<number, Node>;
+  /** Nodes taken over from the previous version instead of copied (edited documents). */
+  reusedNodes = 0;
 
   /** Built by `wasmTreeCopy`; `build` receives the tree and returns its root. */
-  constructor(readonly text: string, build: (tree: Tree) => Node) {
-    this.rootNode = build(this);
+  constructor(text: string, build: (tree: Tree) => Node) {
+    this.renew(text, build);
+  }
+
+  /**
+   * Makes this the tree of the next version of its document (`wasmTreeCopy.ts` only, for edited documents): the
+   * nodes `build` takes over keep their identity, so the nodes before an edit need no change at all. Every
+   * derived datum (memos, rows) is dropped; the previous version is gone.
+   */
+  renew(text: string, build: (tree: Tree) => Node): void {
+    this.source = text;
+    this.memoTable = new Memos();
+    this.named = [];
+    this.rows = undefined;
+    this.reusedNodes = 0;
+    this.root = build(this);
+  }
+
+  get rootNode(): Node {
+    return this.root;
+  }
+
+  get text(): string {
+    return this.source;
+  }
+
+  /** Derived data of this tree (indexes, scopes, imports), computed once and dropped with the tree (or its next version). */
+  get memos(): Memos {
+    return this.memoTable;
+  }
+
+  /** Named nodes in document order; `Node.namedIndex` indexes it. */
+  get namedNodes(): Node[] {
+    return this.named;
   }
 
   private get rowMap(): LineMap {
@@ -62,10 +100,15 @@ export class Node {
   subtreeEnd = -1;
   /** Index in the parent's `children`. */
   indexInParent = 0;
-  /** The node or one of its descendants is an ERROR or MISSING node. */
+  /**
+   * The node or one of its descendants is an ERROR or MISSING node. Exact at the root; below it, a MISSING hidden
+   * token (`_newline`, which the copy never sees) does not count.
+   */
   hasError = false;
   private namedCache?: readonly Node[];
 
+  // `tree`, `parent`, `fieldName` and the indexes are written only by `wasmTreeCopy.ts`, which moves unchanged
+  // subtrees of an edited document into the tree of its next version; to everything else they are read-only.
   constructor(
     readonly tree: Tree,
     readonly parent: Node | null,

@@ -21,6 +21,7 @@ export interface TreeSitterExports {
   _ts_tree_cursor_current_node_is_missing_wasm(tree: number): number;
   _ts_tree_cursor_start_index_wasm(tree: number): number;
   _ts_tree_cursor_end_index_wasm(tree: number): number;
+  _ts_tree_cursor_current_node_id_wasm(tree: number): number;
 }
 
 const RAW_EXPORTS: readonly (keyof TreeSitterExports)[] = [
@@ -28,6 +29,7 @@ const RAW_EXPORTS: readonly (keyof TreeSitterExports)[] = [
   '_ts_tree_cursor_goto_first_child_wasm', '_ts_tree_cursor_goto_next_sibling_wasm', '_ts_tree_cursor_goto_parent_wasm',
   '_ts_tree_cursor_current_node_type_id_wasm', '_ts_tree_cursor_current_field_id_wasm',
   '_ts_tree_cursor_current_node_is_missing_wasm', '_ts_tree_cursor_start_index_wasm', '_ts_tree_cursor_end_index_wasm',
+  '_ts_tree_cursor_current_node_id_wasm',
 ];
 
 /** The module object handed to `Parser.init` becomes emscripten's Module; this checks it has what the copy calls. */
@@ -69,38 +71,127 @@ function addressOf(tree: WasmTree): number {
   return address;
 }
 
-export function copyWasmTree(raw: TreeSitterExports, wasmTree: WasmTree, text: string): Tree {
+/** The node fields the copy writes when it takes a subtree over into the next version of its tree. */
+type Movable = { -readonly [K in 'parent' | 'fieldName' | 'startIndex' | 'endIndex']: Node[K] };
+
+/**
+ * How to copy the tree of an edited document. `previous` is the copy of the WASM tree this one was reparsed from
+ * (and of no older one: a freed tree's addresses may be reused). tree-sitter's incremental parse keeps every
+ * subtree the edit did not touch, at the same address; the copy takes those nodes over from `previous` instead of
+ * copying them again, and `previous` itself becomes the new version (`Tree.renew`): nodes before the edit are
+ * kept as they are, nodes after it move to their new offsets. The previous version is gone.
+ */
+export interface CopyReuse {
+  previous?: Tree;
+}
+
+/** Shifts the anonymous nodes under anonymous `node` (named ones are shifted through `namedNodes`). */
+function shiftAnonymous(node: Node, delta: number): void {
+  const stack: Node[] = [node];
+  while (stack.length) {
+    const n = stack.pop() as Node;
+    const m = n as unknown as Movable;
+    m.startIndex += delta;
+    m.endIndex += delta;
+    for (const c of n.children) if (!c.isNamed) stack.push(c);
+  }
+}
+
+export function copyWasmTree(raw: TreeSitterExports, wasmTree: WasmTree, text: string, reuse?: CopyReuse): Tree {
   const { types, named, fields } = tablesOf(wasmTree.language);
   // Read before the raw walk: web-tree-sitter's own calls reuse the transfer buffer that holds the cursor.
   const mayBeMissing = wasmTree.rootNode.hasError;
   const t = addressOf(wasmTree);
-  return new Tree(text, (tree) => {
+  const previous = reuse?.previous;
+  const previousIds = previous?.subtreeIds;
+  const previousText = previous?.text ?? '';
+  const previousNamed = previous?.namedNodes ?? [];
+  // One map per document, updated in place: entries of nodes that were not taken over go stale, and `reusable`
+  // refuses them (they are no longer in the previous version's namedNodes); pruned when they outnumber the live ones.
+  const ids = reuse ? (previousIds ?? new Map<number, Node>()) : undefined;
+  let reused = 0;
+  const build = (tree: Tree): Node => {
     const namedNodes = tree.namedNodes;
+    /** The subtree address of the node last made (reuse only). */
+    let currentId = 0;
+    /** Whether the node last made was taken over (its children are not walked then). */
+    let moved = false;
+
+    /** Whether `old` may be taken over as the node under the cursor. */
+    const reusable = (old: Node, type: string, startIndex: number, endIndex: number): boolean =>
+      // Still where the previous version had it, and not taken over yet.
+      previousNamed[old.namedIndex] === old && namedNodes[old.namedIndex] !== old &&
+      // The same address means tree-sitter kept the subtree; type, extent and text make sure nothing else changed
+      // it, so a mistaken match costs a fresh copy, never a wrong tree.
+      old.type === type && old.endIndex - old.startIndex === endIndex - startIndex &&
+      previousText.slice(old.startIndex, old.endIndex) === text.slice(startIndex, endIndex);
+
+    /** Takes over `old` and its subtree, now at `startIndex`, as a child of `parent`. */
+    const move = (old: Node, parent: Node, fieldName: string | null, startIndex: number): void => {
+      const from = old.namedIndex;
+      const to = old.subtreeEnd;
+      const shift = namedNodes.length - from;
+      const delta = startIndex - old.startIndex;
+      if (shift === 0 && delta === 0) {
+        for (let i = from; i < to; i++) namedNodes.push(previousNamed[i]);
+      } else {
+        for (let i = from; i < to; i++) {
+          const n = previousNamed[i];
+          n.namedIndex += shift;
+          n.subtreeEnd += shift;
+          if (delta !== 0) {
+            const m = n as unknown as Movable;
+            m.startIndex += delta;
+            m.endIndex += delta;
+            for (const c of n.children) if (!c.isNamed) shiftAnonymous(c, delta);
+          }
+          namedNodes.push(n);
+        }
+      }
+      reused += to - from;
+      const m = old as unknown as Movable;
+      m.parent = parent;
+      m.fieldName = fieldName;
+      attach(old, parent);
+    };
+    const attach = (node: Node, parent: Node): void => {
+      if (parent.children.length === 0) parent.children = [];
+      const siblings = parent.children as Node[];
+      node.indexInParent = siblings.length;
+      siblings.push(node);
+    };
     const make = (parent: Node | null): Node => {
       const typeId = raw._ts_tree_cursor_current_node_type_id_wasm(t);
       const isError = typeId === ERROR_SYMBOL;
       const isNamed = isError || named[typeId] === true;
-      const isMissing = mayBeMissing && !isError && raw._ts_tree_cursor_current_node_is_missing_wasm(t) === 1;
+      const type = isError ? 'ERROR' : (types[typeId] ?? 'ERROR');
       const fieldId = parent ? raw._ts_tree_cursor_current_field_id_wasm(t) : 0;
-      const node = new Node(
-        tree, parent, isError ? 'ERROR' : (types[typeId] ?? 'ERROR'), isNamed, isMissing, fieldId ? (fields[fieldId] ?? null) : null,
-        raw._ts_tree_cursor_start_index_wasm(t), raw._ts_tree_cursor_end_index_wasm(t),
-      );
+      const fieldName = fieldId ? (fields[fieldId] ?? null) : null;
+      const startIndex = raw._ts_tree_cursor_start_index_wasm(t);
+      const endIndex = raw._ts_tree_cursor_end_index_wasm(t);
+      moved = false;
+      if (ids) {
+        currentId = raw._ts_tree_cursor_current_node_id_wasm(t);
+        const old = parent && isNamed ? previousIds?.get(currentId) : undefined;
+        if (old && parent && reusable(old, type, startIndex, endIndex)) {
+          move(old, parent, fieldName, startIndex);
+          moved = true;
+          return old;
+        }
+      }
+      const isMissing = mayBeMissing && !isError && raw._ts_tree_cursor_current_node_is_missing_wasm(t) === 1;
+      const node = new Node(tree, parent, type, isNamed, isMissing, fieldName, startIndex, endIndex);
       if (isError || isMissing) node.hasError = true;
       if (isNamed) {
         node.namedIndex = namedNodes.length;
         namedNodes.push(node);
       }
-      if (parent) {
-        if (parent.children.length === 0) parent.children = [];
-        const siblings = parent.children as Node[];
-        node.indexInParent = siblings.length;
-        siblings.push(node);
-      }
+      if (parent) attach(node, parent);
       return node;
     };
     const finish = (node: Node): void => {
-      if (node.isNamed) node.subtreeEnd = namedNodes.length;
+      // A node taken over has its subtreeEnd already; a new one's is still -1.
+      if (node.isNamed && node.subtreeEnd < 0) node.subtreeEnd = namedNodes.length;
       if (node.hasError && node.parent) node.parent.hasError = true;
     };
 
@@ -111,7 +202,8 @@ export function copyWasmTree(raw: TreeSitterExports, wasmTree: WasmTree, text: s
       let node = root;
       // Iterative pre-order walk: no recursion, so 10,000 levels of nesting are fine.
       for (;;) {
-        if (raw._ts_tree_cursor_goto_first_child_wasm(t)) {
+        if (!moved && raw._ts_tree_cursor_goto_first_child_wasm(t)) {
+          if (ids && node.isNamed) ids.set(currentId, node);
           node = make(node);
           continue;
         }
@@ -123,6 +215,7 @@ export function copyWasmTree(raw: TreeSitterExports, wasmTree: WasmTree, text: s
           if (raw._ts_tree_cursor_goto_next_sibling_wasm(t)) next = make(parent);
           else {
             raw._ts_tree_cursor_goto_parent_wasm(t);
+            moved = false;
             node = parent;
           }
         }
@@ -131,5 +224,24 @@ export function copyWasmTree(raw: TreeSitterExports, wasmTree: WasmTree, text: s
     } finally {
       raw._ts_tree_cursor_delete_wasm(t);
     }
-  });
+  };
+  let tree: Tree;
+  if (previous) {
+    previous.renew(text, build);
+    tree = previous;
+  } else {
+    tree = new Tree(text, build);
+  }
+  // A MISSING hidden token (tree-sitter-python's `_newline`) is an error the cursor never visits: the root says
+  // what tree-sitter says.
+  if (mayBeMissing) tree.rootNode.hasError = true;
+  if (ids) {
+    const namedNodes = tree.namedNodes;
+    if (ids.size > 2 * namedNodes.length + 1024) {
+      for (const [id, node] of ids) if (namedNodes[node.namedIndex] !== node) ids.delete(id);
+    }
+    tree.subtreeIds = ids;
+    tree.reusedNodes = reused;
+  }
+  return tree;
 }
