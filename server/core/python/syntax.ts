@@ -31,14 +31,26 @@ function namedSelfOrAncestor(node: Node): Node | null {
 const NEAREST = new MemoKey<Map<ReadonlySet<string>, Int32Array>>('nearest ancestor of a type set');
 
 /**
- * The nearest named ancestor whose type is in `types`, or null: O(1) per call after one O(n) pass per tree and type
- * set (pass the same Set object each time). Per-node ancestor walks are O(depth), quadratic over a deep file.
+ * Ancestors climbed one by one before the per-tree table takes over: real code is rarely nested deeper, and building
+ * the table (one O(n) pass per tree and type set) costs more than thousands of short climbs, on every keystroke.
+ */
+const DIRECT_CLIMB = 48;
+
+/**
+ * The nearest named ancestor whose type is in `types`, or null. Climbs at most DIRECT_CLIMB ancestors, then answers
+ * from a per-tree table (pass the same Set object each time), so that a deeply nested file stays linear.
  */
 export function nearestAncestorIn(node: Node, types: ReadonlySet<string>): Node | null {
+  let p = node.parent;
+  for (let steps = 0; p && steps < DIRECT_CLIMB; steps++, p = p.parent) if (types.has(p.type) && (p.isNamed || node.namedIndex < 0)) return p;
+  if (!p) return null;
   if (node.namedIndex < 0) {
-    for (let p = node.parent; p; p = p.parent) if (types.has(p.type)) return p;
+    for (; p; p = p.parent) if (types.has(p.type)) return p;
     return null;
   }
+  const named = namedSelfOrAncestor(p);
+  if (!named) return null;
+  if (types.has(named.type)) return named;
   const tree = node.tree;
   const perTypes = tree.memos.get(NEAREST, () => new Map());
   let nearest = perTypes.get(types);
@@ -46,13 +58,13 @@ export function nearestAncestorIn(node: Node, types: ReadonlySet<string>): Node 
   if (!nearest) {
     nearest = new Int32Array(nodes.length);
     for (let k = 0; k < nearest.length; k++) {
-      const p = nodes[k].parent;
-      const pi = p ? (namedSelfOrAncestor(p)?.namedIndex ?? -1) : -1;
+      const up = nodes[k].parent;
+      const pi = up ? (namedSelfOrAncestor(up)?.namedIndex ?? -1) : -1;
       nearest[k] = pi < 0 ? -1 : types.has(nodes[pi].type) ? pi : nearest[pi];
     }
     perTypes.set(types, nearest);
   }
-  const i = nearest[node.namedIndex];
+  const i = nearest[named.namedIndex];
   return i < 0 ? null : nodes[i];
 }
 
