@@ -92,6 +92,35 @@ describe('ParsedDocument: the copy of an edited document takes over the subtrees
     }
   });
 
+  it('stays exact and bounded over a long editing session (stale subtree addresses are pruned)', () => {
+    let text = manyViews(120);
+    const doc = new ParsedDocument(parser, 'file:///v.py', text, 1);
+    try {
+      void doc.tree;
+      let largestMap = 0;
+      let previousSize = 0;
+      let prunes = 0;
+      for (let i = 0; i < 1200; i++) {
+        // Rewrite one loop per edit, all over the file, so that each copy leaves the addresses of one loop stale.
+        const k = (i * 37) % 120;
+        const filter = text.indexOf(`.filter(n=${k})`) + 1;
+        const next = filter > 0 ? changeOf(text, filter, filter + 6, 'exclude') : changeOf(text, text.indexOf(`.exclude(n=${k})`) + 1, text.indexOf(`.exclude(n=${k})`) + 8, 'filter');
+        doc.applyChanges([next.change], i + 2);
+        text = next.text;
+        const size = doc.tree.subtreeIds?.size ?? 0;
+        if (size < previousSize) prunes++;
+        previousSize = size;
+        largestMap = Math.max(largestMap, size);
+      }
+      assertCurrent(parser, doc, 'after 1,200 edits');
+      assert.ok(prunes > 0, 'the stale addresses were pruned');
+      assert.ok(doc.tree.reusedNodes > 0.6 * doc.tree.namedNodes.length, `reused ${doc.tree.reusedNodes} of ${doc.tree.namedNodes.length}`);
+      assert.ok(largestMap <= 2 * doc.tree.namedNodes.length + 1024 + 200, `the address map grew to ${largestMap}`);
+    } finally {
+      doc.dispose();
+    }
+  });
+
   it('property: random edits of real files, copied after any of them, equal a fresh copy node for node', () => {
     const files = [...pythonFiles(path.join(REPO_ROOT, 'examples')), ...pythonFiles(path.join(REPO_ROOT, 'test/fixtures'))]
       .map((f) => fs.readFileSync(f, 'utf8'))

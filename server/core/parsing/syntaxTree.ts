@@ -107,8 +107,8 @@ export class Node {
   hasError = false;
   private namedCache?: readonly Node[];
 
-  // `tree`, `parent`, `fieldName` and the indexes are written only by `wasmTreeCopy.ts`, which moves unchanged
-  // subtrees of an edited document into the tree of its next version; to everything else they are read-only.
+  // `parent`, `fieldName`, the offsets and the indexes are written only by `wasmTreeCopy.ts`, which takes the
+  // unchanged subtrees of an edited document over into its next version; to everything else they are read-only.
   constructor(
     readonly tree: Tree,
     readonly parent: Node | null,

@@ -75,11 +75,12 @@ function addressOf(tree: WasmTree): number {
 type Movable = { -readonly [K in 'parent' | 'fieldName' | 'startIndex' | 'endIndex']: Node[K] };
 
 /**
- * How to copy the tree of an edited document. `previous` is the copy of the WASM tree this one was reparsed from
- * (and of no older one: a freed tree's addresses may be reused). tree-sitter's incremental parse keeps every
- * subtree the edit did not touch, at the same address; the copy takes those nodes over from `previous` instead of
- * copying them again, and `previous` itself becomes the new version (`Tree.renew`): nodes before the edit are
- * kept as they are, nodes after it move to their new offsets. The previous version is gone.
+ * How to copy the tree of an edited document. `previous` is the document's latest copy, and the WASM tree it was
+ * copied from must still be alive (then no new subtree can have taken one of its addresses; `ParsedDocument` keeps
+ * it until the next copy). tree-sitter's incremental parse keeps every subtree the edits did not touch, at the same
+ * address; the copy takes those nodes over from `previous` instead of copying them again, and `previous` itself
+ * becomes the new version (`Tree.renew`): nodes before the edit are kept as they are, nodes after it move to their
+ * new offsets. The previous version is gone.
  */
 export interface CopyReuse {
   previous?: Tree;
