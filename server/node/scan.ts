@@ -112,10 +112,11 @@ export class KeptTrees {
     return tree;
   }
 
-  /** Frees the trees nobody took. */
+  /** Frees the trees nobody took; the budget is whole again. */
   dispose(): void {
     for (const tree of this.trees.values()) tree.delete();
     this.trees.clear();
+    this.chars = 0;
   }
 }
 

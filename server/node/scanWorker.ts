@@ -13,14 +13,13 @@ if (port) {
   const post = (m: FromWorker): void => port.postMessage(m);
   const parser = PythonParser.load(nodeGrammarLocation());
   // The facts pass's trees, for the analysis of the same share that follows it.
-  let kept = new KeptTrees();
+  const kept = new KeptTrees();
   port.on('message', (m: ToWorker) => {
     void parser.then((p) => {
       try {
         if (m.kind === 'facts') {
           const t0 = performance.now();
           kept.dispose();
-          kept = new KeptTrees();
           const { facts, notices } = extractFacts(p, m.sources, kept);
           post({ kind: 'facts', facts, notices, ms: performance.now() - t0 });
         } else {

@@ -60,7 +60,11 @@ function decodeWindows1252(bytes: Uint8Array): string {
   const units = new Uint16Array(bytes.length);
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i];
-    const u = b >= 0x80 && b <= 0x9f ? CP1252_HIGH[b - 0x80] : b;
+    if (b < 0x80 || b > 0x9f) {
+      units[i] = b;
+      continue;
+    }
+    const u = CP1252_HIGH[b - 0x80];
     if (u === 0) throw new TypeError(`byte 0x${b.toString(16)} at offset ${i} has no character in windows-1252`);
     units[i] = u;
   }

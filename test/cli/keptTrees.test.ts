@@ -28,5 +28,9 @@ describe('scan: facts-pass trees kept for the analysis pass', () => {
     assert.equal(kept.take(b.path), undefined, 'the second is over the budget: parsed again by the analysis');
     assert.equal(kept.take(views.path), undefined, 'files without facts are not parsed by the facts pass');
     kept.dispose();
+    // A worker reuses one KeptTrees for each scan: after dispose, the whole budget is available again.
+    const again = parser.parseWasm(a.text, null);
+    assert.ok(kept.keep(a.path, a.text, again), 'the budget is whole again after dispose');
+    kept.dispose();
   });
 });

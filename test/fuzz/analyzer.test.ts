@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 /**
  * Issue 8, part 1: property-based fuzzing of the analyzer and of every quick fix. Inputs are the real fixtures
  * (test/fixtures/** and examples/shop/**) under random edits, random bytes, odd line endings and encodings. Each
@@ -6,6 +5,7 @@ import { spawnSync } from 'node:child_process';
  * Properties: no exception, no rule-failure notice, analysis < 1 s per file (parse excluded), every offered fix
  * leaves no more syntax errors than it found. Fixed seeds and bounded runs: deterministic and < 60 s in CI.
  */
+import { spawnSync } from 'node:child_process';
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as fc from 'fast-check';

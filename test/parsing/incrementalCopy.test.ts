@@ -32,79 +32,87 @@ function changeOf(text: string, start: number, end: number, insert: string): { c
   return { change: { range: { start: lines.positionAt(start), end: lines.positionAt(end) }, text: insert }, text: text.slice(0, start) + insert + text.slice(end) };
 }
 
+/** Asserts that more than `share` of the document's named nodes were taken over by its latest copy. */
+function assertReused(doc: ParsedDocument, share: number): void {
+  const { reusedNodes, namedNodes } = doc.tree;
+  assert.ok(reusedNodes > share * namedNodes.length, `reused ${reusedNodes} of ${namedNodes.length}`);
+}
+
 describe('ParsedDocument: the copy of an edited document takes over the subtrees tree-sitter kept', () => {
   let parser: PythonParser;
   before(async () => {
     parser = await PythonParser.load(nodeGrammarLocation());
   });
 
+  /** Runs `body` on a document of `text` whose first version is already copied, and frees it after. */
+  const withCopiedDocument = (text: string, body: (doc: ParsedDocument) => void): void => {
+    const doc = new ParsedDocument(parser, 'file:///v.py', text, 1);
+    try {
+      void doc.tree;
+      body(doc);
+    } finally {
+      doc.dispose();
+    }
+  };
+
   it('a one-character edit in a 2,000-line file takes over most of the tree, and the tree is as a fresh copy', () => {
     const text = manyViews(333);
-    const doc = new ParsedDocument(parser, 'file:///big.py', text, 1);
-    try {
+    withCopiedDocument(text, (doc) => {
       const before = doc.tree;
       const at = text.indexOf('filter(n=250)');
       doc.applyChanges([changeOf(text, at, at, 'x').change], 2);
       assert.equal(doc.tree, before, 'the same Tree object, renewed');
       // Not 100 %: tree-sitter rebuilds some parents far from the edit around children it kept.
-      assert.ok(doc.tree.reusedNodes > 0.75 * doc.tree.namedNodes.length, `reused ${doc.tree.reusedNodes} of ${doc.tree.namedNodes.length}`);
+      assertReused(doc, 0.75);
       assertCurrent(parser, doc, 'after one edit');
       assert.ok(doc.tree.text.includes('xfilter(n=250)'));
-    } finally {
-      doc.dispose();
-    }
+    });
   });
 
   it('drops what was derived from the previous version (memos) and sees nodes added inside kept code', () => {
     const text = manyViews(20);
-    const doc = new ParsedDocument(parser, 'file:///v.py', text, 1);
-    try {
+    withCopiedDocument(text, (doc) => {
       const calls = nodesOfType(doc.tree.rootNode, 'call').length;
-      const at = text.indexOf('print(o.customer.name)', text.indexOf('view_10'));
+      const at = text.indexOf('rows.append(o.customer.name)', text.indexOf('def view_10('));
+      assert.ok(at > 0);
       doc.applyChanges([changeOf(text, at, at, 'log(1); ').change], 2);
       assert.equal(nodesOfType(doc.tree.rootNode, 'call').length, calls + 1);
+      const view10 = doc.tree.rootNode.namedChildren.find((c) => c.text.startsWith('def view_10('));
+      assert.ok(view10 && nodesOfType(view10, 'call').some((c) => c.text === 'log(1)'), 'the new call is found inside view_10');
       assertCurrent(parser, doc, 'after adding a call');
-    } finally {
-      doc.dispose();
-    }
+    });
   });
 
   it('takes over across several reparses without a copy in between (a debounced burst), not after a full-text change', () => {
-    const text = manyViews(50);
-    const doc = new ParsedDocument(parser, 'file:///v.py', text, 1);
-    try {
-      void doc.tree;
-      let current = text;
+    let text = manyViews(50);
+    withCopiedDocument(text, (doc) => {
       for (let i = 0; i < 5; i++) {
-        const at = current.indexOf('filter(') + 1;
-        const next = changeOf(current, at, at, 'x');
+        const at = text.indexOf('filter(') + 1;
+        const next = changeOf(text, at, at, 'x');
         doc.applyChanges([next.change], i + 2);
-        current = next.text;
+        text = next.text;
       }
-      assert.ok(doc.tree.reusedNodes > 0.6 * doc.tree.namedNodes.length, `reused ${doc.tree.reusedNodes} of ${doc.tree.namedNodes.length}`);
+      assertReused(doc, 0.6);
       assertCurrent(parser, doc, 'after five reparses');
       // A full parse allocates every subtree anew while the copied tree is alive: no address can match.
       doc.applyChanges([{ text: `${doc.text}\n# end\n` }], 10);
       assert.equal(doc.tree.reusedNodes, 0, 'a full-text change is a full parse');
       assertCurrent(parser, doc, 'after a full-text change');
-    } finally {
-      doc.dispose();
-    }
+    });
   });
 
   it('stays exact and bounded over a long editing session (stale subtree addresses are pruned)', () => {
     let text = manyViews(120);
-    const doc = new ParsedDocument(parser, 'file:///v.py', text, 1);
-    try {
-      void doc.tree;
+    withCopiedDocument(text, (doc) => {
       let largestMap = 0;
       let previousSize = 0;
       let prunes = 0;
       for (let i = 0; i < 1200; i++) {
-        // Rewrite one loop per edit, all over the file, so that each copy leaves the addresses of one loop stale.
+        // Swap one loop's method per edit, all over the file, so that each copy leaves the addresses of one loop stale.
         const k = (i * 37) % 120;
         const filter = text.indexOf(`.filter(n=${k})`) + 1;
-        const next = filter > 0 ? changeOf(text, filter, filter + 6, 'exclude') : changeOf(text, text.indexOf(`.exclude(n=${k})`) + 1, text.indexOf(`.exclude(n=${k})`) + 8, 'filter');
+        const exclude = text.indexOf(`.exclude(n=${k})`) + 1;
+        const next = filter > 0 ? changeOf(text, filter, filter + 6, 'exclude') : changeOf(text, exclude, exclude + 7, 'filter');
         doc.applyChanges([next.change], i + 2);
         text = next.text;
         const size = doc.tree.subtreeIds?.size ?? 0;
@@ -114,11 +122,9 @@ describe('ParsedDocument: the copy of an edited document takes over the subtrees
       }
       assertCurrent(parser, doc, 'after 1,200 edits');
       assert.ok(prunes > 0, 'the stale addresses were pruned');
-      assert.ok(doc.tree.reusedNodes > 0.6 * doc.tree.namedNodes.length, `reused ${doc.tree.reusedNodes} of ${doc.tree.namedNodes.length}`);
+      assertReused(doc, 0.6);
       assert.ok(largestMap <= 2 * doc.tree.namedNodes.length + 1024 + 200, `the address map grew to ${largestMap}`);
-    } finally {
-      doc.dispose();
-    }
+    });
   });
 
   it('property: random edits of real files, copied after any of them, equal a fresh copy node for node', () => {
