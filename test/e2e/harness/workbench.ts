@@ -191,13 +191,20 @@ export class Workbench {
     return this.problemRows();
   }
 
-  /** Polls the Problems panel of `rel` until `ok` holds; returns the rows. */
+  /**
+   * Polls the Problems panel of `rel` until `ok` holds on two reads in a row that show the same rows; returns them.
+   * One read can catch the panel's list half re-rendered (seen under CI load: a row twice), so one is not enough.
+   */
   async waitForProblems(rel: string, what: string, ok: (rows: ProblemRow[]) => boolean, timeoutMs = 30_000): Promise<ProblemRow[]> {
     let last: ProblemRow[] = [];
+    let previous = '';
     try {
       return await poll(what, async () => {
         last = await this.problemsOf(rel);
-        return ok(last) ? last : undefined;
+        const seen = JSON.stringify(last);
+        const stable = seen === previous;
+        previous = seen;
+        return stable && ok(last) ? last : undefined;
       }, timeoutMs, 250);
     } catch (e) {
       throw new Error(`${(e as Error).message}\nProblems of ${rel} at the end: ${JSON.stringify(last.map((r) => `${r.code}@${r.line}:${r.column}`))}`);
