@@ -2,7 +2,8 @@ import type { Node } from '../parsing/syntaxTree';
 import type { QuerysetEvaluator } from './querysetEvaluator';
 import { CHAIN_METHODS, INSTANCE_METHODS, TERMINAL_METHODS } from './querysetValue';
 import { isMaterialized, queryEvaluations, type QueryEvaluation } from './evaluation';
-import { classifyBlocking, importedName, type BlockingCall } from './blockingCalls';
+import { classifyBlocking, type BlockingCall } from './blockingCalls';
+import { qualifiedName } from '../python/semantic/infer';
 import { calleeMethod, decoratorsOf, isAsyncDef, keywordArg, positionalArgs, unparen, walk, parentOf } from '../python/syntax';
 import { enclosingClass, enclosingFunction } from '../python/scopes';
 import type { ImportMap } from '../python/imports';
@@ -56,9 +57,9 @@ export interface ThreadHop {
   wrapper?: Node;
 }
 
-function isSyncToAsyncName(node: Node | null | undefined, imports: ImportMap): boolean {
+function isSyncToAsyncName(node: Node | null | undefined): boolean {
   if (!node) return false;
-  const name = importedName(node, imports) ?? node.text;
+  const name = qualifiedName(node) ?? node.text;
   return SYNC_TO_ASYNC.has(name.split('.').pop() ?? '');
 }
 
@@ -68,9 +69,9 @@ function threadSensitiveOf(wrapperCall: Node | undefined): boolean {
 }
 
 /** `sync_to_async(...)` as a wrapper call (not yet called): returns the wrapped callable. */
-export function syncToAsyncWrapper(node: Node, imports: ImportMap): { target?: Node; threadSensitive: boolean } | undefined {
+export function syncToAsyncWrapper(node: Node): { target?: Node; threadSensitive: boolean } | undefined {
   const n = unparen(node);
-  if (n.type !== 'call' || !isSyncToAsyncName(n.childForFieldName('function'), imports)) return undefined;
+  if (n.type !== 'call' || !isSyncToAsyncName(n.childForFieldName('function'))) return undefined;
   return { target: positionalArgs(n)[0], threadSensitive: threadSensitiveOf(n) };
 }
 
@@ -80,17 +81,17 @@ export function threadHopOf(call: Node, env: AsyncEnv): ThreadHop | undefined {
   if (!fn) return undefined;
   const inner = unparen(fn);
   if (inner.type === 'call') {
-    const w = syncToAsyncWrapper(inner, env.imports);
+    const w = syncToAsyncWrapper(inner);
     if (w) return { call, kind: 'sync_to_async', target: w.target, threadSensitive: w.threadSensitive, wrapper: inner };
     return undefined;
   }
-  const name = importedName(fn, env.imports);
+  const name = qualifiedName(fn);
   if (name === 'asyncio.to_thread') return { call, kind: 'to_thread', target: positionalArgs(call)[0], threadSensitive: false };
   if (calleeMethod(call) === 'run_in_executor') return { call, kind: 'run_in_executor', target: positionalArgs(call)[1], threadSensitive: false };
   if (fn.type === 'identifier') {
     const def = localFunction(env.root, fn.text);
-    const deco = def && decoratorsOf(def).map((d) => d.namedChildren[0]).find((d) => d && (isSyncToAsyncName(d, env.imports) ||
-      (d.type === 'call' && isSyncToAsyncName(d.childForFieldName('function'), env.imports))));
+    const deco = def && decoratorsOf(def).map((d) => d.namedChildren[0]).find((d) => d && (isSyncToAsyncName(d) ||
+      (d.type === 'call' && isSyncToAsyncName(d.childForFieldName('function')))));
     if (def && deco) {
       return { call, kind: 'sync_to_async', target: def, threadSensitive: deco.type === 'call' ? threadSensitiveOf(deco) : true, wrapper: deco };
     }
@@ -180,7 +181,7 @@ export function callableWork(target: Node | undefined, env: AsyncEnv): CallableW
   work.queries = queryEvaluations(body, env.evaluator).filter((q) => !nested(q.node));
   ownNodes(fn, (n) => {
     if (n.type === 'call') {
-      const b = classifyBlocking(n, env.imports);
+      const b = classifyBlocking(n);
       if (b) work.blocking.push(b);
     }
   });

@@ -1,8 +1,8 @@
 import type { Node } from '../parsing/syntaxTree';
-import { calleeMethod, keywordArg, positionalArgs, unparen, walk } from '../python/syntax';
-import { bindingsBefore, enclosingScope } from '../python/scopes';
-import { dottedName } from '../python/syntax';
-import type { ImportMap } from '../python/imports';
+import { calleeMethod, keywordArg, positionalArgs, unparen } from '../python/syntax';
+import { bindingOf, qualifiedName, typeOf } from '../python/semantic/infer';
+import { DBAPI_CONNECTION, DBAPI_CURSOR, FILE_CLASS, PATH_CLASS } from '../python/semantic/library';
+import { membersOf } from '../python/semantic/types';
 import { ASYNC_CACHE_METHODS } from './djangoVersion';
 
 /** Calls that block the calling thread on I/O or time: what an event loop must never run inline. */
@@ -42,103 +42,74 @@ const EXACT: ReadonlyMap<string, BlockingCategory> = new Map<string, BlockingCat
     .map((v) => [v, 'db-driver'] as const),
 ]);
 
-/** Constructors whose instances do blocking I/O in the listed methods. */
-const BLOCKING_OBJECTS: ReadonlyArray<{ ctor: string[]; methods: ReadonlySet<string>; category: BlockingCategory }> = [
-  { ctor: ['requests.Session', 'requests.session', 'httpx.Client', 'urllib3.PoolManager', 'urllib3.HTTPConnectionPool'],
-    methods: new Set([...HTTP_VERBS, 'urlopen', 'send', 'stream']), category: 'http' },
-  { ctor: ['pathlib.Path', 'pathlib.PurePath', 'pathlib.PosixPath', 'pathlib.WindowsPath'],
-    methods: new Set(['read_text', 'read_bytes', 'write_text', 'write_bytes', 'open', 'exists', 'is_file', 'is_dir', 'stat',
-      'mkdir', 'unlink', 'rename', 'touch', 'iterdir', 'glob', 'rglob', 'resolve']), category: 'file' },
-  { ctor: ['socket.socket', 'socket.create_connection'], methods: new Set(['connect', 'recv', 'recvfrom', 'send', 'sendall', 'accept']), category: 'socket' },
-  { ctor: ['smtplib.SMTP', 'smtplib.SMTP_SSL'], methods: new Set(['sendmail', 'send_message', 'login', 'connect']), category: 'email' },
-  { ctor: ['django.core.mail.EmailMessage', 'django.core.mail.EmailMultiAlternatives', 'django.core.mail.message.EmailMessage'],
-    methods: new Set(['send']), category: 'email' },
-  { ctor: ['psycopg2.connect', 'psycopg.connect', 'sqlite3.connect', 'pymysql.connect', 'MySQLdb.connect'],
-    methods: new Set(['execute', 'executemany', 'commit', 'cursor']), category: 'db-driver' },
-];
+/** Methods that block on I/O, per canonical class of the receiver (see python/semantic/library.ts). */
+const BLOCKING_METHODS: ReadonlyMap<string, { methods: ReadonlySet<string>; category: BlockingCategory }> = new Map([
+  ['requests.Session', { methods: new Set([...HTTP_VERBS, 'send']), category: 'http' }],
+  ['httpx.Client', { methods: new Set([...HTTP_VERBS, 'send', 'stream']), category: 'http' }],
+  ['urllib3.PoolManager', { methods: new Set([...HTTP_VERBS, 'urlopen', 'request_encode_url', 'request_encode_body']), category: 'http' }],
+  [PATH_CLASS, { methods: new Set(['read_text', 'read_bytes', 'write_text', 'write_bytes', 'open', 'exists', 'is_file', 'is_dir',
+    'is_symlink', 'stat', 'lstat', 'mkdir', 'rmdir', 'unlink', 'rename', 'replace', 'touch', 'chmod', 'iterdir', 'glob',
+    'rglob', 'resolve', 'samefile']), category: 'file' }],
+  [FILE_CLASS, { methods: new Set(['read', 'readline', 'readlines', 'write', 'writelines']), category: 'file' }],
+  ['socket.socket', { methods: new Set(['connect', 'recv', 'recvfrom', 'recv_into', 'send', 'sendall', 'sendto', 'accept']), category: 'socket' }],
+  ['smtplib.SMTP', { methods: new Set(['sendmail', 'send_message', 'login', 'connect', 'starttls']), category: 'email' }],
+  ['django.core.mail.EmailMessage', { methods: new Set(['send']), category: 'email' }],
+  [DBAPI_CONNECTION, { methods: new Set(['execute', 'executemany', 'commit', 'rollback']), category: 'db-driver' }],
+  [DBAPI_CURSOR, { methods: new Set(['execute', 'executemany', 'fetchone', 'fetchall', 'fetchmany']), category: 'db-driver' }],
+  ['subprocess.Popen', { methods: new Set(['communicate', 'wait']), category: 'subprocess' }],
+]);
 
 const ESTIMATE_MS: Readonly<Record<BlockingCategory, number>> = {
   http: 300, sleep: 1000, subprocess: 50, file: 2, filesystem: 1, input: 0, socket: 100, email: 500, 'db-driver': 20,
 };
-const BUILTINS = new Set(['open', 'input']);
 
-/** The dotted name of a callee when it is imported (or a builtin not shadowed by an import or module-level def). */
-export function importedName(node: Node | null | undefined, imports: ImportMap): string | undefined {
-  const parts = node ? dottedName(node) : undefined;
-  if (!parts) return undefined;
-  const head = imports.get(parts[0]);
-  if (head) return [head, ...parts.slice(1)].join('.');
-  if (parts.length === 1 && BUILTINS.has(parts[0]) && !definedInModule(node as Node, parts[0])) return parts[0];
-  return undefined;
-}
-
-function definedInModule(node: Node, name: string): boolean {
-  const root = node.tree.rootNode; // `.parent` costs O(depth) in tree-sitter: never climb to the root
-  for (const stmt of root.namedChildren) {
-    const def = stmt?.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
-    if (def?.type === 'function_definition' && def.childForFieldName('name')?.text === name) return true;
-  }
-  // A parameter or local of the enclosing function named like the builtin shadows it too.
-  const scope = enclosingScope(node);
-  if (scope.type === 'function_definition') {
-    const params = scope.childForFieldName('parameters');
-    if (params && params.namedChildren.some((p) => p && (p.text === name || p.childForFieldName('name')?.text === name || p.namedChildren[0]?.text === name))) return true;
-    if (bindingsBefore(scope, name, node.startIndex).length > 0) return true;
-  }
-  return false;
-}
-
-/** The constructor a local name was bound to (`s = requests.Session()`, `with requests.Session() as s:`). */
-export function boundConstructor(ident: Node, imports: ImportMap): string | undefined {
-  if (ident.type === 'call') return importedName(ident.childForFieldName('function'), imports);
-  if (ident.type !== 'identifier') return undefined;
-  const scope = enclosingScope(ident);
-  const rhs = bindingsBefore(scope, ident.text, ident.startIndex);
-  const last = rhs[rhs.length - 1];
-  if (last) {
-    const v = unparen(last);
-    return v.type === 'call' ? importedName(v.childForFieldName('function'), imports) : undefined;
-  }
-  // `with X(...) as name:`
-  let found: string | undefined;
-  const body = scope.type === 'module' ? scope : scope.childForFieldName('body');
-  if (!body) return undefined;
-  walk(body, (n) => {
-    if (n.startIndex > ident.startIndex) return false;
-    if (n.type === 'function_definition' || n.type === 'lambda' || n.type === 'class_definition') return false;
-    if (n.type === 'as_pattern') {
-      const alias = n.childForFieldName('alias');
-      const value = n.namedChildren[0];
-      if (alias?.text === ident.text && value?.type === 'call') found = importedName(value.childForFieldName('function'), imports);
-    }
-    return true;
-  });
-  return found;
-}
-
-/** Classifies a call as blocking I/O, or undefined. */
-export function classifyBlocking(call: Node, imports: ImportMap): BlockingCall | undefined {
+/** Classifies a call as blocking I/O, or undefined: by the callee's resolved name, else by the receiver's type. */
+export function classifyBlocking(call: Node): BlockingCall | undefined {
   if (call.type !== 'call') return undefined;
   const fn = call.childForFieldName('function');
   if (!fn) return undefined;
-  const name = importedName(fn, imports);
+  const name = qualifiedName(fn);
   if (name) {
     const category = EXACT.get(name) ?? EXACT.get(name.replace(/^django\.core\.mail\.(message\.)?/, 'django.core.mail.'));
     if (category) return { call, name, category, estimatedMs: estimate(call, category) };
+    return undefined;
   }
-  if (fn.type === 'attribute') {
-    const method = fn.childForFieldName('attribute')?.text ?? '';
-    const recv = fn.childForFieldName('object');
-    if (!recv) return undefined;
-    const ctor = boundConstructor(unparen(recv), imports);
-    if (!ctor) return undefined;
-    for (const o of BLOCKING_OBJECTS) {
-      if (o.ctor.includes(ctor) && o.methods.has(method)) {
-        return { call, name: `${ctor}().${method}`, category: o.category, estimatedMs: estimate(call, o.category) };
-      }
-    }
+  if (fn.type !== 'attribute') return undefined;
+  const method = fn.childForFieldName('attribute')?.text ?? '';
+  const receiver = typeOf(fn.childForFieldName('object'));
+  const members = membersOf(receiver);
+  if (members.length === 0) return undefined;
+  let found: { cls: string; category: BlockingCategory } | undefined;
+  // A union receiver (`Optional[Path]`, `A | B`) blocks only when every member does.
+  for (const m of members) {
+    if (m.kind !== 'instance' || m.def) return undefined; // a class of the workspace is never a library client
+    const entry = BLOCKING_METHODS.get(m.cls);
+    if (!entry || !entry.methods.has(method)) return undefined;
+    found ??= { cls: m.cls, category: entry.category };
   }
-  return undefined;
+  if (!found) return undefined;
+  return { call, name: `${displayClass(found.cls)}.${method}`, category: found.category, estimatedMs: estimate(call, found.category) };
+}
+
+/**
+ * For a method call on a local name (`fh.read()`), the blocking call that made the receiver (`open(...)` in
+ * `with open(...) as fh`), when there is one: the place a finding about both belongs.
+ */
+export function blockingOrigin(call: Node): Node | undefined {
+  const recv = call.childForFieldName('function')?.childForFieldName('object');
+  if (recv?.type !== 'identifier') return undefined;
+  const b = bindingOf(recv);
+  if (!b?.value || b.path || (b.kind !== 'with' && b.kind !== 'assignment')) return undefined;
+  const v = unparen(b.value);
+  return v.type === 'call' && classifyBlocking(v) ? v : undefined;
+}
+
+/** How a receiver class is named in messages (`Path().read_text`, `file.read`). */
+function displayClass(cls: string): string {
+  if (cls === FILE_CLASS) return 'file';
+  if (cls === DBAPI_CONNECTION) return 'connection';
+  if (cls === DBAPI_CURSOR) return 'cursor';
+  return `${cls}()`;
 }
 
 function estimate(call: Node, category: BlockingCategory): number {
@@ -167,25 +138,24 @@ export interface CacheCall {
 }
 
 /** `cache.get(...)`, `caches["x"].set(...)`, `c = caches["x"]; c.get(...)` with Django's cache API imported. */
-export function cacheCall(call: Node, imports: ImportMap): CacheCall | undefined {
+export function cacheCall(call: Node): CacheCall | undefined {
   const fn = call.childForFieldName('function');
   if (fn?.type !== 'attribute') return undefined;
   const method = calleeMethod(call) ?? '';
   const asyncMethod = ASYNC_CACHE_METHODS.get(method) ?? (ASYNC_CACHE_VALUES.has(method) ? method : undefined);
   const recv = fn.childForFieldName('object');
   if (!asyncMethod || !recv) return undefined;
-  return isDjangoCache(unparen(recv), imports, 0) ? { call, method, asyncMethod, receiver: recv } : undefined;
+  return isDjangoCache(unparen(recv), 0) ? { call, method, asyncMethod, receiver: recv } : undefined;
 }
 
-function isDjangoCache(node: Node, imports: ImportMap, depth: number): boolean {
+function isDjangoCache(node: Node, depth: number): boolean {
   if (depth > 3) return false;
-  const name = importedName(node, imports);
+  const name = qualifiedName(node);
   if (name === 'django.core.cache.cache') return true;
-  if (node.type === 'subscript') return importedName(node.childForFieldName('value'), imports) === 'django.core.cache.caches';
+  if (node.type === 'subscript') return qualifiedName(node.childForFieldName('value')) === 'django.core.cache.caches';
   if (node.type === 'identifier') {
-    const rhs = bindingsBefore(enclosingScope(node), node.text, node.startIndex);
-    const last = rhs[rhs.length - 1];
-    return !!last && isDjangoCache(unparen(last), imports, depth + 1);
+    const b = bindingOf(node);
+    return !!b?.value && b.kind === 'assignment' && !b.path && isDjangoCache(unparen(b.value), depth + 1);
   }
   return false;
 }

@@ -4,7 +4,6 @@ import { decoratorsOf, isAsyncDef, parentOf } from '../python/syntax';
 import { enclosingClass } from '../python/scopes';
 import { isUrlView } from './urlFacts';
 import { isNonAtomicRequests } from './transactions';
-import type { ImportMap } from '../python/imports';
 
 /** Why a function is known to run while a request waits. */
 export interface RequestPathInfo {
@@ -36,11 +35,11 @@ function baseNames(cls: Node): string[] {
  * Whether `fn` runs in a request path: referenced from a URLconf (any file of the workspace), a method of a
  * view/ViewSet/ModelAdmin class, decorated as a view or admin action, or a function taking `request` first.
  */
-export function requestPathOf(fn: Node, uri: string, workspace: WorkspaceFacts, imports: ImportMap): RequestPathInfo | undefined {
+export function requestPathOf(fn: Node, uri: string, workspace: WorkspaceFacts): RequestPathInfo | undefined {
   if (fn.type !== 'function_definition') return undefined;
   const name = fn.childForFieldName('name')?.text ?? '';
   const cls = enclosingClass(fn);
-  const nonAtomic = isNonAtomicRequests(fn, imports);
+  const nonAtomic = isNonAtomicRequests(fn);
   const mk = (reason: string, atomic = true): RequestPathInfo => ({ fn, reason, atomicRequestsApplies: atomic && !nonAtomic });
   if (cls && cls.childForFieldName('body')?.id === parentOf(fn)?.id || (cls && parentOf(fn)?.type === 'decorated_definition' && cls.childForFieldName('body')?.id === parentOf(parentOf(fn))?.id)) {
     const clsName = cls.childForFieldName('name')?.text ?? '';

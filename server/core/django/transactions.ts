@@ -1,7 +1,6 @@
 import type { Node } from '../parsing/syntaxTree';
 import { decoratorsOf, unparen, parentOf } from '../python/syntax';
-import { importedName } from './blockingCalls';
-import type { ImportMap } from '../python/imports';
+import { qualifiedName } from '../python/semantic/infer';
 
 /** Where a transaction around some code comes from. */
 export interface TransactionScope {
@@ -15,11 +14,11 @@ export interface TransactionScope {
 const ATOMIC = new Set(['django.db.transaction.atomic', 'django.db.transaction.Atomic']);
 
 /** `transaction.atomic`, `atomic`, `transaction.atomic(using="x")`, `atomic(savepoint=False)`. */
-export function isAtomicExpr(node: Node | null | undefined, imports: ImportMap): boolean {
+export function isAtomicExpr(node: Node | null | undefined): boolean {
   if (!node) return false;
   let n = unparen(node);
   if (n.type === 'call') n = n.childForFieldName('function') ?? n;
-  const name = importedName(n, imports);
+  const name = qualifiedName(n);
   if (name && ATOMIC.has(name)) return true;
   // `from django.db import transaction` resolves above; unresolved spellings are accepted only in Django's own shape.
   return !name && (n.text === 'transaction.atomic');
@@ -41,9 +40,9 @@ export function isAsyncWith(withStmt: Node): boolean {
 }
 
 /** `with transaction.atomic():` (sync) statements' atomic item, or undefined. */
-export function atomicWithItem(withStmt: Node, imports: ImportMap): Node | undefined {
+export function atomicWithItem(withStmt: Node): Node | undefined {
   if (withStmt.type !== 'with_statement') return undefined;
-  return withItemValues(withStmt).find((v) => isAtomicExpr(v, imports));
+  return withItemValues(withStmt).find((v) => isAtomicExpr(v));
 }
 
 export function hasDecorator(def: Node, pred: (expr: Node) => boolean): Node | undefined {
@@ -58,15 +57,15 @@ export function hasDecorator(def: Node, pred: (expr: Node) => boolean): Node | u
  * The innermost transaction that `node` runs in within its own function: an enclosing sync
  * `with transaction.atomic():` or an `@transaction.atomic` on the function. Not ATOMIC_REQUESTS (see requestPath).
  */
-export function enclosingTransaction(node: Node, imports: ImportMap): TransactionScope | undefined {
+export function enclosingTransaction(node: Node): TransactionScope | undefined {
   let child = node;
   for (let p = parentOf(node); p; child = p, p = parentOf(p)) {
-    if (p.type === 'with_statement' && !isAsyncWith(p) && p.childForFieldName('body')?.id === child.id && atomicWithItem(p, imports)) {
+    if (p.type === 'with_statement' && !isAsyncWith(p) && p.childForFieldName('body')?.id === child.id && atomicWithItem(p)) {
       return { kind: 'atomic-block', node: p, body: child };
     }
     if (p.type === 'lambda') return undefined;
     if (p.type === 'function_definition') {
-      if (hasDecorator(p, (e) => isAtomicExpr(e, imports))) return { kind: 'atomic-decorator', node: p, body: p.childForFieldName('body') ?? p };
+      if (hasDecorator(p, (e) => isAtomicExpr(e))) return { kind: 'atomic-decorator', node: p, body: p.childForFieldName('body') ?? p };
       return undefined;
     }
     if (p.type === 'class_definition') return undefined;
@@ -75,23 +74,23 @@ export function enclosingTransaction(node: Node, imports: ImportMap): Transactio
 }
 
 /** `@transaction.non_atomic_requests` (or `@non_atomic_requests(using=...)`). */
-export function isNonAtomicRequests(def: Node, imports: ImportMap): boolean {
+export function isNonAtomicRequests(def: Node): boolean {
   return !!hasDecorator(def, (e) => {
     const n = e.type === 'call' ? e.childForFieldName('function') : e;
-    return (importedName(n, imports) ?? n?.text ?? '').endsWith('non_atomic_requests');
+    return (qualifiedName(n) ?? n?.text ?? '').endsWith('non_atomic_requests');
   });
 }
 
 /** Every sync atomic scope of a file (with-blocks and decorated functions). */
-export function transactionScopes(root: Node, imports: ImportMap): TransactionScope[] {
+export function transactionScopes(root: Node): TransactionScope[] {
   const out: TransactionScope[] = [];
   const stack: Node[] = [root];
   while (stack.length) {
     const n = stack.pop() as Node;
-    if (n.type === 'with_statement' && !isAsyncWith(n) && atomicWithItem(n, imports)) {
+    if (n.type === 'with_statement' && !isAsyncWith(n) && atomicWithItem(n)) {
       const body = n.childForFieldName('body');
       if (body) out.push({ kind: 'atomic-block', node: n, body });
-    } else if (n.type === 'function_definition' && hasDecorator(n, (e) => isAtomicExpr(e, imports))) {
+    } else if (n.type === 'function_definition' && hasDecorator(n, (e) => isAtomicExpr(e))) {
       const body = n.childForFieldName('body');
       if (body) out.push({ kind: 'atomic-decorator', node: n, body });
     }

@@ -219,9 +219,9 @@ export function collectAtoms(fn: Node, file: AnalyzedFile, env: AtomEnv, opts: {
     if (!e.qs?.forUpdate) continue;
     let end: number | undefined;
     for (let p = parentOf(e.node); p && p.id !== fn.id; p = parentOf(p)) {
-      if (p.type === 'with_statement' && atomicWithItem(p, file.imports)) { end = p.endIndex; break; }
+      if (p.type === 'with_statement' && atomicWithItem(p)) { end = p.endIndex; break; }
     }
-    if (end === undefined && hasDecorator(fn, (x) => isAtomicExpr(x, file.imports))) end = fn.endIndex;
+    if (end === undefined && hasDecorator(fn, (x) => isAtomicExpr(x))) end = fn.endIndex;
     if (end === undefined) {
       work.notes.push(`line ${e.node.startPosition.row + 1}: select_for_update() outside a transaction locks nothing (the row lock ends with the autocommit query)`);
       continue;
@@ -244,7 +244,7 @@ export function collectAtoms(fn: Node, file: AnalyzedFile, env: AtomEnv, opts: {
   walk(body, (n) => {
     if (n.type === 'function_definition' || n.type === 'class_definition' || n.type === 'lambda') return false;
     if (n.type !== 'call') return true;
-    const c = cacheCall(n, file.imports);
+    const c = cacheCall(n);
     if (!c) return true;
     const keyNode = positionalArgs(n)[0] ?? keywordArg(n, 'key');
     const key = constantKey(keyNode);
@@ -266,7 +266,7 @@ export function collectAtoms(fn: Node, file: AnalyzedFile, env: AtomEnv, opts: {
             misses.push({ id, body: cons });
             atom.cache!.missId = id;
             walk(cons, (m) => {
-              if (m.type === 'call' && cacheCall(m, file.imports)?.method === 'set') {
+              if (m.type === 'call' && cacheCall(m)?.method === 'set') {
                 skip.add(m.id);
                 const ttl = ttlOf(m, 2);
                 if (ttl !== undefined) atom.cache!.ttlMs = ttl;
@@ -432,7 +432,7 @@ export function collectAtoms(fn: Node, file: AnalyzedFile, env: AtomEnv, opts: {
       work.atoms.push(place({ kind: 'hop', ...base(n), inner, ...(innerLocks.length ? { innerLocks } : {}) }, n));
       return false;
     }
-    const blocking = classifyBlocking(n, file.imports) ?? httpLike(n, file.imports);
+    const blocking = classifyBlocking(n) ?? httpLike(n, file.imports);
     if (blocking) {
       const cat = blocking.category;
       const atom: Atom = cat === 'sleep'
@@ -465,7 +465,7 @@ export function collectAtoms(fn: Node, file: AnalyzedFile, env: AtomEnv, opts: {
       return true;
     }
     // One level of helpers.
-    if (opts.depth === 0 && !cacheCall(n, file.imports)) {
+    if (opts.depth === 0 && !cacheCall(n)) {
       const helper = env.resolveHelper(n, file);
       if (helper && helper.fn.id !== fn.id) {
         const hAsync = isAsyncDef(helper.fn);

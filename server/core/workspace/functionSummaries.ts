@@ -147,7 +147,7 @@ export function summarizeFunctions(tree: Tree): FunctionSummary[] {
         if (!query) query = queryOf(n);
         if (!blocking) {
           imports ??= importsOf(root);
-          const b = classifyBlocking(n, imports);
+          const b = classifyBlocking(n);
           if (b) blocking = { kind: 'blocking', text: n.text.split('\n')[0].slice(0, 80), range: rangeOf(n), label: CATEGORY_LABEL[b.category], estimatedMs: b.estimatedMs };
         }
       } else if (mayWork && n.type === 'for_statement' && !query) {

@@ -1,7 +1,7 @@
 import { ruleMeta, type Finding, type Fix, type Rule } from '../types';
 import { sharedFacts } from './env';
 import { asyncFunctionOf, isAwaited } from '../../django/asyncContext';
-import { CATEGORY_LABEL, classifyBlocking, type BlockingCall } from '../../django/blockingCalls';
+import { blockingOrigin, CATEGORY_LABEL, classifyBlocking, type BlockingCall } from '../../django/blockingCalls';
 import { positionalArgs, rangeOf, parentOf, nodesOfType } from '../../python/syntax';
 import { ensureImport, replaceWithAwait } from '../../fixes/asyncEdits';
 import type { SharedFacts } from './env';
@@ -62,8 +62,11 @@ export const rule: Rule = {
     for (const n of nodesOfType(facts.root, 'call')) {
       const fn = asyncFunctionOf(n);
       if (!fn) continue;
-      const b = classifyBlocking(n, facts.imports);
+      const b = classifyBlocking(n);
       if (!b) continue;
+      // `with open(p) as fh: fh.read()`: the open() is reported, its reads would only repeat it.
+      const origin = blockingOrigin(n);
+      if (origin && asyncFunctionOf(origin) === fn) continue;
       const name = fn.childForFieldName('name')?.text;
       findings.push({
         code: meta.code,

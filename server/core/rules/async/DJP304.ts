@@ -23,7 +23,7 @@ export const rule: Rule = {
     for (const n of nodesOfType(facts.root, 'call')) {
       const fn = asyncFunctionOf(n);
       if (!fn) continue;
-      const c = cacheCall(n, facts.imports);
+      const c = cacheCall(n);
       if (!c || c.method === c.asyncMethod || isAwaited(n)) continue;
       const rename = renameMethod(n, c.asyncMethod);
       findings.push({

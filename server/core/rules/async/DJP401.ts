@@ -35,7 +35,7 @@ export const rule: Rule = {
       if (def?.type !== 'function_definition') continue;
       const wrapped = decoratorsOf(def).some((d) => {
         const e = d.namedChildren[0] as Node;
-        return !!syncToAsyncWrapper(e, facts.imports) || /(^|\.)(database_)?sync_to_async$/.test(e.text);
+        return !!syncToAsyncWrapper(e) || /(^|\.)(database_)?sync_to_async$/.test(e.text);
       });
       if (!wrapped) continue;
       const ret = callableWork(def, facts).returnsQueryset;

@@ -1,7 +1,7 @@
 import { ruleMeta, type Finding, type Rule } from '../types';
 import { sharedFacts } from './env';
 import { asyncFunctionOf } from '../../django/asyncContext';
-import { importedName } from '../../django/blockingCalls';
+import { qualifiedName } from '../../python/semantic/infer';
 import { positionalArgs, rangeOf, parentOf, nodesOfType } from '../../python/syntax';
 import { replaceWithAwait } from '../../fixes/asyncEdits';
 
@@ -19,7 +19,7 @@ export const rule: Rule = {
     const facts = sharedFacts(ctx);
     const findings: Finding[] = [];
     for (const n of nodesOfType(facts.root, 'call')) {
-      const name = importedName(n.childForFieldName('function'), facts.imports) ?? '';
+      const name = qualifiedName(n.childForFieldName('function')) ?? '';
       if (!/(^|\.)async_to_sync$/.test(name)) continue;
       const fn = asyncFunctionOf(n);
       if (!fn) continue;

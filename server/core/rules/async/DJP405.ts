@@ -46,7 +46,7 @@ export const rule: Rule = {
       if (discarded(e.node)) push(e.node, `\`.${e.method}()\``);
     }
     for (const n of nodesOfType(facts.root, 'call')) {
-      const c = cacheCall(n, facts.imports);
+      const c = cacheCall(n);
       if (c && /^a/.test(c.method) && discarded(n)) push(n, `\`${c.receiver.text}.${c.method}()\``);
     }
     return findings;

@@ -1,7 +1,7 @@
 import { ruleMeta, type Finding, type Rule } from '../types';
 import { sharedFacts } from './env';
 import { doesOrm, threadHops } from './hops';
-import { importedName } from '../../django/blockingCalls';
+import { qualifiedName } from '../../python/semantic/infer';
 import { rangeOf, parentOf, nodesOfType } from '../../python/syntax';
 
 export const meta = ruleMeta({
@@ -20,7 +20,7 @@ export const rule: Rule = {
     const findings: Finding[] = [];
     if (hops.length === 0) return findings;
     for (const n of nodesOfType(facts.root, 'call')) {
-      if (importedName(n.childForFieldName('function'), facts.imports) !== 'asyncio.gather') continue;
+      if (qualifiedName(n.childForFieldName('function')) !== 'asyncio.gather') continue;
       const args = n.childForFieldName('arguments');
       if (!args) continue;
       const inside = hops.filter((h) => h.call.startIndex >= args.startIndex && h.call.endIndex <= args.endIndex);

@@ -1,6 +1,6 @@
 import { ruleMeta, type Finding, type Rule } from '../types';
 import { sharedFacts } from './env';
-import { importedName } from '../../django/blockingCalls';
+import { qualifiedName } from '../../python/semantic/infer';
 import { positionalArgs, rangeOf, stringValue, walk } from '../../python/syntax';
 import type { Node } from '../../parsing/syntaxTree';
 
@@ -28,7 +28,7 @@ export const rule: Rule = {
     if (isTestFile(ctx.file.uri) || !ctx.file.text.includes(KEY)) return [];
     const facts = sharedFacts(ctx);
     const findings: Finding[] = [];
-    const isEnviron = (n: Node | null | undefined) => !!n && importedName(n, facts.imports) === 'os.environ';
+    const isEnviron = (n: Node | null | undefined) => !!n && qualifiedName(n) === 'os.environ';
     const flag = (n: Node) => findings.push({
       code: meta.code,
       range: rangeOf(n),
@@ -42,7 +42,7 @@ export const rule: Rule = {
         if (left?.type === 'subscript' && isEnviron(left.childForFieldName('value')) && stringValue(left.childForFieldName('subscript')) === KEY) flag(n);
       } else if (n.type === 'call') {
         const fn = n.childForFieldName('function');
-        const name = importedName(fn, facts.imports) ?? '';
+        const name = qualifiedName(fn) ?? '';
         const first = stringValue(positionalArgs(n)[0]);
         if ((name === 'os.environ.setdefault' || name === 'os.putenv') && first === KEY) flag(n);
         if (name === 'os.environ.update' && n.text.includes(KEY)) flag(n);

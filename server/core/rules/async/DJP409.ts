@@ -19,7 +19,7 @@ export const rule: Rule = {
     const findings: Finding[] = [];
     for (const n of nodesOfType(facts.root, 'with_statement')) {
       if (!isAsyncWith(n)) continue;
-      const item = atomicWithItem(n, facts.imports);
+      const item = atomicWithItem(n);
       if (!item) continue;
       findings.push({
         code: meta.code,

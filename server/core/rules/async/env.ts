@@ -46,7 +46,7 @@ class FileSharedFacts implements SharedFacts {
   requestPath(fn: Node | null): RequestPathInfo | undefined {
     if (!fn) return undefined;
     if (!this.requestPaths.has(fn.id)) {
-      this.requestPaths.set(fn.id, requestPathOf(fn, this.ctx.file.uri, this.ctx.workspace, this.imports) ?? null);
+      this.requestPaths.set(fn.id, requestPathOf(fn, this.ctx.file.uri, this.ctx.workspace) ?? null);
     }
     return this.requestPaths.get(fn.id) ?? undefined;
   }

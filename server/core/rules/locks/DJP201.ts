@@ -22,7 +22,7 @@ export const rule: Rule = {
     const findings: Finding[] = [];
     for (const site of lockSites(ctx)) {
       const e = site.evaluation;
-      if (enclosingTransaction(e.node, facts.imports)) continue;
+      if (enclosingTransaction(e.node)) continue;
       const fn = site.fn;
       if (fn?.type === 'lambda') continue;
       let why: string | undefined;
@@ -36,7 +36,7 @@ export const rule: Rule = {
         const callers = callersOf(fn, facts.root);
         if (callers.length === 0) continue;
         const bad = callers.every((c) => {
-          if (enclosingTransaction(c, facts.imports)) return false;
+          if (enclosingTransaction(c)) return false;
           const crp = facts.requestPath(functionOf(c));
           return !!crp && !(atomicRequests && crp.atomicRequestsApplies);
         });

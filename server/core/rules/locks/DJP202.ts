@@ -25,7 +25,7 @@ export const rule: Rule = {
     const reported = new Set<number>();
     const sites = lockSites(ctx);
     if (sites.length === 0) return findings;
-    for (const scope of transactionScopes(facts.root, facts.imports)) {
+    for (const scope of transactionScopes(facts.root)) {
       const inScope = (n: Node) => n.startIndex >= scope.body.startIndex && n.endIndex <= scope.body.endIndex && ownScope(n, scope.body);
       const lock = sites.filter((s) => inScope(s.evaluation.node)).sort((a, b) => a.evaluation.node.startIndex - b.evaluation.node.startIndex)[0];
       if (!lock) continue;
@@ -34,13 +34,13 @@ export const rule: Rule = {
       walk(scope.body, (n) => {
         if (n.type === 'function_definition' || n.type === 'lambda' || n.type === 'class_definition') return false;
         if (n.type !== 'call' || n.startIndex < after) return true;
-        const b = classifyBlocking(n, facts.imports);
+        const b = classifyBlocking(n);
         if (b) {
           const timeout = Number(keywordArg(n, 'timeout')?.text);
           slow.push({ node: n, what: `${CATEGORY_LABEL[b.category]} \`${b.name}\``, ms: b.estimatedMs, worstMs: Number.isFinite(timeout) ? timeout * 1000 : undefined });
           return true;
         }
-        const c = cacheCall(n, facts.imports);
+        const c = cacheCall(n);
         if (c) {
           slow.push({ node: n, what: `cache round trip \`cache.${c.method}\``, ms: 2 });
           return true;

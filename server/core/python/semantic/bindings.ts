@@ -1,0 +1,420 @@
+import type { Node, Tree } from '../../parsing/syntaxTree';
+import { MemoKey } from '../../memo';
+import { nearestAncestorIn } from '../syntax';
+
+/**
+ * Python name binding, the way the interpreter scopes names (module, class, function, lambda, comprehension), built
+ * in one pass per tree. Position-aware but flow-insensitive: a use sees the last binding of its scope written before
+ * it. Nothing here knows about Django; types are in `types.ts` and `infer.ts`.
+ */
+
+export type BindingKind =
+  | 'parameter' | 'assignment' | 'annotation' | 'augmented' | 'walrus' | 'for' | 'with' | 'except' | 'match'
+  | 'import' | 'function' | 'class';
+
+export interface Binding {
+  name: string;
+  kind: BindingKind;
+  scope: Scope;
+  /** The identifier that is bound (the alias of an import, the target of an assignment, the def's name). */
+  node: Node;
+  /** Offset from which the binding is visible to later code of its scope. */
+  start: number;
+  /** Right-hand side (assignment, walrus), iterable (`for`, comprehension) or context manager (`with`). */
+  value?: Node;
+  /** Index path of the target inside a tuple/list unpacking (`a, (b, c) = …`: `c` is [1, 1]); -1 marks a starred target. */
+  path?: readonly number[];
+  /** Annotation (parameter, `x: T = …`, `x: T`). */
+  annotation?: Node;
+  /** Import: the dotted name bound (`from a import b as c`: `a.b`; `import a.b`: `a`). */
+  qualified?: string;
+  /** def / class node, and for parameters the function that declares them. */
+  definition?: Node;
+  /** Parameter: its position among the function's parameters (0 = `self` of a method). */
+  index?: number;
+  /** Parameter: `*args` ('list') or `**kwargs` ('dict'). */
+  splat?: 'list' | 'dict';
+}
+
+export type ScopeKind = 'module' | 'class' | 'function' | 'lambda' | 'comprehension';
+
+export interface Scope {
+  node: Node;
+  kind: ScopeKind;
+  parent: Scope | null;
+  bindings: Map<string, Binding[]>;
+  globals: Set<string>;
+  nonlocals: Set<string>;
+  /** Modules of `from m import *` in this scope, in source order. */
+  starImports: string[];
+  /** Class scopes: `self.x = …` / `self.x: T = …` in its methods. */
+  selfAttributes: Map<string, Binding[]>;
+  /** Memo of `enclosingBinder` for code nested in this scope. */
+  outer: Map<string, OuterLookup>;
+}
+
+export interface SemanticIndex {
+  module: Scope;
+  /** Scope per scope node id. */
+  scopes: Map<number, Scope>;
+  /** Every name bound anywhere in the file (any scope, any kind). */
+  boundAnywhere: Set<string>;
+}
+
+const SCOPE_NODES: ReadonlySet<string> = new Set([
+  'function_definition', 'lambda', 'class_definition',
+  'list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression',
+]);
+const COMPREHENSION_NODES: ReadonlySet<string> = new Set(['list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression']);
+const UNPACKING: ReadonlySet<string> = new Set(['pattern_list', 'tuple_pattern', 'list_pattern', 'tuple', 'list']);
+
+const INDEX = new MemoKey<SemanticIndex>('semantic index');
+
+export function semanticIndex(tree: Tree): SemanticIndex {
+  return tree.memos.get(INDEX, () => buildIndex(tree));
+}
+
+function newScope(node: Node, kind: ScopeKind, parent: Scope | null): Scope {
+  return { node, kind, parent, bindings: new Map(), globals: new Set(), nonlocals: new Set(), starImports: [], selfAttributes: new Map(), outer: new Map() };
+}
+
+function scopeKind(type: string): ScopeKind {
+  if (type === 'class_definition') return 'class';
+  if (type === 'lambda') return 'lambda';
+  if (COMPREHENSION_NODES.has(type)) return 'comprehension';
+  return 'function';
+}
+
+function buildIndex(tree: Tree): SemanticIndex {
+  const root = tree.rootNode;
+  const module = newScope(root, 'module', null);
+  const scopes = new Map<number, Scope>([[root.id, module]]);
+  const boundAnywhere = new Set<string>();
+  const add = (scope: Scope, b: Omit<Binding, 'scope'>): void => {
+    const binding: Binding = { ...b, scope };
+    const list = scope.bindings.get(b.name);
+    if (list) list.push(binding);
+    else scope.bindings.set(b.name, [binding]);
+    boundAnywhere.add(b.name);
+  };
+  const nodes = tree.namedNodes;
+  const stack: { scope: Scope; end: number }[] = [{ scope: module, end: root.subtreeEnd }];
+  const chainValue = new Map<number, Node | null>();
+  for (let i = root.namedIndex + 1; i < root.subtreeEnd; i++) {
+    const n = nodes[i];
+    while (stack.length > 1 && i >= stack[stack.length - 1].end) stack.pop();
+    const scope = stack[stack.length - 1].scope;
+    switch (n.type) {
+      case 'function_definition':
+      case 'class_definition': {
+        const name = n.childForFieldName('name');
+        const outer = n.parent?.type === 'decorated_definition' ? n.parent : n;
+        if (name) add(scope, { name: name.text, kind: n.type === 'class_definition' ? 'class' : 'function', node: name, start: outer.startIndex, definition: n });
+        const inner = newScope(n, scopeKind(n.type), scope);
+        scopes.set(n.id, inner);
+        stack.push({ scope: inner, end: n.subtreeEnd });
+        if (n.type === 'function_definition') bindParameters(inner, n, n.childForFieldName('parameters'), add);
+        break;
+      }
+      case 'lambda': {
+        const inner = newScope(n, 'lambda', scope);
+        scopes.set(n.id, inner);
+        stack.push({ scope: inner, end: n.subtreeEnd });
+        bindParameters(inner, n, n.childForFieldName('parameters'), add);
+        break;
+      }
+      case 'list_comprehension': case 'set_comprehension': case 'dictionary_comprehension': case 'generator_expression': {
+        const inner = newScope(n, 'comprehension', scope);
+        scopes.set(n.id, inner);
+        stack.push({ scope: inner, end: n.subtreeEnd });
+        break;
+      }
+      case 'for_in_clause': {
+        const left = n.childForFieldName('left');
+        const right = n.childForFieldName('right');
+        // The comprehension's element expression comes first in the source but runs after the clause binds.
+        if (left) bindTargets(left, [], (id, path) => add(scope, { name: id.text, kind: 'for', node: id, start: scope.node.startIndex, value: right ?? undefined, path }));
+        break;
+      }
+      case 'for_statement': {
+        const left = n.childForFieldName('left');
+        const right = n.childForFieldName('right');
+        if (left) bindTargets(left, [], (id, path) => add(scope, { name: id.text, kind: 'for', node: id, start: right?.endIndex ?? n.startIndex, value: right ?? undefined, path }));
+        break;
+      }
+      case 'assignment': {
+        const left = n.childForFieldName('left');
+        // `a = b = value`: each target gets the innermost value (found once per chain: chains can be long).
+        let right = n.childForFieldName('right');
+        if (chainValue.has(n.id)) right = chainValue.get(n.id) ?? null;
+        else if (right?.type === 'assignment') {
+          const inner: Node[] = [];
+          while (right?.type === 'assignment') {
+            inner.push(right);
+            right = right.childForFieldName('right');
+          }
+          for (const a of inner) chainValue.set(a.id, right);
+        }
+        const annotation = n.childForFieldName('type');
+        if (!left) break;
+        if (left.type === 'attribute') {
+          recordSelfAttribute(scope, left, n, right ?? undefined, annotation ?? undefined);
+          break;
+        }
+        const kind: BindingKind = right ? 'assignment' : 'annotation';
+        const start = annotation && !right ? n.startIndex : n.endIndex;
+        bindTargets(left, [], (id, path) => add(scope, {
+          name: id.text, kind, node: id, start, value: right ?? undefined, path: path.length ? path : undefined,
+          annotation: annotation ?? undefined,
+        }));
+        break;
+      }
+      case 'augmented_assignment': {
+        const left = n.childForFieldName('left');
+        if (left?.type === 'identifier') add(scope, { name: left.text, kind: 'augmented', node: left, start: n.endIndex, value: n });
+        break;
+      }
+      case 'named_expression': {
+        // PEP 572: a walrus in a comprehension binds in the enclosing function or module.
+        let target = scope;
+        while (target.kind === 'comprehension' && target.parent) target = target.parent;
+        const name = n.childForFieldName('name');
+        const value = n.childForFieldName('value');
+        if (name) add(target, { name: name.text, kind: 'walrus', node: name, start: n.endIndex, value: value ?? undefined });
+        break;
+      }
+      case 'as_pattern': {
+        const alias = n.childForFieldName('alias');
+        const value = n.namedChildren[0];
+        const up = n.parent?.type;
+        const kind: BindingKind = up === 'with_item' ? 'with' : up === 'except_clause' ? 'except' : 'match';
+        const target = alias?.type === 'as_pattern_target' ? alias.namedChildren[0] : alias;
+        if (target) bindTargets(target, [], (id, path) => add(scope, { name: id.text, kind, node: id, start: n.endIndex, value: kind === 'with' ? value : undefined, path: path.length ? path : undefined }));
+        break;
+      }
+      case 'case_pattern': {
+        // Capture patterns (`case x:`, `case Point(x=px)`): bare names that are not class references.
+        for (const c of n.namedChildren) {
+          const id = c.type === 'dotted_name' && c.namedChildCount === 1 ? c.namedChildren[0] : undefined;
+          if (id?.type === 'identifier' && id.text !== '_') add(scope, { name: id.text, kind: 'match', node: id, start: n.endIndex });
+          if (c.type === 'keyword_pattern') {
+            const v = c.namedChildren[1];
+            const vid = v?.type === 'dotted_name' && v.namedChildCount === 1 ? v.namedChildren[0] : undefined;
+            if (vid) add(scope, { name: vid.text, kind: 'match', node: vid, start: n.endIndex });
+          }
+        }
+        break;
+      }
+      case 'import_statement':
+        for (const c of n.namedChildren) {
+          if (c.type === 'dotted_name') {
+            const head = c.namedChildren[0];
+            if (head) add(scope, { name: head.text, kind: 'import', node: head, start: n.endIndex, qualified: head.text });
+          } else if (c.type === 'aliased_import') {
+            const name = c.childForFieldName('name');
+            const alias = c.childForFieldName('alias');
+            if (name && alias) add(scope, { name: alias.text, kind: 'import', node: alias, start: n.endIndex, qualified: name.text });
+          }
+        }
+        break;
+      case 'import_from_statement': {
+        const moduleNode = n.childForFieldName('module_name');
+        const mod = moduleNode?.text ?? '';
+        const sep = mod.endsWith('.') ? '' : '.';
+        for (const c of n.namedChildren) {
+          if (c.id === moduleNode?.id) continue;
+          if (c.type === 'wildcard_import') scope.starImports.push(mod);
+          else if (c.type === 'dotted_name') {
+            add(scope, { name: c.text, kind: 'import', node: c, start: n.endIndex, qualified: `${mod}${sep}${c.text}` });
+          } else if (c.type === 'aliased_import') {
+            const name = c.childForFieldName('name');
+            const alias = c.childForFieldName('alias');
+            if (name && alias) add(scope, { name: alias.text, kind: 'import', node: alias, start: n.endIndex, qualified: `${mod}${sep}${name.text}` });
+          }
+        }
+        break;
+      }
+      case 'global_statement':
+        for (const c of n.namedChildren) if (c.type === 'identifier') scope.globals.add(c.text);
+        break;
+      case 'nonlocal_statement':
+        for (const c of n.namedChildren) if (c.type === 'identifier') scope.nonlocals.add(c.text);
+        break;
+      default:
+        break;
+    }
+  }
+  return { module, scopes, boundAnywhere };
+}
+
+/** Unpacking deeper than this gives its names an unknown element (hostile input nests thousands of levels). */
+const MAX_PATH = 16;
+
+/** Calls `bind` for every identifier a target binds, with its unpacking path (iterative: targets may nest deeply). */
+function bindTargets(target: Node, path: number[], bind: (id: Node, path: number[]) => void): void {
+  const stack: { node: Node; path: number[] }[] = [{ node: target, path }];
+  while (stack.length) {
+    const { node, path: at } = stack.pop() as { node: Node; path: number[] };
+    if (node.type === 'identifier') { bind(node, at); continue; }
+    if (node.type === 'list_splat_pattern' || node.type === 'list_splat' || node.type === 'parenthesized_expression') {
+      const inner = node.namedChildren[0];
+      if (inner) stack.push({ node: inner, path: node.type === 'parenthesized_expression' ? at : extend(at, -1) });
+      continue;
+    }
+    if (!UNPACKING.has(node.type)) continue; // attributes and subscripts bind no name
+    const items = node.namedChildren.filter((c) => c.type !== 'comment');
+    for (let k = items.length - 1; k >= 0; k--) stack.push({ node: items[k], path: extend(at, k) });
+  }
+}
+
+function extend(path: number[], k: number): number[] {
+  return path.length >= MAX_PATH ? [-1] : [...path, k];
+}
+
+type AddBinding = (scope: Scope, b: Omit<Binding, 'scope'>) => void;
+
+function bindParameters(scope: Scope, fn: Node, params: Node | null, add: AddBinding): void {
+  if (!params) return;
+  let index = 0;
+  for (const p of params.namedChildren) {
+    let id: Node | null | undefined;
+    let annotation: Node | undefined;
+    let splat: 'list' | 'dict' | undefined;
+    switch (p.type) {
+      case 'identifier': id = p; break;
+      case 'default_parameter': id = p.childForFieldName('name'); break;
+      case 'typed_parameter': id = p.namedChildren[0]; annotation = p.childForFieldName('type') ?? undefined; break;
+      case 'typed_default_parameter': id = p.childForFieldName('name'); annotation = p.childForFieldName('type') ?? undefined; break;
+      case 'list_splat_pattern': id = p.namedChildren[0]; splat = 'list'; break;
+      case 'dictionary_splat_pattern': id = p.namedChildren[0]; splat = 'dict'; break;
+      default: continue;
+    }
+    if (id?.type === 'list_splat_pattern') { splat = 'list'; id = id.namedChildren[0]; }
+    if (id?.type === 'dictionary_splat_pattern') { splat = 'dict'; id = id.namedChildren[0]; }
+    if (id?.type !== 'identifier') continue;
+    add(scope, { name: id.text, kind: 'parameter', node: id, start: fn.startIndex, annotation, definition: fn, index: index++, splat });
+  }
+}
+
+/** `self.x = …` in a method: recorded on the method's class (the receiver is the method's first parameter). */
+function recordSelfAttribute(scope: Scope, left: Node, assignment: Node, value: Node | undefined, annotation: Node | undefined): void {
+  const object = left.childForFieldName('object');
+  const attr = left.childForFieldName('attribute');
+  if (object?.type !== 'identifier' || !attr || scope.kind !== 'function' || scope.parent?.kind !== 'class') return;
+  const first = [...scope.bindings.values()].flat().find((b) => b.kind === 'parameter' && b.index === 0);
+  if (!first || first.name !== object.text || isStaticMethod(scope.node)) return;
+  const cls = scope.parent;
+  const binding: Binding = { name: attr.text, kind: value ? 'assignment' : 'annotation', scope, node: attr, start: assignment.endIndex, value, annotation };
+  const list = cls.selfAttributes.get(attr.text);
+  if (list) list.push(binding);
+  else cls.selfAttributes.set(attr.text, [binding]);
+}
+
+function isStaticMethod(fn: Node): boolean {
+  const wrapper = fn.parent;
+  if (wrapper?.type !== 'decorated_definition') return false;
+  return wrapper.namedChildren.some((d) => d.type === 'decorator' && /^(staticmethod|classmethod)$/.test(d.namedChildren[0]?.text ?? ''));
+}
+
+/** The scope a node's names are looked up in. */
+export function scopeOf(node: Node): Scope {
+  const index = semanticIndex(node.tree);
+  let s = nearestAncestorIn(node, SCOPE_NODES);
+  while (s) {
+    // A def's or class's name, decorators and bases, and a comprehension's first iterable belong to the outer scope.
+    const field = s.type === 'class_definition' ? s.childForFieldName('superclasses') : null;
+    const name = s.childForFieldName('name');
+    const firstIterable = COMPREHENSION_NODES.has(s.type) ? s.namedChildren.find((c) => c.type === 'for_in_clause')?.childForFieldName('right') : null;
+    const outside = (name && within(node, name)) || (field && within(node, field)) || (firstIterable && within(node, firstIterable));
+    if (!outside) break;
+    s = nearestAncestorIn(s, SCOPE_NODES);
+  }
+  return (s && index.scopes.get(s.id)) ?? index.module;
+}
+
+const within = (node: Node, outer: Node): boolean => node.startIndex >= outer.startIndex && node.endIndex <= outer.endIndex;
+
+/** What a name denotes at a point of the code. */
+export type Resolution =
+  | { kind: 'binding'; binding: Binding }
+  /** Bound in the scope that reads it, but only later in the source (a loop's back edge, or unbound at run time). */
+  | { kind: 'local'; scope: Scope }
+  | { kind: 'star'; modules: readonly string[] }
+  | { kind: 'unbound' };
+
+/** Python's LEGB lookup of `name` as read at `at` (a node inside the code that reads it). */
+export function resolveName(name: string, at: Node): Resolution {
+  const start = scopeOf(at);
+  const pos = at.startIndex;
+  if (start.globals.has(name)) return fromOuter(rootOf(start), name, pos, [], true);
+  const own = start.nonlocals.has(name) ? undefined : start.bindings.get(name);
+  if (own) {
+    const before = lastBefore(own, pos);
+    return before ? { kind: 'binding', binding: before } : { kind: 'local', scope: start };
+  }
+  if (!start.parent) return start.starImports.length ? { kind: 'star', modules: start.starImports } : { kind: 'unbound' };
+  const outer = enclosingBinder(start.parent, name);
+  return fromOuter(outer.scope, name, pos, [...start.starImports, ...outer.stars], false);
+}
+
+function fromOuter(scope: Scope | null, name: string, pos: number, stars: readonly string[], isGlobal: boolean): Resolution {
+  const list = scope?.bindings.get(name);
+  if (scope && list) {
+    // Read by a nested function (run later): the last binding before the read, else the scope's last one.
+    return { kind: 'binding', binding: lastBefore(list, pos) ?? list[list.length - 1] };
+  }
+  const all = isGlobal && scope ? [...stars, ...scope.starImports] : stars;
+  return all.length ? { kind: 'star', modules: all } : { kind: 'unbound' };
+}
+
+export interface OuterLookup { scope: Scope | null; stars: readonly string[] }
+
+/**
+ * The nearest scope from `scope` outwards that binds `name` for code nested in it (class bodies do not count,
+ * `global` jumps to the module), with the star imports passed on the way. Memoised per scope and name, filled
+ * iteratively: thousands of nested comprehensions must not make each lookup climb them all.
+ */
+function enclosingBinder(scope: Scope, name: string): OuterLookup {
+  const chain: Scope[] = [];
+  let s: Scope | null = scope;
+  let result: OuterLookup | undefined;
+  while (s) {
+    const cached = s.outer.get(name);
+    if (cached) { result = cached; break; }
+    if (s.kind !== 'class') {
+      if (s.globals.has(name)) { result = { scope: rootOf(s), stars: [] }; break; }
+      if (s.bindings.has(name) && !s.nonlocals.has(name)) { result = { scope: s, stars: [] }; break; }
+    }
+    chain.push(s);
+    s = s.parent;
+  }
+  let acc: OuterLookup = result ?? { scope: null, stars: [] };
+  if (result) setOuter(s as Scope, name, result);
+  for (let k = chain.length - 1; k >= 0; k--) {
+    const c = chain[k];
+    if (c.kind !== 'class' && c.starImports.length) acc = { scope: acc.scope, stars: [...c.starImports, ...acc.stars] };
+    setOuter(c, name, acc);
+  }
+  return acc;
+}
+
+function setOuter(scope: Scope, name: string, value: OuterLookup): void {
+  scope.outer.set(name, value);
+}
+
+function rootOf(scope: Scope): Scope {
+  let s = scope;
+  while (s.parent) s = s.parent;
+  return s;
+}
+
+function lastBefore(list: readonly Binding[], pos: number): Binding | undefined {
+  let found: Binding | undefined;
+  for (const b of list) if (b.start <= pos) found = b;
+  return found;
+}
+
+/** The scope of a def, class, lambda or comprehension node. */
+export function scopeOfDefinition(def: Node): Scope | undefined {
+  return semanticIndex(def.tree).scopes.get(def.id);
+}
