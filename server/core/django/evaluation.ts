@@ -3,6 +3,7 @@ import type { QuerysetEvaluator } from './querysetEvaluator';
 import { INSTANCE_METHODS, TERMINAL_METHODS, type InstanceValue, type QuerysetValue } from './querysetValue';
 import { calleeMethod, decoratorsOf, positionalArgs, unparen, walk } from '../python/syntax';
 import { bindingsBefore, enclosingScope } from '../python/scopes';
+import { bindingOf } from '../python/semantic/infer';
 import { ASYNC_MODEL_METHODS, ASYNC_QUERYSET_METHODS, ASYNC_RELATED_MANAGER_METHODS } from './djangoVersion';
 
 const ASYNC_NAMES = new Set([...ASYNC_QUERYSET_METHODS.values(), ...ASYNC_RELATED_MANAGER_METHODS.values(), ...ASYNC_MODEL_METHODS.values(), 'aaggregate']);
@@ -124,7 +125,52 @@ export function queryEvaluations(root: Node, evaluator: QuerysetEvaluator): Quer
     }
     return true;
   });
-  return out.filter((e) => e.kind === 'method' || e.kind === 'instance-method' || e.kind === 'shortcut' || !isMaterialized(e.target));
+  const live = out.filter((e) => e.kind === 'method' || e.kind === 'instance-method' || e.kind === 'shortcut' || !isMaterialized(e.target));
+  return dropCachedReuses(live);
+}
+
+/** Evaluations that fill a queryset's result cache: iterating it whole, `list()`-like wrappers, `len()`, `bool()`. */
+const FILLS_CACHE: ReadonlySet<EvaluationKind> = new Set(['iterate', 'comprehension', 'wrapper', 'len', 'bool']);
+/** Uses that read the cache once it is filled (`count()`/`exists()` answer from it too). */
+const READS_CACHE: ReadonlySet<EvaluationKind> = new Set(['iterate', 'comprehension', 'wrapper', 'len', 'bool', 'index', 'in']);
+const CACHE_METHODS = new Set(['count', 'exists']);
+
+/**
+ * Straight-line reuse of one evaluated queryset runs no query: after `len(qs)`, `list(qs)`, `if qs:` or a full loop,
+ * iterating `qs` again (or `qs.count()`) reads Django's result cache. Only a name bound once before both uses counts,
+ * and only when the first use runs on every path to the second (not in a branch, loop or nested function of its own).
+ */
+function dropCachedReuses(evaluations: QueryEvaluation[]): QueryEvaluation[] {
+  const fills = evaluations.filter((e) => FILLS_CACHE.has(e.kind) && e.method !== 'iterator' && unparen(e.target).type === 'identifier');
+  if (fills.length === 0) return evaluations;
+  return evaluations.filter((e) => {
+    const reads = READS_CACHE.has(e.kind) || (e.kind === 'method' && CACHE_METHODS.has(e.method ?? ''));
+    const target = unparen(e.target);
+    if (!reads || target.type !== 'identifier' || e.method === 'iterator') return true;
+    const binding = bindingOf(target);
+    if (!binding) return true;
+    return !fills.some((f) => f !== e && f.node.endIndex <= e.node.startIndex && bindingOf(unparen(f.target)) === binding &&
+      binding.start <= f.node.startIndex && runsBefore(f.node, e.node));
+  });
+}
+
+const BRANCHES: ReadonlySet<string> = new Set([
+  'if_statement', 'elif_clause', 'else_clause', 'for_statement', 'while_statement', 'try_statement', 'except_clause',
+  'finally_clause', 'with_statement', 'match_statement', 'case_clause', 'conditional_expression', 'boolean_operator',
+  'function_definition', 'lambda', 'class_definition', 'list_comprehension', 'set_comprehension',
+  'dictionary_comprehension', 'generator_expression',
+]);
+
+/** Whether `first` runs on every path that reaches `later`: no branch, loop or scope holds `first` without `later`. */
+function runsBefore(first: Node, later: Node): boolean {
+  for (let p = first.parent; p; p = p.parent) {
+    if (later.startIndex >= p.startIndex && later.endIndex <= p.endIndex) return true;
+    if (!BRANCHES.has(p.type)) continue;
+    // The head of an `if`/`while` (condition) or a `for` (iterable) runs whenever the statement runs.
+    const head = p.childForFieldName('condition') ?? (p.type === 'for_statement' ? p.childForFieldName('right') : null);
+    if (!head || first.startIndex < head.startIndex || first.endIndex > head.endIndex) return false;
+  }
+  return false;
 }
 
 function enumerateArg(iter: Node): Node {

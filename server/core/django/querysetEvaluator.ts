@@ -5,11 +5,24 @@ import {
   type TrackedValue,
 } from './querysetValue';
 import { calleeMethod, calleeName, keywordArg, positionalArgs, stringValue, unparen, parentOf } from '../python/syntax';
-import { bindingsBefore, enclosingClass, enclosingScope, loopBinding, parameterAnnotation } from '../python/scopes';
+import { enclosingClass, loopBinding } from '../python/scopes';
+import { annotationType, bindingOf, typeOf } from '../python/semantic/infer';
+import { scopeOfDefinition, unpackedValue } from '../python/semantic/bindings';
+import { elementType } from '../python/semantic/library';
+import { shortName, type PyType } from '../python/semantic/types';
 
 const MAX_DEPTH = 24;
 const MANAGER_ATTRS = new Set(['objects', '_default_manager', '_base_manager']);
 const LIST_WRAPPERS = new Set(['list', 'tuple', 'sorted', 'reversed', 'set']);
+/** Annotation classes whose first argument is the model of a queryset. */
+const QUERYSET_CLASSES = new Set(['QuerySet', 'Manager', 'BaseManager', 'RelatedManager']);
+
+/** The element type of an iterable expression, from the semantic model (`books: list[Book]`). */
+function elementTypeOf(iterable: Node): PyType | undefined {
+  return elementType(typeOf(iterable));
+}
+
+
 
 /**
  * Follows an expression back to the queryset or instance it denotes, through chains, local variables,
@@ -79,34 +92,46 @@ export class QuerysetEvaluator {
   }
 
   private identifier(node: Node, depth: number): TrackedValue | undefined {
-    const name = node.text;
     const loop = loopBinding(node);
     if (loop) {
       const iterable = this.evaluate(loop.iterable, depth);
       if (iterable?.kind === 'queryset' && iterable.rows === 'instances') {
         return { kind: 'instance', model: iterable.model, from: iterable, node: loop.target };
       }
-      return undefined;
+      // `for b in books` with `books: list[Book]`: an instance, but nothing is known of how it was loaded.
+      return this.fromType(elementTypeOf(loop.iterable), node);
     }
-    const scope = enclosingScope(node);
-    const bindings = bindingsBefore(scope, name, node.startIndex);
-    const last = bindings[bindings.length - 1];
-    if (last) return this.evaluate(last, depth);
-    const annotation = parameterAnnotation(scope, name);
-    if (annotation) return this.fromAnnotation(annotation, node);
-    return undefined;
+    const b = bindingOf(node);
+    if (!b) return undefined;
+    switch (b.kind) {
+      case 'assignment':
+      case 'annotation':
+      case 'walrus': {
+        if (b.value) {
+          const value = unpackedValue(b.value, b.path);
+          const v = value ? this.evaluate(value, depth) : undefined;
+          if (v || !b.annotation) return v;
+        }
+        return b.annotation ? this.fromType(annotationType(b.annotation), node) : undefined;
+      }
+      case 'parameter':
+        return b.annotation ? this.fromType(annotationType(b.annotation), node) : undefined;
+      default:
+        return undefined;
+    }
   }
 
-  /** `qs: QuerySet[Book]` or `book: Book` on a parameter. */
-  private fromAnnotation(annotation: Node, node: Node): TrackedValue | undefined {
-    const text = annotation.text.replace(/\s+/g, '');
-    const m = /^(?:[\w.]*\.)?QuerySet\[["']?(\w+)["']?\]$/.exec(text);
-    if (m) {
-      const model = this.models.find(m[1]);
-      if (model) return this.fresh(model, node, undefined);
+  /** `qs: QuerySet[Book]`, `book: Optional[Book]`, `"Book"`: what an annotation says (one model, never a union). */
+  private fromType(t: PyType | undefined, node: Node): TrackedValue | undefined {
+    if (t?.kind !== 'instance') return undefined;
+    const cls = shortName(t.cls);
+    if (QUERYSET_CLASSES.has(cls)) {
+      const arg = t.args?.[0];
+      const model = arg?.kind === 'instance' ? this.models.find(shortName(arg.cls)) : undefined;
+      return model ? this.fresh(model, node, undefined) : undefined;
     }
-    const inst = this.models.find(text.replace(/^["']|["']$/g, ''));
-    return inst ? { kind: 'instance', model: inst.key, node } : undefined;
+    const model = this.models.find(cls);
+    return model ? { kind: 'instance', model: model.key, node } : undefined;
   }
 
   private fresh(model: ModelInfo, origin: Node, manager: Node | undefined): QuerysetValue {
@@ -121,7 +146,7 @@ export class QuerysetEvaluator {
     if (cls && (MANAGER_ATTRS.has(attr) || cls.managers.has(attr))) return this.fresh(cls, node, node);
     if (objectNode.type === 'identifier' && objectNode.text === 'self') {
       if (attr === 'queryset') return this.classQueryset(node, depth);
-      return undefined;
+      return this.selfAttribute(objectNode, attr, node, depth);
     }
     const owner = this.evaluate(objectNode, depth);
     if (owner?.kind !== 'instance') return undefined;
@@ -149,6 +174,18 @@ export class QuerysetEvaluator {
       for (const [p, info] of from.prefetch) if (p.startsWith(`${attr}__`)) nested.prefetch.set(p.slice(attr.length + 2), info);
     }
     return { kind: 'instance', model: target.key, from: nested, node };
+  }
+
+  /** `self.x` set in one place of the class (`self.items = Order.objects.filter(...)` in `__init__`, or `self.x: Book`). */
+  private selfAttribute(self: Node, attr: string, node: Node, depth: number): TrackedValue | undefined {
+    const selfType = typeOf(self);
+    const cls = selfType?.kind === 'instance' ? selfType.def : undefined;
+    const scope = cls ? scopeOfDefinition(cls) : undefined;
+    const assigned = scope?.selfAttributes.get(attr);
+    if (!assigned || assigned.length !== 1 || scope?.bindings.has(attr)) return undefined; // reassigned: not one value
+    const b = assigned[0];
+    if (b.value) return this.evaluate(b.value, depth);
+    return b.annotation ? this.fromType(annotationType(b.annotation), node) : undefined;
   }
 
   /** `self.queryset` / `self.get_queryset()` / `model = X` of the enclosing class-based view. */

@@ -1,6 +1,6 @@
 import type { Node, Tree } from '../../parsing/syntaxTree';
 import { MemoKey } from '../../memo';
-import { nearestAncestorIn } from '../syntax';
+import { nearestAncestorIn, unparen } from '../syntax';
 
 /**
  * Python name binding, the way the interpreter scopes names (module, class, function, lambda, comprehension), built
@@ -417,4 +417,16 @@ function lastBefore(list: readonly Binding[], pos: number): Binding | undefined 
 /** The scope of a def, class, lambda or comprehension node. */
 export function scopeOfDefinition(def: Node): Scope | undefined {
   return semanticIndex(def.tree).scopes.get(def.id);
+}
+
+/** The part of an unpacked value a target gets (`a, b = x, y`), or the value itself. */
+export function unpackedValue(value: Node, path: readonly number[] | undefined): Node | undefined {
+  let v: Node | undefined = unparen(value);
+  for (const k of path ?? []) {
+    if (k < 0 || !v || (v.type !== 'tuple' && v.type !== 'list' && v.type !== 'expression_list')) return undefined;
+    const items: Node[] = v.namedChildren.filter((c) => c.type !== 'comment');
+    if (items.some((c) => c.type === 'list_splat')) return undefined;
+    v = items[k] ? unparen(items[k]) : undefined;
+  }
+  return v;
 }

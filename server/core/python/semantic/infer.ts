@@ -1,7 +1,7 @@
 import type { Node } from '../../parsing/syntaxTree';
 import { MemoKey } from '../../memo';
 import { positionalArgs, unparen } from '../syntax';
-import { resolveName, scopeOfDefinition, type Binding, type Scope } from './bindings';
+import { resolveName, scopeOfDefinition, unpackedValue, type Binding, type Scope } from './bindings';
 import {
   annotatedClass, attributeType, BUILTIN_CONTAINERS, BUILTINS, classMethodReturn, constructedClass, elementType,
   enteredType, methodReturn, OPTIONAL, PATH_CLASS, TRANSPARENT, UNION, WELL_KNOWN_MODULES,
@@ -130,13 +130,7 @@ function parameterType(b: Binding, depth: number): PyType | undefined {
 
 /** The element of a (possibly unpacked) value: `a, b = X(), Y()` gives `b` the type of `Y()`. */
 function valueAt(value: Node, path: readonly number[] | undefined, depth: number): PyType | undefined {
-  let v: Node | undefined = unparen(value);
-  for (const k of path ?? []) {
-    if (k < 0 || !v || (v.type !== 'tuple' && v.type !== 'list' && v.type !== 'expression_list')) return undefined;
-    const items: Node[] = v.namedChildren.filter((c) => c.type !== 'comment');
-    if (items.some((c) => c.type === 'list_splat')) return undefined;
-    v = items[k] ? unparen(items[k]) : undefined;
-  }
+  const v = unpackedValue(value, path);
   return v ? typeOf(v, depth) : undefined;
 }
 
