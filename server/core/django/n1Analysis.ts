@@ -8,6 +8,7 @@ import { calleeName, keywordArg, positionalArgs, rangeOf, walk, parentOf, nodesO
 import type { RelatedLocation } from '../rules/types';
 import { COMPREHENSIONS } from '../python/scopes';
 import { helperCalls, type HelperRowCall } from './helperCalls';
+import { literalLoopBound } from './loopBounds';
 import type { ParamRead } from '../workspace/functionSummaries';
 import { MemoKey } from '../memo';
 
@@ -356,6 +357,9 @@ export function iterationLoop(ctx: RuleContext, node: Node): IterationLoop | und
     if (p.type === 'for_statement') {
       const body = p.childForFieldName('body');
       if (body?.id !== child.id) continue;
+      // `for f in ("a", "b")` repeats the work a fixed few times: the N, if any, is an outer loop's.
+      const right = p.childForFieldName('right');
+      if (right && literalLoopBound(right) !== undefined) continue;
       const loop = p;
       return cachedLoop(ctx, loop, () => {
         const variant = new Set<string>();
@@ -379,6 +383,8 @@ export function iterationLoop(ctx: RuleContext, node: Node): IterationLoop | und
       const clauses = p.namedChildren.filter((c): c is Node => !!c);
       const first = clauses.find((c) => c.type === 'for_in_clause');
       if (first && first.id === child.id) continue; // the first iterable is evaluated once
+      const fors = clauses.filter((c) => c.type === 'for_in_clause');
+      if (fors.length === 1 && literalLoopBound(first?.childForFieldName('right') ?? p) !== undefined) continue;
       const loop = p;
       return cachedLoop(ctx, loop, () => {
         const variant = new Set<string>();

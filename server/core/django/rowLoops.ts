@@ -132,10 +132,29 @@ export function rowAccesses(loop: RowLoop): RowAccess[] {
         chain.push(cur);
         names.push(cur.childForFieldName('attribute')?.text ?? '');
       }
+      // `row.author = x` and `del row.author` store the last attribute: only the chain before it is loaded.
+      if (chain.length > 0 && isStoreTarget(cur)) {
+        chain.pop();
+        names.pop();
+      }
       out.push({ loop, identifier: n, chain, names });
     }
   }
   return out.sort((a, b) => a.identifier.startIndex - b.identifier.startIndex);
+}
+
+const TARGET_GROUPS = new Set(['pattern_list', 'tuple_pattern', 'list_pattern', 'expression_list']);
+
+/** Whether `node` is written, not read: an assignment's target (possibly in a tuple of targets) or a `del` operand. */
+function isStoreTarget(node: Node): boolean {
+  let cur = node;
+  let up = parentOf(cur);
+  while (up && TARGET_GROUPS.has(up.type)) {
+    cur = up;
+    up = parentOf(up);
+  }
+  if (up?.type === 'assignment') return up.childForFieldName('left')?.id === cur.id;
+  return up?.type === 'delete_statement';
 }
 
 /** Whether the identifier `n` (named like the row variable) is bound by this loop (shadowing respected). */
