@@ -1,5 +1,6 @@
 import type { Node } from '../parsing/syntaxTree';
 import { calleeName, positionalArgs, unparen } from '../python/syntax';
+import { bindingsBefore, enclosingScope } from '../python/scopes';
 
 /** Above this, `range(k)` is a real N even when k is written in the code. */
 export const SMALL_RANGE_LIMIT = 20;
@@ -31,4 +32,43 @@ export function literalLoopBound(iterable: Node): number | undefined {
     return n <= SMALL_RANGE_LIMIT ? n : undefined;
   }
   return undefined;
+}
+
+/** `qs[:k]` / `qs[a:b]` with literal bounds: at most this many rows. Undefined: not a literal slice. */
+function literalSlice(expr: Node): number | undefined {
+  const e = unparen(expr);
+  if (e.type !== 'subscript') return undefined;
+  const slice = e.childForFieldName('subscript');
+  if (slice?.type !== 'slice') return undefined;
+  // tree-sitter's slice: [start] ':' [stop] [':' step]; a step or a missing stop leaves the size to the data.
+  const parts: (Node | undefined)[] = [undefined];
+  for (const c of slice.children) {
+    if (c.type === ':') parts.push(undefined);
+    else parts[parts.length - 1] = c;
+  }
+  if (parts.length !== 2) return undefined;
+  const start = parts[0] ? intLiteral(parts[0]) : 0;
+  const stop = intLiteral(parts[1]);
+  if (start === undefined || stop === undefined || start < 0 || stop < 0) return undefined;
+  return Math.max(0, stop - start);
+}
+
+/**
+ * How many rows a loop over `iterable` walks when the code caps it: a literal slice of the queryset, on the loop
+ * itself or on the only assignment of the variable it iterates (`recent = qs[:5]`). Undefined: the data decides
+ * (the configured N applies).
+ */
+export function sliceRowLimit(iterable: Node): number | undefined {
+  const direct = literalSlice(iterable);
+  if (direct !== undefined) return direct;
+  const e = unparen(iterable);
+  if (e.type !== 'identifier') return undefined;
+  const rhs = bindingsBefore(enclosingScope(e), e.text, e.startIndex);
+  return rhs.length === 1 ? literalSlice(rhs[0]) : undefined;
+}
+
+/** The cost's `rowLimits` (outermost first, aligned with rowFactors), set only when some loop is capped. */
+export function rowLimitsOf(iterablesOutermostFirst: readonly (Node | undefined)[]): { rowLimits?: (number | null)[] } {
+  const limits = iterablesOutermostFirst.map((it) => (it ? sliceRowLimit(it) ?? null : null));
+  return limits.some((l) => l !== null) ? { rowLimits: limits } : {};
 }

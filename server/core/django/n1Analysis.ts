@@ -3,12 +3,12 @@ import type { RuleContext } from '../rules/context';
 import type { QueryCost } from '../rules/types';
 import type { RelationInfo } from './modelIndex';
 import { CHAIN_METHODS, type PrefetchInfo, type QuerysetValue } from './querysetValue';
-import { rowAccesses, rowFactors, type RowLoop } from './rowLoops';
+import { loopIterables, rowAccesses, rowFactors, type RowLoop } from './rowLoops';
 import { calleeName, keywordArg, positionalArgs, rangeOf, walk, parentOf, nodesOfType } from '../python/syntax';
 import type { RelatedLocation } from '../rules/types';
 import { COMPREHENSIONS } from '../python/scopes';
 import { helperCalls, type HelperRowCall } from './helperCalls';
-import { literalLoopBound } from './loopBounds';
+import { literalLoopBound, rowLimitsOf } from './loopBounds';
 import type { ParamRead } from '../workspace/functionSummaries';
 import { MemoKey } from '../memo';
 
@@ -284,7 +284,7 @@ export function managerUses(ctx: RuleContext): ManagerUse[] {
 
 export function managerCost(use: ManagerUse, perRow = 1): QueryCost {
   return {
-    kind: 'queries', base: loadQueries(use.loop.source), perRow, rowFactors: rowFactors(use.loop),
+    kind: 'queries', base: loadQueries(use.loop.source), perRow, rowFactors: rowFactors(use.loop), ...rowLimitsOf(loopIterables(use.loop)),
     relationPath: use.path, model: use.loop.source.model,
   };
 }
@@ -427,6 +427,7 @@ export function loopCost(ctx: RuleContext, loops: IterationLoop[], perRow: numbe
   const q = outer?.iterable ? ctx.evaluator.queryset(outer.iterable) : undefined;
   return {
     kind: 'queries', base: q ? loadQueries(q) : 0, perRow, rowFactors: [...loops].reverse().map((l) => l.factor),
+    ...rowLimitsOf([...loops].reverse().map((l) => l.iterable)),
     ...(model ? { model } : {}),
   };
 }

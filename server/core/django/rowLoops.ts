@@ -165,6 +165,13 @@ export function isRowUse(loop: RowLoop, n: Node): boolean {
   return !!binding && binding.target.id === loop.target.id;
 }
 
+/** The iterated expressions of the loop and its outer loops, outermost first (aligned with rowFactors). */
+export function loopIterables(loop: RowLoop): Node[] {
+  const out: Node[] = [];
+  for (let l: RowLoop | undefined = loop; l; l = l.outer) out.unshift(l.iterable);
+  return out;
+}
+
 /** `rows of Book.objects.all()` and outer factors, outermost first. */
 export function rowFactors(loop: RowLoop): string[] {
   const out: string[] = [];
