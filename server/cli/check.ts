@@ -11,10 +11,13 @@ import { formatSarif } from './formats/sarif';
 import { formatGithub } from './formats/github';
 import type { Report } from './formats/report';
 import { progressBar } from './progress';
+import { findingStatistics, formatStatistics } from './statistics';
 
 export const CHECK_USAGE = `usage: djperf check [PATH...] [--format text|json|sarif|github] [--select CODES] [--ignore CODES]
-                    [--target-django-version X.Y] [--jobs N] [--exit-zero] [--quiet]
+                    [--target-django-version X.Y] [--check-tests] [--statistics] [--jobs N] [--exit-zero] [--quiet]
 
+--check-tests also reports findings in test code and migrations (skipped by default).
+--statistics prints the number of findings per code and execution context instead of the findings (text or json).
 --jobs N analyses on N worker threads (default: the number of cores).
 Exit codes: 0 no findings, 1 findings, 2 usage or configuration error.`;
 
@@ -24,7 +27,7 @@ type Format = (typeof FORMATS)[number];
 export async function runCheckCommand(argv: string[], io: CliIO, version: string): Promise<number> {
   const args = parseArgs(argv, {
     values: ['format', 'select', 'ignore', 'extend-select', 'target-django-version', 'output-format', 'jobs'],
-    switches: ['exit-zero', 'quiet', 'help', 'no-progress'],
+    switches: ['exit-zero', 'quiet', 'help', 'no-progress', 'check-tests', 'statistics'],
   });
   if (args.switches.has('help')) {
     io.stdout(`${CHECK_USAGE}\n`);
@@ -32,6 +35,9 @@ export async function runCheckCommand(argv: string[], io: CliIO, version: string
   }
   const format = (lastValue(args, 'format') ?? lastValue(args, 'output-format') ?? 'text') as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got "${format}"`);
+  if (args.switches.has('statistics') && format !== 'text' && format !== 'json') {
+    throw new UsageError(`--statistics prints text or json, not ${format}`);
+  }
   const inputs = args.positional.length ? args.positional.map((p) => path.resolve(io.cwd, p)) : [io.cwd];
   const project = loadProjectConfig(inputs[0]);
   const cli: Record<string, unknown> = {};
@@ -41,6 +47,7 @@ export async function runCheckCommand(argv: string[], io: CliIO, version: string
   if (ignore) cli.ignore = [...(project.config.ignore ?? []), ...ignore];
   const target = lastValue(args, 'target-django-version');
   if (target) cli['target-django-version'] = target;
+  if (args.switches.has('check-tests')) cli['check-tests'] = true;
   const config = mergeConfig(project.config, validateConfigTable(cli, 'command line'));
   const bar = progressBar(io.stderr, io.isTTY && !args.switches.has('quiet') && !args.switches.has('no-progress'), 'djperf: analysing');
   const jobsArg = lastValue(args, 'jobs');
@@ -57,7 +64,9 @@ export async function runCheckCommand(argv: string[], io: CliIO, version: string
     version,
     displayPath: (f) => path.relative(io.cwd, f.path).split(path.sep).join('/') || f.path,
   };
-  switch (format) {
+  if (args.switches.has('statistics')) {
+    io.stdout(formatStatistics(findingStatistics(report), format === 'json' ? 'json' : 'text'));
+  } else switch (format) {
     case 'json': io.stdout(formatJson(report)); break;
     case 'sarif': io.stdout(formatSarif(report, project.root)); break;
     case 'github': io.stdout(formatGithub(report)); break;

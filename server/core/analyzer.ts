@@ -4,11 +4,14 @@ import type { Finding, Rule, RuleMeta, Severity } from './rules/types';
 import type { DjperfConfig } from './config/config';
 import { RuleSelection } from './config/ruleSelection';
 import { isSuppressed } from './rules/suppressions';
+import { ExecutionContexts, isTestLike, type ExecutionContext } from './workspace/executionContext';
 
 /** A finding with everything a front end needs to show it. */
 export interface ReportedFinding extends Finding {
   severity: Severity;
   meta: RuleMeta;
+  /** Where the flagged code runs, when djperf can tell (request path, task, command, startup; tests when checked). */
+  context?: ExecutionContext;
 }
 
 /** Something about a file the user should know that is not a finding (skipped, slow, a rule failed). */
@@ -48,6 +51,7 @@ export function analyzeFile(file: SourceFile, workspace: WorkspaceFacts, config:
   const ctx = new RuleContext(file, workspace, { targetDjango: config.targetDjango });
   const findings: ReportedFinding[] = [];
   const notices: FileNotice[] = [];
+  let contexts: ExecutionContexts | undefined;
   if (file.tree.rootNode.hasError && file.text.length > 0) {
     notices.push({ uri: file.uri, level: 'info', message: 'file has syntax errors; djperf analysed the parts it could parse' });
   }
@@ -63,13 +67,30 @@ export function analyzeFile(file: SourceFile, workspace: WorkspaceFacts, config:
     }
     const severity = selection.severity(rule.meta);
     if (severity === 'off') continue;
+    const explicit = selection.hasExplicitSeverity(rule.meta);
     for (const f of produced) {
       if (isSuppressed(file.lineMap.lineText(f.range.start.line), f.code)) continue;
-      findings.push({ ...f, severity, meta: rule.meta });
+      contexts ??= new ExecutionContexts(file.tree.rootNode, file.uri, options.relPath, file.text, workspace);
+      // Deployment findings are about the deployment, not the line they are anchored on.
+      const context = rule.meta.family === 'deployment' ? undefined : contexts.at(f.range.start);
+      if (isTestLike(context?.kind) && !config.checkTests) continue;
+      findings.push(placeInContext({ ...f, severity, meta: rule.meta }, context, explicit));
     }
   }
   findings.sort(compareFindings);
   return { findings, notices };
+}
+
+/**
+ * Says where off-request code runs, and ranks it below the request path: a warning in a task, a command or
+ * startup code becomes information unless the user set the rule's severity. Errors stay errors (the code fails).
+ */
+function placeInContext(f: ReportedFinding, context: ExecutionContext | undefined, explicitSeverity: boolean): ReportedFinding {
+  if (!context) return f;
+  // Startup code runs once per process: said in the context, not worth a message (DJP408 lives in settings).
+  if (context.kind === 'request' || context.kind === 'startup') return { ...f, context };
+  const severity = !explicitSeverity && f.severity === 'warning' ? 'information' : f.severity;
+  return { ...f, context, severity, message: `${f.message} (runs in ${context.where})` };
 }
 
 export function compareFindings(a: Finding, b: Finding): number {

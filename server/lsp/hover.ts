@@ -27,8 +27,10 @@ export function costInWords(cost: Cost, settings: ServerSettings['hover']): stri
       const names = cost.rowFactors.length <= 1 ? ['N'] : cost.rowFactors.map((_, i) => 'NMKL'[i] ?? `N${i}`);
       const meaning = cost.rowFactors.map((r, i) => `${names[i]} = ${r}`).join('; ');
       const rows = Math.max(1, cost.rowFactors.length);
-      const queries = cost.base + cost.perRow * settings.rows ** rows;
-      const at = names.slice(0, rows).map((n) => `${n} = ${settings.rows}`).join(', ');
+      // A factor the code caps (`qs[:10]`) counts its cap; the others the configured N (djperf.hover.rows).
+      const ns = names.slice(0, rows).map((_, i) => cost.rowLimits?.[i] ?? settings.rows);
+      const queries = cost.base + cost.perRow * ns.reduce((a, b) => a * b, 1);
+      const at = names.slice(0, rows).map((n, i) => `${n} = ${ns[i]}`).join(', ');
       const total = roughly(queries * settings.queryMs);
       return `${formatQueryCost(cost)}${meaning ? `; ${meaning}` : ''}; at ${at} and ${settings.queryMs} ms a query ≈ ${total} ms (${queries} queries)`;
     }

@@ -24,6 +24,7 @@ const CONFIG_KEYS: Record<string, string> = {
   exclude: 'exclude',
   targetDjangoVersion: 'target-django-version',
   maxFileSize: 'max-file-size',
+  checkTests: 'check-tests',
 };
 
 /** Every setting the server reads (package.json must declare each as `djperf.<key>`; a test checks it). */

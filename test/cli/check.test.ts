@@ -47,7 +47,7 @@ describe('djperf check (CLI)', () => {
     assert.ok(all.length >= 5);
     const f = all.find((x) => x.message.includes('author__publisher') && x.fix)!;
     assert.ok(f, 'the chain finding is present');
-    assert.deepEqual(Object.keys(f).sort(), ['code', 'cost', 'end_location', 'filename', 'fix', 'location', 'message', 'noqa_row', 'severity', 'url'].sort());
+    assert.deepEqual(Object.keys(f).sort(), ['code', 'context', 'cost', 'end_location', 'filename', 'fix', 'location', 'message', 'noqa_row', 'severity', 'url'].sort());
     assert.equal(f.code, 'DJP101');
     assert.equal(f.filename, views);
     const line = fs.readFileSync(views, 'utf8').split('\n')[f.location.row - 1];

@@ -35,6 +35,7 @@ const PYPROJECT_BAD: [string, string, string, RegExp][] = [
   ['max-file-size', '"2MB"', 'max-file-size', /expected a whole number of bytes ≥ 1024, got string "2MB"/],
   ['max-file-size', '2048.5', 'max-file-size', /expected a whole number of bytes/],
   ['max-file-size', '10', 'max-file-size', /≥ 1024, got number 10/],
+  ['check-tests', '"yes"', 'check-tests', /expected true or false, got string "yes"/],
   ['max-file-size', '-1', 'max-file-size', /≥ 1024/],
   ['max-file-size', 'inf', 'max-file-size', /expected a whole number of bytes/],
   ['max-file-size', 'nan', 'max-file-size', /expected a whole number of bytes/],
@@ -69,6 +70,7 @@ const SETTINGS_BAD: [Record<string, unknown>, string, RegExp][] = [
   [{ maxFileSize: '2097152' }, 'djperf.maxFileSize', /expected a whole number of bytes ≥ 1024, got string "2097152"/],
   [{ maxFileSize: 512 }, 'djperf.maxFileSize', /≥ 1024, got number 512/],
   [{ maxFileSize: 1e6 + 0.5 }, 'djperf.maxFileSize', /expected a whole number of bytes/],
+  [{ checkTests: 'true' }, 'djperf.checkTests', /expected true or false, got string "true"/],
 ];
 
 function configError(run: () => unknown): ConfigError {
@@ -111,8 +113,9 @@ describe('configuration: every bad value is rejected with file, key and reason',
 
     it('good values still pass (the table is not over-strict)', () => {
       const c = parsePyproject('[tool.djperf]\nselect = ["ALL"]\nignore = ["DJP3"]\nper-file-ignores = { "tests/*" = ["DJP1"] }\nexclude = []\n' +
-        'extend-exclude = ["gen"]\ntarget-django-version = 4.2\nseverity = { DJP101 = "error", DJP2 = "off" }\nmax-file-size = 4096\n', FILE);
+        'extend-exclude = ["gen"]\ntarget-django-version = 4.2\nseverity = { DJP101 = "error", DJP2 = "off" }\nmax-file-size = 4096\ncheck-tests = true\n', FILE);
       assert.deepEqual(c?.targetDjango, [4, 2]);
+      assert.equal(c?.checkTests, true);
       assert.equal(c?.maxFileSize, 4096);
     });
   });
@@ -139,6 +142,10 @@ describe('configuration: every bad value is rejected with file, key and reason',
         assert.equal(s.server.enable, true);
         assert.deepEqual(s.config, {});
       }
+    });
+
+    it('djperf.checkTests maps onto check-tests', () => {
+      assert.equal(readEditorSettings({ checkTests: true }).config.checkTests, true);
     });
   });
 });

@@ -18,6 +18,8 @@ export interface JsonFinding {
   noqa_row: number;
   severity: string;
   cost: Cost | null;
+  /** Where the code runs (`request`, `task`, `command`, `startup`, `test`, `migration`), null when unknown. */
+  context: string | null;
 }
 
 export function toJsonFindings(report: Report): JsonFinding[] {
@@ -41,6 +43,7 @@ export function toJsonFindings(report: Report): JsonFinding[] {
       noqa_row: finding.range.start.line + 1,
       severity: finding.severity,
       cost: finding.cost ?? null,
+      context: finding.context?.kind ?? null,
     });
   }
   return out;

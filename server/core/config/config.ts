@@ -12,6 +12,8 @@ export interface DjperfConfig {
   severity: Record<string, Severity | 'off'>;
   /** Files larger than this many bytes are skipped with a notice. */
   maxFileSize: number;
+  /** Report findings in test code and migrations too (off by default, like Ruff's per-file ignores for tests). */
+  checkTests: boolean;
 }
 
 export const DEFAULT_EXCLUDE: readonly string[] = [
@@ -24,7 +26,7 @@ export const NEWEST_DJANGO: [number, number] = [5, 2];
 export function defaultConfig(): DjperfConfig {
   return {
     select: ['DJP'], ignore: [], perFileIgnores: {}, exclude: [...DEFAULT_EXCLUDE], extendExclude: [],
-    targetDjango: [...NEWEST_DJANGO], severity: {}, maxFileSize: 2 * 1024 * 1024,
+    targetDjango: [...NEWEST_DJANGO], severity: {}, maxFileSize: 2 * 1024 * 1024, checkTests: false,
   };
 }
 
@@ -39,7 +41,7 @@ export class ConfigError extends Error {
 const CODE_PATTERN = /^(ALL|DJP\d{0,3})$/;
 const SEVERITIES = new Set(['error', 'warning', 'information', 'hint', 'off']);
 const KNOWN_KEYS = [
-  'select', 'ignore', 'per-file-ignores', 'exclude', 'extend-exclude', 'target-django-version', 'severity', 'max-file-size',
+  'select', 'ignore', 'per-file-ignores', 'exclude', 'extend-exclude', 'target-django-version', 'severity', 'max-file-size', 'check-tests',
 ];
 
 function stringList(value: unknown, file: string, key: string, check?: (s: string) => string | undefined): string[] {
@@ -112,6 +114,11 @@ export function validateConfigTable(table: Record<string, unknown>, file: string
           throw new ConfigError(file, key, `expected a whole number of bytes ≥ 1024, got ${describe(value)}`);
         }
         out.maxFileSize = value;
+        break;
+      }
+      case 'check-tests': {
+        if (typeof value !== 'boolean') throw new ConfigError(file, key, `expected true or false, got ${describe(value)}`);
+        out.checkTests = value;
         break;
       }
       default: {

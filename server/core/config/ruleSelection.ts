@@ -41,6 +41,11 @@ export class RuleSelection {
     return true;
   }
 
+  /** Whether the user set this rule's severity (then djperf does not rank it by execution context). */
+  hasExplicitSeverity(meta: RuleMeta): boolean {
+    return Object.keys(this.config.severity).some((k) => k === 'ALL' || meta.code.startsWith(k));
+  }
+
   severity(meta: RuleMeta): Severity | 'off' {
     const s = this.config.severity;
     let best: string | undefined;

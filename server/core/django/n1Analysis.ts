@@ -3,11 +3,12 @@ import type { RuleContext } from '../rules/context';
 import type { QueryCost } from '../rules/types';
 import type { RelationInfo } from './modelIndex';
 import { CHAIN_METHODS, type PrefetchInfo, type QuerysetValue } from './querysetValue';
-import { rowAccesses, rowFactors, type RowLoop } from './rowLoops';
+import { loopIterables, rowAccesses, rowFactors, type RowLoop } from './rowLoops';
 import { calleeName, keywordArg, positionalArgs, rangeOf, walk, parentOf, nodesOfType } from '../python/syntax';
 import type { RelatedLocation } from '../rules/types';
 import { COMPREHENSIONS } from '../python/scopes';
 import { helperCalls, type HelperRowCall } from './helperCalls';
+import { literalLoopBound, rowLimitsOf } from './loopBounds';
 import type { ParamRead } from '../workspace/functionSummaries';
 import { MemoKey } from '../memo';
 
@@ -283,7 +284,7 @@ export function managerUses(ctx: RuleContext): ManagerUse[] {
 
 export function managerCost(use: ManagerUse, perRow = 1): QueryCost {
   return {
-    kind: 'queries', base: loadQueries(use.loop.source), perRow, rowFactors: rowFactors(use.loop),
+    kind: 'queries', base: loadQueries(use.loop.source), perRow, rowFactors: rowFactors(use.loop), ...rowLimitsOf(loopIterables(use.loop)),
     relationPath: use.path, model: use.loop.source.model,
   };
 }
@@ -356,6 +357,9 @@ export function iterationLoop(ctx: RuleContext, node: Node): IterationLoop | und
     if (p.type === 'for_statement') {
       const body = p.childForFieldName('body');
       if (body?.id !== child.id) continue;
+      // `for f in ("a", "b")` repeats the work a fixed few times: the N, if any, is an outer loop's.
+      const right = p.childForFieldName('right');
+      if (right && literalLoopBound(right) !== undefined) continue;
       const loop = p;
       return cachedLoop(ctx, loop, () => {
         const variant = new Set<string>();
@@ -379,6 +383,8 @@ export function iterationLoop(ctx: RuleContext, node: Node): IterationLoop | und
       const clauses = p.namedChildren.filter((c): c is Node => !!c);
       const first = clauses.find((c) => c.type === 'for_in_clause');
       if (first && first.id === child.id) continue; // the first iterable is evaluated once
+      const fors = clauses.filter((c) => c.type === 'for_in_clause');
+      if (fors.length === 1 && literalLoopBound(first?.childForFieldName('right') ?? p) !== undefined) continue;
       const loop = p;
       return cachedLoop(ctx, loop, () => {
         const variant = new Set<string>();
@@ -421,6 +427,7 @@ export function loopCost(ctx: RuleContext, loops: IterationLoop[], perRow: numbe
   const q = outer?.iterable ? ctx.evaluator.queryset(outer.iterable) : undefined;
   return {
     kind: 'queries', base: q ? loadQueries(q) : 0, perRow, rowFactors: [...loops].reverse().map((l) => l.factor),
+    ...rowLimitsOf([...loops].reverse().map((l) => l.iterable)),
     ...(model ? { model } : {}),
   };
 }

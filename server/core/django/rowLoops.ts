@@ -132,10 +132,29 @@ export function rowAccesses(loop: RowLoop): RowAccess[] {
         chain.push(cur);
         names.push(cur.childForFieldName('attribute')?.text ?? '');
       }
+      // `row.author = x` and `del row.author` store the last attribute: only the chain before it is loaded.
+      if (chain.length > 0 && isStoreTarget(cur)) {
+        chain.pop();
+        names.pop();
+      }
       out.push({ loop, identifier: n, chain, names });
     }
   }
   return out.sort((a, b) => a.identifier.startIndex - b.identifier.startIndex);
+}
+
+const TARGET_GROUPS = new Set(['pattern_list', 'tuple_pattern', 'list_pattern', 'expression_list']);
+
+/** Whether `node` is written, not read: an assignment's target (possibly in a tuple of targets) or a `del` operand. */
+function isStoreTarget(node: Node): boolean {
+  let cur = node;
+  let up = parentOf(cur);
+  while (up && TARGET_GROUPS.has(up.type)) {
+    cur = up;
+    up = parentOf(up);
+  }
+  if (up?.type === 'assignment') return up.childForFieldName('left')?.id === cur.id;
+  return up?.type === 'delete_statement';
 }
 
 /** Whether the identifier `n` (named like the row variable) is bound by this loop (shadowing respected). */
@@ -144,6 +163,13 @@ export function isRowUse(loop: RowLoop, n: Node): boolean {
   const binding = loopBinding(n);
   if (loop.lambda) return !binding && enclosingFunction(n)?.id === loop.lambda.id;
   return !!binding && binding.target.id === loop.target.id;
+}
+
+/** The iterated expressions of the loop and its outer loops, outermost first (aligned with rowFactors). */
+export function loopIterables(loop: RowLoop): Node[] {
+  const out: Node[] = [];
+  for (let l: RowLoop | undefined = loop; l; l = l.outer) out.unshift(l.iterable);
+  return out;
 }
 
 /** `rows of Book.objects.all()` and outer factors, outermost first. */

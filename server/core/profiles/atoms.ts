@@ -10,6 +10,7 @@ import { loadQueries } from '../django/n1Analysis';
 import { isLoaded } from '../django/querysetValue';
 import { cacheCall, classifyBlocking } from '../django/blockingCalls';
 import { atomicWithItem, isAtomicExpr, hasDecorator } from '../django/transactions';
+import { literalLoopBound } from '../django/loopBounds';
 import { enclosingLoop, isAwaited, localFunction, threadHopOf, callableWork, type AsyncEnv } from '../django/asyncContext';
 
 /**
@@ -121,6 +122,25 @@ function nestedIn(n: Node, fn: Node): boolean {
     if (p.type === 'function_definition' || p.type === 'lambda' || p.type === 'class_definition') return true;
   }
   return false;
+}
+
+/** The loop statement or comprehension a `for` / `for_in_clause` belongs to. */
+function loopSpan(n: Node): Node {
+  return n.type === 'for_in_clause' ? (parentOf(n) ?? n) : n;
+}
+
+/**
+ * Whether time inside `span` goes to waiting (a query, I/O, a thread hop), recorded as atoms of this handler: a
+ * nested loop that queries per iteration is DB-bound, not CPU work for the GIL (DJP601 needs Python CPU evidence).
+ */
+function waitsInside(atoms: readonly Atom[], span: Node): boolean {
+  return atoms.some((a) => (a.kind === 'db' || a.kind === 'io' || a.kind === 'hop') && a.order >= span.startIndex && a.order < span.endIndex);
+}
+
+/** `for f in ("a", "b")` / `range(3)`: a fixed handful of iterations, not a data-sized loop. */
+function boundedByLiteral(n: Node): boolean {
+  const iterable = n.childForFieldName('right');
+  return !!iterable && literalLoopBound(iterable) !== undefined;
 }
 
 function loopDepth(n: Node, fn: Node): number {
@@ -500,7 +520,8 @@ export function collectAtoms(fn: Node, file: AnalyzedFile, env: AtomEnv, opts: {
   if (!heavySeen && opts.depth === 0) {
     walk(body, (n) => {
       if (heavySeen || n.type === 'function_definition' || n.type === 'lambda') return false;
-      if ((n.type === 'for_statement' || n.type === 'for_in_clause') && loopDepth(n, fn) >= 1 && !evals.some((e) => inRange(e.node, n) || inRange(n, e.node))) {
+      if ((n.type === 'for_statement' || n.type === 'for_in_clause') && loopDepth(n, fn) >= 1 && !evals.some((e) => inRange(e.node, n) || inRange(n, e.node)) &&
+          !waitsInside(work.atoms, loopSpan(n)) && !boundedByLiteral(n)) {
         heavySeen = true;
         work.atoms.push(place({ kind: 'cpu', ...base(n), loop: 0, heavy: 'nested pure-Python loops' }, n));
       }

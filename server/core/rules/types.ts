@@ -49,6 +49,11 @@ export interface QueryCost {
   perRow: number;
   /** What N counts, outermost first (`rows of Book.objects.all()`); nested loops multiply. */
   rowFactors: string[];
+  /**
+   * Per factor (outermost first), the row count the code caps it at (`qs[:10]` gives 10, an admin changelist its
+   * list_per_page); null where the data decides and the configured N applies. Absent when no factor is capped.
+   */
+  rowLimits?: (number | null)[];
   /** Relation path the queries follow, e.g. `author__publisher`. */
   relationPath?: string;
   /** Model whose rows are iterated. */

@@ -1,7 +1,27 @@
 import { ruleMeta, type Finding, type Fix, type Rule } from '../types';
 import { sharedFacts } from './env';
 import { describeTarget, doesOrm, threadHops } from './hops';
-import { rangeOf } from '../../python/syntax';
+import { calleeName, rangeOf, walk } from '../../python/syntax';
+import type { Node } from '../../parsing/syntaxTree';
+
+/** Calls that close the thread's connections (django.db.connections.close_all, close_old_connections). */
+const CLOSING = /(?:^|\.)(?:connections\.close_all|close_old_connections|connection\.close)$/;
+
+/**
+ * Whether the function run in the thread closes its database connections itself (in a finally or at its end):
+ * then the thread's connection does not outlive the call. Nested defs do not count: they may never run.
+ */
+function closesConnections(target: Node | undefined): boolean {
+  if (target?.type !== 'function_definition') return false;
+  const body = target.childForFieldName('body');
+  let closes = false;
+  if (body) walk(body, (n) => {
+    if (closes || n.type === 'function_definition' || n.type === 'lambda' || n.type === 'class_definition') return false;
+    if (n.type === 'call' && CLOSING.test(calleeName(n) ?? '')) closes = true;
+    return true;
+  });
+  return closes;
+}
 
 export const meta = ruleMeta({
   code: 'DJP402',
@@ -17,7 +37,7 @@ export const rule: Rule = {
     const facts = sharedFacts(ctx);
     const findings: Finding[] = [];
     for (const hop of threadHops(facts)) {
-      if (hop.threadSensitive || !doesOrm(hop.work)) continue;
+      if (hop.threadSensitive || !doesOrm(hop.work) || closesConnections(hop.work.fn)) continue;
       const how = hop.kind === 'sync_to_async' ? 'sync_to_async(thread_sensitive=False)' : hop.kind === 'to_thread' ? 'asyncio.to_thread()' : 'run_in_executor()';
       let fixes: Fix[] | undefined;
       if (hop.kind === 'sync_to_async' && hop.wrapper?.type === 'call') {

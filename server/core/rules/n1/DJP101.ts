@@ -1,6 +1,7 @@
 import { ruleMeta, type Finding, type Rule } from '../types';
 import type { RuleContext } from '../context';
-import { rowAccesses, rowFactors, type RowLoop } from '../../django/rowLoops';
+import { loopIterables, rowAccesses, rowFactors, type RowLoop } from '../../django/rowLoops';
+import { rowLimitsOf } from '../../django/loopBounds';
 import { isLoaded } from '../../django/querysetValue';
 import { loadQueries } from '../../django/n1Analysis';
 import { rangeOf } from '../../python/syntax';
@@ -126,7 +127,7 @@ export const rule: Rule = {
               `add select_related("${need.path}") to the queryset.`
             : `N+1: \`${need.node.text}\` runs ${per} per ${model?.name ?? 'row'} row; add select_related("${need.path}") to the queryset.`,
           cost: {
-            kind: 'queries', base: loadQueries(loop.source), perRow: need.missing, rowFactors: rowFactors(loop),
+            kind: 'queries', base: loadQueries(loop.source), perRow: need.missing, rowFactors: rowFactors(loop), ...rowLimitsOf(loopIterables(loop)),
             relationPath: need.path, model: loop.source.model,
           },
           related: [

@@ -6,6 +6,7 @@ import {
 } from '../../django/n1Analysis';
 import type { QuerysetValue } from '../../django/querysetValue';
 import { positionalArgs, rangeOf, walk, parentOf } from '../../python/syntax';
+import { writesModel } from '../../django/loopWrites';
 
 export const meta = ruleMeta({
   code: 'DJP105',
@@ -139,6 +140,9 @@ export const rule: Rule = {
       if (loops.length === 0) continue;
       const inner = loops[0];
       const variant = dependsOnLoop(site.node, inner);
+      // A count() in a loop that creates rows of its model changes every iteration: not invariant, nothing to hoist,
+      // and whether the per-iteration query is needed is the code's logic, not a performance bug djperf can judge.
+      if (!variant && site.qs && writesModel(ctx, inner.body ?? inner.loop, site.qs.model)) continue;
       const cost = loopCost(ctx, loops, 1, site.qs?.model);
       const text = site.node.text.replace(/\s+/g, ' ').slice(0, 100);
       const loopText = inner.factor;

@@ -1,0 +1,74 @@
+import type { Node } from '../parsing/syntaxTree';
+import { calleeName, positionalArgs, unparen } from '../python/syntax';
+import { bindingsBefore, enclosingScope } from '../python/scopes';
+
+/** Above this, `range(k)` is a real N even when k is written in the code. */
+export const SMALL_RANGE_LIMIT = 20;
+
+function intLiteral(node: Node | undefined): number | undefined {
+  if (!node || node.type !== 'integer') return undefined;
+  const v = Number(node.text.replace(/_/g, ''));
+  return Number.isSafeInteger(v) ? v : undefined;
+}
+
+/**
+ * How many times a loop over `iterable` runs when the code itself bounds it: a literal tuple/list/set (its
+ * element count, `for field in ("a", "b")`) or `range(k)` / `range(a, b)` with small literal bounds. Such a loop
+ * repeats a query a fixed, small number of times: not an N+1, whatever the data. Undefined: not bounded in the code.
+ */
+export function literalLoopBound(iterable: Node): number | undefined {
+  const e = unparen(iterable);
+  if (e.type === 'tuple' || e.type === 'list' || e.type === 'set') {
+    // A starred element (`[*rows]`) brings the data's size back.
+    if (e.namedChildren.some((c) => c?.type === 'list_splat' || c?.type === 'parenthesized_list_splat')) return undefined;
+    return e.namedChildren.length;
+  }
+  if (e.type === 'call' && calleeName(e) === 'range') {
+    const args = positionalArgs(e);
+    if (args.length === 0 || args.length > 2 || e.childForFieldName('arguments')?.namedChildren.length !== args.length) return undefined;
+    const [a, b] = args.length === 1 ? [0, intLiteral(args[0])] : [intLiteral(args[0]), intLiteral(args[1])];
+    if (a === undefined || b === undefined) return undefined;
+    const n = Math.max(0, b - a);
+    return n <= SMALL_RANGE_LIMIT ? n : undefined;
+  }
+  return undefined;
+}
+
+/** `qs[:k]` / `qs[a:b]` with literal bounds: at most this many rows. Undefined: not a literal slice. */
+function literalSlice(expr: Node): number | undefined {
+  const e = unparen(expr);
+  if (e.type !== 'subscript') return undefined;
+  const slice = e.childForFieldName('subscript');
+  if (slice?.type !== 'slice') return undefined;
+  // tree-sitter's slice: [start] ':' [stop] [':' step]; a step or a missing stop leaves the size to the data.
+  const parts: (Node | undefined)[] = [undefined];
+  for (const c of slice.children) {
+    if (c.type === ':') parts.push(undefined);
+    else parts[parts.length - 1] = c;
+  }
+  if (parts.length !== 2) return undefined;
+  const start = parts[0] ? intLiteral(parts[0]) : 0;
+  const stop = intLiteral(parts[1]);
+  if (start === undefined || stop === undefined || start < 0 || stop < 0) return undefined;
+  return Math.max(0, stop - start);
+}
+
+/**
+ * How many rows a loop over `iterable` walks when the code caps it: a literal slice of the queryset, on the loop
+ * itself or on the only assignment of the variable it iterates (`recent = qs[:5]`). Undefined: the data decides
+ * (the configured N applies).
+ */
+export function sliceRowLimit(iterable: Node): number | undefined {
+  const direct = literalSlice(iterable);
+  if (direct !== undefined) return direct;
+  const e = unparen(iterable);
+  if (e.type !== 'identifier') return undefined;
+  const rhs = bindingsBefore(enclosingScope(e), e.text, e.startIndex);
+  return rhs.length === 1 ? literalSlice(rhs[0]) : undefined;
+}
+
+/** The cost's `rowLimits` (outermost first, aligned with rowFactors), set only when some loop is capped. */
+export function rowLimitsOf(iterablesOutermostFirst: readonly (Node | undefined)[]): { rowLimits?: (number | null)[] } {
+  const limits = iterablesOutermostFirst.map((it) => (it ? sliceRowLimit(it) ?? null : null));
+  return limits.some((l) => l !== null) ? { rowLimits: limits } : {};
+}
