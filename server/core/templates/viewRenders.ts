@@ -97,7 +97,30 @@ function templateNames(node: Node | undefined): string[] {
   const s = stringValue(node);
   if (s) return [s];
   if (node.type === 'list' || node.type === 'tuple') return node.namedChildren.map((c) => stringValue(c)).filter((c): c is string => !!c);
+  if (node.type === 'identifier') {
+    // `template = "x.html"` assigned once in the function (several: chosen at run time, silent).
+    const values: (Node | null)[] = [];
+    walk(enclosingDef(node), (n) => {
+      if (n.type === 'assignment' && n.childForFieldName('left')?.text === node.text) values.push(n.childForFieldName('right'));
+      return true;
+    });
+    const only = values.length === 1 ? stringValue(values[0]) : undefined;
+    return only ? [only] : [];
+  }
+  if (node.type === 'call' && positionalArgs(node).length === 0) {
+    // `self.get_template()`: a method of the view class whose only return is a literal.
+    const m = /^self\.(\w+)$/.exec(calleeName(node) ?? '');
+    const body = m ? enclosingClassBody(node) : undefined;
+    const def = body && m ? method(body, m[1]) : undefined;
+    const only = def ? stringValue(onlyReturn(def)) : undefined;
+    return only ? [only] : [];
+  }
   return [];
+}
+
+function enclosingClassBody(node: Node): Node | undefined {
+  for (let p: Node | null = node.parent; p; p = p.parent) if (p.type === 'class_definition') return p.childForFieldName('body') ?? undefined;
+  return undefined;
 }
 
 function functionName(node: Node): string {
