@@ -11,6 +11,7 @@ import type { DjperfConfig } from '../core/config/config';
 import { nodeGrammarLocation } from './grammarFiles';
 import { discoverPythonFiles, readPythonFile, type SourceText } from './sourceFiles';
 import { discoverDeploymentFiles } from './deploymentFiles';
+import { scanTemplates } from './templateScan';
 import { buildProfileReport } from '../core/profiles/build';
 import type { ProfileReport } from '../core/profiles/types';
 import type { WorkspaceFacts } from '../core/rules/context';
@@ -233,6 +234,10 @@ export async function scanPaths(inputs: readonly string[], options: ScanOptions)
   } finally {
     await pool?.terminate();
   }
+  // Templates are judged by the views that render them: a pass of their own once the Python files are done.
+  const templates = await scanTemplates(inputs, options);
+  scan.results.push(...templates.results);
+  scan.notices.push(...templates.notices);
   scan.results.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { results: scan.results, notices: [...notices, ...scan.notices], stats: scan.stats };
 }

@@ -102,6 +102,11 @@ export interface DiscoveredFiles {
  * exclude globs relative to `root`, never following a symlink loop, in a stable sorted order.
  */
 export function discoverPythonFiles(inputs: readonly string[], root: string, config: DjperfConfig): DiscoveredFiles {
+  return discoverFiles(inputs, root, config, (name) => name.endsWith('.py') || name.endsWith('.pyi'));
+}
+
+/** The same walk for any kind of file `accept` takes by its path relative to `root` (templates). */
+export function discoverFiles(inputs: readonly string[], root: string, config: DjperfConfig, accept: (relPath: string) => boolean): DiscoveredFiles {
   const exclude = new GlobSet([...config.exclude, ...config.extendExclude]);
   const files = new Set<string>();
   const notices: FileNotice[] = [];
@@ -146,7 +151,7 @@ export function discoverPythonFiles(inputs: readonly string[], root: string, con
         }
       }
       if (isDir) visitDir(full);
-      else if (isFile && (e.name.endsWith('.py') || e.name.endsWith('.pyi'))) files.add(full);
+      else if (isFile && accept(r || e.name)) files.add(full);
     }
   };
 

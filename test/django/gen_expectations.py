@@ -121,6 +121,9 @@ NOTES = [
     ("gunicorn.conf.py", "threads = 3", "D", "reserve_and_notify_warehouse (row lock + HTTP) and identify_catches (40 sequential HTTP calls) can hold all 3 thread slots"),
     ("gunicorn.conf.py", "timeout = 10", "D", "identify_catches: 40 sequential calls of ~0.3-0.8 s each, p99 well above 10 s"),
     ("gunicorn.asgi.conf.py", "UvicornWorker", "D", "mostly sync views under uvicorn workers (all run on the one thread-sensitive executor)"),
+    ("catalog/templates/catalog/catalog_page.html", "{{ product.category.name }}", "S1", "template FK read per row of Product.objects.filter(...) passed by catalog_page"),
+    ("catalog/templates/catalog/catalog_page.html", "{{ product.reviews.count }}", "S7", "template `.count` on a reverse FK per row (annotate Count instead)"),
+    ("catalog/templates/catalog/catalog_page.html", "{{ product.category_id }}", "T", "the FK column needs no query"),
     ("serve_waitress.py", "threads=16", "S6", "CPU-bound report views (reports/analytics.py) on 16 threads of one process"),
 ]
 
@@ -129,7 +132,7 @@ def annotated_lines():
     for root, dirs, files in os.walk(SHOP):
         dirs[:] = sorted(d for d in dirs if d not in ("__pycache__", "migrations"))
         for name in sorted(files):
-            if not name.endswith(".py"):
+            if not name.endswith((".py", ".html")):
                 continue
             path = os.path.join(root, name)
             rel = os.path.relpath(path, SHOP).replace(os.sep, "/")

@@ -213,6 +213,8 @@ def build_cases():
          logbook_views.logbook_feed, call_function(logbook_views.logbook_feed)),
         (logbook_shop.logbook_feed_async, call_async(logbook_shop.logbook_feed_async),
          logbook_views.logbook_feed_async, call_async(logbook_views.logbook_feed_async)),
+        (views.catalog_page, call_function(views.catalog_page),
+         catalog_views.catalog_page, call_function(catalog_views.catalog_page)),
         (logbook_shop.logbook_feed_cached, call_function(logbook_shop.logbook_feed_cached),
          logbook_views.logbook_feed_cached, call_function(logbook_views.logbook_feed_cached)),
     ]

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ALL_RULES } from '../../server/core/rules/registry';
+import { allRuleMeta } from '../../server/core/rules/registry';
 import { renderRulesTable, RULES_TABLE_END, RULES_TABLE_START } from '../../server/core/rules/rulesTable';
 import { DOCS_BASE_URL } from '../../server/core/rules/types';
 import { REPO_ROOT } from '../harness/paths';
@@ -12,7 +12,7 @@ describe('rule docs and metadata', () => {
   it('every rule has a unique DJPnnn code, a kebab-case name, a summary and a docs URL to its page', () => {
     const codes = new Set<string>();
     const names = new Set<string>();
-    for (const { meta } of ALL_RULES) {
+    for (const meta of allRuleMeta()) {
       assert.match(meta.code, /^DJP\d{3}$/);
       assert.match(meta.name, /^[a-z0-9]+(-[a-z0-9]+)*$/);
       assert.ok(!codes.has(meta.code) && !names.has(meta.name), `${meta.code} duplicated`);
@@ -23,7 +23,7 @@ describe('rule docs and metadata', () => {
     }
   });
 
-  for (const { meta } of ALL_RULES) {
+  for (const meta of allRuleMeta()) {
     it(`docs/rules/${meta.code}.md has the standard sections`, () => {
       const file = path.join(REPO_ROOT, 'docs', 'rules', `${meta.code}.md`);
       assert.ok(fs.existsSync(file), `${file} is missing`);
@@ -39,6 +39,6 @@ describe('rule docs and metadata', () => {
     const end = readme.indexOf(RULES_TABLE_END);
     assert.ok(start >= 0 && end > start, 'README has the rules-table markers');
     const current = readme.slice(start + RULES_TABLE_START.length, end).trim();
-    assert.equal(current, renderRulesTable(ALL_RULES.map((r) => r.meta)));
+    assert.equal(current, renderRulesTable(allRuleMeta()));
   });
 });

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 
@@ -163,3 +163,9 @@ def featured_products(request):
     for pick in picks:
         featured.append({"sku": pick["sku"], "headline": pick["headline"], "badge": badges.get(pick["sku"])})
     return JsonResponse({"featured": featured})
+
+
+def catalog_page(request):
+    """Server-rendered catalogue page: the N+1s are in the template (DJP110/DJP111)."""
+    products = Product.objects.filter(is_active=True).order_by("name")
+    return render(request, "catalog/catalog_page.html", {"products": products})

@@ -8,6 +8,9 @@ import { rule as DJP106 } from './n1/DJP106';
 import { rule as DJP107 } from './n1/DJP107';
 import { rule as DJP108 } from './n1/DJP108';
 import { rule as DJP109 } from './n1/DJP109';
+import { rule as DJP110 } from './templates/DJP110';
+import { rule as DJP111 } from './templates/DJP111';
+import type { TemplateRule } from '../templates/templateRule';
 import { rule as DJP201 } from './locks/DJP201';
 import { rule as DJP202 } from './locks/DJP202';
 import { rule as DJP203 } from './locks/DJP203';
@@ -72,12 +75,16 @@ export const ALL_RULES: readonly Rule[] = [
   DJP606,
 ];
 
+/** Rules over Django template files (their reads come from the views that render them). */
+export const TEMPLATE_RULES: readonly TemplateRule[] = [DJP110, DJP111];
+
 const byCode = new Map(ALL_RULES.map((r) => [r.meta.code, r]));
 
 export function ruleByCode(code: string): Rule | undefined {
   return byCode.get(code);
 }
 
+/** Python and template rules, in code order. */
 export function allRuleMeta(): RuleMeta[] {
-  return ALL_RULES.map((r) => r.meta);
+  return [...ALL_RULES, ...TEMPLATE_RULES].map((r) => r.meta).sort((a, b) => a.code.localeCompare(b.code));
 }

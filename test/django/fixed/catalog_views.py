@@ -70,3 +70,10 @@ def apply_category_discount(request, slug):
         price=F("price") * factor
     )
     return JsonResponse({"changed": changed})
+
+
+def catalog_page(request):
+    from django.shortcuts import render
+
+    products = Product.objects.filter(is_active=True).order_by("name").select_related("category").prefetch_related("reviews")
+    return render(request, "catalog/catalog_page.html", {"products": products})
