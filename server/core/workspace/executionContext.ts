@@ -2,7 +2,6 @@ import type { Node } from '../parsing/syntaxTree';
 import type { Position } from '../parsing/textDocument';
 import type { WorkspaceFacts } from '../rules/context';
 import { decoratorsOf, parentOf, walk } from '../python/syntax';
-import { importsOf, type ImportMap } from '../python/imports';
 import { requestPathOf } from '../django/requestPath';
 
 /**
@@ -77,7 +76,7 @@ function ownerClass(def: Node): Node | undefined {
 }
 
 /** What one def (innermost first) says about where it runs, or undefined when it says nothing. */
-function defContext(def: Node, uri: string, workspace: WorkspaceFacts, imports: ImportMap, pytestFile: boolean): ExecutionContext | undefined {
+function defContext(def: Node, uri: string, workspace: WorkspaceFacts, pytestFile: boolean): ExecutionContext | undefined {
   const name = def.childForFieldName('name')?.text ?? '';
   const decos = decoratorNames(def);
   if (def.type === 'function_definition') {
@@ -100,7 +99,7 @@ function defContext(def: Node, uri: string, workspace: WorkspaceFacts, imports: 
     if (def.type === 'class_definition' && bases.some((b) => ADMIN_CLASS_BASE.test(b))) return { kind: 'request', where: `the admin class ${clsName}` };
   }
   if (def.type === 'function_definition') {
-    const rp = requestPathOf(def, uri, workspace, imports);
+    const rp = requestPathOf(def, uri, workspace);
     if (rp) return { kind: 'request', where: `a request path (${rp.reason})` };
   }
   return undefined;
@@ -124,7 +123,6 @@ function collectCalls(root: Node): Map<string, Node[]> {
 export class ExecutionContexts {
   private readonly fileCtx: ExecutionContext | undefined;
   private readonly pytestFile: boolean;
-  private importsCache?: ImportMap;
   private readonly byDef = new Map<number, ExecutionContext | null>();
 
   constructor(private readonly root: Node, private readonly uri: string, relPath: string, text: string, private readonly workspace: WorkspaceFacts) {
@@ -151,9 +149,8 @@ export class ExecutionContexts {
   private defContextOf(def: Node): ExecutionContext | undefined {
     let c = this.byDef.get(def.id);
     if (c === undefined) {
-      this.importsCache ??= importsOf(this.root);
       this.byDef.set(def.id, null); // a recursive helper asks for itself while being resolved
-      c = defContext(def, this.uri, this.workspace, this.importsCache, this.pytestFile) ?? this.fromCallers(def) ?? null;
+      c = defContext(def, this.uri, this.workspace, this.pytestFile) ?? this.fromCallers(def) ?? null;
       this.byDef.set(def.id, c);
     }
     return c ?? undefined;
