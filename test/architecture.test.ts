@@ -55,4 +55,18 @@ describe('architecture (the design card as tests)', () => {
     const offenders = tsFiles('server').filter((f) => !parsing.has(f) && imports(f).includes('web-tree-sitter'));
     assert.deepEqual(offenders.map((f) => path.relative(REPO_ROOT, f)), []);
   });
+  it('the Python layer (server/core/python) depends on nothing above it: the semantic model knows no Django and no rule', () => {
+    const allowed = ['server/core/python', 'server/core/parsing', 'server/core/memo.ts'].map((d) => path.join(REPO_ROOT, d));
+    const offenders: string[] = [];
+    for (const file of tsFiles('server/core/python')) {
+      for (const spec of imports(file)) {
+        if (!spec.startsWith('.')) continue;
+        const target = path.resolve(path.dirname(file), spec);
+        if (!allowed.some((a) => target === a.replace(/\.ts$/, '') || target.startsWith(`${a}/`) || target === a)) {
+          offenders.push(`${path.relative(REPO_ROOT, file)} imports ${spec}`);
+        }
+      }
+    }
+    assert.deepEqual(offenders, []);
+  });
 });

@@ -3,7 +3,7 @@ import { MemoKey } from '../../memo';
 import { positionalArgs, unparen } from '../syntax';
 import { resolveName, scopeOfDefinition, unpackedValue, type Binding, type Scope } from './bindings';
 import {
-  annotatedClass, attributeType, BUILTIN_CONTAINERS, BUILTINS, classMethodReturn, constructedClass, elementType,
+  annotatedClass, attributeType, BUILTINS, classMethodReturn, constructedClass, elementType,
   enteredType, methodReturn, OPTIONAL, PATH_CLASS, TRANSPARENT, UNION, WELL_KNOWN_MODULES,
 } from './library';
 import {
@@ -84,7 +84,7 @@ function identifierType(node: Node, depth: number): PyType | undefined {
   if (r.kind === 'local') return undefined;
   if (r.kind === 'star') {
     // `from time import *`: a name only a well-known module of the star imports can provide.
-    if (WELL_KNOWN_MODULES.has(name)) return { kind: 'symbol', name };
+    if (WELL_KNOWN_MODULES.has(name) || BUILTINS.has(name)) return { kind: 'symbol', name };
     const known = r.modules.filter((m) => WELL_KNOWN_MODULES.has(m));
     if (known.length === 1 && r.modules.length === known.length) return { kind: 'symbol', name: `${known[0]}.${name}` };
     return undefined;
@@ -304,7 +304,7 @@ function termType(term: AnnotationTerm, at: Node, depth: number): PyType | undef
   const canonical = annotatedClass(name);
   if (canonical) return instance(canonical);
   if (resolved.def) return instance(name, args, resolved.def);
-  if (BUILTIN_CONTAINERS.has(name) || name.includes('.') || resolved.unresolved) return instance(name, args);
+  if (BUILTINS.has(name) || name.includes('.') || resolved.unresolved) return instance(name, args);
   return undefined;
 }
 
@@ -331,5 +331,5 @@ function resolveAnnotationName(dotted: string, at: Node, depth: number): { name:
     return { name: dotted };
   }
   if (r.kind === 'local') return { name: dotted };
-  return { name: dotted, unresolved: !BUILTINS.has(parts[0]) || BUILTIN_CONTAINERS.has(parts[0]) };
+  return { name: dotted, unresolved: !BUILTINS.has(parts[0]) };
 }

@@ -106,8 +106,6 @@ export function elementType(t: PyType | undefined): PyType | undefined {
 export const OPTIONAL = new Set(['typing.Optional']);
 export const UNION = new Set(['typing.Union']);
 export const TRANSPARENT = new Set(['typing.Annotated', 'typing.Final', 'typing.ClassVar', 'typing_extensions.Annotated', 'typing_extensions.Final']);
-/** Builtin generic aliases written without an import. */
-export const BUILTIN_CONTAINERS = new Set(['list', 'set', 'frozenset', 'tuple', 'dict', 'type']);
 
 /** Python's builtins that a call may name without an import (only those that matter to the rules are typed). */
 export const BUILTINS: ReadonlySet<string> = new Set([
