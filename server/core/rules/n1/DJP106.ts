@@ -1,5 +1,6 @@
 import { ruleMeta, formatQueryCost, type Finding, type Rule } from '../types';
 import { iterationLoops, loopCost } from '../../django/n1Analysis';
+import { isMaterialized } from '../../django/evaluation';
 import { rangeOf, nodesOfType } from '../../python/syntax';
 
 export const meta = ruleMeta({
@@ -35,8 +36,11 @@ export const rule: Rule = {
       if (fn?.type !== 'attribute') continue;
       const method = fn.childForFieldName('attribute')?.text ?? '';
       if (!INSTANCE_WRITES.has(method) && !QUERYSET_WRITES.has(method)) continue;
-      const receiver = ctx.evaluator.evaluate(fn.childForFieldName('object'));
+      const receiverNode = fn.childForFieldName('object');
+      const receiver = ctx.evaluator.evaluate(receiverNode);
       if (!receiver) continue;
+      // `set(qs.values_list(...)).add(x)`: the rows were copied into a Python collection; its methods run no query.
+      if (receiver.kind === 'queryset' && receiverNode && isMaterialized(receiverNode)) continue;
       const onInstance = receiver.kind === 'instance';
       if (onInstance ? !INSTANCE_WRITES.has(method) : !QUERYSET_WRITES.has(method)) continue;
       const loops = iterationLoops(ctx, n);
