@@ -59,6 +59,12 @@ const BLOCKING_METHODS: ReadonlyMap<string, { methods: ReadonlySet<string>; cate
   ['subprocess.Popen', { methods: new Set(['communicate', 'wait']), category: 'subprocess' }],
 ]);
 
+/** The last segment of every blocking name and method: a call spelled otherwise cannot be one. */
+const BLOCKING_LAST_NAMES: ReadonlySet<string> = new Set([
+  ...[...EXACT.keys()].map((k) => k.slice(k.lastIndexOf('.') + 1)),
+  ...[...BLOCKING_METHODS.values()].flatMap((e) => [...e.methods]),
+]);
+
 const ESTIMATE_MS: Readonly<Record<BlockingCategory, number>> = {
   http: 300, sleep: 1000, subprocess: 50, file: 2, filesystem: 1, input: 0, socket: 100, email: 500, 'db-driver': 20,
 };
@@ -68,6 +74,9 @@ export function classifyBlocking(call: Node): BlockingCall | undefined {
   if (call.type !== 'call') return undefined;
   const fn = call.childForFieldName('function');
   if (!fn) return undefined;
+  // Most calls spell a last name no blocking API has (`filter`, `append`): answered without asking the semantic model.
+  const last = fn.type === 'identifier' ? fn.text : fn.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined;
+  if (!last || !BLOCKING_LAST_NAMES.has(last)) return undefined;
   const name = qualifiedName(fn);
   if (name) {
     const category = EXACT.get(name) ?? EXACT.get(name.replace(/^django\.core\.mail\.(message\.)?/, 'django.core.mail.'));

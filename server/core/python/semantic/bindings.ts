@@ -1,6 +1,6 @@
 import type { Node, Tree } from '../../parsing/syntaxTree';
 import { MemoKey } from '../../memo';
-import { nearestAncestorIn, unparen } from '../syntax';
+import { unparen } from '../syntax';
 
 /**
  * Python name binding, the way the interpreter scopes names (module, class, function, lambda, comprehension), built
@@ -43,14 +43,16 @@ export interface Scope {
   kind: ScopeKind;
   parent: Scope | null;
   bindings: Map<string, Binding[]>;
-  globals: Set<string>;
-  nonlocals: Set<string>;
+  globals: ReadonlySet<string>;
+  nonlocals: ReadonlySet<string>;
   /** Modules of `from m import *` in this scope, in source order. */
-  starImports: string[];
+  starImports: readonly string[];
   /** Class scopes: `self.x = …` / `self.x: T = …` in its methods. */
-  selfAttributes: Map<string, Binding[]>;
+  selfAttributes: ReadonlyMap<string, Binding[]>;
+  /** Function scopes: the first parameter's name (`self` of a method). */
+  firstParameter?: string;
   /** Memo of `enclosingBinder` for code nested in this scope. */
-  outer: Map<string, OuterLookup>;
+  outer?: Map<string, OuterLookup>;
 }
 
 export interface SemanticIndex {
@@ -59,23 +61,25 @@ export interface SemanticIndex {
   scopes: Map<number, Scope>;
   /** Every name bound anywhere in the file (any scope, any kind). */
   boundAnywhere: Set<string>;
+  /** The innermost scope node around each named node, by `namedIndex` (the node itself for a scope node). */
+  scopeAt: Scope[];
 }
 
-const SCOPE_NODES: ReadonlySet<string> = new Set([
-  'function_definition', 'lambda', 'class_definition',
-  'list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression',
-]);
 const COMPREHENSION_NODES: ReadonlySet<string> = new Set(['list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression']);
 const UNPACKING: ReadonlySet<string> = new Set(['pattern_list', 'tuple_pattern', 'list_pattern', 'tuple', 'list']);
 
 const INDEX = new MemoKey<SemanticIndex>('semantic index');
+const NO_NAMES: ReadonlySet<string> = new Set();
+const NO_MODULES: readonly string[] = [];
+const NO_ATTRIBUTES: ReadonlyMap<string, Binding[]> = new Map();
 
 export function semanticIndex(tree: Tree): SemanticIndex {
   return tree.memos.get(INDEX, () => buildIndex(tree));
 }
 
 function newScope(node: Node, kind: ScopeKind, parent: Scope | null): Scope {
-  return { node, kind, parent, bindings: new Map(), globals: new Set(), nonlocals: new Set(), starImports: [], selfAttributes: new Map(), outer: new Map() };
+  // Most scopes declare no global, import no star and set no attribute: they share empty tables until written.
+  return { node, kind, parent, bindings: new Map(), globals: NO_NAMES, nonlocals: NO_NAMES, starImports: NO_MODULES, selfAttributes: NO_ATTRIBUTES };
 }
 
 function scopeKind(type: string): ScopeKind {
@@ -91,7 +95,8 @@ function buildIndex(tree: Tree): SemanticIndex {
   const scopes = new Map<number, Scope>([[root.id, module]]);
   const boundAnywhere = new Set<string>();
   const add = (scope: Scope, b: Omit<Binding, 'scope'>): void => {
-    const binding: Binding = { ...b, scope };
+    const binding = b as Binding;
+    binding.scope = scope;
     const list = scope.bindings.get(b.name);
     if (list) list.push(binding);
     else scope.bindings.set(b.name, [binding]);
@@ -100,10 +105,12 @@ function buildIndex(tree: Tree): SemanticIndex {
   const nodes = tree.namedNodes;
   const stack: { scope: Scope; end: number }[] = [{ scope: module, end: root.subtreeEnd }];
   const chainValue = new Map<number, Node | null>();
+  const scopeAt: Scope[] = new Array<Scope>(nodes.length);
   for (let i = root.namedIndex + 1; i < root.subtreeEnd; i++) {
     const n = nodes[i];
     while (stack.length > 1 && i >= stack[stack.length - 1].end) stack.pop();
     const scope = stack[stack.length - 1].scope;
+    scopeAt[i] = scope;
     switch (n.type) {
       case 'function_definition':
       case 'class_definition': {
@@ -223,7 +230,7 @@ function buildIndex(tree: Tree): SemanticIndex {
         const sep = mod.endsWith('.') ? '' : '.';
         for (const c of n.namedChildren) {
           if (c.id === moduleNode?.id) continue;
-          if (c.type === 'wildcard_import') scope.starImports.push(mod);
+          if (c.type === 'wildcard_import') scope.starImports = [...scope.starImports, mod];
           else if (c.type === 'dotted_name') {
             add(scope, { name: c.text, kind: 'import', node: c, start: n.endIndex, qualified: `${mod}${sep}${c.text}` });
           } else if (c.type === 'aliased_import') {
@@ -235,16 +242,16 @@ function buildIndex(tree: Tree): SemanticIndex {
         break;
       }
       case 'global_statement':
-        for (const c of n.namedChildren) if (c.type === 'identifier') scope.globals.add(c.text);
+        for (const c of n.namedChildren) if (c.type === 'identifier') scope.globals = new Set([...scope.globals, c.text]);
         break;
       case 'nonlocal_statement':
-        for (const c of n.namedChildren) if (c.type === 'identifier') scope.nonlocals.add(c.text);
+        for (const c of n.namedChildren) if (c.type === 'identifier') scope.nonlocals = new Set([...scope.nonlocals, c.text]);
         break;
       default:
         break;
     }
   }
-  return { module, scopes, boundAnywhere };
+  return { module, scopes, boundAnywhere, scopeAt };
 }
 
 /** Unpacking deeper than this gives its names an unknown element (hostile input nests thousands of levels). */
@@ -292,6 +299,7 @@ function bindParameters(scope: Scope, fn: Node, params: Node | null, add: AddBin
     if (id?.type === 'list_splat_pattern') { splat = 'list'; id = id.namedChildren[0]; }
     if (id?.type === 'dictionary_splat_pattern') { splat = 'dict'; id = id.namedChildren[0]; }
     if (id?.type !== 'identifier') continue;
+    if (index === 0) scope.firstParameter = id.text;
     add(scope, { name: id.text, kind: 'parameter', node: id, start: fn.startIndex, annotation, definition: fn, index: index++, splat });
   }
 }
@@ -301,13 +309,14 @@ function recordSelfAttribute(scope: Scope, left: Node, assignment: Node, value: 
   const object = left.childForFieldName('object');
   const attr = left.childForFieldName('attribute');
   if (object?.type !== 'identifier' || !attr || scope.kind !== 'function' || scope.parent?.kind !== 'class') return;
-  const first = [...scope.bindings.values()].flat().find((b) => b.kind === 'parameter' && b.index === 0);
-  if (!first || first.name !== object.text || isStaticMethod(scope.node)) return;
+  if (scope.firstParameter !== object.text || isStaticMethod(scope.node)) return;
   const cls = scope.parent;
   const binding: Binding = { name: attr.text, kind: value ? 'assignment' : 'annotation', scope, node: attr, start: assignment.endIndex, value, annotation };
-  const list = cls.selfAttributes.get(attr.text);
+  if (cls.selfAttributes === NO_ATTRIBUTES) cls.selfAttributes = new Map();
+  const attributes = cls.selfAttributes as Map<string, Binding[]>;
+  const list = attributes.get(attr.text);
   if (list) list.push(binding);
-  else cls.selfAttributes.set(attr.text, [binding]);
+  else attributes.set(attr.text, [binding]);
 }
 
 function isStaticMethod(fn: Node): boolean {
@@ -319,17 +328,26 @@ function isStaticMethod(fn: Node): boolean {
 /** The scope a node's names are looked up in. */
 export function scopeOf(node: Node): Scope {
   const index = semanticIndex(node.tree);
-  let s = nearestAncestorIn(node, SCOPE_NODES);
-  while (s) {
-    // A def's or class's name, decorators and bases, and a comprehension's first iterable belong to the outer scope.
-    const field = s.type === 'class_definition' ? s.childForFieldName('superclasses') : null;
+  let named: Node | null = node;
+  while (named && named.namedIndex < 0) named = named.parent;
+  let scope = (named && index.scopeAt[named.namedIndex]) || index.module;
+  // A def's or class's name and bases, and a comprehension's first iterable, belong to the outer scope.
+  while (scope.parent && isOutsidePart(node, scope.node)) scope = scope.parent;
+  return scope;
+}
+
+function isOutsidePart(node: Node, s: Node): boolean {
+  if (s.type === 'function_definition' || s.type === 'class_definition') {
     const name = s.childForFieldName('name');
-    const firstIterable = COMPREHENSION_NODES.has(s.type) ? s.namedChildren.find((c) => c.type === 'for_in_clause')?.childForFieldName('right') : null;
-    const outside = (name && within(node, name)) || (field && within(node, field)) || (firstIterable && within(node, firstIterable));
-    if (!outside) break;
-    s = nearestAncestorIn(s, SCOPE_NODES);
+    if (name && within(node, name)) return true;
+    const bases = s.type === 'class_definition' ? s.childForFieldName('superclasses') : null;
+    return !!bases && within(node, bases);
   }
-  return (s && index.scopes.get(s.id)) ?? index.module;
+  if (COMPREHENSION_NODES.has(s.type)) {
+    const first = s.namedChildren.find((c) => c.type === 'for_in_clause')?.childForFieldName('right');
+    return !!first && within(node, first);
+  }
+  return false;
 }
 
 const within = (node: Node, outer: Node): boolean => node.startIndex >= outer.startIndex && node.endIndex <= outer.endIndex;
@@ -379,7 +397,7 @@ function enclosingBinder(scope: Scope, name: string): OuterLookup {
   let s: Scope | null = scope;
   let result: OuterLookup | undefined;
   while (s) {
-    const cached = s.outer.get(name);
+    const cached = s.outer?.get(name);
     if (cached) { result = cached; break; }
     if (s.kind !== 'class') {
       if (s.globals.has(name)) { result = { scope: rootOf(s), stars: [] }; break; }
@@ -399,7 +417,7 @@ function enclosingBinder(scope: Scope, name: string): OuterLookup {
 }
 
 function setOuter(scope: Scope, name: string, value: OuterLookup): void {
-  scope.outer.set(name, value);
+  (scope.outer ??= new Map()).set(name, value);
 }
 
 function rootOf(scope: Scope): Scope {
