@@ -171,7 +171,7 @@ describe('djperf in VS Code (code-server + headless Chromium)', function () {
     const { text, hover } = await wb.hoverSquiggle(22, /DJP101/);
     assert.match(text, /DJP101/);
     assert.match(text, /fk-read-per-row/);
-    assert.match(text, /Cost: 1 \+ N queries; N = rows of Product\.objects\.all\(\); at N = 50 and 2 ms a query ≈ 100 ms \(51 queries\)/);
+    assert.match(text, /Cost: 1 \+ N queries; N = rows of Product\.objects\.all\(\); at N = 20 and 2 ms a query ≈ 42 ms \(21 queries\)/);
     assert.match(text, /Fix: .*select_related/);
     assert.match(text, /Documentation for DJP101/);
     const artifact = await session.screenshot('hover');

@@ -119,7 +119,7 @@ describe('language server over stdio', function () {
     const hover = (await client.conn.sendRequest('textDocument/hover', { textDocument: { uri: viewsUri }, position: d.range.start })) as Hover;
     const value = (hover.contents as MarkupContent).value;
     assert.match(value, /DJP101/);
-    assert.match(value, /1 \+ N queries; N = rows of Book\.objects\.filter\(title__icontains="django"\); at N = 50 and 2 ms a query ≈ 100 ms/);
+    assert.match(value, /1 \+ N queries; N = rows of Book\.objects\.filter\(title__icontains="django"\); at N = 20 and 2 ms a query ≈ 42 ms/);
     assert.match(value, /Fix: Add select_related\("author"\)/);
     assert.match(value, /\]\(https:\/\/.*DJP101\.md\)/);
     const nothing = await client.conn.sendRequest('textDocument/hover', { textDocument: { uri: viewsUri }, position: { line: 0, character: 0 } });

@@ -168,7 +168,7 @@ export function buildProfileReport(input: ProfileInput): ProfileReport {
       for (const h of handlersOf(route, byUri, analyze, input.root)) {
         let profile = seen.get(h.id);
         if (!profile) {
-          const built = profileOf(h, env);
+          const built = profileOf(h, env, config.rows);
           profile = built.profile;
           seen.set(h.id, profile);
           endpoints.push(profile);
@@ -441,7 +441,7 @@ interface BuiltProfile {
   advise?: (writes: WriteSite[]) => void;
 }
 
-function profileOf(h: Handler, env: AtomEnv): BuiltProfile {
+function profileOf(h: Handler, env: AtomEnv, rows: number): BuiltProfile {
   const work: HandlerWork = { atoms: [...h.implicit], locks: [], notes: [], findings: [], usesRequestUser: false, queryParams: [], isAsync: h.isAsync };
   for (const fn of h.fns) {
     const w = collectAtoms(fn, h.file, env, { depth: 0, asyncCtx: isAsyncDef(fn), baseOrder: 0, baseLoop: 0 });
@@ -456,7 +456,7 @@ function profileOf(h: Handler, env: AtomEnv): BuiltProfile {
   }
   if (h.cls) classLevelFindings(h, work);
   work.atoms.sort((a, b) => a.order - b.order);
-  const assembled = assembleSteps(work);
+  const assembled = assembleSteps(work, {}, { rows });
   const applied = new Set<string>();
   for (const a of flatten(work.atoms)) {
     if (a.fixedQueries && a.code) applied.add(a.code);
