@@ -124,6 +124,10 @@ export class DjperfSession {
       openText: (uri) => this.openDocumentAt(uri)?.text,
       analyzeClosedFile: (folder, uri, text) => this.analysis!.analyzeClosed(folder, uri, text).findings,
       analyzeOpenDocuments: () => this.analyzeOpenDocuments(),
+      openFindings: (uri) => {
+        const doc = this.openDocumentAt(uri);
+        return (doc && this.analysis!.findingsOf(doc)?.length) ?? 0;
+      },
       forgetOthers: (folder, keep) => this.forgetOthers(folder, keep),
       beginProgress: (title) => this.beginProgress(title),
       status: (pending, message) => this.sendStatus(pending, message),

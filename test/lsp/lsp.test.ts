@@ -126,6 +126,18 @@ describe('language server over stdio', function () {
     assert.equal(nothing, null);
   });
 
+  it('"Analyse Workspace" counts the open documents like the closed ones, and logs the Django version it assumes', async () => {
+    const withOpen = await client.request(AnalyzeWorkspaceRequest, {});
+    client.close(viewsUri);
+    const allClosed = await client.request(AnalyzeWorkspaceRequest, {});
+    assert.ok(allClosed.findings >= expectedLines(viewsText).length, JSON.stringify(allClosed));
+    assert.deepEqual(withOpen, allClosed, 'the open views.py is counted (files and findings)');
+    assert.ok(client.logs.some((l) => /workspace scan: \d+ file\(s\) analysed, \d+ finding\(s\); Django 5\.2 assumed/.test(l)), client.logs.join('\n'));
+    const before = client.publications(viewsUri);
+    client.open(viewsUri, viewsText, 1);
+    await client.latestDiagnostics(viewsUri, (p) => p.version === 1, before);
+  });
+
   it('follows incremental edits: a new N+1 loop appears, a removed one disappears; the tree is edited, not rebuilt', async () => {
     const lines = viewsText.split('\n');
     const end = { line: lines.length - 1, character: lines[lines.length - 1].length };
