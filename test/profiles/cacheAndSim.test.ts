@@ -5,6 +5,7 @@ import { profileProject } from '../../server/node/profile';
 import { loadProjectConfig } from '../../server/node/projectConfig';
 import { DEFAULT_ROWS, mergeConfig } from '../../server/core/config/config';
 import { scenarioFor, simulateCached } from '../../server/core/profiles/scenario';
+import { wholeWords } from '../../server/core/profiles/build';
 import type { ProfileReport } from '../../server/core/profiles/types';
 import { EXAMPLES } from '../harness/paths';
 
@@ -44,6 +45,14 @@ describe('caching advice and simulated fixes (examples/shop)', () => {
     // A size the code tells (a paginator, a slice) still wins over the configured N.
     const told = (r: ProfileReport) => r.endpoints.flatMap((e) => e.defaults.filter((d) => d.name === 'rows' && !/\(N\)$/.test(d.description)).map((d) => d.value));
     assert.deepEqual(told(set), told(report));
+  });
+
+  it('finding costs are one line of at most 120 characters, never cut mid-word and never ending in ".."', () => {
+    for (const e of report.endpoints) for (const f of e.findings) {
+      assert.ok(f.cost.length <= 120 && !f.cost.includes('\n'), `${e.id} ${f.code}: ${f.cost}`);
+      assert.doesNotMatch(f.cost, /\.\.$/);
+    }
+    assert.equal(wholeWords('the work stays in the thread and the work stops', 30), 'the work stays in the thread…');
   });
 
   it('an already cached handler keeps its key and TTL', () => {

@@ -425,9 +425,17 @@ function resolveHelper(call: Node, file: AnalyzedFile, byUri: Map<string, Deploy
   return other && def?.type === 'function_definition' ? { fn: def, file: other } : undefined;
 }
 
+/** At most `max` characters, cut after a whole word with an ellipsis (never mid-word, never ".."). */
+export function wholeWords(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > max / 2 ? cut.slice(0, space) : cut).replace(/[\s.,;:(]+$/, '')}…`;
+}
+
 function costText(f: Finding): string {
   const c = f.cost;
-  if (!c) return f.message.split('\n')[0].slice(0, 120);
+  if (!c) return wholeWords(f.message.split('\n')[0], 120);
   if (c.kind === 'queries') return formatQueryCost(c);
   if (c.kind === 'lock') return `row lock on ${c.rowKey}${c.heldAcross.length ? ` held across ${c.heldAcross.join(', ')}` : ''}`;
   return `${c.call} blocks${c.estimatedMs ? ` ~${c.estimatedMs} ms` : ''}${c.threadHops ? `, ${c.threadHops} thread hops` : ''}`;
