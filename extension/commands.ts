@@ -5,6 +5,19 @@ import { AnalyzeWorkspaceRequest, Commands, type AnalyzeWorkspaceResult } from '
 
 const analyzeWorkspace = new RequestType<Record<string, never>, AnalyzeWorkspaceResult, void>(AnalyzeWorkspaceRequest.method);
 
+/** docs/rules/DJPnnn.md inside the extension for a rule page URL, when it is bundled. */
+async function bundledRulePage(context: vscode.ExtensionContext, url: string): Promise<vscode.Uri | undefined> {
+  const code = /\/(DJP\d{3})\.md$/.exec(url)?.[1];
+  if (!code) return undefined;
+  const page = vscode.Uri.joinPath(context.extensionUri, 'docs', 'rules', `${code}.md`);
+  try {
+    await vscode.workspace.fs.stat(page);
+    return page;
+  } catch {
+    return undefined;
+  }
+}
+
 export function registerCommands(
   context: vscode.ExtensionContext,
   output: vscode.LogOutputChannel,
@@ -28,12 +41,15 @@ export function registerCommands(
       void vscode.window.showInformationMessage(`djperf: analysed ${result.files} files, ${result.findings} findings${errors}.`);
     }),
     vscode.commands.registerCommand(Commands.showDocumentation, async (url: unknown) => {
-      // Arguments come from code actions; only web links are opened.
+      // Arguments come from code actions; only web links are accepted.
       if (typeof url !== 'string' || !/^https?:\/\//.test(url)) {
         output.warn(`showDocumentation: refusing ${JSON.stringify(url)}`);
         return;
       }
-      await vscode.env.openExternal(vscode.Uri.parse(url));
+      // The .vsix bundles docs/rules: show the rule's page inside VS Code, so it works offline.
+      const bundled = await bundledRulePage(context, url);
+      if (bundled) await vscode.commands.executeCommand('markdown.showPreview', bundled);
+      else await vscode.env.openExternal(vscode.Uri.parse(url));
     }),
   );
 }

@@ -27,6 +27,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const settingKeys = declaredSettingKeys(context.extension.packageJSON);
 
   const serverModule = context.asAbsolutePath('dist/server.js');
+  // One start line, so a bug report says which build ran which server (the server adds what it analyses).
+  output.info(`djperf ${String(context.extension.packageJSON.version)} starting; server ${serverModule}; VS Code ${vscode.version}`);
   const serverOptions: ServerOptions = {
     run: { module: serverModule, transport: TransportKind.ipc },
     debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },

@@ -92,12 +92,27 @@ class SimulatorViewProvider implements vscode.WebviewViewProvider, vscode.Dispos
   }
 }
 
+/** The endpoint whose handler holds the cursor of the active editor; null (the URLconf mix) when none does. */
+async function endpointAtCursor(deps: SimulatorDeps): Promise<string | null> {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor) return null;
+  const report = await deps.getProfiles(editor.document.uri.toString()).catch(() => undefined);
+  const here = editor.document.uri.fsPath;
+  const line = editor.selection.active.line;
+  // Profiles name files by URI or by absolute path (the CLI shares them); innermost handler first.
+  const fsPath = (u: string): string => (u.includes('://') ? vscode.Uri.parse(u).fsPath : u);
+  const hits = (report?.endpoints ?? []).filter((e) => fsPath(e.handler.uri) === here &&
+    e.handler.range.start.line <= line && line <= e.handler.range.end.line);
+  hits.sort((a, b) => (a.handler.range.end.line - a.handler.range.start.line) - (b.handler.range.end.line - b.handler.range.start.line));
+  return hits[0]?.id ?? null;
+}
+
 export function registerSimulatorView(context: vscode.ExtensionContext, deps: SimulatorDeps): vscode.Disposable {
   const provider = new SimulatorViewProvider(context, deps, (m) => console.warn(`djperf: ${m}`));
   return vscode.Disposable.from(
     provider,
     vscode.window.registerWebviewViewProvider(SIMULATOR_VIEW_ID, provider),
-    vscode.commands.registerCommand(OPEN_SIMULATOR_COMMAND, (endpointId?: unknown) =>
-      provider.open(typeof endpointId === 'string' && endpointId.length > 0 ? endpointId : null)),
+    vscode.commands.registerCommand(OPEN_SIMULATOR_COMMAND, async (endpointId?: unknown) =>
+      provider.open(typeof endpointId === 'string' && endpointId.length > 0 ? endpointId : await endpointAtCursor(deps))),
   );
 }

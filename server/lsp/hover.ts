@@ -4,14 +4,17 @@ import type { ReportedFinding } from '../core/analyzer';
 import { formatQueryCost, type Cost } from '../core/rules/types';
 import type { ServerSettings } from './settings';
 
-export function hoverAt(findings: readonly ReportedFinding[], position: Position, settings: ServerSettings['hover']): Hover | null {
+/** What the hover needs to turn a query count into time: N (DjperfConfig.rows) and ms per query. */
+export type HoverAssumptions = ServerSettings['hover'] & { rows: number };
+
+export function hoverAt(findings: readonly ReportedFinding[], position: Position, settings: HoverAssumptions): Hover | null {
   const hits = findings.filter((f) => contains(f.range, position));
   if (hits.length === 0) return null;
   const sections = hits.map((f) => describeFinding(f, settings));
   return { contents: { kind: MarkupKind.Markdown, value: sections.join('\n\n---\n\n') }, range: hits[0].range };
 }
 
-export function describeFinding(f: ReportedFinding, settings: ServerSettings['hover']): string {
+export function describeFinding(f: ReportedFinding, settings: HoverAssumptions): string {
   const lines = [`**${f.code}** (${f.meta.name}): ${f.message}`];
   if (f.cost) lines.push(`Cost: ${costInWords(f.cost, settings)}`);
   const fix = (f.fixes ?? []).find((x) => x.isPreferred) ?? f.fixes?.[0];
@@ -20,14 +23,14 @@ export function describeFinding(f: ReportedFinding, settings: ServerSettings['ho
   return lines.join('\n\n');
 }
 
-/** "1 + 2N queries; N = rows of Book.objects.all(); at N = 50 and 2 ms a query ≈ 200 ms". */
-export function costInWords(cost: Cost, settings: ServerSettings['hover']): string {
+/** "1 + 2N queries; N = rows of Book.objects.all(); at N = 20 and 2 ms a query ≈ 80 ms". */
+export function costInWords(cost: Cost, settings: HoverAssumptions): string {
   switch (cost.kind) {
     case 'queries': {
       const names = cost.rowFactors.length <= 1 ? ['N'] : cost.rowFactors.map((_, i) => 'NMKL'[i] ?? `N${i}`);
       const meaning = cost.rowFactors.map((r, i) => `${names[i]} = ${r}`).join('; ');
       const rows = Math.max(1, cost.rowFactors.length);
-      // A factor the code caps (`qs[:10]`) counts its cap; the others the configured N (djperf.hover.rows).
+      // A factor the code caps (`qs[:10]`) counts its cap; the others the configured N (djperf.rows).
       const ns = names.slice(0, rows).map((_, i) => cost.rowLimits?.[i] ?? settings.rows);
       const queries = cost.base + cost.perRow * ns.reduce((a, b) => a * b, 1);
       const at = names.slice(0, rows).map((n, i) => `${n} = ${ns[i]}`).join(', ');

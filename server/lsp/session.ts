@@ -8,7 +8,7 @@ import {
   type WorkspaceFolder, type InitializeError,
 } from 'vscode-languageserver/node';
 import * as fs from 'node:fs';
-import { defaultConfig } from '../core/config/config';
+import { DEFAULT_ROWS, defaultConfig } from '../core/config/config';
 import { PythonParser, type GrammarLocation } from '../core/parsing/pythonParser';
 import { readPythonFile } from '../node/sourceFiles';
 import { Analysis } from './analysis';
@@ -91,7 +91,9 @@ export class DjperfSession {
     c.onHover(this.request('hover', null, (params) => {
       const doc = this.docs?.get(params.textDocument.uri);
       const findings = doc && this.analysis!.findingsOf(doc);
-      return findings ? hoverAt(findings, params.position, this.folderOf(doc.uri).server.hover) : null;
+      if (!findings) return null;
+      const folder = this.folderOf(doc.uri);
+      return hoverAt(findings, params.position, { ...folder.server.hover, rows: folder.config?.rows ?? DEFAULT_ROWS });
     }));
     c.onRequest(requestType(AnalyzeWorkspaceRequest), this.request('analyzeWorkspace', { files: 0, findings: 0, configErrors: 0 }, () => this.analyzeWorkspace()));
     c.onCodeLens(this.request('codeLens', [], (params) => {
@@ -122,6 +124,10 @@ export class DjperfSession {
       openText: (uri) => this.openDocumentAt(uri)?.text,
       analyzeClosedFile: (folder, uri, text) => this.analysis!.analyzeClosed(folder, uri, text).findings,
       analyzeOpenDocuments: () => this.analyzeOpenDocuments(),
+      openFindings: (uri) => {
+        const doc = this.openDocumentAt(uri);
+        return (doc && this.analysis!.findingsOf(doc)?.length) ?? 0;
+      },
       forgetOthers: (folder, keep) => this.forgetOthers(folder, keep),
       beginProgress: (title) => this.beginProgress(title),
       status: (pending, message) => this.sendStatus(pending, message),

@@ -11,10 +11,11 @@ export type RunMode = 'onType' | 'onSave';
 export interface ServerSettings {
   enable: boolean;
   run: RunMode;
-  hover: { rows: number; queryMs: number };
+  /** N comes from DjperfConfig.rows (shared with the CodeLens and the simulator); this is the time per query. */
+  hover: { queryMs: number };
 }
 
-export const DEFAULT_SERVER_SETTINGS: ServerSettings = { enable: true, run: 'onType', hover: { rows: 50, queryMs: 2 } };
+export const DEFAULT_SERVER_SETTINGS: ServerSettings = { enable: true, run: 'onType', hover: { queryMs: 2 } };
 
 /** Where an editor setting lands in `[tool.djperf]` terms. Every `djperf.*` setting is declared in package.json. */
 const CONFIG_KEYS: Record<string, string> = {
@@ -25,10 +26,11 @@ const CONFIG_KEYS: Record<string, string> = {
   targetDjangoVersion: 'target-django-version',
   maxFileSize: 'max-file-size',
   checkTests: 'check-tests',
+  rows: 'rows',
 };
 
 /** Every setting the server reads (package.json must declare each as `djperf.<key>`; a test checks it). */
-export const SETTING_KEYS: readonly string[] = ['enable', 'run', 'hover.rows', 'hover.queryMs', ...Object.keys(CONFIG_KEYS), 'trace.server'];
+export const SETTING_KEYS: readonly string[] = ['enable', 'run', 'hover.queryMs', ...Object.keys(CONFIG_KEYS), 'trace.server'];
 
 const SOURCE = 'VS Code settings';
 
@@ -67,7 +69,7 @@ export function readEditorSettings(section: unknown): EditorSettings {
     if (run !== 'onType' && run !== 'onSave') throw settingError('run', `expected "onType" or "onSave", got ${JSON.stringify(run)}`);
     server.run = run;
   }
-  for (const key of ['rows', 'queryMs'] as const) {
+  for (const key of ['queryMs'] as const) {
     const v = lookup(section, `hover.${key}`);
     if (v === undefined || v === null) continue;
     if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw settingError(`hover.${key}`, `expected a positive number, got ${JSON.stringify(v)}`);

@@ -21,6 +21,8 @@ export interface ScanHost {
   analyzeClosedFile(folder: FolderState, uri: string, text: string): number;
   /** Re-analyses the open documents (after the index changed). */
   analyzeOpenDocuments(): void;
+  /** Findings of the open document at `uri` from its latest analysis (0 when it has none yet). */
+  openFindings(uri: string): number;
   /** Clears diagnostics published for files of `folder` that are not in `keep`. */
   forgetOthers(folder: FolderState, keep: ReadonlySet<string>): void;
   beginProgress(title: string): Promise<Progress>;
@@ -129,7 +131,12 @@ export class WorkspaceScan {
           done++;
           const uri = fileUri(file);
           seen.add(uri);
-          if (this.host.openText(uri) !== undefined) continue;
+          if (this.host.openText(uri) !== undefined) {
+            // Analysed above from its editor text; it counts like any other file (the Problems panel lists it too).
+            summary.findings += this.host.openFindings(uri);
+            summary.files++;
+            continue;
+          }
           const text = this.readText(file, plan.folder, true);
           if (text === undefined) {
             summary.skipped++;
@@ -141,7 +148,8 @@ export class WorkspaceScan {
         this.host.forgetOthers(plan.folder, seen);
       }
       if (summary.skipped) this.host.log('info', `workspace scan: skipped ${summary.skipped} file(s); reasons above`);
-      this.host.log('info', `workspace scan: ${summary.files} file(s) analysed, ${summary.findings} finding(s)`);
+      const django = [...new Set(plans.map((p) => p.folder.config!.targetDjango.join('.')))].join(', ');
+      this.host.log('info', `workspace scan: ${summary.files} file(s) analysed, ${summary.findings} finding(s); Django ${django || '-'} assumed (djperf.targetDjangoVersion)`);
       // Give the scan's garbage back once it is done (after the diagnostics above have been sent).
       if (summary.files >= RELEASE_AFTER_FILES) setTimeout(() => releaseMemory(), 0);
       return summary;

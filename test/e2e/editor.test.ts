@@ -171,7 +171,7 @@ describe('djperf in VS Code (code-server + headless Chromium)', function () {
     const { text, hover } = await wb.hoverSquiggle(22, /DJP101/);
     assert.match(text, /DJP101/);
     assert.match(text, /fk-read-per-row/);
-    assert.match(text, /Cost: 1 \+ N queries; N = rows of Product\.objects\.all\(\); at N = 50 and 2 ms a query ≈ 100 ms \(51 queries\)/);
+    assert.match(text, /Cost: 1 \+ N queries; N = rows of Product\.objects\.all\(\); at N = 20 and 2 ms a query ≈ 42 ms \(21 queries\)/);
     assert.match(text, /Fix: .*select_related/);
     assert.match(text, /Documentation for DJP101/);
     const artifact = await session.screenshot('hover');
@@ -322,6 +322,53 @@ describe('djperf in VS Code (code-server + headless Chromium)', function () {
     assert.doesNotMatch(log, /stopped unexpectedly|crashed/, 'the server never crashed (djperf output channel)');
   });
 
+  it('8. "Show documentation" opens the bundled rule page inside VS Code (no web page, works offline)', async () => {
+    await wb.openFile(VIEWS);
+    await wb.goTo(22, 30); // inside `p.category`
+    const popups: string[] = [];
+    const onPage = (p: { url(): string }): void => { popups.push(p.url()); };
+    wb.page.context().on('page', onPage);
+    try {
+      await wb.pickQuickFix((t) => /Show documentation for DJP101/.test(t));
+      const tab = await poll('a Markdown preview tab of DJP101.md', async () => {
+        const labels = await wb.page.locator('.tabs-container .tab').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? e.textContent ?? ''));
+        return labels.find((l) => /Preview DJP101\.md/.test(l));
+      }, WAIT);
+      assert.match(tab, /DJP101\.md/);
+      // The preview renders the page's own text (its webview), not a link to the web.
+      const title = fs.readFileSync(path.join(REPO_ROOT, 'docs', 'rules', 'DJP101.md'), 'utf8').split('\n')[0].replace(/^#\s*/, '').trim();
+      await poll(`the preview to show "${title}"`, async () => {
+        for (const f of wb.page.frames()) {
+          const text = await f.locator('body').innerText({ timeout: 1000 }).catch(() => '');
+          if (text.includes(title) && /What it does/.test(text)) return true;
+        }
+        return undefined;
+      }, WAIT, 500);
+      await session.screenshot('docs-preview');
+      assert.deepEqual(popups, [], 'no browser page was opened');
+    } finally {
+      wb.page.context().off('page', onPage);
+    }
+    await wb.page.keyboard.press('Control+W');
+  });
+
+  it('9. "Analyse Workspace" counts the open files too: its findings equal djperf check\'s; the output starts with version and server', async () => {
+    await wb.openFile(VIEWS);
+    await wb.openFile(ASYNC_VIEWS);
+    const cli = cliFindings(session.build!.dist, session.workspace);
+    await wb.command('djperf: Analyse Workspace');
+    const note = await poll('the "analysed N files, M findings" notification', async () =>
+      (await wb.notifications()).find((n) => /analysed \d+ files, \d+ findings/.test(n)), 60_000, 500);
+    const [, files, findings] = /analysed (\d+) files, (\d+) findings/.exec(note)!.map(Number);
+    assert.equal(findings, cli.length, `notification "${note}" vs djperf check (${cli.length} findings)`);
+    assert.ok(files >= new Set(cli.map((f) => f.filename)).size, note);
+    const log = await poll('the start line and the scan line in the djperf output', async () => {
+      const l = session.djperfLog();
+      return /djperf \d+\.\d+\.\d+ starting; server .*dist[\\/]server\.js/.test(l) && /workspace scan: \d+ file\(s\) analysed, \d+ finding\(s\); Django \d+\.\d+ assumed/.test(l) ? l : undefined;
+    }, WAIT, 500);
+    assert.match(log, new RegExp(`djperf ${pkg.version.replace(/\./g, '\\.')} starting`));
+  });
+
   describe('the simulator (sidebar webview and CodeLens)', () => {
     const contributes = pkg.contributes ?? {};
     const requireContribution = (): { title: string } => {
@@ -408,6 +455,38 @@ describe('djperf in VS Code (code-server + headless Chromium)', function () {
       }, 60_000, 500);
       assert.match(selected, /product_list/, `CodeLens "${lensText}" selected "${selected}"`);
       await finishedSimulation(frame, 'the simulation of the selected endpoint');
+    });
+
+    it('10. "Open Simulator" selects the view at the cursor; its "go to code" lands on the finding\'s own line', async () => {
+      const { title } = requireContribution();
+      await wb.openFile(VIEWS);
+      const lines = fs.readFileSync(session.file(VIEWS), 'utf8').split('\n');
+      const def = lines.findIndex((l) => l.startsWith('def category_overview(request):')) + 1;
+      assert.ok(def > 0, 'category_overview is in views.py');
+      await wb.goTo(def + 2, 5);
+      await wb.command(title);
+      const frame = await simulatorFrame();
+      await poll('the simulator to select category_overview (the view at the cursor)', async () => {
+        const errors = await simulatorErrors(frame);
+        if (errors.length) throw new PollAbort(`the simulator shows ${JSON.stringify(errors)}`);
+        return (await frame.locator('select#endpoint').inputValue().catch(() => '')) === 'catalog.views.category_overview' || undefined;
+      }, 60_000, 500);
+      // "go to code" of its first finding: the editor's cursor lands on the flagged line (not one above).
+      const link = frame.locator('#endpoint-info ul.findings button.link').first();
+      await link.waitFor({ state: 'visible', timeout: WAIT });
+      const label = await link.innerText();
+      const shown = Number(/:(\d+)\)$/.exec(label)?.[1]);
+      const expected = cliFindings(session.build!.dist, session.workspace)
+        .filter((f) => f.filename.endsWith(VIEWS) && f.location.row > def && f.location.row < def + 8).map((f) => f.location.row);
+      assert.ok(expected.includes(shown), `"${label}" names a flagged line of category_overview (${expected.join(', ')})`);
+      await link.click();
+      await poll(`the cursor on line ${shown}`, async () => {
+        const t = await wb.page.locator('#status\\.editor\\.selection').textContent().catch(() => '');
+        return (t ?? '').includes(`Ln ${shown},`) || undefined;
+      }, WAIT);
+      await finishedSimulation(frame, 'the simulation of category_overview');
+      const artifact = await session.screenshot('simulator-at-cursor');
+      copyToDocs(artifact, 'editor-simulator.png');
     });
   });
 });

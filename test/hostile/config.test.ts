@@ -38,6 +38,9 @@ const PYPROJECT_BAD: [string, string, string, RegExp][] = [
   ['check-tests', '"yes"', 'check-tests', /expected true or false, got string "yes"/],
   ['max-file-size', '-1', 'max-file-size', /≥ 1024/],
   ['max-file-size', 'inf', 'max-file-size', /expected a whole number of bytes/],
+  ['rows', '"50"', 'rows', /expected a whole number of rows from 1 to 10000, got string "50"/],
+  ['rows', '0', 'rows', /from 1 to 10000, got number 0/],
+  ['rows', '2.5', 'rows', /expected a whole number of rows/],
   ['max-file-size', 'nan', 'max-file-size', /expected a whole number of bytes/],
   ['selcet', '["DJP1"]', 'selcet', /unknown key \(did you mean "select"\?\)/],
   ['max_file_size', '4096', 'max_file_size', /unknown key \(did you mean "max-file-size"\?\)/],
@@ -50,8 +53,8 @@ const SETTINGS_BAD: [Record<string, unknown>, string, RegExp][] = [
   [{ enable: 1 }, 'djperf.enable', /expected true or false, got 1/],
   [{ run: 'onChange' }, 'djperf.run', /expected "onType" or "onSave", got "onChange"/],
   [{ run: true }, 'djperf.run', /expected "onType" or "onSave", got true/],
-  [{ hover: { rows: '50' } }, 'djperf.hover.rows', /expected a positive number, got "50"/],
-  [{ hover: { rows: 0 } }, 'djperf.hover.rows', /expected a positive number, got 0/],
+  [{ rows: '50' }, 'djperf.rows', /expected a whole number of rows from 1 to 10000, got string "50"/],
+  [{ rows: 0 }, 'djperf.rows', /from 1 to 10000, got number 0/],
   [{ hover: { queryMs: -2 } }, 'djperf.hover.queryMs', /expected a positive number, got -2/],
   [{ hover: { queryMs: Number.POSITIVE_INFINITY } }, 'djperf.hover.queryMs', /expected a positive number/],
   [{ hover: { queryMs: Number.NaN } }, 'djperf.hover.queryMs', /expected a positive number/],
@@ -113,9 +116,10 @@ describe('configuration: every bad value is rejected with file, key and reason',
 
     it('good values still pass (the table is not over-strict)', () => {
       const c = parsePyproject('[tool.djperf]\nselect = ["ALL"]\nignore = ["DJP3"]\nper-file-ignores = { "tests/*" = ["DJP1"] }\nexclude = []\n' +
-        'extend-exclude = ["gen"]\ntarget-django-version = 4.2\nseverity = { DJP101 = "error", DJP2 = "off" }\nmax-file-size = 4096\ncheck-tests = true\n', FILE);
+        'extend-exclude = ["gen"]\ntarget-django-version = 4.2\nseverity = { DJP101 = "error", DJP2 = "off" }\nmax-file-size = 4096\ncheck-tests = true\nrows = 35\n', FILE);
       assert.deepEqual(c?.targetDjango, [4, 2]);
       assert.equal(c?.checkTests, true);
+      assert.equal(c?.rows, 35);
       assert.equal(c?.maxFileSize, 4096);
     });
   });

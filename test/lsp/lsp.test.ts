@@ -119,11 +119,23 @@ describe('language server over stdio', function () {
     const hover = (await client.conn.sendRequest('textDocument/hover', { textDocument: { uri: viewsUri }, position: d.range.start })) as Hover;
     const value = (hover.contents as MarkupContent).value;
     assert.match(value, /DJP101/);
-    assert.match(value, /1 \+ N queries; N = rows of Book\.objects\.filter\(title__icontains="django"\); at N = 50 and 2 ms a query ≈ 100 ms/);
+    assert.match(value, /1 \+ N queries; N = rows of Book\.objects\.filter\(title__icontains="django"\); at N = 20 and 2 ms a query ≈ 42 ms/);
     assert.match(value, /Fix: Add select_related\("author"\)/);
     assert.match(value, /\]\(https:\/\/.*DJP101\.md\)/);
     const nothing = await client.conn.sendRequest('textDocument/hover', { textDocument: { uri: viewsUri }, position: { line: 0, character: 0 } });
     assert.equal(nothing, null);
+  });
+
+  it('"Analyse Workspace" counts the open documents like the closed ones, and logs the Django version it assumes', async () => {
+    const withOpen = await client.request(AnalyzeWorkspaceRequest, {});
+    client.close(viewsUri);
+    const allClosed = await client.request(AnalyzeWorkspaceRequest, {});
+    assert.ok(allClosed.findings >= expectedLines(viewsText).length, JSON.stringify(allClosed));
+    assert.deepEqual(withOpen, allClosed, 'the open views.py is counted (files and findings)');
+    assert.ok(client.logs.some((l) => /workspace scan: \d+ file\(s\) analysed, \d+ finding\(s\); Django 5\.2 assumed/.test(l)), client.logs.join('\n'));
+    const before = client.publications(viewsUri);
+    client.open(viewsUri, viewsText, 1);
+    await client.latestDiagnostics(viewsUri, (p) => p.version === 1, before);
   });
 
   it('follows incremental edits: a new N+1 loop appears, a removed one disappears; the tree is edited, not rebuilt', async () => {

@@ -3,8 +3,9 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { profileProject } from '../../server/node/profile';
 import { loadProjectConfig } from '../../server/node/projectConfig';
-import { mergeConfig } from '../../server/core/config/config';
+import { DEFAULT_ROWS, mergeConfig } from '../../server/core/config/config';
 import { scenarioFor, simulateCached } from '../../server/core/profiles/scenario';
+import { wholeWords } from '../../server/core/profiles/build';
 import type { ProfileReport } from '../../server/core/profiles/types';
 import { EXAMPLES } from '../harness/paths';
 
@@ -31,6 +32,27 @@ describe('caching advice and simulated fixes (examples/shop)', () => {
     assert.ok(points.some((p) => /^admin\.py:\d+ admin for Logbook/.test(p)), 'the admin writes Logbook too');
     assert.ok(!points.some((p) => /tests?\.py|migrations/.test(p)), 'tests and migrations are not invalidation points');
     assert.match(a.rationale, /2 \+ N queries/);
+  });
+
+  it('one N: the configured rows (djperf.rows / [tool.djperf] rows) is the N of every profile the code does not size', async () => {
+    const usesDefault = (r: ProfileReport) => r.endpoints.flatMap((e) => e.defaults.filter((d) => d.name === 'rows' && /\(N\)$/.test(d.description)).map((d) => d.value));
+    const base = usesDefault(report);
+    assert.ok(base.length > 0 && base.every((v) => v === DEFAULT_ROWS), base.join(','));
+    const set = (await profileProject(SHOP, mergeConfig(loadProjectConfig(SHOP).config, { rows: 35 }))).report;
+    const rows = usesDefault(set);
+    assert.equal(rows.length, base.length);
+    assert.ok(rows.every((v) => v === 35), rows.join(','));
+    // A size the code tells (a paginator, a slice) still wins over the configured N.
+    const told = (r: ProfileReport) => r.endpoints.flatMap((e) => e.defaults.filter((d) => d.name === 'rows' && !/\(N\)$/.test(d.description)).map((d) => d.value));
+    assert.deepEqual(told(set), told(report));
+  });
+
+  it('finding costs are one line of at most 120 characters, never cut mid-word and never ending in ".."', () => {
+    for (const e of report.endpoints) for (const f of e.findings) {
+      assert.ok(f.cost.length <= 120 && !f.cost.includes('\n'), `${e.id} ${f.code}: ${f.cost}`);
+      assert.doesNotMatch(f.cost, /\.\.$/);
+    }
+    assert.equal(wholeWords('the work stays in the thread and the work stops', 30), 'the work stays in the thread…');
   });
 
   it('an already cached handler keeps its key and TTL', () => {

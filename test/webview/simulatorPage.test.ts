@@ -198,6 +198,23 @@ describe('webview: simulator page in headless Chromium', function () {
     await done(page);
   });
 
+  it('"go to code" opens the 0-based line the profile stores and labels it 1-based (findings and invalidations)', async () => {
+    const page = await loaded();
+    const first = (report as { endpoints: { id: string; handler: { uri: string }; findings: { line: number }[]; cacheAdvice?: { invalidateAt: { line: number }[] } }[] })
+      .endpoints.find((e) => e.findings.length > 0 && (e.cacheAdvice?.invalidateAt.length ?? 0) > 0)!;
+    await page.selectOption('#endpoint', first.id);
+    await page.waitForFunction((n) => document.querySelectorAll('#endpoint-info ul.findings button.link').length === n, first.findings.length);
+    const links = await page.locator('#endpoint-info ul.findings button.link').evaluateAll((bs) => bs.map((b) => ({ line: Number(b.getAttribute('data-line')), label: b.textContent ?? '' })));
+    assert.deepEqual(links.map((l) => l.line), first.findings.map((f) => f.line));
+    assert.deepEqual(links.map((l) => /:(\d+)\)$/.exec(l.label)?.[1]), first.findings.map((f) => String(f.line + 1)));
+    const inval = await page.locator('#endpoint-info .callout button.link').evaluateAll((bs) => bs.map((b) => Number(b.getAttribute('data-line'))));
+    assert.deepEqual(inval, first.cacheAdvice!.invalidateAt.map((w) => w.line));
+    await page.locator('#endpoint-info ul.findings button.link').first().click();
+    const posted = await page.evaluate(() => window.__posted.filter((m) => m.type === 'openLocation'));
+    assert.deepEqual(posted.map((m) => m.line), [first.findings[0].line]);
+    await done(page);
+  });
+
   it('restores its state after a reload (getState/setState), without waiting for the extension', async () => {
     const page = await loaded();
     await page.selectOption('#endpoint', 'logbook.views.logbook_feed');

@@ -13,7 +13,7 @@ describe('N from the loop', () => {
     assert.ok(costs.filter(([line]) => line !== 75).every(([, , limits]) => limits === undefined), JSON.stringify(costs));
   });
 
-  it('the hover prices a capped factor at its cap and the others at djperf.hover.rows', () => {
+  it('the hover prices a capped factor at its cap and the others at the configured N (djperf.rows)', () => {
     const cost: QueryCost = { kind: 'queries', base: 1, perRow: 1, rowFactors: ['rows of a', 'rows of b'], rowLimits: [null, 3] };
     assert.match(costInWords(cost, { rows: 50, queryMs: 2 }), /at N = 50, M = 3 and 2 ms a query ≈ 300 ms \(151 queries\)/);
   });

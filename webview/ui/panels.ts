@@ -11,8 +11,9 @@ import type { AdviceItem } from './messages';
 export type OpenLocation = (uri: string, line0: number) => void;
 
 /**
- * Finding and invalidation lines are 1-based (as listed to people, like ValueSource.line); handler ranges and
- * urlconf lines are 0-based (LSP). `openLocation` always takes a 0-based line.
+ * Finding, invalidation, handler and urlconf lines of a profile are 0-based (LSP, as the server stores them);
+ * only ValueSource.line is 1-based (it is listed to people). `openLocation` always takes a 0-based line; labels
+ * show 1-based lines, as editors do.
  */
 const fromOneBased = (line: number): number => Math.max(0, line - 1);
 
@@ -32,7 +33,7 @@ function findingsList(p: EndpointProfile, open: OpenLocation): HTMLElement {
     const id = `finding-${cssId(p.id)}-${i}`;
     return h('li', {},
       h('span', { id, class: 'finding' }, h('code', { text: f.code }), ` ${f.cost}`),
-      ' ', goTo(`go to code (${fileName(p.handler.uri)}:${f.line})`, p.handler.uri, fromOneBased(f.line), open, id));
+      ' ', goTo(`go to code (${fileName(p.handler.uri)}:${f.line + 1})`, p.handler.uri, f.line, open, id));
   }));
 }
 
@@ -63,7 +64,7 @@ export function renderEndpoints(root: HTMLElement, profiles: EndpointProfile[], 
     root.append(h('div', { class: 'callout' },
       h('p', { text: `Cache candidate (${c.kind}, key ${c.key}, ${c.ttlSeconds} s): ${c.rationale}.` }),
       c.invalidateAt.length > 0 ? h('ul', {}, ...c.invalidateAt.map((w) => h('li', {}, `invalidate at ${w.what} `,
-        goTo(`go to code (${fileName(w.uri)}:${w.line})`, w.uri, fromOneBased(w.line), open)))) : null));
+        goTo(`go to code (${fileName(w.uri)}:${w.line + 1})`, w.uri, w.line, open)))) : null));
   } else if (p.cacheUnsafe) {
     root.append(h('p', { class: 'muted', text: `Not a cache candidate: ${p.cacheUnsafe}.` }));
   }

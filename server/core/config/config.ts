@@ -14,7 +14,16 @@ export interface DjperfConfig {
   maxFileSize: number;
   /** Report findings in test code and migrations too (off by default, like Ruff's per-file ignores for tests). */
   checkTests: boolean;
+  /**
+   * N: rows per queryset / items per loop wherever the code does not tell. One value for the hover, the CodeLens,
+   * `djperf profile` and the simulator, so a cost reads the same everywhere.
+   */
+  rows: number;
 }
+
+/** The N assumed when neither the code nor the user tells (docs/deployment.md). */
+export const DEFAULT_ROWS = 20;
+const MAX_ROWS = 10_000;
 
 export const DEFAULT_EXCLUDE: readonly string[] = [
   '.git', '.hg', 'node_modules', '.venv', 'venv', 'env', '.env', '.tox', '.nox', '__pycache__',
@@ -26,7 +35,7 @@ export const NEWEST_DJANGO: [number, number] = [5, 2];
 export function defaultConfig(): DjperfConfig {
   return {
     select: ['DJP'], ignore: [], perFileIgnores: {}, exclude: [...DEFAULT_EXCLUDE], extendExclude: [],
-    targetDjango: [...NEWEST_DJANGO], severity: {}, maxFileSize: 2 * 1024 * 1024, checkTests: false,
+    targetDjango: [...NEWEST_DJANGO], severity: {}, maxFileSize: 2 * 1024 * 1024, checkTests: false, rows: DEFAULT_ROWS,
   };
 }
 
@@ -41,7 +50,7 @@ export class ConfigError extends Error {
 const CODE_PATTERN = /^(ALL|DJP\d{0,3})$/;
 const SEVERITIES = new Set(['error', 'warning', 'information', 'hint', 'off']);
 const KNOWN_KEYS = [
-  'select', 'ignore', 'per-file-ignores', 'exclude', 'extend-exclude', 'target-django-version', 'severity', 'max-file-size', 'check-tests',
+  'select', 'ignore', 'per-file-ignores', 'exclude', 'extend-exclude', 'target-django-version', 'severity', 'max-file-size', 'check-tests', 'rows',
 ];
 
 function stringList(value: unknown, file: string, key: string, check?: (s: string) => string | undefined): string[] {
@@ -119,6 +128,13 @@ export function validateConfigTable(table: Record<string, unknown>, file: string
       case 'check-tests': {
         if (typeof value !== 'boolean') throw new ConfigError(file, key, `expected true or false, got ${describe(value)}`);
         out.checkTests = value;
+        break;
+      }
+      case 'rows': {
+        if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_ROWS) {
+          throw new ConfigError(file, key, `expected a whole number of rows from 1 to ${MAX_ROWS}, got ${describe(value)}`);
+        }
+        out.rows = value;
         break;
       }
       default: {

@@ -1,4 +1,5 @@
 import type { Duration, Step } from '../../../webview/sim/types';
+import { DEFAULT_ROWS } from '../config/config';
 import type { NamedDefault } from './types';
 import type { Atom, HandlerWork, LockSection } from './atoms';
 
@@ -9,7 +10,7 @@ type DefaultName = NamedDefault['name'];
  * the ones its steps use, so the UI can show and change them.
  */
 export const NAMED_DEFAULTS: Readonly<Record<DefaultName, { value: number; description: string }>> = {
-  rows: { value: 20, description: 'rows per queryset / items per loop (N)' },
+  rows: { value: DEFAULT_ROWS, description: 'rows per queryset / items per loop (N)' },
   queryMs: { value: 2, description: 'database service time per query, ms (exponential)' },
   externalMs: { value: 300, description: 'one external call (HTTP, SMTP), ms (lognormal, cv 0.5)' },
   cpuMs: { value: 400, description: 'CPU time of a CPU-heavy section (pandas/numpy, nested pure-Python loops), ms' },
@@ -22,10 +23,14 @@ export const NAMED_DEFAULTS: Readonly<Record<DefaultName, { value: number; descr
 
 export class DefaultsUsed {
   private readonly used = new Map<DefaultName, NamedDefault>();
-  constructor(private readonly overrides: Partial<Record<DefaultName, number>> = {}) {}
+  /**
+   * `overrides` win over everything; `base` (the user's configured N) replaces only the named default, so a value
+   * the code tells (paginate_by = 50) still wins over it.
+   */
+  constructor(private readonly overrides: Partial<Record<DefaultName, number>> = {}, private readonly base: Partial<Record<DefaultName, number>> = {}) {}
   get(name: DefaultName, description?: string, value?: number): number {
     const d = NAMED_DEFAULTS[name];
-    const v = this.overrides[name] ?? value ?? d.value;
+    const v = this.overrides[name] ?? value ?? this.base[name] ?? d.value;
     if (!this.used.has(name)) this.used.set(name, { name, value: v, description: description ?? d.description });
     return v;
   }
@@ -151,8 +156,8 @@ export interface AssembledSteps {
 }
 
 /** The simulator steps of a handler, before and after djperf's fixes, and the named defaults they use. */
-export function assembleSteps(work: HandlerWork, overrides: Partial<Record<DefaultName, number>> = {}): AssembledSteps {
-  const d = new DefaultsUsed(overrides);
+export function assembleSteps(work: HandlerWork, overrides: Partial<Record<DefaultName, number>> = {}, base: Partial<Record<DefaultName, number>> = {}): AssembledSteps {
+  const d = new DefaultsUsed(overrides, base);
   const head = (fixed: boolean): Step[] => {
     const s: Step[] = [{ cpu: d.get('requestCpuMs') }];
     if (work.usesRequestUser) {

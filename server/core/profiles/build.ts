@@ -168,7 +168,7 @@ export function buildProfileReport(input: ProfileInput): ProfileReport {
       for (const h of handlersOf(route, byUri, analyze, input.root)) {
         let profile = seen.get(h.id);
         if (!profile) {
-          const built = profileOf(h, env);
+          const built = profileOf(h, env, config.rows);
           profile = built.profile;
           seen.set(h.id, profile);
           endpoints.push(profile);
@@ -425,9 +425,17 @@ function resolveHelper(call: Node, file: AnalyzedFile, byUri: Map<string, Deploy
   return other && def?.type === 'function_definition' ? { fn: def, file: other } : undefined;
 }
 
+/** At most `max` characters, cut after a whole word with an ellipsis (never mid-word, never ".."). */
+export function wholeWords(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > max / 2 ? cut.slice(0, space) : cut).replace(/[\s.,;:(]+$/, '')}…`;
+}
+
 function costText(f: Finding): string {
   const c = f.cost;
-  if (!c) return f.message.split('\n')[0].slice(0, 120);
+  if (!c) return wholeWords(f.message.split('\n')[0], 120);
   if (c.kind === 'queries') return formatQueryCost(c);
   if (c.kind === 'lock') return `row lock on ${c.rowKey}${c.heldAcross.length ? ` held across ${c.heldAcross.join(', ')}` : ''}`;
   return `${c.call} blocks${c.estimatedMs ? ` ~${c.estimatedMs} ms` : ''}${c.threadHops ? `, ${c.threadHops} thread hops` : ''}`;
@@ -441,7 +449,7 @@ interface BuiltProfile {
   advise?: (writes: WriteSite[]) => void;
 }
 
-function profileOf(h: Handler, env: AtomEnv): BuiltProfile {
+function profileOf(h: Handler, env: AtomEnv, rows: number): BuiltProfile {
   const work: HandlerWork = { atoms: [...h.implicit], locks: [], notes: [], findings: [], usesRequestUser: false, queryParams: [], isAsync: h.isAsync };
   for (const fn of h.fns) {
     const w = collectAtoms(fn, h.file, env, { depth: 0, asyncCtx: isAsyncDef(fn), baseOrder: 0, baseLoop: 0 });
@@ -456,7 +464,7 @@ function profileOf(h: Handler, env: AtomEnv): BuiltProfile {
   }
   if (h.cls) classLevelFindings(h, work);
   work.atoms.sort((a, b) => a.order - b.order);
-  const assembled = assembleSteps(work);
+  const assembled = assembleSteps(work, {}, { rows });
   const applied = new Set<string>();
   for (const a of flatten(work.atoms)) {
     if (a.fixedQueries && a.code) applied.add(a.code);

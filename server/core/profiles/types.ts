@@ -46,7 +46,7 @@ export interface EndpointProfile {
   };
   /** What the simulator runs for one request (steps use the named defaults below). */
   endpoint: Endpoint;
-  /** Codes of the findings that shaped the profile, with their one-line cost. */
+  /** Codes of the findings that shaped the profile, with their one-line cost (0-based line in `handler.uri`). */
   findings: { code: string; line: number; cost: string }[];
   defaults: NamedDefault[];
   /** No writes on this path and no per-user data in its queries: a cache candidate. */
@@ -66,7 +66,7 @@ export interface CacheAdvice {
   kind: 'view' | 'fragment' | 'get_or_set';
   key: string;
   ttlSeconds: number;
-  /** Every place in the workspace that writes a model the handler reads: invalidate there. */
+  /** Every place in the workspace that writes a model the handler reads: invalidate there (0-based lines). */
   invalidateAt: { uri: string; line: number; what: string }[];
   /** Why it is safe (or what makes it unsafe). */
   rationale: string;
