@@ -22,8 +22,6 @@ function elementTypeOf(iterable: Node): PyType | undefined {
   return elementType(typeOf(iterable));
 }
 
-
-
 /**
  * Follows an expression back to the queryset or instance it denotes, through chains, local variables,
  * class-based-view attributes and loop variables. Unknown is `undefined`, never a guess.
