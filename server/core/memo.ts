@@ -21,4 +21,9 @@ export class Memos {
     this.values.set(key, value);
     return value;
   }
+
+  /** Drops one slot: for derived data too large to keep while the object waits (a kept tree between two passes). */
+  delete(key: MemoKey<unknown>): void {
+    this.values.delete(key);
+  }
 }

@@ -1,4 +1,5 @@
 import type { Tree } from '../parsing/syntaxTree';
+import { forgetSemanticModel } from '../python/semantic/infer';
 import { extractClassDecls, type ModelDecl } from '../django/modelDecls';
 import { extractSettingsFacts, looksLikeSettings, type DjangoSettingsFacts } from '../django/settingsFacts';
 import { extractSerializerDecls, type SerializerDecl } from '../drf/serializerDecls';
@@ -54,5 +55,6 @@ export function extractFileFacts(tree: Tree, uri: string, text: string): FileFac
     const functions = summarizeFunctions(tree);
     if (functions.length) facts.functions = functions;
   }
+  forgetSemanticModel(tree);
   return facts;
 }

@@ -2,7 +2,6 @@ import type { Node, Tree } from '../parsing/syntaxTree';
 import type { Range } from '../parsing/textDocument';
 import { calleeMethod, calleeName, positionalArgs, rangeOf, walk, parentOf, isAsyncDef } from '../python/syntax';
 import { bindingsBefore } from '../python/scopes';
-import { importsOf } from '../python/imports';
 import { chainUses } from '../django/n1Analysis';
 import { classifyBlocking, CATEGORY_LABEL } from '../django/blockingCalls';
 import { CHAIN_METHODS, INSTANCE_METHODS, TERMINAL_METHODS } from '../django/querysetValue';
@@ -119,7 +118,6 @@ function isSyncQueryMethod(m: string): boolean {
 export function summarizeFunctions(tree: Tree): FunctionSummary[] {
   const root = tree.rootNode;
   const out: FunctionSummary[] = [];
-  let imports: ReturnType<typeof importsOf> | undefined;
   for (const stmt of root.namedChildren) {
     const def = stmt?.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
     if (def?.type !== 'function_definition') continue;
@@ -146,7 +144,6 @@ export function summarizeFunctions(tree: Tree): FunctionSummary[] {
       } else if (mayWork && n.type === 'call') {
         if (!query) query = queryOf(n);
         if (!blocking) {
-          imports ??= importsOf(root);
           const b = classifyBlocking(n);
           if (b) blocking = { kind: 'blocking', text: n.text.split('\n')[0].slice(0, 80), range: rangeOf(n), label: CATEGORY_LABEL[b.category], estimatedMs: b.estimatedMs };
         }

@@ -77,6 +77,10 @@ export function semanticIndex(tree: Tree): SemanticIndex {
   return tree.memos.get(INDEX, () => buildIndex(tree));
 }
 
+export function forgetIndex(tree: Tree): void {
+  tree.memos.delete(INDEX);
+}
+
 function newScope(node: Node, kind: ScopeKind, parent: Scope | null): Scope {
   // Most scopes declare no global, import no star and set no attribute: they share empty tables until written.
   return { node, kind, parent, bindings: new Map(), globals: NO_NAMES, nonlocals: NO_NAMES, starImports: NO_MODULES, selfAttributes: NO_ATTRIBUTES };

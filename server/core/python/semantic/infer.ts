@@ -1,7 +1,8 @@
 import type { Node } from '../../parsing/syntaxTree';
 import { MemoKey } from '../../memo';
 import { positionalArgs, unparen } from '../syntax';
-import { resolveName, scopeOfDefinition, unpackedValue, type Binding, type Scope } from './bindings';
+import { forgetIndex, resolveName, scopeOfDefinition, unpackedValue, type Binding, type Scope } from './bindings';
+import type { Tree } from '../../parsing/syntaxTree';
 import {
   annotatedClass, attributeType, BUILTINS, classMethodReturn, constructedClass, elementType,
   enteredType, methodReturn, OPTIONAL, PATH_CLASS, TRANSPARENT, UNION, WELL_KNOWN_MODULES,
@@ -17,6 +18,17 @@ import {
 
 const MAX_DEPTH = 12;
 const TYPES = new MemoKey<Map<number, PyType | null>>('expression types');
+
+/**
+ * Drops a tree's semantic model (index, types, returns). The workspace facts pass calls it on the trees it keeps for
+ * the analysis pass: measured on DefectDojo, keeping the model alive between the passes made the young-generation
+ * collector copy it again and again (scavenges 0.6 s -> 2.3 s); rebuilding it in the analysis pass costs far less.
+ */
+export function forgetSemanticModel(tree: Tree): void {
+  forgetIndex(tree);
+  tree.memos.delete(TYPES);
+  tree.memos.delete(RETURNS);
+}
 
 export function typeOf(node: Node | null | undefined, depth = 0): PyType | undefined {
   if (!node || depth > MAX_DEPTH) return undefined;
