@@ -2,7 +2,7 @@ import type { Node, Tree } from '../parsing/syntaxTree';
 import type { Range } from '../parsing/textDocument';
 import { calleeMethod, calleeName, positionalArgs, rangeOf, walk, parentOf, isAsyncDef } from '../python/syntax';
 import { bindingsBefore } from '../python/scopes';
-import { chainUses } from '../django/n1Analysis';
+import { chainUses } from '../django/managerChains';
 import { classifyBlocking, CATEGORY_LABEL } from '../django/blockingCalls';
 import { CHAIN_METHODS, INSTANCE_METHODS, TERMINAL_METHODS } from '../django/querysetValue';
 import { moduleToPath } from '../django/urlFacts';
