@@ -69,4 +69,28 @@ describe('architecture (the design card as tests)', () => {
     }
     assert.deepEqual(offenders, []);
   });
+  it('server/core has no import cycle at run time (type-only imports aside): each layer can be read on its own', () => {
+    const graph = new Map<string, string[]>();
+    for (const file of tsFiles('server/core')) {
+      const text = fs.readFileSync(file, 'utf8');
+      const deps: string[] = [];
+      for (const m of text.matchAll(/^(?:import|export)\s(?!type\b)[^'"]*?from\s+['"](\.[^'"]+)['"]/gm)) {
+        const target = `${path.resolve(path.dirname(file), m[1])}.ts`;
+        if (fs.existsSync(target)) deps.push(target);
+      }
+      graph.set(file, deps);
+    }
+    const state = new Map<string, 'open' | 'done'>();
+    const cycles: string[] = [];
+    const visit = (file: string, trail: string[]): void => {
+      state.set(file, 'open');
+      for (const dep of graph.get(file) ?? []) {
+        if (state.get(dep) === 'open') cycles.push([...trail.slice(trail.indexOf(dep)), dep].map((f) => path.relative(REPO_ROOT, f)).join(' -> '));
+        else if (!state.has(dep)) visit(dep, [...trail, dep]);
+      }
+      state.set(file, 'done');
+    };
+    for (const file of graph.keys()) if (!state.has(file)) visit(file, [file]);
+    assert.deepEqual(cycles, []);
+  });
 });
