@@ -2,7 +2,6 @@ import type { Node } from '../parsing/syntaxTree';
 import type { QuerysetEvaluator } from './querysetEvaluator';
 import { INSTANCE_METHODS, TERMINAL_METHODS, type InstanceValue, type QuerysetValue } from './querysetValue';
 import { calleeMethod, decoratorsOf, positionalArgs, unparen, walk } from '../python/syntax';
-import { bindingsBefore, enclosingScope } from '../python/scopes';
 import { bindingOf } from '../python/semantic/infer';
 import { ASYNC_MODEL_METHODS, ASYNC_QUERYSET_METHODS, ASYNC_RELATED_MANAGER_METHODS } from './djangoVersion';
 
@@ -198,9 +197,8 @@ export function isMaterialized(node: Node, depth = 0): boolean {
   }
   if (n.type === 'list_comprehension' || n.type === 'set_comprehension') return true;
   if (n.type === 'identifier') {
-    const rhs = bindingsBefore(enclosingScope(n), n.text, n.startIndex);
-    const last = rhs[rhs.length - 1];
-    return !!last && isMaterialized(last, depth + 1);
+    const b = bindingOf(n);
+    return !!b?.value && (b.kind === 'assignment' || b.kind === 'walrus') && !b.path && isMaterialized(b.value, depth + 1);
   }
   if (n.type === 'await') {
     const call = n.namedChildren[0];

@@ -17,11 +17,6 @@ const LIST_WRAPPERS = new Set(['list', 'tuple', 'sorted', 'reversed', 'set']);
 /** Annotation classes whose first argument is the model of a queryset. */
 const QUERYSET_CLASSES = new Set(['QuerySet', 'Manager', 'BaseManager', 'RelatedManager']);
 
-/** The element type of an iterable expression, from the semantic model (`books: list[Book]`). */
-function elementTypeOf(iterable: Node): PyType | undefined {
-  return elementType(typeOf(iterable));
-}
-
 /**
  * Follows an expression back to the queryset or instance it denotes, through chains, local variables,
  * class-based-view attributes and loop variables. Unknown is `undefined`, never a guess.
@@ -97,7 +92,7 @@ export class QuerysetEvaluator {
         return { kind: 'instance', model: iterable.model, from: iterable, node: loop.target };
       }
       // `for b in books` with `books: list[Book]`: an instance, but nothing is known of how it was loaded.
-      return this.fromType(elementTypeOf(loop.iterable), node);
+      return this.fromType(elementType(typeOf(loop.iterable)), node);
     }
     const b = bindingOf(node);
     if (!b) return undefined;

@@ -80,19 +80,6 @@ export function bindingsBefore(scope: Node, name: string, before: number): Node[
   return out;
 }
 
-export function parameterAnnotation(scope: Node, name: string): Node | undefined {
-  if (scope.type !== 'function_definition') return undefined;
-  const params = scope.childForFieldName('parameters');
-  for (const p of params?.namedChildren ?? []) {
-    if (!p) continue;
-    if ((p.type === 'typed_parameter' || p.type === 'typed_default_parameter')) {
-      const id = p.type === 'typed_parameter' ? p.namedChildren[0] : p.childForFieldName('name');
-      if (id?.text === name) return p.childForFieldName('type') ?? undefined;
-    }
-  }
-  return undefined;
-}
-
 export interface LoopBinding {
   /** The for statement or comprehension. */
   loop: Node;

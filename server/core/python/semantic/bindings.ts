@@ -313,7 +313,7 @@ function recordSelfAttribute(scope: Scope, left: Node, assignment: Node, value: 
   const object = left.childForFieldName('object');
   const attr = left.childForFieldName('attribute');
   if (object?.type !== 'identifier' || !attr || scope.kind !== 'function' || scope.parent?.kind !== 'class') return;
-  if (scope.firstParameter !== object.text || isStaticMethod(scope.node)) return;
+  if (scope.firstParameter !== object.text || methodKind(scope.node) !== 'instance') return;
   const cls = scope.parent;
   const binding: Binding = { name: attr.text, kind: value ? 'assignment' : 'annotation', scope, node: attr, start: assignment.endIndex, value, annotation };
   if (cls.selfAttributes === NO_ATTRIBUTES) cls.selfAttributes = new Map();
@@ -323,10 +323,12 @@ function recordSelfAttribute(scope: Scope, left: Node, assignment: Node, value: 
   else attributes.set(attr.text, [binding]);
 }
 
-function isStaticMethod(fn: Node): boolean {
+/** How a def in a class body receives its first parameter: `self` (instance), `cls` (classmethod) or nothing (staticmethod). */
+export function methodKind(fn: Node): 'instance' | 'class' | 'static' {
   const wrapper = fn.parent;
-  if (wrapper?.type !== 'decorated_definition') return false;
-  return wrapper.namedChildren.some((d) => d.type === 'decorator' && /^(staticmethod|classmethod)$/.test(d.namedChildren[0]?.text ?? ''));
+  if (wrapper?.type !== 'decorated_definition') return 'instance';
+  const names = wrapper.namedChildren.filter((d) => d.type === 'decorator').map((d) => d.namedChildren[0]?.text);
+  return names.includes('staticmethod') ? 'static' : names.includes('classmethod') ? 'class' : 'instance';
 }
 
 /** The scope a node's names are looked up in. */

@@ -1,7 +1,7 @@
 import type { Node } from '../../parsing/syntaxTree';
 import { MemoKey } from '../../memo';
 import { positionalArgs, unparen } from '../syntax';
-import { forgetIndex, resolveName, scopeOfDefinition, unpackedValue, type Binding, type Scope } from './bindings';
+import { forgetIndex, methodKind, resolveName, scopeOfDefinition, unpackedValue, type Binding, type Scope } from './bindings';
 import type { Tree } from '../../parsing/syntaxTree';
 import {
   annotatedClass, attributeType, BUILTINS, classMethodReturn, constructedClass, elementType,
@@ -134,10 +134,10 @@ function parameterType(b: Binding, depth: number): PyType | undefined {
   const fn = b.definition;
   const cls = b.index === 0 && fn?.type === 'function_definition' ? b.scope.parent : null;
   if (cls?.kind !== 'class') return undefined;
-  const decorators = fn?.parent?.type === 'decorated_definition' ? fn.parent.namedChildren.map((d) => d.namedChildren[0]?.text) : [];
-  if (decorators.includes('staticmethod')) return undefined;
+  const kind = methodKind(fn as Node);
+  if (kind === 'static') return undefined;
   const name = cls.node.childForFieldName('name')?.text ?? '';
-  return decorators.includes('classmethod') ? { kind: 'class', cls: name, def: cls.node } : instance(name, undefined, cls.node);
+  return kind === 'class' ? { kind: 'class', cls: name, def: cls.node } : instance(name, undefined, cls.node);
 }
 
 /** The element of a (possibly unpacked) value: `a, b = X(), Y()` gives `b` the type of `Y()`. */
