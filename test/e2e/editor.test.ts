@@ -444,11 +444,10 @@ describe('djperf in VS Code (code-server + headless Chromium)', function () {
       await wb.openFile(VIEWS);
       await wb.goTo(13, 1);
       assert.equal((await wb.lineText(13)).trim(), 'def product_list(request):');
-      const lens = await wb.codeLensAbove(13, /simulat/i);
-      const lensText = await lens.innerText();
-      const target = /Simulate (\S+)/.exec((await lens.getAttribute('title')) ?? '')?.[1] ?? lensText;
+      const lens = await wb.clickCodeLensAbove(13, /simulat/i);
+      const lensText = lens.text;
+      const target = /Simulate (\S+)/.exec(lens.title)?.[1] ?? lensText;
       assert.match(target, /product_list/, `the CodeLens above product_list is about it: ${target}`);
-      await lens.click();
       const frame = await simulatorFrame();
       const selected = await poll('the simulator to select the endpoint of the CodeLens', async () => {
         const errors = await simulatorErrors(frame);

@@ -286,20 +286,28 @@ export class Workbench {
     return { text, hover };
   }
 
-  /** The CodeLens link (text matching `re`) shown directly above `line` of the active editor, once it is there. */
-  async codeLensAbove(line: number, re: RegExp, timeoutMs = 60_000): Promise<Locator> {
-    const id = await poll(`a CodeLens matching ${re} directly above line ${line}`, () => this.editor().evaluate((ed, [lineNo, source, flags]) => {
-      const pattern = new RegExp(source as string, flags as string);
-      const margin = Array.from(ed.querySelectorAll<HTMLElement>('.margin-view-overlays > div')).find((d) => d.querySelector('.line-numbers')?.textContent?.trim() === String(lineNo));
-      if (!margin) return undefined;
-      const top = margin.getBoundingClientRect().top;
-      const lens = Array.from(ed.querySelectorAll<HTMLAnchorElement>('.codelens-decoration a')).find((a) => {
-        const r = a.getBoundingClientRect();
-        return r.height > 0 && pattern.test(a.textContent ?? '') && r.bottom <= top + 2 && top - r.bottom < 40;
-      });
-      return lens?.id || undefined;
-    }, [line, re.source, re.flags] as const), timeoutMs, 500);
-    return this.editor().locator(`[id="${id}"]`);
+  /**
+   * Clicks the CodeLens link (text matching `re`) shown directly above `line` of the active editor, once it is there;
+   * returns its text and title. Finding and clicking are retried together: the server refreshes CodeLens when the
+   * background scan ends, and Monaco then renders new links with new ids, so a link found earlier may be gone.
+   */
+  async clickCodeLensAbove(line: number, re: RegExp, timeoutMs = 60_000): Promise<{ text: string; title: string }> {
+    return poll(`a CodeLens matching ${re} directly above line ${line}, clicked`, async () => {
+      const found = await this.editor().evaluate((ed, [lineNo, source, flags]) => {
+        const pattern = new RegExp(source as string, flags as string);
+        const margin = Array.from(ed.querySelectorAll<HTMLElement>('.margin-view-overlays > div')).find((d) => d.querySelector('.line-numbers')?.textContent?.trim() === String(lineNo));
+        if (!margin) return undefined;
+        const top = margin.getBoundingClientRect().top;
+        const lens = Array.from(ed.querySelectorAll<HTMLAnchorElement>('.codelens-decoration a')).find((a) => {
+          const r = a.getBoundingClientRect();
+          return r.height > 0 && pattern.test(a.textContent ?? '') && r.bottom <= top + 2 && top - r.bottom < 40;
+        });
+        return lens?.id ? { id: lens.id, text: lens.textContent ?? '', title: lens.getAttribute('title') ?? '' } : undefined;
+      }, [line, re.source, re.flags] as const);
+      if (!found) return undefined;
+      const clicked = await this.editor().locator(`[id="${found.id}"]`).click({ timeout: 3000 }).then(() => true, () => false);
+      return clicked ? { text: found.text, title: found.title } : undefined;
+    }, timeoutMs, 500);
   }
 
   /** Ctrl+. at the cursor: the titles of the quick fix menu. */
