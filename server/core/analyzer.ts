@@ -4,7 +4,7 @@ import type { Finding, Rule, RuleMeta, Severity } from './rules/types';
 import type { DjperfConfig } from './config/config';
 import { RuleSelection } from './config/ruleSelection';
 import { isSuppressed } from './rules/suppressions';
-import { ExecutionContexts, isTestLike, type ExecutionContext } from './workspace/executionContext';
+import { ExecutionContexts, fileContextOf, isTestLike, type ExecutionContext } from './workspace/executionContext';
 
 /** A finding with everything a front end needs to show it. */
 export interface ReportedFinding extends Finding {
@@ -55,9 +55,13 @@ export function analyzeFile(file: SourceFile, workspace: WorkspaceFacts, config:
   if (file.tree.rootNode.hasError && file.text.length > 0) {
     notices.push({ uri: file.uri, level: 'info', message: 'file has syntax errors; djperf analysed the parts it could parse' });
   }
+  // A test or migration file (by its path and imports) would have all its code findings dropped below: not analysing
+  // it at all is the same answer, and on real projects (half their Python is tests) most of the time.
+  const skipCode = !config.checkTests && isTestLike(fileContextOf(options.relPath, file.text)?.kind);
   for (const rule of options.rules ?? ALL_RULES) {
     if (options.isCancelled?.()) break;
     if (!selection.enabled(rule.meta, options.relPath)) continue;
+    if (skipCode && rule.meta.family !== 'deployment') continue;
     let produced: Finding[];
     try {
       produced = rule.check(ctx);

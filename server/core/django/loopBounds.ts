@@ -1,6 +1,6 @@
 import type { Node } from '../parsing/syntaxTree';
 import { calleeName, positionalArgs, unparen } from '../python/syntax';
-import { bindingsBefore, enclosingScope } from '../python/scopes';
+import { scopeOf } from '../python/semantic/bindings';
 
 /** Above this, `range(k)` is a real N even when k is written in the code. */
 export const SMALL_RANGE_LIMIT = 20;
@@ -63,8 +63,10 @@ export function sliceRowLimit(iterable: Node): number | undefined {
   if (direct !== undefined) return direct;
   const e = unparen(iterable);
   if (e.type !== 'identifier') return undefined;
-  const rhs = bindingsBefore(enclosingScope(e), e.text, e.startIndex);
-  return rhs.length === 1 ? literalSlice(rhs[0]) : undefined;
+  // The only binding of the name before the loop, a plain assignment (`recent = qs[:5]`).
+  const before = scopeOf(e).bindings.get(e.text)?.filter((b) => b.start <= e.startIndex) ?? [];
+  const only = before.length === 1 && before[0].kind === 'assignment' && !before[0].path?.length ? before[0].value : undefined;
+  return only ? literalSlice(only) : undefined;
 }
 
 /** The cost's `rowLimits` (outermost first, aligned with rowFactors), set only when some loop is capped. */

@@ -4,7 +4,6 @@ import type { ReportedFinding } from '../analyzer';
 import type { ImportMap } from '../python/imports';
 import { resolveCallee } from '../python/imports';
 import { calleeMethod, decoratorsOf, isAsyncDef, keywordArg, positionalArgs, stringValue, unparen, walk, parentOf } from '../python/syntax';
-import { bindingsBefore, enclosingScope } from '../python/scopes';
 import { queryEvaluations, type QueryEvaluation } from '../django/evaluation';
 import { loadQueries } from '../django/n1Analysis';
 import { isLoaded } from '../django/querysetValue';
@@ -12,6 +11,8 @@ import { cacheCall, classifyBlocking } from '../django/blockingCalls';
 import { atomicWithItem, isAtomicExpr, hasDecorator } from '../django/transactions';
 import { literalLoopBound } from '../django/loopBounds';
 import { enclosingLoop, isAwaited, localFunction, threadHopOf, callableWork, type AsyncEnv } from '../django/asyncContext';
+import { bindingOf } from '../python/semantic/infer';
+import { unpackedValue } from '../python/semantic/bindings';
 
 /**
  * One unit of work found in a handler (a query, an HTTP call, a cache read, a thread hop …), in source order,
@@ -184,9 +185,8 @@ function constantKey(node: Node | undefined): string | undefined {
   const lit = stringValue(node);
   if (lit !== undefined) return lit;
   if (node.type === 'identifier') {
-    const root = node.tree.rootNode; // `.parent` costs O(depth) in tree-sitter: never climb to the root
-    const rhs = bindingsBefore(root, node.text, node.startIndex);
-    const v = rhs[rhs.length - 1];
+    const b = bindingOf(node);
+    const v = b?.kind === 'assignment' && b.value ? unpackedValue(b.value, b.path) : undefined;
     return v ? stringValue(unparen(v)) : undefined;
   }
   return undefined;
@@ -576,12 +576,13 @@ function httpLike(call: Node, imports: ImportMap): { category: 'http'; estimated
   const method = calleeMethod(call) ?? '';
   const recv = fn.childForFieldName('object');
   if (!HTTP_VERBS.has(method) || recv?.type !== 'identifier') return undefined;
-  const rhs = bindingsBefore(enclosingScope(recv), recv.text, recv.startIndex);
-  const last = rhs[rhs.length - 1];
+  // What the name was last assigned, in the code as written (`http = session or requests`); none for a parameter.
+  const b = bindingOf(recv);
+  const last = b && b.kind !== 'parameter' && b.value ? unpackedValue(b.value, b.path) : undefined;
   const text = last?.text ?? '';
   const mods = [...imports.values()];
   if (/\b(requests|httpx|Session|session|urllib3)\b/.test(text) && mods.some((m) => /^(requests|httpx|urllib3)\b/.test(m))) return { category: 'http', estimatedMs: 300 };
-  if (!last && /^(session|http|client)$/.test(recv.text) && mods.some((m) => /^(requests|httpx)\b/.test(m))) return { category: 'http', estimatedMs: 300 };
+  if (!last && (!b || b.kind === 'parameter') && /^(session|http|client)$/.test(recv.text) && mods.some((m) => /^(requests|httpx)\b/.test(m))) return { category: 'http', estimatedMs: 300 };
   return undefined;
 }
 

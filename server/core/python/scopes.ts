@@ -1,10 +1,9 @@
 import type { Node } from '../parsing/syntaxTree';
-import { nearestAncestorIn, positionalArgs, SCOPE_TYPES, walk } from './syntax';
+import { nearestAncestorIn, positionalArgs, SCOPE_TYPES } from './syntax';
 import { MemoKey } from '../memo';
 
-/** Name binding in Python scopes, flow-insensitive but position-aware: good enough for lint, never executed. */
+/** Syntactic scope helpers (enclosing def/class, the loop a name is the target of); name binding is the semantic model's (semantic/). */
 
-const SCOPE_NODE = new Set(['function_definition', 'lambda', 'module', 'class_definition']);
 const COMPREHENSIONS = new Set(['list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression']);
 
 const BINDING_SCOPES: ReadonlySet<string> = new Set(['function_definition', 'lambda', 'module']);
@@ -36,48 +35,6 @@ function targetsName(target: Node, name: string): Node | undefined {
     }
   }
   return undefined;
-}
-
-/** Per tree and scope: every `name = …` / `name := …` right-hand side in the scope, in source order. */
-const SCOPE_BINDINGS = new MemoKey<Map<number, Map<string, { rhs: Node; end: number }[]>>>('scope bindings');
-
-function scopeBindings(scope: Node): Map<string, { rhs: Node; end: number }[]> {
-  const perTree = scope.tree.memos.get(SCOPE_BINDINGS, () => new Map());
-  const hit = perTree.get(scope.id);
-  if (hit) return hit;
-  const out = new Map<string, { rhs: Node; end: number }[]>();
-  const add = (name: string, rhs: Node): void => {
-    const list = out.get(name) ?? [];
-    list.push({ rhs, end: rhs.endIndex });
-    out.set(name, list);
-  };
-  const body = scope.type === 'module' ? scope : scope.childForFieldName('body');
-  if (body) {
-    walk(body, (n) => {
-      if (n.id !== body.id && SCOPE_NODE.has(n.type)) return false;
-      if (n.type === 'assignment') {
-        const left = n.childForFieldName('left');
-        const right = n.childForFieldName('right');
-        if (left?.type === 'identifier' && right) add(left.text, right);
-      } else if (n.type === 'named_expression') {
-        const left = n.childForFieldName('name');
-        const right = n.childForFieldName('value');
-        if (left && right) add(left.text, right);
-      }
-      return true;
-    });
-  }
-  perTree.set(scope.id, out);
-  return out;
-}
-
-/** Right-hand sides of `name = …` in `scope` (not in nested scopes) that end before `before`, in source order. */
-export function bindingsBefore(scope: Node, name: string, before: number): Node[] {
-  const list = scopeBindings(scope).get(name);
-  if (!list) return [];
-  const out: Node[] = [];
-  for (const b of list) if (b.end <= before) out.push(b.rhs);
-  return out;
 }
 
 export interface LoopBinding {

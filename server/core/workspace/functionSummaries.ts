@@ -1,7 +1,7 @@
 import type { Node, Tree } from '../parsing/syntaxTree';
 import type { Range } from '../parsing/textDocument';
 import { calleeMethod, calleeName, positionalArgs, rangeOf, walk, parentOf, isAsyncDef } from '../python/syntax';
-import { bindingsBefore } from '../python/scopes';
+import { scopeOfDefinition } from '../python/semantic/bindings';
 import { chainUses } from '../django/managerChains';
 import { classifyBlocking, CATEGORY_LABEL } from '../django/blockingCalls';
 import { CHAIN_METHODS, INSTANCE_METHODS, TERMINAL_METHODS } from '../django/querysetValue';
@@ -71,6 +71,12 @@ export function mayHaveFunctionSummaries(text: string): boolean {
   return false;
 }
 
+/** The parameter keeps the caller's argument throughout the body: nothing else in the function binds its name. */
+function neverRebound(def: Node, param: string): boolean {
+  const bindings = scopeOfDefinition(def)?.bindings.get(param);
+  return !!bindings && bindings.every((b) => b.kind === 'parameter');
+}
+
 function paramName(p: Node): string | undefined {
   switch (p.type) {
     case 'identifier':
@@ -127,7 +133,7 @@ export function summarizeFunctions(tree: Tree): FunctionSummary[] {
     const { params, kwOnly } = parametersOf(def);
     const bodyText = body.text;
     const candidates = new Set([...params, ...kwOnly].filter((p) => !NOT_ROWS.has(p) && bodyText.includes(`${p}.`) &&
-      bindingsBefore(def, p, def.endIndex).length === 0));
+      neverRebound(def, p)));
     const reads: Record<string, ParamRead[]> = {};
     const work: BlockingWork[] = [];
     const mayWork = /\.(?:objects|_default_manager)\b|\(/.test(bodyText);

@@ -4,7 +4,8 @@ import type { RuleContext } from '../context';
 import { describeUse, managerCost, managerUses, loopRelated, type ManagerUse } from '../../django/n1Analysis';
 import { helperRelated } from '../../django/helperCalls';
 import { calleeMethod, calleeName, keywordArg, positionalArgs, rangeOf, stringValue, isTrue, walk, parentOf, nodesOfType } from '../../python/syntax';
-import { bindingsBefore, enclosingScope } from '../../python/scopes';
+import { enclosingScope } from '../../python/scopes';
+import { scopeOf } from '../../python/semantic/bindings';
 import { importsOf } from '../../python/imports';
 import { iterationLoops } from '../../django/n1Analysis';
 import { rowAccesses } from '../../django/rowLoops';
@@ -117,12 +118,13 @@ function prefetchFix(ctx: RuleContext, use: ManagerUse): Fix | undefined {
   const chainText = expr.text.slice(use.manager.endIndex - expr.startIndex);
   const reads = namesRead(expr).filter((n) => n.startIndex >= use.manager.endIndex && !GLOBAL_HELPERS.has(n.text));
   const loops = iterationLoops(ctx, expr);
-  const exprScope = enclosingScope(expr);
-  const siteScope = enclosingScope(info.node);
+  const exprScope = scopeOf(expr);
+  const siteScope = scopeOf(info.node);
   for (const n of reads) {
     if (loops.some((l) => l.variant.has(n.text)) || n.text === use.loop.rowVar) return undefined;
-    if (exprScope.id !== siteScope.id) return undefined;
-    if (bindingsBefore(exprScope, n.text, exprScope.endIndex).some((b) => b.endIndex > info.node.startIndex)) return undefined;
+    if (exprScope !== siteScope) return undefined;
+    // Rebound after the queryset is built: the value read at the loop is not the one the queryset would capture.
+    if (exprScope.bindings.get(n.text)?.some((b) => b.start > info.node.startIndex)) return undefined;
   }
   const models = ctx.workspace.models;
   const target = models.get(use.rel.target);
