@@ -1,7 +1,7 @@
 import type { Node } from '../parsing/syntaxTree';
 import type { QuerysetEvaluator } from './querysetEvaluator';
 import { INSTANCE_METHODS, TERMINAL_METHODS, type InstanceValue, type QuerysetValue } from './querysetValue';
-import { calleeMethod, decoratorsOf, positionalArgs, unparen, walk } from '../python/syntax';
+import { calleeMethod, decoratorsOf, positionalArgs, returnValues, unparen, walk } from '../python/syntax';
 import { bindingOf } from '../python/semantic/infer';
 import { ASYNC_MODEL_METHODS, ASYNC_QUERYSET_METHODS, ASYNC_RELATED_MANAGER_METHODS } from './djangoVersion';
 
@@ -193,6 +193,12 @@ export function isMaterialized(node: Node, depth = 0): boolean {
   if (n.type === 'call') {
     const fn = n.childForFieldName('function');
     if (fn?.type === 'identifier' && MATERIALIZERS.has(fn.text)) return true;
+    // A helper of this file that returns `list(qs)` on every path hands back rows, not a queryset.
+    const b = fn?.type === 'identifier' ? bindingOf(fn) : undefined;
+    if (b?.kind === 'function' && b.definition && b.definition.child(0)?.type !== 'async') {
+      const values = returnValues(b.definition);
+      return !!values?.length && values.every((v) => isMaterialized(v, depth + 1));
+    }
     return false;
   }
   if (n.type === 'list_comprehension' || n.type === 'set_comprehension') return true;

@@ -95,6 +95,9 @@ function prefetchOrdered(ctx: RuleContext, info: PrefetchInfo, targetModel: stri
   return false;
 }
 
+/** Uses a prefetch could answer: silent when the row queryset's loads are unknown (a re-query runs whatever was loaded). */
+const SERVABLE: ReadonlySet<ManagerUseKind> = new Set<ManagerUseKind>(['evaluate', 'count', 'exists', 'contains', 'first']);
+
 function computeManagerUses(ctx: RuleContext): ManagerUse[] {
   const models = ctx.workspace.models;
   const out: ManagerUse[] = [];
@@ -156,7 +159,18 @@ function computeManagerUses(ctx: RuleContext): ManagerUse[] {
 const MANAGER_USES = new MemoKey<ManagerUse[]>('related manager uses');
 
 /** Every use of a related manager reached from a row of a queryset loop, classified (computed once per file). */
+const REPORTABLE_USES = new MemoKey<ManagerUse[]>('related manager uses worth reporting');
+
+/**
+ * Every use of a related manager reached from a row of a queryset loop, classified (computed once per file), except
+ * uses a prefetch could answer on rows whose loads are unknown (`prefetch_related(*lookups)`): djperf cannot tell.
+ */
 export function managerUses(ctx: RuleContext): ManagerUse[] {
+  return ctx.memos.get(REPORTABLE_USES, () => allManagerUses(ctx).filter((u) => !(u.loop.source.loadsUnknown && SERVABLE.has(u.kind))));
+}
+
+/** All related-manager uses, reportable or not: their calls are not generic queries in a loop either. */
+export function allManagerUses(ctx: RuleContext): ManagerUse[] {
   return ctx.memos.get(MANAGER_USES, () => computeManagerUses(ctx));
 }
 

@@ -4,7 +4,7 @@ import {
   INSTANCE_METHODS, TERMINAL_METHODS, cloneQueryset, type InstanceValue, type QuerysetValue,
   type TrackedValue,
 } from './querysetValue';
-import { calleeMethod, calleeName, keywordArg, positionalArgs, stringValue, unparen, parentOf } from '../python/syntax';
+import { calleeMethod, calleeName, keywordArg, positionalArgs, returnValues, stringValue, unparen, parentOf } from '../python/syntax';
 import { enclosingClass, loopBinding } from '../python/scopes';
 import { annotationType, bindingOf, typeOf } from '../python/semantic/infer';
 import { scopeOfDefinition, unpackedValue } from '../python/semantic/bindings';
@@ -121,7 +121,8 @@ export class QuerysetEvaluator {
     if (QUERYSET_CLASSES.has(cls)) {
       const arg = t.args?.[0];
       const model = arg?.kind === 'instance' ? this.models.find(shortName(arg.cls)) : undefined;
-      return model ? this.fresh(model, node, undefined) : undefined;
+      // The type says which rows, not what the code that built the queryset joined or prefetched.
+      return model ? { ...this.fresh(model, node, undefined), loadsUnknown: 'a queryset built elsewhere (known by its type)' } : undefined;
     }
     const model = this.models.find(cls);
     return model ? { kind: 'instance', model: model.key, node } : undefined;
@@ -255,6 +256,31 @@ export class QuerysetEvaluator {
     return undefined;
   }
 
+  /**
+   * What a function of this file returns, when every `return` gives a queryset (or every one an instance) of the
+   * same model: `def active(): return Order.objects.filter(...)`. Returns that load different relations make the
+   * loads unknown; any return the evaluator cannot follow (or a generator) makes the whole call unknown.
+   */
+  private agreedReturn(def: Node, depth: number): TrackedValue | undefined {
+    const values = returnValues(def);
+    if (!values?.length) return undefined;
+    let first: TrackedValue | undefined;
+    let differs = false;
+    for (const v of values) {
+      const t = this.evaluate(v, depth);
+      if (!t) return undefined;
+      if (!first) { first = t; continue; }
+      if (t.kind !== first.kind || t.model !== first.model) return undefined;
+      const a = t.kind === 'queryset' ? t : t.from;
+      const b = first.kind === 'queryset' ? first : first.from;
+      if (!a || !b || a.rows !== b.rows) return undefined;
+      if (loadsKey(a) !== loadsKey(b)) differs = true;
+    }
+    if (!first || !differs) return first;
+    if (first.kind === 'queryset') return { ...first, loadsUnknown: 'a helper whose returns load different relations' };
+    return first.from ? { ...first, from: { ...first.from, loadsUnknown: 'a helper whose returns load different relations' } } : first;
+  }
+
   /** The tracked value of a function's first `return` that has one. */
   private returnedValue(def: Node, depth: number): TrackedValue | undefined {
     const body = def.childForFieldName('body');
@@ -286,6 +312,8 @@ export class QuerysetEvaluator {
         const cls = this.modelClass(first);
         return cls ? this.fresh(cls, node, undefined) : this.queryset(first);
       }
+      const b = bindingOf(fn);
+      if (b?.kind === 'function' && b.definition && !isAsyncFunction(b.definition)) return this.agreedReturn(b.definition, depth);
       return undefined;
     }
     if (fn.type !== 'attribute') return undefined;
@@ -311,6 +339,9 @@ export class QuerysetEvaluator {
     const next = cloneQueryset(receiver, { origin: call });
     next.calls.push(call);
     const args = positionalArgs(call);
+    if ((method === 'select_related' || method === 'prefetch_related') && !literalLookups(call)) {
+      next.loadsUnknown ??= `${method}() with lookups computed at run time`;
+    }
     switch (method) {
       case 'select_related': {
         if (args.length === 0) next.selectRelated = 'all';
@@ -369,6 +400,31 @@ export class QuerysetEvaluator {
 }
 
 export type { InstanceValue };
+
+function isAsyncFunction(def: Node): boolean {
+  return def.child(0)?.type === 'async';
+}
+
+/** What a queryset joins and prefetches, as one comparable string. */
+function loadsKey(q: QuerysetValue): string {
+  const sel = q.selectRelated === 'all' ? 'all' : [...q.selectRelated].sort().join(',');
+  const pre = [...q.prefetch].map(([k, v]) => `${k}${v.toAttr ? `>${v.toAttr}` : ''}`).sort().join(',');
+  return `${sel}|${pre}|${q.loadsUnknown ?? ''}`;
+}
+
+/**
+ * Whether every lookup of a select_related/prefetch_related call is written in the code: string literals, or
+ * `Prefetch(...)` with a literal lookup (`*fields`, a variable or a keyword argument makes the loads unknown).
+ */
+function literalLookups(call: Node): boolean {
+  for (const a of call.childForFieldName('arguments')?.namedChildren ?? []) {
+    if (a.type === 'comment') continue;
+    if (stringValue(a) !== undefined) continue;
+    if (a.type === 'call' && /(^|\.)Prefetch$/.test(calleeName(a) ?? '') && stringValue(positionalArgs(a)[0] ?? keywordArg(a, 'lookup')) !== undefined) continue;
+    return false;
+  }
+  return true;
+}
 
 /** A module-level `def name` of the file containing `node`. */
 function moduleFunction(node: Node, name: string): Node | undefined {

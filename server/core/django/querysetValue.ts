@@ -33,6 +33,11 @@ export interface QuerysetValue {
   relatedFrom?: { model: string; accessor: string; node: Node; prefetched?: PrefetchInfo };
   /** select_for_update() appears in the chain. */
   forUpdate?: Node;
+  /**
+   * Why what the rows carry cannot be known here (`select_related(*fields)`, a `QuerySet[X]` parameter filled by the
+   * caller): relation reads and served prefetches are then taken as loaded, so N+1 rules stay silent rather than guess.
+   */
+  loadsUnknown?: string;
 }
 
 /** A model instance (from get()/first()/a loop over a queryset). */
@@ -82,7 +87,7 @@ export function isSelected(q: QuerysetValue, path: string): boolean {
 
 /** Whether the single-object relation at `path` is already on each row (joined, or prefetched into the cache). */
 export function isLoaded(q: QuerysetValue, path: string): boolean {
-  if (isSelected(q, path)) return true;
+  if (q.loadsUnknown || isSelected(q, path)) return true;
   const p = q.prefetch.get(path);
   return !!p && !p.toAttr;
 }

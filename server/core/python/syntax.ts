@@ -236,3 +236,26 @@ export function decoratorsOf(def: Node): Node[] {
   if (parent?.type !== 'decorated_definition') return [];
   return parent.namedChildren.filter((c): c is Node => c?.type === 'decorator');
 }
+
+/** The values of a function's `return` statements (nested functions and classes excluded); undefined for a generator. */
+export function returnValues(def: Node): Node[] | undefined {
+  const body = def.childForFieldName('body');
+  if (!body) return undefined;
+  const values: Node[] = [];
+  const stack: Node[] = [body];
+  while (stack.length) {
+    const n = stack.pop() as Node;
+    for (const c of n.namedChildren) {
+      if (c.type === 'function_definition' || c.type === 'lambda' || c.type === 'class_definition') continue;
+      if (c.type === 'yield') return undefined;
+      if (c.type === 'return_statement') {
+        const v = c.namedChildren[0];
+        // A bare `return` / `return None` gives no rows: the loop over it would fail, so it does not count.
+        if (v && unparen(v).type !== 'none') values.push(v);
+        continue;
+      }
+      stack.push(c);
+    }
+  }
+  return values;
+}

@@ -41,7 +41,7 @@ function describe(v: TrackedValue | undefined, node: Node, uri: string): Context
   if (!v) return undefined;
   const qs: QuerysetValue | undefined = v.kind === 'queryset' ? v : v.from;
   // An instance whose queryset is unknown (a parameter, an annotation) stays silent: its joins are not known.
-  if (!qs || qs.rows !== 'instances' || qs.relatedFrom) return undefined;
+  if (!qs || qs.rows !== 'instances' || qs.relatedFrom || qs.loadsUnknown) return undefined;
   const prefetched: string[] = [];
   const opaque: string[] = [];
   for (const [path, info] of qs.prefetch) {

@@ -1,6 +1,6 @@
 import type { Node } from '../../parsing/syntaxTree';
 import { MemoKey } from '../../memo';
-import { positionalArgs, unparen } from '../syntax';
+import { positionalArgs, returnValues, unparen } from '../syntax';
 import { forgetIndex, methodKind, resolveName, scopeOfDefinition, unpackedValue, type Binding, type Scope } from './bindings';
 import type { Tree } from '../../parsing/syntaxTree';
 import {
@@ -276,24 +276,8 @@ function computeReturn(def: Node, depth: number): PyType | undefined {
   if (def.child(0)?.type === 'async') return undefined; // a coroutine
   const annotation = def.childForFieldName('return_type');
   if (annotation) return annotationType(annotation, depth);
-  const body = def.childForFieldName('body');
-  if (!body) return undefined;
-  const values: Node[] = [];
-  let generator = false;
-  const stack: Node[] = [body];
-  while (stack.length) {
-    const n = stack.pop() as Node;
-    for (const c of n.namedChildren) {
-      if (c.type === 'function_definition' || c.type === 'lambda' || c.type === 'class_definition') continue;
-      if (c.type === 'yield') generator = true;
-      if (c.type === 'return_statement') {
-        const v = c.namedChildren[0];
-        if (v && unparen(v).type !== 'none') values.push(v);
-      }
-      stack.push(c);
-    }
-  }
-  if (generator || values.length === 0) return undefined;
+  const values = returnValues(def);
+  if (!values?.length) return undefined;
   return unionOf(values.map((v) => typeOf(v, depth)));
 }
 

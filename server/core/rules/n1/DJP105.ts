@@ -2,7 +2,7 @@ import type { Node } from '../../parsing/syntaxTree';
 import { ruleMeta, formatQueryCost, type Finding, type Fix, type Rule } from '../types';
 import type { RuleContext } from '../context';
 import {
-  dependsOnLoop, iterationLoops, loopCost, loopRelated, managerCost, managerUses, type IterationLoop,
+  dependsOnLoop, iterationLoops, loopCost, loopRelated, managerCost, managerUses, allManagerUses, type IterationLoop,
 } from '../../django/n1Analysis';
 import type { QuerysetValue } from '../../django/querysetValue';
 import { positionalArgs, rangeOf, walk, parentOf } from '../../python/syntax';
@@ -119,7 +119,7 @@ export const rule: Rule = {
   check(ctx) {
     const findings: Finding[] = [];
     const uses = managerUses(ctx);
-    const managed = new Set(uses.map((u) => u.manager.id));
+    const managed = new Set(allManagerUses(ctx).map((u) => u.manager.id));
     // Related-manager calls on a row that prefetching cannot serve and that nothing prefetches.
     for (const use of uses) {
       if (use.prefetch || (use.kind !== 'first' && use.kind !== 'requery')) continue;

@@ -24,7 +24,7 @@ interface Missing {
 function missingLoads(ctx: RuleContext, q: QuerysetValue, serializerName: string): Missing[] {
   const all = ctx.workspace.serializers ?? [];
   const s = findSerializer(all, serializerName, ctx.file.uri);
-  if (!s) return [];
+  if (!s || q.loadsUnknown) return [];
   const modelName = serializerModel(all, s);
   const model = modelName ? ctx.workspace.models.find(modelName) : undefined;
   if (!model || model.key !== q.model) return [];
