@@ -11,7 +11,8 @@ function summary(scan: ScanResult): string[] {
 
 describe('parallel scan (worker_threads)', function () {
   this.timeout(120_000);
-  for (const dir of [path.join(EXAMPLES, 'shop'), path.join(FIXTURE_PROJECTS, 'n1_family')]) {
+  // n1_helpers: row loops call helpers of another module, summarised on demand (no deployment config in it).
+  for (const dir of [path.join(EXAMPLES, 'shop'), path.join(FIXTURE_PROJECTS, 'n1_family'), path.join(FIXTURE_PROJECTS, 'n1_helpers'), path.join(FIXTURE_PROJECTS, 'semantic_types')]) {
     it(`same findings in the same order with 1, 2 and 3 workers: ${path.basename(dir)}`, async () => {
       const project = loadProjectConfig(dir);
       const config = mergeConfig(project.config);

@@ -2,7 +2,9 @@ import * as assert from 'node:assert/strict';
 import { PythonParser } from '../../server/core/parsing/pythonParser';
 import type { Node, Tree } from '../../server/core/parsing/syntaxTree';
 import { resolveName } from '../../server/core/python/semantic/bindings';
-import { qualifiedName, typeOf } from '../../server/core/python/semantic/infer';
+import { qualifiedName, typeOf, useWorkspaceTypes } from '../../server/core/python/semantic/infer';
+import { exportedTypes, mayExportTypes } from '../../server/core/python/semantic/moduleTypes';
+import { ModuleTypeIndex } from '../../server/core/workspace/moduleTypeIndex';
 import { parseAnnotationText, type PyType } from '../../server/core/python/semantic/types';
 import { nodeGrammarLocation } from '../../server/node/grammarFiles';
 
@@ -134,5 +136,53 @@ describe('semantic model: types', () => {
     });
     assert.equal(parseAnnotationText('f(x)'), undefined);
     assert.equal(parseAnnotationText('list[int'), undefined);
+  });
+});
+
+describe('semantic model: types across workspace modules', () => {
+  it('a module exports the library objects it builds and the functions returning one; rebound or workspace-typed names are not exported', () => {
+    const tree = parser.parse([
+      'import httpx, requests',
+      'from pathlib import Path',
+      'PAYMENTS = httpx.Client()',
+      'ROOT = Path("/srv")',
+      'FLAKY = requests.Session()',
+      'FLAKY = None',
+      'class Local: pass',
+      'LOCAL = Local()',
+      'def session() -> requests.Session: ...',
+      'def inferred():',
+      '    return Path("/tmp")',
+      'async def coro() -> httpx.Client: ...',
+    ].join('\n'));
+    assert.ok(mayExportTypes(tree.text));
+    assert.deepEqual(exportedTypes(tree), {
+      PAYMENTS: { kind: 'instance', cls: 'httpx.Client' },
+      ROOT: { kind: 'instance', cls: 'pathlib.Path' },
+      session: { kind: 'returns', cls: 'requests.Session' },
+      inferred: { kind: 'returns', cls: 'pathlib.Path' },
+    });
+    assert.equal(mayExportTypes('import os\ndef f(x):\n    return x.y\n'), false);
+  });
+
+  it('an importer types names, module attributes and calls through the index (relative imports, the nearest module)', () => {
+    const index = new ModuleTypeIndex([
+      ['/p/app/clients.py', { HTTP: { kind: 'instance', cls: 'requests.Session' }, make: { kind: 'returns', cls: 'httpx.Client' } }],
+      ['/p/other/clients.py', { HTTP: { kind: 'instance', cls: 'pathlib.Path' } }],
+    ]);
+    const tree = parser.parse([
+      'from .clients import HTTP, make',
+      'from app import clients',
+      'HTTP',
+      'clients.HTTP',
+      'make()',
+    ].join('\n'));
+    useWorkspaceTypes(tree, index.lookupFor('/p/app/views.py'));
+    assert.equal(show(typeOf(at(tree, 'HTTP', 1))), 'requests.Session');
+    assert.equal(show(typeOf(at(tree, 'clients.HTTP'))), 'requests.Session');
+    assert.equal(show(typeOf(at(tree, 'make()'))), 'httpx.Client');
+    // Another state of the workspace: types inferred with the previous lookup are dropped.
+    useWorkspaceTypes(tree, undefined);
+    assert.equal(show(typeOf(at(tree, 'HTTP', 1))), 'symbol .clients.HTTP');
   });
 });

@@ -9,6 +9,8 @@ import type { SerializerDecl } from '../drf/serializerDecls';
 import type { UrlViewRef } from '../django/urlFacts';
 import type { ProfileReport } from '../profiles/types';
 import type { FunctionIndex } from '../workspace/functionSummaries';
+import type { ModuleTypeIndex } from '../workspace/moduleTypeIndex';
+import { useWorkspaceTypes } from '../python/semantic/infer';
 
 /** One file as the rules see it. */
 export interface SourceFile {
@@ -28,6 +30,8 @@ export interface WorkspaceFacts {
   serializers?: readonly SerializerDecl[];
   /** Module-level function summaries of the workspace (helpers called with a row; sync helpers reached from async code). */
   functions?: FunctionIndex;
+  /** Library objects workspace modules export (`http = requests.Session()` in `clients.py`), for importers' types. */
+  moduleTypes?: ModuleTypeIndex;
   /**
    * Endpoint profiles and detected deployments of the whole workspace (DJP6xx), built lazily on first call and
    * memoised by the host (the CLI scan; the language server per index generation). Undefined: not available.
@@ -51,7 +55,9 @@ export class RuleContext {
     readonly file: SourceFile,
     readonly workspace: WorkspaceFacts,
     readonly settings: AnalysisSettings,
-  ) {}
+  ) {
+    useWorkspaceTypes(file.tree, workspace.moduleTypes?.lookupFor(file.uri));
+  }
 
   get evaluator(): QuerysetEvaluator {
     this.evaluatorCache ??= new QuerysetEvaluator(this.workspace.models);

@@ -1,5 +1,7 @@
 import type { Tree } from '../parsing/syntaxTree';
 import { forgetSemanticModel } from '../python/semantic/infer';
+import { exportedTypes, mayExportTypes } from '../python/semantic/moduleTypes';
+import type { ExportedTypes } from '../python/semantic/workspaceLookup';
 import { extractClassDecls, type ModelDecl } from '../django/modelDecls';
 import { extractSettingsFacts, looksLikeSettings, type DjangoSettingsFacts } from '../django/settingsFacts';
 import { extractSerializerDecls, type SerializerDecl } from '../drf/serializerDecls';
@@ -16,6 +18,8 @@ export interface FileFacts {
   serializers?: SerializerDecl[];
   /** Module-level functions whose parameters are read through attributes or that query/block (one call level for N+1 and DJP305). */
   functions?: FunctionSummary[];
+  /** Library objects the module builds at top level or returns from its functions, for its importers' types. */
+  types?: ExportedTypes;
 }
 
 const SERIALIZER_CLASS = /^\s*class\s+\w+\s*\([^)]*Serializer\b/m;
@@ -25,7 +29,7 @@ const SERIALIZER_CLASS = /^\s*class\s+\w+\s*\([^)]*Serializer\b/m;
  * loads models from an app's `models` module, and project base classes mention `models.Model` themselves.
  */
 export function mayHaveFacts(uri: string, text: string): boolean {
-  if (mayHaveUrls(text)) return true;
+  if (mayHaveUrls(text) || mayExportTypes(text)) return true;
   if (!/^\s*class\s/m.test(text)) return looksLikeSettings(uri, text);
   return SERIALIZER_CLASS.test(text) || /(^|[\\/])models([\\/]|\.pyi?$)/.test(uri) || /\bmodels\.Model\b|\bAbstract(Base)?User\b|\(\s*Model\s*[,)]/.test(text) ||
     looksLikeSettings(uri, text);
@@ -54,6 +58,10 @@ export function extractFileFacts(tree: Tree, uri: string, text: string): FileFac
   if (mayHaveFunctionSummaries(text)) {
     const functions = summarizeFunctions(tree);
     if (functions.length) facts.functions = functions;
+  }
+  if (mayExportTypes(text)) {
+    const types = exportedTypes(tree);
+    if (Object.keys(types).length) facts.types = types;
   }
   forgetSemanticModel(tree);
   return facts;

@@ -3,6 +3,7 @@ import { mergeSettingsFacts } from '../django/settingsFacts';
 import type { WorkspaceFacts } from '../rules/context';
 import type { FileFacts } from './fileFacts';
 import { FunctionIndex, type FunctionSummary } from './functionSummaries';
+import { ModuleTypeIndex } from './moduleTypeIndex';
 
 /**
  * The workspace's model index and settings, rebuilt lazily when a file's facts change
@@ -57,7 +58,8 @@ export class WorkspaceIndex {
       const known: [string, FunctionSummary[] | undefined][] = [...this.files.entries()].map(([uri, f]) => [uri, f.functions ?? []]);
       for (const uri of this.functionSource?.uris ?? []) if (!this.files.has(uri)) known.push([uri, undefined]);
       const functions = new FunctionIndex(known, this.functionSource?.load);
-      this.built = { models: ModelIndex.build(classes, { authUserModel: settings.authUserModel?.value }), settings, urlViews, serializers, functions };
+      const moduleTypes = new ModuleTypeIndex([...this.files.entries()].map(([uri, f]) => [uri, f.types]));
+      this.built = { models: ModelIndex.build(classes, { authUserModel: settings.authUserModel?.value }), settings, urlViews, serializers, functions, moduleTypes };
     }
     return this.built;
   }

@@ -3,6 +3,7 @@ import { MemoKey } from '../../memo';
 import { positionalArgs, returnValues, unparen } from '../syntax';
 import { forgetIndex, methodKind, resolveName, scopeOfDefinition, unpackedValue, type Binding, type Scope } from './bindings';
 import type { Tree } from '../../parsing/syntaxTree';
+import { setWorkspaceTypeLookup, workspaceTypeLookup, type WorkspaceTypeLookup } from './workspaceLookup';
 import {
   annotatedClass, attributeType, BUILTINS, classMethodReturn, constructedClass, elementType,
   enteredType, methodReturn, OPTIONAL, PATH_CLASS, TRANSPARENT, UNION, WELL_KNOWN_MODULES,
@@ -26,6 +27,16 @@ const TYPES = new MemoKey<Map<number, PyType | null>>('expression types');
  */
 export function forgetSemanticModel(tree: Tree): void {
   forgetIndex(tree);
+  tree.memos.delete(TYPES);
+  tree.memos.delete(RETURNS);
+}
+
+/**
+ * The lookup of types other workspace modules export, for the analysis about to run on `tree`; types inferred with a
+ * previous lookup (an older state of the workspace) are dropped.
+ */
+export function useWorkspaceTypes(tree: Tree, lookup: WorkspaceTypeLookup | undefined): void {
+  if (!setWorkspaceTypeLookup(tree, lookup)) return;
   tree.memos.delete(TYPES);
   tree.memos.delete(RETURNS);
 }
@@ -108,7 +119,12 @@ function identifierType(node: Node, depth: number): PyType | undefined {
 /** The type a binding gives its name. */
 export function bindingType(b: Binding, depth = 0): PyType | undefined {
   switch (b.kind) {
-    case 'import': return b.qualified ? { kind: 'symbol', name: b.qualified } : undefined;
+    case 'import': {
+      if (!b.qualified) return undefined;
+      // A library object another module of the workspace built (`from .clients import http`).
+      const exported = workspaceTypeLookup(b.node.tree)?.(b.qualified);
+      return exported?.kind === 'instance' ? instance(exported.cls) : { kind: 'symbol', name: b.qualified };
+    }
     case 'function': return b.definition ? { kind: 'function', name: b.name, def: b.definition } : undefined;
     case 'class': return b.definition ? { kind: 'class', cls: b.name, def: b.definition } : undefined;
     case 'parameter': return parameterType(b, depth);
@@ -162,12 +178,17 @@ function attributeOf(node: Node, depth: number): PyType | undefined {
   if (!object || !attr) return undefined;
   const owner = typeOf(object, depth);
   if (!owner) return undefined;
-  return unionOf(membersOf(owner).map((m) => memberOf(m, attr, depth)));
+  return unionOf(membersOf(owner).map((m) => memberOf(m, attr, depth, node)));
 }
 
-function memberOf(owner: PyType, attr: string, depth: number): PyType | undefined {
+function memberOf(owner: PyType, attr: string, depth: number, at: Node): PyType | undefined {
   switch (owner.kind) {
-    case 'symbol': return { kind: 'symbol', name: `${owner.name}.${attr}` };
+    case 'symbol': {
+      const name = `${owner.name}.${attr}`;
+      // `clients.http` where the workspace module `clients` built `http`.
+      const exported = workspaceTypeLookup(at.tree)?.(name);
+      return exported?.kind === 'instance' ? instance(exported.cls) : { kind: 'symbol', name };
+    }
     case 'instance':
       if (owner.def) return classMember(owner.def, attr, true, depth, 0);
       return attributeType(owner.cls, attr);
@@ -230,7 +251,7 @@ function callType(node: Node, depth: number): PyType | undefined {
   const fn = node.childForFieldName('function');
   if (!fn) return undefined;
   const callee = typeOf(fn, depth);
-  if (callee) return unionOf(membersOf(callee).map((c) => calledType(c, depth)));
+  if (callee) return unionOf(membersOf(callee).map((c) => calledType(c, depth, node)));
   // A method of a library instance: `path.read_text()`, `conn.cursor()`.
   if (fn.type === 'attribute') {
     const method = fn.childForFieldName('attribute')?.text ?? '';
@@ -243,11 +264,14 @@ function callType(node: Node, depth: number): PyType | undefined {
   return undefined;
 }
 
-function calledType(callee: PyType, depth: number): PyType | undefined {
+function calledType(callee: PyType, depth: number, at: Node): PyType | undefined {
   switch (callee.kind) {
     case 'symbol': {
       const cls = constructedClass(callee.name);
       if (cls) return instance(cls);
+      // A function of another workspace module that returns a library object (`def client() -> httpx.Client`).
+      const exported = workspaceTypeLookup(at.tree)?.(callee.name);
+      if (exported?.kind === 'returns') return instance(exported.cls);
       const dot = callee.name.lastIndexOf('.');
       const owner = dot > 0 ? constructedClass(callee.name.slice(0, dot)) : undefined;
       return owner ? classMethodReturn(owner, callee.name.slice(dot + 1)) : undefined;

@@ -1,0 +1,59 @@
+import type { ExportedType, ExportedTypes, WorkspaceTypeLookup } from '../python/semantic/workspaceLookup';
+import { moduleToPath } from '../django/urlFacts';
+import { commonPrefix, moduleKey } from './functionSummaries';
+
+/**
+ * The library objects workspace modules export (module-level clients, functions returning one), by module, so that an
+ * importer's semantic model can type `from .clients import http` without the other module's tree.
+ */
+export class ModuleTypeIndex {
+  private readonly byModule = new Map<string, ExportedTypes>();
+  private readonly lookups = new Map<string, WorkspaceTypeLookup>();
+
+  constructor(files: Iterable<[string, ExportedTypes | undefined]>) {
+    for (const [uri, types] of files) if (types && Object.keys(types).length) this.byModule.set(moduleKey(uri), types);
+  }
+
+  /** One lookup per importing file, kept so that a tree analysed again with the same workspace keeps its types. */
+  lookupFor(fromUri: string): WorkspaceTypeLookup | undefined {
+    if (this.byModule.size === 0) return undefined;
+    let f = this.lookups.get(fromUri);
+    if (!f) {
+      const memo = new Map<string, ExportedType | null>();
+      f = (qualified) => {
+        let hit = memo.get(qualified);
+        if (hit === undefined) {
+          hit = this.resolve(fromUri, qualified) ?? null;
+          memo.set(qualified, hit);
+        }
+        return hit ?? undefined;
+      };
+      this.lookups.set(fromUri, f);
+    }
+    return f;
+  }
+
+  /** `qualified` as the import resolved it: `app.clients.http`, `.clients.http` (relative to `fromUri`). */
+  resolve(fromUri: string, qualified: string): ExportedType | undefined {
+    const m = /^(\.*)([\s\S]*)$/.exec(qualified) as RegExpExecArray;
+    const parts = m[2].split('.').filter(Boolean);
+    const name = parts.pop();
+    const mod = `${m[1]}${parts.join('.')}`;
+    if (!name || !mod) return undefined;
+    const target = moduleToPath(mod, fromUri.replace(/\\/g, '/'));
+    const wanted = moduleKey(target.module);
+    let best: ExportedTypes | undefined;
+    let bestScore = -1;
+    for (const [key, types] of this.byModule) {
+      const hit = target.exact ? key === wanted : key === wanted || key.endsWith(`/${wanted}`);
+      if (!hit) continue;
+      // Two modules that both end in `clients`: the one nearest the importer wins.
+      const score = commonPrefix(key, fromUri);
+      if (score > bestScore) {
+        best = types;
+        bestScore = score;
+      }
+    }
+    return best && Object.prototype.hasOwnProperty.call(best, name) ? best[name] : undefined;
+  }
+}
