@@ -2,7 +2,7 @@ import type { Node, Tree } from '../parsing/syntaxTree';
 import type { RuleContext } from '../rules/context';
 import type { RelatedLocation } from '../rules/types';
 import { isRowUse, type RowLoop } from './rowLoops';
-import { dottedName, keywordArg, positionalArgs, nodesOfType } from '../python/syntax';
+import { dottedName, keywordArg, positionalArgs, nodesOfType, parentOf } from '../python/syntax';
 import { importsOf, resolveName } from '../python/imports';
 import { summarizeFunctions, type FunctionSummary, type ParamRead } from '../workspace/functionSummaries';
 import { MemoKey } from '../memo';
@@ -23,6 +23,13 @@ export interface HelperRowCall {
   reads: ParamRead[];
   /** File defining the helper when it is another module (undefined: this file). */
   uri?: string;
+  /** A model property read on the row (`row.label`), not a call. */
+  property?: boolean;
+}
+
+/** `render_row()`, `Book.author_name()`, or `Book.label` for a property: the helper as messages name it. */
+export function helperLabel(call: HelperRowCall): string {
+  return call.property ? call.name : `${call.name}()`;
 }
 
 const LOCAL_SUMMARIES = new MemoKey<Map<string, FunctionSummary>>('function summaries of this file');
@@ -83,6 +90,40 @@ function computeHelperCalls(ctx: RuleContext, loop: RowLoop): HelperRowCall[] {
       }
     }
   }
+  out.push(...modelMethodCalls(ctx, loop));
+  return out;
+}
+
+const WRITE_LIKE_METHODS = new Set(['save', 'delete', 'full_clean', 'clean', 'clean_fields', 'validate_unique', 'validate_constraints', 'refresh_from_db']);
+
+/**
+ * `row.author_name()` / `row.label` in a row loop, where the row's model (or a model base) defines that method or
+ * property and it reads relations of `self`: each row runs those reads. The row is `self`.
+ */
+function modelMethodCalls(ctx: RuleContext, loop: RowLoop): HelperRowCall[] {
+  const model = ctx.workspace.models.get(loop.source.model);
+  if (!model?.methodReads?.size) return [];
+  const out: HelperRowCall[] = [];
+  const seen = new Set<string>();
+  for (const scope of loop.perRow) {
+    for (const n of nodesOfType(scope, 'attribute')) {
+      const object = n.childForFieldName('object');
+      const name = n.childForFieldName('attribute')?.text;
+      if (object?.type !== 'identifier' || !name || !isRowUse(loop, object)) continue;
+      // A field or relation of that name is data, not the method (Django fields shadow nothing here).
+      if (model.columns.has(name) || model.relations.has(name)) continue;
+      const method = model.methodReads.get(name);
+      // save()/delete() and validation are writes (DJP106) whose reads depend on flags and state; reported once per loop.
+      if (!method || WRITE_LIKE_METHODS.has(name) || seen.has(name)) continue;
+      const parent = parentOf(n);
+      const called = parent?.type === 'call' && parent.childForFieldName('function')?.id === n.id;
+      if (called === method.property) continue; // a property called, or a method only referenced: not run here
+      seen.add(name);
+      const site = called ? (parent as Node) : n;
+      const uri = method.uri === ctx.file.uri ? undefined : method.uri;
+      out.push({ loop, call: site, name: `${method.model}.${name}`, param: 'self', reads: method.reads, ...(uri ? { uri } : {}), ...(method.property ? { property: true } : {}) });
+    }
+  }
   return out;
 }
 
@@ -101,7 +142,7 @@ export function helperCalls(ctx: RuleContext, loop: RowLoop): HelperRowCall[] {
 
 /** `render_row() reads product.category` and where, for messages and related information. */
 export function helperRelated(call: HelperRowCall, read: ParamRead, what: string): RelatedLocation {
-  return { ...(call.uri ? { uri: call.uri } : {}), range: read.range, message: `${call.name}() ${what} \`${read.text}\` here` };
+  return { ...(call.uri ? { uri: call.uri } : {}), range: read.range, message: `${helperLabel(call)} ${what} \`${read.text}\` here` };
 }
 
 /** The call site as users read it in messages. */

@@ -1,5 +1,6 @@
 import type { Node, Tree } from '../parsing/syntaxTree';
-import { calleeName, keywordArg, positionalArgs, rangeOf, stringValue, dottedName, isTrue, parentOf, walk } from '../python/syntax';
+import { calleeName, decoratorsOf, keywordArg, positionalArgs, rangeOf, stringValue, dottedName, isTrue, parentOf, walk } from '../python/syntax';
+import { parameterReads, type ParamRead } from '../workspace/functionSummaries';
 import type { Range } from '../parsing/textDocument';
 
 /** What one model field declares, before targets are resolved against the workspace. */
@@ -38,7 +39,17 @@ export interface ModelDecl {
   ordering?: boolean;
   /** Attribute chains `__str__` reads from `self` (`[["product"], ["category", "name"]]`). */
   strReads?: string[][];
+  /** What each method and property reads through `self` (`self.author.name`, `self.likes.count()`), when anything. */
+  methodReads?: Record<string, MethodReads>;
 }
+
+/** A model method's or property's reads of `self`: a row loop calling it runs them for every row. */
+export interface MethodReads {
+  property: boolean;
+  reads: ParamRead[];
+}
+
+const PROPERTY_DECORATOR = /^(?:property|cached_property|functools\.cached_property|django\.utils\.functional\.cached_property)$/;
 
 const RELATION_KINDS: Record<string, FieldKind> = {
   ForeignKey: 'fk',
@@ -141,6 +152,20 @@ export function attributeReads(def: Node, name: string): string[][] {
   return [...out.values()];
 }
 
+/** Reads of `self` in an instance method or property (static and class methods have no row). */
+function methodReadsOf(def: Node): MethodReads | undefined {
+  const decorators = decoratorsOf(def).map((d) => d.namedChildren[0]?.text ?? '');
+  if (decorators.some((d) => d === 'staticmethod' || d === 'classmethod')) return undefined;
+  const first = def.childForFieldName('parameters')?.namedChildren[0];
+  if (first?.type !== 'identifier' || first.text !== 'self') return undefined;
+  const reads = parameterReads(def, 'self');
+  if (reads.length === 0) return undefined;
+  const property = decorators.some((d) => PROPERTY_DECORATOR.test(d));
+  // Any other decorator may cache, wrap or replace the method: what a call runs is not the body.
+  if (!property && decorators.length > 0) return undefined;
+  return { property, reads };
+}
+
 /** Every class in the file with its bases and field-like assignments; the index decides which are models. */
 export function extractClassDecls(tree: Tree, uri: string): ModelDecl[] {
   const out: ModelDecl[] = [];
@@ -176,6 +201,8 @@ export function extractClassDecls(tree: Tree, uri: string): ModelDecl[] {
           const fname = def.childForFieldName('name')?.text;
           if (fname) decl.methods.push(fname);
           if (fname === '__str__') decl.strReads = selfReads(def);
+          const reads = fname && !fname.startsWith('__') ? methodReadsOf(def) : undefined;
+          if (fname && reads) (decl.methodReads ??= {})[fname] = reads;
           continue;
         }
         if (stmt.type !== 'expression_statement') continue;

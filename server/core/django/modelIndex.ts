@@ -1,4 +1,4 @@
-import type { ModelDecl, FieldDecl } from './modelDecls';
+import type { ModelDecl, FieldDecl, MethodReads } from './modelDecls';
 import { BUILTIN_MODEL_DECLS, MODEL_ROOT_BASES } from './builtinModels';
 import type { Range } from '../parsing/textDocument';
 
@@ -45,6 +45,8 @@ export interface ModelInfo {
   ordered?: boolean;
   /** Attribute chains `__str__` reads from `self` (own or inherited). */
   strReads?: string[][];
+  /** Methods and properties that read `self` (own first, then inherited), with the file that defines each. */
+  methodReads?: Map<string, MethodReads & { uri: string; model: string }>;
   /** Field name -> field class (`CharField`), with `:choices` appended when choices are declared. */
   fieldClasses?: Map<string, string>;
 }
@@ -127,6 +129,7 @@ export class ModelIndex {
         builtin: d.uri.startsWith('builtin:'), abstract: d.abstract, proxy: d.proxy,
         columns: new Set(['pk', 'id']), relations: new Map(), managers: new Set(d.managers),
         methods: new Set(d.methods), parents: [], ordered: d.ordering, strReads: d.strReads,
+        methodReads: d.methodReads ? new Map(Object.entries(d.methodReads).map(([k, v]) => [k, { ...v, uri: d.uri, model: d.name }])) : undefined,
       };
       if (this.byKey.has(info.key) && !info.builtin) continue;
       this.byKey.set(info.key, info);
@@ -179,6 +182,10 @@ export class ModelIndex {
             info.parents.push(parent.key);
             info.ordered ||= parent.ordered;
             info.strReads ??= parent.strReads;
+            for (const [name, reads] of parent.methodReads ?? []) {
+              // The child's own method of that name (or a nearer base's) wins, reads or not.
+              if (!info.methods.has(name) && !info.methodReads?.has(name)) (info.methodReads ??= new Map()).set(name, reads);
+            }
             for (const m of parent.methods) info.methods.add(m);
             if (info.managers.size === 0) for (const m of parent.managers) info.managers.add(m);
             // Multi-table inheritance: a concrete parent means a parent link and a reverse child accessor.

@@ -7,7 +7,7 @@ import { loopIterables, rowAccesses, rowFactors, type RowLoop } from './rowLoops
 import { calleeName, keywordArg, positionalArgs, rangeOf, walk, parentOf } from '../python/syntax';
 import type { RelatedLocation } from '../rules/types';
 import { COMPREHENSIONS } from '../python/scopes';
-import { helperCalls, type HelperRowCall } from './helperCalls';
+import { helperCalls, helperLabel, type HelperRowCall } from './helperCalls';
 import { usesFrom, WRITE_METHODS } from './managerChains';
 import { literalLoopBound, rowLimitsOf } from './loopBounds';
 import type { ParamRead } from '../workspace/functionSummaries';
@@ -61,7 +61,7 @@ export interface ManagerUse {
 /** `row.items.count()`, or for a helper `render_row(p)` (render_row() runs `product.items.count()`), for messages. */
 export function describeUse(use: ManagerUse): string {
   const text = `\`${use.expr.text.replace(/\s+/g, ' ').slice(0, 100)}\``;
-  return use.via ? `${text} (${use.via.call.name}() runs \`${use.via.read.text}\`)` : text;
+  return use.via ? `${text} (${helperLabel(use.via.call)} runs \`${use.via.read.text}\`)` : text;
 }
 
 export function kindOf(methods: string[]): { kind: ManagerUseKind; decisive?: string } {

@@ -120,6 +120,25 @@ function isSyncQueryMethod(m: string): boolean {
   return !(m.startsWith('a') && (INSTANCE_METHODS.has(m.slice(1)) || TERMINAL_METHODS.has(m.slice(1)) || CHAIN_METHODS.has(m.slice(1))));
 }
 
+/**
+ * The attribute chains a function reads from one parameter (`self` of a model method: `self.author.name`,
+ * `self.likes.count()`), deduplicated; nested functions and classes excluded.
+ */
+export function parameterReads(def: Node, param: string): ParamRead[] {
+  const body = def.childForFieldName('body');
+  if (!body || !body.text.includes(`${param}.`)) return [];
+  const reads: ParamRead[] = [];
+  walk(body, (n) => {
+    if (n.id !== body.id && isScopeNode(n.type)) return false;
+    if (n.type === 'identifier' && n.text === param) {
+      const read = readOf(n, body);
+      if (read && !reads.some((r) => r.text === read.text && r.methods.join() === read.methods.join() && r.evaluated === read.evaluated)) reads.push(read);
+    }
+    return true;
+  });
+  return reads;
+}
+
 /** Summaries of the module-level functions of a tree (decorated ones included). */
 export function summarizeFunctions(tree: Tree): FunctionSummary[] {
   const root = tree.rootNode;

@@ -7,7 +7,7 @@ import { loadQueries } from '../../django/n1Analysis';
 import { rangeOf } from '../../python/syntax';
 import { addToQuerysetChain } from '../../fixes/querysetEdits';
 import type { Node } from '../../parsing/syntaxTree';
-import { callText, helperCalls, helperRelated, type HelperRowCall } from '../../django/helperCalls';
+import { callText, helperCalls, helperLabel, helperRelated, type HelperRowCall } from '../../django/helperCalls';
 import type { ParamRead } from '../../workspace/functionSummaries';
 
 export const meta = ruleMeta({
@@ -65,6 +65,8 @@ function helperNeeds(ctx: RuleContext, loop: RowLoop, direct: Map<string, Need>)
       const full = path.join('__');
       const d = direct.get(path[0]);
       if (d && (d.path === full || d.path.startsWith(`${full}__`))) continue;
+      // Two helpers of one loop reading the same relation: one select_related serves both, reported at the first.
+      if ([...out.values()].some((n) => n.node.id !== call.call.id && (n.path === full || n.path.startsWith(`${full}__`)))) continue;
       const key = `${call.call.id}:${path[0]}`;
       const prev = out.get(key);
       if (!prev || (full.startsWith(prev.path) && full.length > prev.path.length)) {
@@ -123,7 +125,7 @@ export const rule: Rule = {
           code: meta.code,
           range: rangeOf(need.node),
           message: via
-            ? `N+1: \`${callText(via.call)}\` — ${via.call.name}() reads ${readPath}: ${per} per ${model?.name ?? 'row'} row; ` +
+            ? `N+1: \`${callText(via.call)}\` — ${helperLabel(via.call)} reads ${readPath}: ${per} per ${model?.name ?? 'row'} row; ` +
               `add select_related("${need.path}") to the queryset.`
             : `N+1: \`${need.node.text}\` runs ${per} per ${model?.name ?? 'row'} row; add select_related("${need.path}") to the queryset.`,
           cost: {

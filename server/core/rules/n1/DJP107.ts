@@ -3,7 +3,7 @@ import { ruleMeta, formatQueryCost, type Finding, type Fix, type Rule } from '..
 import { rowAccesses, rowFactors, type RowLoop } from '../../django/rowLoops';
 import type { QuerysetValue } from '../../django/querysetValue';
 import { loadQueries, loopRelated } from '../../django/n1Analysis';
-import { callText, helperCalls, helperRelated } from '../../django/helperCalls';
+import { callText, helperCalls, helperLabel, helperRelated } from '../../django/helperCalls';
 import { calleeMethod, positionalArgs, rangeOf, stringValue, parentOf } from '../../python/syntax';
 import { preferredQuote } from '../../fixes/querysetEdits';
 import type { RelatedLocation } from '../types';
@@ -92,7 +92,7 @@ function readsOf(loop: RowLoop, columns: Set<string>, relations: Map<string, unk
       const name = read.attrs[0];
       if (!name || !columns.has(name) || relations.has(name)) continue;
       out.push({
-        name, node: call.call, text: `\`${callText(call)}\` (${call.name}() reads ${call.param}.${name})`,
+        name, node: call.call, text: `\`${callText(call)}\` (${helperLabel(call)} reads ${call.param}.${name})`,
         related: helperRelated(call, read, 'reads'),
       });
     }
