@@ -37,6 +37,7 @@ NOTES = [
     ("catalog/views.py", "review.product.name", "T", "relation already selected"),
     ("catalog/views.py", "review.product.category.name", "T", 'nested `select_related("product__category")`'),
     ("catalog/views.py", "review.author.username", "T", "relation already selected"),
+    ("catalog/views.py", "p.shelf_label for p in", "S1", "FK read per row inside a model property (Product.shelf_label reads self.category); harness 1+N"),
     ("catalog/views.py", "review.product_id", "T", "`*_id` read"),
     ("catalog/views.py", 'row["category__name"]', "T", "loop over values() rows"),
     ("catalog/views.py", "(sku, category_id)", "T", "loop over values_list() rows"),

@@ -51,6 +51,8 @@ const VIEWS: Record<string, ViewCase> = {
   'logbook.views.logbook_feed': { file: 'logbook/views.py', name: 'logbook_feed' },
   'logbook.views.logbook_feed_async': { file: 'logbook/views.py', name: 'logbook_feed_async' },
   'logbook.views.logbook_feed_cached': { file: 'logbook/views.py', name: 'logbook_feed_cached' },
+  // The N+1 is in a model property (Product.shelf_label reads self.category), one call away from the loop.
+  'catalog.views.shelf_labels': { file: 'catalog/views.py', name: 'shelf_labels' },
 };
 
 function requirePython(): void {

@@ -217,6 +217,8 @@ def build_cases():
          catalog_views.catalog_page, call_function(catalog_views.catalog_page)),
         (logbook_shop.logbook_feed_cached, call_function(logbook_shop.logbook_feed_cached),
          logbook_views.logbook_feed_cached, call_function(logbook_views.logbook_feed_cached)),
+        (views.shelf_labels, call_function(views.shelf_labels),
+         catalog_views.shelf_labels, call_function(catalog_views.shelf_labels)),
     ]
     clean = [
         (views.category_overview_annotated, call_function(views.category_overview_annotated)),

@@ -169,3 +169,9 @@ def catalog_page(request):
     """Server-rendered catalogue page: the N+1s are in the template (DJP110/DJP111)."""
     products = Product.objects.filter(is_active=True).order_by("name")
     return render(request, "catalog/catalog_page.html", {"products": products})
+
+
+def shelf_labels(request):
+    """Product labels for the shelf printer: the N+1 hides in a model property (Product.shelf_label)."""
+    labels = [p.shelf_label for p in Product.objects.filter(is_active=True).order_by("sku")]  # expect: DJP101
+    return JsonResponse({"labels": labels})

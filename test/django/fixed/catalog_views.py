@@ -77,3 +77,8 @@ def catalog_page(request):
 
     products = Product.objects.filter(is_active=True).order_by("name").select_related("category").prefetch_related("reviews")
     return render(request, "catalog/catalog_page.html", {"products": products})
+
+
+def shelf_labels(request):
+    labels = [p.shelf_label for p in Product.objects.filter(is_active=True).select_related("category").order_by("sku")]
+    return JsonResponse({"labels": labels})
