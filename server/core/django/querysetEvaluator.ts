@@ -391,6 +391,8 @@ export class QuerysetEvaluator {
         next.forUpdate = call;
         break;
       case 'none':
+        // No rows: nothing is read per row (a `get_queryset()` branch returning none() is no N+1).
+        next.loadsUnknown = 'an empty queryset (none())';
         break;
       default:
         break;

@@ -34,8 +34,9 @@ export interface QuerysetValue {
   /** select_for_update() appears in the chain. */
   forUpdate?: Node;
   /**
-   * Why what the rows carry cannot be known here (`select_related(*fields)`, a `QuerySet[X]` parameter filled by the
-   * caller): relation reads and served prefetches are then taken as loaded, so N+1 rules stay silent rather than guess.
+   * Why N+1 rules must stay silent on these rows: what they carry cannot be known here (`select_related(*fields)`, a
+   * `QuerySet[X]` parameter filled by the caller), or there are none (`none()`). Relation reads and served prefetches
+   * are then taken as loaded, rather than guessed.
    */
   loadsUnknown?: string;
 }
