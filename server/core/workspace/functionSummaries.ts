@@ -37,6 +37,8 @@ export interface BlockingWork {
   /** Blocking: label of the category (`an HTTP request`) and a typical time. */
   label?: string;
   estimatedMs?: number;
+  /** Functions of the same module the work is reached through (`load_titles()` -> `_inner()` runs the query). */
+  via?: string[];
 }
 
 export interface FunctionSummary {
@@ -50,16 +52,22 @@ export interface FunctionSummary {
   /** First query and first blocking call the function runs itself (nested defs/lambdas excluded). */
   work?: BlockingWork[];
   range: Range;
+  /** While summarising only: module-level names the body calls (dropped once work has been propagated). */
+  callees?: string[];
 }
 
 const DEF_HEAD = /^(?:async[ \t]+)?def[ \t]+\w+[ \t]*\(([^)]*)\)/gm;
 const NOT_ROWS = new Set(['self', 'cls', 'request', 'args', 'kwargs']);
+/** Text that a query or a blocking call needs: a manager, or a module djperf knows blocking calls of. */
+const MAY_WORK = /\.(?:objects|_default_manager)\b|\b(?:requests|httpx|urllib3?|subprocess|smtplib|socket|time\.sleep|get_object_or_404)\b/;
 
 /**
  * Cheap text test: a top-level `def` whose parameter is read through an attribute (`p.x.y`, `p.x(`), or that may
  * run a query / blocking call. Files failing it have nothing a caller could follow.
  */
 export function mayHaveFunctionSummaries(text: string): boolean {
+  // Top-level functions without row parameters matter too when they query or block (DJP305 follows them).
+  if (/^def\s/m.test(text) && MAY_WORK.test(text)) return true;
   DEF_HEAD.lastIndex = 0;
   for (let m = DEF_HEAD.exec(text); m; m = DEF_HEAD.exec(text)) {
     for (const raw of m[1].split(',')) {
@@ -181,14 +189,61 @@ export function summarizeFunctions(tree: Tree): FunctionSummary[] {
     });
     if (query) work.push(query);
     if (blocking) work.push(blocking);
-    if (Object.keys(reads).length === 0 && work.length === 0) continue;
+    const callees = mayWork ? calledNames(body) : [];
+    if (Object.keys(reads).length === 0 && work.length === 0 && callees.length === 0) continue;
     out.push({
       name, params, ...(kwOnly.length ? { kwOnly } : {}), isAsync: isAsyncDef(def), reads,
       ...(work.length ? { work } : {}), range: rangeOf(def.childForFieldName('name') ?? def),
+      ...(callees.length ? { callees } : {}),
     });
   }
-  return out;
+  return propagateWork(out);
 }
+
+const MAX_WORK_HOPS = 3;
+
+/**
+ * A function that does no work itself but calls sync functions of its module that do (up to MAX_WORK_HOPS deep) gets
+ * their first query / blocking call, with the functions in between (`via`). Summaries with nothing are dropped.
+ */
+function propagateWork(summaries: FunctionSummary[]): FunctionSummary[] {
+  const byName = new Map(summaries.map((s) => [s.name, s]));
+  for (let round = 0; round < MAX_WORK_HOPS; round++) {
+    let changed = false;
+    for (const s of summaries) {
+      for (const kind of ['query', 'blocking'] as const) {
+        if (s.work?.some((w) => w.kind === kind)) continue;
+        for (const name of s.callees ?? []) {
+          const callee = byName.get(name);
+          const w = callee && !callee.isAsync && callee !== s ? callee.work?.find((x) => x.kind === kind) : undefined;
+          if (!w || (w.via ?? []).includes(s.name)) continue;
+          (s.work ??= []).push({ ...w, via: [name, ...(w.via ?? [])] });
+          changed = true;
+          break;
+        }
+      }
+    }
+    if (!changed) break;
+  }
+  for (const s of summaries) delete s.callees;
+  return summaries.filter((s) => Object.keys(s.reads).length > 0 || s.work?.length);
+}
+
+/** Names called directly in a body as `name(...)` (nested defs and lambdas excluded), for same-module propagation. */
+function calledNames(body: Node): string[] {
+  const out = new Set<string>();
+  walk(body, (n) => {
+    if (n.id !== body.id && isScopeNode(n.type)) return false;
+    if (n.type === 'call') {
+      const fn = n.childForFieldName('function');
+      if (fn?.type === 'identifier' && parentOf(n)?.type !== 'await') out.add(fn.text);
+    }
+    return true;
+  });
+  return [...out];
+}
+
+const EVALUATING_BUILTINS = new Set(['list', 'tuple', 'set', 'sorted', 'len', 'bool', 'dict', 'frozenset']);
 
 /** `Product.objects.filter(...).get(...)`, `get_object_or_404(Product, ...)`: a query the function runs. */
 function queryOf(call: Node): BlockingWork | undefined {
@@ -197,6 +252,12 @@ function queryOf(call: Node): BlockingWork | undefined {
     const first = positionalArgs(call)[0];
     if (first?.type === 'identifier') return { kind: 'query', text: call.text.split('\n')[0].slice(0, 80), range: rangeOf(call), model: first.text };
     return undefined;
+  }
+  // `list(Book.objects.values_list(...))`: a builtin that iterates its argument runs the queryset.
+  if (callee && EVALUATING_BUILTINS.has(callee)) {
+    const first = positionalArgs(call)[0];
+    const hit = first?.type === 'call' ? MANAGER_CHAIN.exec(first.text) : null;
+    return hit && !/\.a\w+\(/.test(first?.text ?? '') ? { kind: 'query', text: call.text.split('\n')[0].slice(0, 80), range: rangeOf(call), model: hit[1] } : undefined;
   }
   const m = calleeMethod(call);
   if (!m || !isSyncQueryMethod(m)) return undefined;
