@@ -16,6 +16,7 @@ import { rule as DJP202 } from './locks/DJP202';
 import { rule as DJP203 } from './locks/DJP203';
 import { rule as DJP204 } from './locks/DJP204';
 import { rule as DJP205 } from './locks/DJP205';
+import { rule as DJP206 } from './locks/DJP206';
 import { rule as DJP301 } from './async/DJP301';
 import { rule as DJP302 } from './async/DJP302';
 import { rule as DJP303 } from './async/DJP303';
@@ -53,6 +54,7 @@ export const ALL_RULES: readonly Rule[] = [
   DJP203,
   DJP204,
   DJP205,
+  DJP206,
   DJP301,
   DJP302,
   DJP303,

@@ -35,13 +35,29 @@ export const rule: Rule = {
         // A helper: only when every caller in this file is a view without a transaction.
         const callers = callersOf(fn, facts.root);
         if (callers.length === 0) continue;
-        const bad = callers.every((c) => {
+        const unprotected = (c: Node): boolean => {
           if (enclosingTransaction(c)) return false;
           const crp = facts.requestPath(functionOf(c));
           return !!crp && !(atomicRequests && crp.atomicRequestsApplies);
-        });
-        if (!bad) continue;
-        why = `in ${fn.childForFieldName('name')?.text}(), called from views with no transaction around it`;
+        };
+        const bad = callers.filter(unprotected);
+        if (bad.length === 0) continue;
+        const helperName = fn.childForFieldName('name')?.text;
+        if (bad.length < callers.length) {
+          // Other callers hold a transaction: the helper is right for them; each view that does not is the mistake.
+          for (const c of bad) {
+            const view = functionOf(c)?.childForFieldName('name')?.text ?? 'a view';
+            findings.push({
+              code: meta.code,
+              range: rangeOf(c),
+              message: `${helperName}() evaluates select_for_update() (line ${e.node.startPosition.row + 1}) and the view ${view} calls it with no ` +
+                `transaction around it: Django raises TransactionManagementError on this path. Call it inside \`with transaction.atomic():\` as the other callers do.`,
+              related: [{ range: evaluationRange(e), message: 'the locking query runs here' }],
+            });
+          }
+          continue;
+        }
+        why = `in ${helperName}(), called from views with no transaction around it`;
       }
       findings.push({
         code: meta.code,

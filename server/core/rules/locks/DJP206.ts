@@ -1,0 +1,79 @@
+import { ruleMeta, type Finding, type Rule } from '../types';
+import type { RuleContext } from '../context';
+import type { Node } from '../../parsing/syntaxTree';
+import { enclosingTransaction } from '../../django/transactions';
+import { calleeMethod, nodesOfType, parentOf, rangeOf } from '../../python/syntax';
+import { bindingOf } from '../../python/semantic/infer';
+import { scopeOf } from '../../python/semantic/bindings';
+
+export const meta = ruleMeta({
+  code: 'DJP206',
+  name: 'select-for-update-never-evaluated',
+  family: 'locks',
+  defaultSeverity: 'warning',
+  summary: 'A select_for_update() queryset is built inside a transaction but never evaluated: no row is locked.',
+});
+
+/** The whole method chain a `select_for_update()` call is part of (`X.objects.select_for_update().filter(...)`). */
+function chainTop(call: Node): Node {
+  let top = call;
+  for (;;) {
+    const attr = parentOf(top);
+    const next = attr?.type === 'attribute' && attr.childForFieldName('object')?.id === top.id ? parentOf(attr) : undefined;
+    if (next?.type !== 'call' || next.childForFieldName('function')?.id !== attr?.id) return top;
+    top = next;
+  }
+}
+
+/** Whether anything in the binding's scope reads the name bound by this assignment target. */
+function isRead(target: Node): boolean {
+  const scope = scopeOf(target);
+  const binding = bindingOf(target) ?? scope.bindings.get(target.text)?.find((b) => b.node.id === target.id);
+  if (!binding) return true; // unknown: assume it is used
+  for (const id of nodesOfType(scope.node, 'identifier')) {
+    if (id.id === target.id || id.text !== target.text) continue;
+    const b = bindingOf(id);
+    if (!b || b === binding) return true;
+  }
+  return false;
+}
+
+function unevaluated(ctx: RuleContext, forUpdate: Node): { top: Node; model: string; name?: string } | undefined {
+  const top = chainTop(forUpdate);
+  // `.get()`, `.first()`, `.update()`…: the chain runs its query where it is built.
+  const value = ctx.evaluator.evaluate(top);
+  if (value?.kind !== 'queryset') return undefined;
+  const model = ctx.workspace.models.get(value.model)?.name ?? value.model;
+  const parent = parentOf(top);
+  if (parent?.type === 'expression_statement') return { top, model };
+  if (parent?.type === 'assignment' && parent.childForFieldName('right')?.id === top.id) {
+    const left = parent.childForFieldName('left');
+    if (left?.type === 'identifier' && !isRead(left)) return { top, model, name: left.text };
+  }
+  return undefined;
+}
+
+export const rule: Rule = {
+  meta,
+  check(ctx) {
+    const findings: Finding[] = [];
+    if (!ctx.file.text.includes('select_for_update')) return findings;
+    for (const call of nodesOfType(ctx.file.tree.rootNode, 'call')) {
+      if (calleeMethod(call) !== 'select_for_update' || !enclosingTransaction(call)) continue;
+      const hit = unevaluated(ctx, call);
+      if (!hit) continue;
+      const what = hit.name ? `is assigned to \`${hit.name}\`, which nothing reads` : 'is built and dropped';
+      findings.push({
+        code: meta.code,
+        range: rangeOf(call),
+        message: `This select_for_update() queryset ${what}: a queryset runs no query until it is evaluated, so no row is ` +
+          `locked and the writes below are not protected. Evaluate it inside the transaction (\`.get(...)\`, \`list(...)\`, ` +
+          `\`for row in ...\`) before the writes that depend on it.`,
+        // No lock is held at all: the cost is the race the lock was meant to prevent, not a wait.
+        cost: { kind: 'lock', rowKey: `${hit.model} rows`, heldAcross: [], estimatedHoldMs: 0 },
+        related: [{ range: rangeOf(hit.top), message: 'the queryset, never evaluated' }],
+      });
+    }
+    return findings;
+  },
+};
