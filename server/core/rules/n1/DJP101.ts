@@ -145,6 +145,37 @@ export const rule: Rule = {
         });
       }
     }
+    for (const loop of ctx.rowLoops()) findings.push(...genericForeignKeyReads(ctx, loop));
     return findings;
   },
 };
+
+/**
+ * `row.target` where `target` is a GenericForeignKey of the row's model: Django loads the content type (cached) and
+ * then the object, one query per row, unless the queryset prefetches it (select_related cannot follow a GFK).
+ */
+function genericForeignKeyReads(ctx: RuleContext, loop: RowLoop): Finding[] {
+  const out: Finding[] = [];
+  const seen = new Set<string>();
+  const model = ctx.workspace.models.get(loop.source.model);
+  for (const access of rowAccesses(loop)) {
+    const name = access.names[0];
+    const rel = name ? ctx.workspace.models.relation(loop.source.model, name) : undefined;
+    if (rel?.kind !== 'generic-fk' || seen.has(name) || isLoaded(loop.source, name)) continue;
+    seen.add(name);
+    const edit = addToQuerysetChain(loop.source, 'prefetch_related', name);
+    out.push({
+      code: meta.code,
+      range: rangeOf(access.chain[0]),
+      message: `N+1: \`${access.chain[0].text}\` (a GenericForeignKey) runs one extra query per ${model?.name ?? 'row'} row; ` +
+        `add prefetch_related("${name}") to the queryset (one query per content type instead).`,
+      cost: {
+        kind: 'queries', base: loadQueries(loop.source), perRow: 1, rowFactors: rowFactors(loop), ...rowLimitsOf(loopIterables(loop)),
+        relationPath: name, model: loop.source.model,
+      },
+      related: [{ range: rangeOf(loop.iterable), message: 'rows come from this queryset' }],
+      fixes: edit ? [{ message: `Add prefetch_related("${name}")`, applicability: 'safe', edits: [edit], isPreferred: true }] : undefined,
+    });
+  }
+  return out;
+}
