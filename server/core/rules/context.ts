@@ -9,6 +9,7 @@ import type { SerializerDecl } from '../drf/serializerDecls';
 import type { UrlViewRef } from '../django/urlFacts';
 import type { ProfileReport } from '../profiles/types';
 import type { FunctionIndex } from '../workspace/functionSummaries';
+import type { CallerIndex } from '../workspace/callerIndex';
 
 /** One file as the rules see it. */
 export interface SourceFile {
@@ -28,6 +29,8 @@ export interface WorkspaceFacts {
   serializers?: readonly SerializerDecl[];
   /** Module-level function summaries of the workspace (helpers called with a row; sync helpers reached from async code). */
   functions?: FunctionIndex;
+  /** The workspace's files for caller lookups (execution context of helpers through their callers in other modules). */
+  callers?: CallerIndex;
   /**
    * Endpoint profiles and detected deployments of the whole workspace (DJP6xx), built lazily on first call and
    * memoised by the host (the CLI scan; the language server per index generation). Undefined: not available.

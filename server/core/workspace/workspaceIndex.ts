@@ -3,6 +3,7 @@ import { mergeSettingsFacts } from '../django/settingsFacts';
 import type { WorkspaceFacts } from '../rules/context';
 import type { FileFacts } from './fileFacts';
 import { FunctionIndex, type FunctionSummary } from './functionSummaries';
+import { CallerIndex, type CallerSource } from './callerIndex';
 
 /**
  * The workspace's model index and settings, rebuilt lazily when a file's facts change
@@ -12,6 +13,7 @@ export class WorkspaceIndex {
   private readonly files = new Map<string, FileFacts>();
   private built?: WorkspaceFacts;
   private functionSource?: { uris: readonly string[]; load: (uri: string) => FunctionSummary[] | undefined };
+  private callerSource?: CallerSource;
   /** Bumped on every change, so callers can tell whether dependants need re-analysis. */
   generation = 0;
 
@@ -36,6 +38,12 @@ export class WorkspaceIndex {
     this.invalidate();
   }
 
+  /** Every file of the workspace, read and parsed on demand, for caller lookups (where a helper's callers run). */
+  setCallerSource(source: CallerSource): void {
+    this.callerSource = source;
+    this.invalidate();
+  }
+
   has(uri: string): boolean {
     return this.files.has(uri);
   }
@@ -57,7 +65,10 @@ export class WorkspaceIndex {
       const known: [string, FunctionSummary[] | undefined][] = [...this.files.entries()].map(([uri, f]) => [uri, f.functions ?? []]);
       for (const uri of this.functionSource?.uris ?? []) if (!this.files.has(uri)) known.push([uri, undefined]);
       const functions = new FunctionIndex(known, this.functionSource?.load);
-      this.built = { models: ModelIndex.build(classes, { authUserModel: settings.authUserModel?.value }), settings, urlViews, serializers, functions };
+      this.built = {
+        models: ModelIndex.build(classes, { authUserModel: settings.authUserModel?.value }), settings, urlViews, serializers, functions,
+        ...(this.callerSource ? { callers: new CallerIndex(this.callerSource) } : {}),
+      };
     }
     return this.built;
   }
