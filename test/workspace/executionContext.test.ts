@@ -81,6 +81,7 @@ describe('execution context of findings', () => {
       '21 - warning', // handler_rows: passed as a value
       '26 - warning', // aliased_rows: imported under another name
       '31 - warning', // fixture_rows: only tests call it
+      '36 command information', // legacy_rows: re-exported by compat.py, called as compat.legacy_rows() from a command
     ]);
     const task = scan.results.flatMap((r) => r.findings).find((f) => f.range.start.line === 5);
     assert.match(task?.message ?? '', /runs in code called from a background task \(@shared_task\) in library\/tasks\.py\)$/);

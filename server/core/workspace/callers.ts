@@ -1,7 +1,7 @@
 import type { Node } from '../parsing/syntaxTree';
 import { dottedName, nodesOfType, parentOf } from '../python/syntax';
 import { bindingOf } from '../python/semantic/infer';
-import { resolveName as resolveInScope } from '../python/semantic/bindings';
+import { resolveName as resolveInScope, semanticIndex } from '../python/semantic/bindings';
 import type { CallerIndex } from './callerIndex';
 
 /** A call of a function found in the workspace: the call node and the file it sits in. */
@@ -78,7 +78,10 @@ function referenceTo(id: Node, def: Node, defUri: string, fileUri: string, index
     if (parent.childForFieldName('attribute')?.id !== id.id) return referenceByName(id, def, defUri, fileUri, index);
     // `helpers.name`: the object must be the defining module; an attribute of anything else is not this function.
     const mod = moduleOf(parent.childForFieldName('object'));
-    return mod !== undefined && moduleFile(mod, fileUri, index) === defUri ? parent : 'other';
+    const target = mod !== undefined ? moduleFile(mod, fileUri, index) : undefined;
+    if (target === defUri) return parent;
+    if (target && !definesName(index, target, id.text)) return reexports(index, target, id.text, defUri) ? parent : 'unknown';
+    return 'other';
   }
   return referenceByName(id, def, defUri, fileUri, index);
 }
@@ -92,8 +95,9 @@ function referenceByName(id: Node, def: Node, defUri: string, fileUri: string, i
     if (module === undefined) return 'other';
     const target = moduleFile(module, fileUri, index);
     if (target === defUri) return id;
-    // Imported from another workspace module that does not define it: a re-export this search cannot follow.
-    if (target && target !== fileUri && !definesName(index, target, id.text)) return 'unknown';
+    // Imported from another workspace module that does not define it: a re-export, followed one level
+    // (`from dojo.notifications.helper import f` in dojo/utils.py, imported from dojo.utils elsewhere).
+    if (target && target !== fileUri && !definesName(index, target, id.text)) return reexports(index, target, id.text, defUri) ? id : 'unknown';
     return 'other';
   }
   const r = resolveInScope(id.text, id);
@@ -138,4 +142,15 @@ function moduleFile(module: string, fromUri: string, index: CallerIndex | undefi
 function definesName(index: CallerIndex | undefined, uri: string, name: string): boolean {
   const text = index?.file(uri)?.text;
   return !!text && new RegExp(`^(?:async[ \\t]+)?(?:def|class)[ \\t]+${name}\\b|^${name}[ \\t]*[:=]`, 'm').test(text);
+}
+
+/** Whether module `uri` binds `name` only by importing it from the module `defUri`. */
+function reexports(index: CallerIndex | undefined, uri: string, name: string, defUri: string): boolean {
+  const file = index?.file(uri);
+  const bindings = file ? semanticIndex(file.root.tree).module.bindings.get(name) : undefined;
+  if (!bindings?.length) return false;
+  return bindings.every((b) => {
+    const module = b.kind === 'import' && b.qualified ? moduleOfQualified(b.qualified) : undefined;
+    return module !== undefined && moduleFile(module, uri, index) === defUri;
+  });
 }
