@@ -1,6 +1,6 @@
 import { RuleContext, type SourceFile, type WorkspaceFacts } from './rules/context';
 import { ALL_RULES } from './rules/registry';
-import type { Finding, Rule, RuleMeta, Severity } from './rules/types';
+import { rowLimitNote, type Finding, type Rule, type RuleMeta, type Severity } from './rules/types';
 import type { DjperfConfig } from './config/config';
 import { RuleSelection } from './config/ruleSelection';
 import { isSuppressed } from './rules/suppressions';
@@ -78,11 +78,17 @@ export function analyzeFile(file: SourceFile, workspace: WorkspaceFacts, config:
       // Deployment findings are about the deployment, not the line they are anchored on.
       const context = rule.meta.family === 'deployment' ? undefined : contexts.at(f.range.start);
       if (isTestLike(context?.kind) && !config.checkTests) continue;
-      findings.push(placeInContext({ ...f, severity, meta: rule.meta }, context, explicit));
+      findings.push(placeInContext({ ...withRowLimitNote(f), severity, meta: rule.meta }, context, explicit));
     }
   }
   findings.sort(compareFindings);
   return { findings, notices };
+}
+
+/** The N the code caps a loop at (a slice, a page size) is said in the message, as the hover and the simulator use it. */
+function withRowLimitNote(f: Finding): Finding {
+  const note = f.cost?.kind === 'queries' ? rowLimitNote(f.cost) : undefined;
+  return note ? { ...f, message: `${f.message.replace(/\.?$/, '')}; ${note}.` } : f;
 }
 
 /**

@@ -28,7 +28,10 @@ export function costInWords(cost: Cost, settings: HoverAssumptions): string {
   switch (cost.kind) {
     case 'queries': {
       const names = cost.rowFactors.length <= 1 ? ['N'] : cost.rowFactors.map((_, i) => 'NMKL'[i] ?? `N${i}`);
-      const meaning = cost.rowFactors.map((r, i) => `${names[i]} = ${r}`).join('; ');
+      const meaning = cost.rowFactors.map((r, i) => {
+        const source = cost.rowLimits?.[i] != null ? cost.rowLimitSources?.[i] : undefined;
+        return `${names[i]} = ${r}${source ? `, capped by ${source}` : ''}`;
+      }).join('; ');
       const rows = Math.max(1, cost.rowFactors.length);
       // A factor the code caps (`qs[:10]`) counts its cap; the others the configured N (djperf.rows).
       const ns = names.slice(0, rows).map((_, i) => cost.rowLimits?.[i] ?? settings.rows);

@@ -9,7 +9,7 @@ import { extractFileFacts, mayHaveFacts, mayHaveHelperFacts } from '../core/work
 import { WorkspaceIndex } from '../core/workspace/workspaceIndex';
 import { ParseTimeoutError, type PythonParser } from '../core/parsing/pythonParser';
 import { discoverPythonFiles, readPythonFile } from '../node/sourceFiles';
-import { fileUri, type FolderState } from './folders';
+import { fileUri, relativePath, type FolderState } from './folders';
 import { releaseMemory } from './releaseMemory';
 
 /** What the scan needs from the server; kept narrow so the scan is testable on its own. */
@@ -93,6 +93,17 @@ export class WorkspaceScan {
       let sliceStart = performance.now();
       for (const plan of plans) {
         const index = new WorkspaceIndex();
+        // Where a helper's callers run (execution contexts through other modules): files read and parsed on demand.
+        const pathOf = new Map(plan.files.map((f) => [fileUri(f), f]));
+        const folder = plan.folder;
+        index.setCallerSource({
+          files: [...pathOf.keys()].map((uri) => ({ uri, relPath: relativePath(folder, uri) })),
+          read: (uri) => {
+            const file = pathOf.get(uri);
+            return this.host.openText(uri) ?? (file === undefined ? undefined : this.readText(file, folder, false));
+          },
+          parse: (text) => this.host.parser.parse(text),
+        });
         for (const file of plan.files) {
           if (performance.now() - sliceStart > SLICE_MS) {
             await yieldToEventLoop();

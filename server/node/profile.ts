@@ -23,6 +23,12 @@ export async function profileProject(folder: string, config: DjperfConfig): Prom
       else sources.push(read);
     }
     const index = new WorkspaceIndex();
+    const textOf = new Map(sources.map((s) => [s.path, s.text]));
+    index.setCallerSource({
+      files: sources.map((s) => ({ uri: s.path, relPath: path.relative(root, s.path).split(path.sep).join('/') })),
+      read: (uri) => textOf.get(uri),
+      parse: (text) => parser.parse(text),
+    });
     for (const src of sources) {
       if (!mayHaveFacts(src.path, src.text)) continue;
       const tree = parser.parse(src.text);

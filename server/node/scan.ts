@@ -166,6 +166,11 @@ export function analyzeBatch(parser: PythonParser, batch: AnalyzeBatch, options:
       return undefined;
     }
   });
+  index.setCallerSource({
+    files: batch.workspaceSources.map((s) => ({ uri: s.path, relPath: path.relative(options.root, s.path).split(path.sep).join('/') })),
+    read: (uri) => textOf.get(uri),
+    parse: (text) => parser.parse(text),
+  });
   // Endpoint profiles + deployment (DJP6xx) need every file and the Procfile/Dockerfile/compose files: built on first use.
   const baseFacts = index.facts();
   let profiles: ProfileReport | undefined;

@@ -70,4 +70,20 @@ describe('execution context of findings', () => {
     assert.deepEqual(task.sort(), ['a background task (@shared_task))', 'code called from a background task (@shared_task))']);
     assert.equal(runCli(['check', '.', '--statistics', '--format', 'sarif'], project).code, 2);
   });
+
+  it('a helper in another module takes its callers\' context, resolved through imports, never by bare name', async () => {
+    const scan = await scanProject(path.join(FIXTURE_PROJECTS, 'caller_contexts'));
+    const got = scan.results.flatMap((r) => r.findings.map((f) => `${f.range.start.line + 1} ${f.context?.kind ?? '-'} ${f.severity}`));
+    assert.deepEqual(got, [
+      '6 task information', // author_names: only the celery task calls it (the Shelf method of that name is another function)
+      '11 request warning', // shelf_labels: a task and, two levels up, a view call it
+      '16 command information', // catalogue_lines: the command calls reports.catalogue_lines()
+      '21 - warning', // handler_rows: passed as a value
+      '26 - warning', // aliased_rows: imported under another name
+      '31 - warning', // fixture_rows: only tests call it
+      '36 command information', // legacy_rows: re-exported by compat.py, called as compat.legacy_rows() from a command
+    ]);
+    const task = scan.results.flatMap((r) => r.findings).find((f) => f.range.start.line === 5);
+    assert.match(task?.message ?? '', /runs in code called from a background task \(@shared_task\) in library\/tasks\.py\)$/);
+  });
 });

@@ -1,6 +1,7 @@
 import type { Node } from '../parsing/syntaxTree';
 import { calleeName, positionalArgs, unparen } from '../python/syntax';
 import { scopeOf } from '../python/semantic/bindings';
+import { pageRowLimit } from './pagination';
 
 /** Above this, `range(k)` is a real N even when k is written in the code. */
 export const SMALL_RANGE_LIMIT = 20;
@@ -69,8 +70,17 @@ export function sliceRowLimit(iterable: Node): number | undefined {
   return only ? literalSlice(only) : undefined;
 }
 
+/** Rows a loop over `iterable` walks when the code caps it: a literal slice, or a page of a `Paginator(qs, k)`. */
+export function loopRowLimit(iterable: Node): { limit: number; source: string } | undefined {
+  const slice = sliceRowLimit(iterable);
+  if (slice !== undefined) return { limit: slice, source: 'a literal slice' };
+  const page = pageRowLimit(iterable);
+  return page ? { limit: page.limit, source: `the page size of ${page.paginator.text.replace(/\s+/g, ' ').slice(0, 60)}` } : undefined;
+}
+
 /** The cost's `rowLimits` (outermost first, aligned with rowFactors), set only when some loop is capped. */
-export function rowLimitsOf(iterablesOutermostFirst: readonly (Node | undefined)[]): { rowLimits?: (number | null)[] } {
-  const limits = iterablesOutermostFirst.map((it) => (it ? sliceRowLimit(it) ?? null : null));
-  return limits.some((l) => l !== null) ? { rowLimits: limits } : {};
+export function rowLimitsOf(iterablesOutermostFirst: readonly (Node | undefined)[]): { rowLimits?: (number | null)[]; rowLimitSources?: (string | null)[] } {
+  const caps = iterablesOutermostFirst.map((it) => (it ? loopRowLimit(it) : undefined));
+  if (!caps.some((c) => c)) return {};
+  return { rowLimits: caps.map((c) => c?.limit ?? null), rowLimitSources: caps.map((c) => c?.source ?? null) };
 }

@@ -10,6 +10,7 @@ import { annotationType, bindingOf, typeOf } from '../python/semantic/infer';
 import { scopeOfDefinition, unpackedValue } from '../python/semantic/bindings';
 import { elementType } from '../python/semantic/library';
 import { shortName, type PyType } from '../python/semantic/types';
+import { pagePaginator, paginatedRows, paginatorCall } from './pagination';
 
 const MAX_DEPTH = 24;
 const MANAGER_ATTRS = new Set(['objects', '_default_manager', '_base_manager']);
@@ -138,6 +139,13 @@ export class QuerysetEvaluator {
     if (!objectNode || !attr) return undefined;
     const cls = this.modelClass(objectNode);
     if (cls && (MANAGER_ATTRS.has(attr) || cls.managers.has(attr))) return this.fresh(cls, node, node);
+    if (attr === 'object_list') {
+      const paginator = pagePaginator(node);
+      if (paginator) {
+        const rows = this.evaluate(paginatedRows(paginator), depth);
+        return rows?.kind === 'queryset' ? rows : undefined;
+      }
+    }
     if (objectNode.type === 'identifier' && objectNode.text === 'self') {
       if (attr === 'queryset') return this.classQueryset(node, depth);
       return this.selfAttribute(objectNode, attr, node, depth);
@@ -324,6 +332,14 @@ export class QuerysetEvaluator {
     }
     if (receiverNode?.type === 'call' && calleeName(receiverNode) === 'super' && method === 'get_queryset') {
       return this.classQueryset(node, depth);
+    }
+    if (method === 'page' || method === 'get_page') {
+      // `Paginator(qs, 25).get_page(n)`: a page iterates rows of the paginated queryset.
+      const paginator = paginatorCall(receiverNode);
+      if (paginator) {
+        const rows = this.evaluate(paginatedRows(paginator), depth);
+        return rows?.kind === 'queryset' ? rows : undefined;
+      }
     }
     const receiver = this.evaluate(receiverNode, depth);
     if (receiver?.kind !== 'queryset') return undefined;

@@ -13,6 +13,9 @@ export interface DjangoSettingsFacts {
   dbEngine?: { value: string; uri: string; range: Range };
   /** CACHES["default"]["BACKEND"]. */
   cacheBackend?: { value: string; uri: string; range: Range };
+  /** REST_FRAMEWORK["PAGE_SIZE"] and ["DEFAULT_PAGINATION_CLASS"]: the page size of DRF list views (N of their serializer). */
+  drfPageSize?: { value: number; uri: string; range: Range };
+  drfPaginationClass?: { value: string; uri: string; range: Range };
   /** `from .settings import *` / `from shop.settings import *`: modules this settings file extends (as written). */
   extends?: string[];
 }
@@ -40,6 +43,7 @@ export function extractSettingsFacts(tree: Tree, uri: string): DjangoSettingsFac
       if (v) facts.rootUrlconf = { value: v, uri, range: rangeOf(right) };
     }
     if (left === 'CACHES') readBackend(right, 'BACKEND', uri, (v) => { facts.cacheBackend ??= v; });
+    if (left === 'REST_FRAMEWORK') readRestFramework(right, uri, facts);
   }
   for (const stmt of tree.rootNode.namedChildren) {
     if (stmt?.type !== 'import_from_statement' || !stmt.namedChildren.some((c) => c?.type === 'wildcard_import')) continue;
@@ -62,6 +66,24 @@ function readDatabases(node: Node, uri: string, facts: DjangoSettingsFacts): voi
     if (key === 'CONN_MAX_AGE') {
       const num = value.type === 'none' ? null : Number(value.text);
       facts.connMaxAge = { value: Number.isFinite(num) || num === null ? num : 0, uri, range: rangeOf(n) };
+    }
+  }
+}
+
+function readRestFramework(node: Node, uri: string, facts: DjangoSettingsFacts): void {
+  if (node.type !== 'dictionary') return;
+  for (const n of node.namedChildren) {
+    if (n?.type !== 'pair') continue;
+    const key = stringValue(n.childForFieldName('key'));
+    const value = n.childForFieldName('value');
+    if (!value) continue;
+    if (key === 'PAGE_SIZE' && value.type === 'integer') {
+      const v = Number(value.text.replace(/_/g, ''));
+      if (Number.isSafeInteger(v) && v > 0) facts.drfPageSize = { value: v, uri, range: rangeOf(n) };
+    }
+    if (key === 'DEFAULT_PAGINATION_CLASS') {
+      const v = stringValue(value);
+      if (v) facts.drfPaginationClass = { value: v, uri, range: rangeOf(n) };
     }
   }
 }

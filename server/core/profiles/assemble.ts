@@ -130,7 +130,8 @@ function build(atoms: readonly Atom[], c: Ctx): Step[] {
       if (c.fixed && a.fixedQueries) {
         db.base += a.fixedQueries.base;
         db.perRow += a.fixedQueries.perRow;
-      } else if (a.loop > 0) db.perRow += a.queries ?? 1;
+      } else if (a.loop > 0 && a.rows !== undefined) db.base += (a.queries ?? 1) * a.rows; // the code caps the loop: not N
+      else if (a.loop > 0) db.perRow += a.queries ?? 1;
       else db.base += a.queries ?? 1;
       continue;
     }
@@ -138,7 +139,10 @@ function build(atoms: readonly Atom[], c: Ctx): Step[] {
     if (!step) continue;
     if (a.loop > 0 && (a.kind === 'io' || a.kind === 'sleep' || a.kind === 'hop')) {
       if (db) { const keep = rep; rep = undefined; flush(); rep = keep; }
-      rep ??= { times: c.d.get('rows'), steps: [] };
+      // A loop the code caps repeats its cap (the same N as the findings'); others the named default N.
+      const times = a.rows ?? c.d.get('rows');
+      if (rep && rep.times !== times) flush();
+      rep ??= { times, steps: [] };
       rep.steps.push(step);
       continue;
     }

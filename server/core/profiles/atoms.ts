@@ -1,6 +1,7 @@
 import type { Node } from '../parsing/syntaxTree';
 import type { RuleContext } from '../rules/context';
 import type { ReportedFinding } from '../analyzer';
+import type { QueryCost } from '../rules/types';
 import type { ImportMap } from '../python/imports';
 import { resolveCallee } from '../python/imports';
 import { calleeMethod, decoratorsOf, isAsyncDef, keywordArg, positionalArgs, stringValue, unparen, walk, parentOf } from '../python/syntax';
@@ -9,7 +10,7 @@ import { loadQueries } from '../django/n1Analysis';
 import { isLoaded } from '../django/querysetValue';
 import { cacheCall, classifyBlocking } from '../django/blockingCalls';
 import { atomicWithItem, isAtomicExpr, hasDecorator } from '../django/transactions';
-import { literalLoopBound } from '../django/loopBounds';
+import { literalLoopBound, loopRowLimit } from '../django/loopBounds';
 import { enclosingLoop, isAwaited, localFunction, threadHopOf, callableWork, type AsyncEnv } from '../django/asyncContext';
 import { bindingOf } from '../python/semantic/infer';
 import { unpackedValue } from '../python/semantic/bindings';
@@ -29,6 +30,11 @@ export interface Atom {
   loop: number;
   /** db: queries once (loop 0) or per row (loop ≥ 1). */
   queries?: number;
+  /**
+   * Iterations of the loop around it when the code caps them (a slice, a Paginator/DRF page size, a literal tuple):
+   * the same N the finding's cost, hover and message use. Undefined: the named default N (`rows`) applies.
+   */
+  rows?: number;
   /** Blocks the event loop (sync work inline in an async def). */
   blocking?: boolean;
   /** io/sleep/cpu: a fixed duration (ms) taken from the code, else the named default applies. */
@@ -138,10 +144,23 @@ function waitsInside(atoms: readonly Atom[], span: Node): boolean {
   return atoms.some((a) => (a.kind === 'db' || a.kind === 'io' || a.kind === 'hop') && a.order >= span.startIndex && a.order < span.endIndex);
 }
 
+export function rowsOfCost(cost: QueryCost): Pick<Atom, 'rows'> {
+  const rows = cost.rowLimits?.[0];
+  return rows !== undefined && rows !== null ? { rows } : {};
+}
+
 /** `for f in ("a", "b")` / `range(3)`: a fixed handful of iterations, not a data-sized loop. */
 function boundedByLiteral(n: Node): boolean {
   const iterable = n.childForFieldName('right');
   return !!iterable && literalLoopBound(iterable) !== undefined;
+}
+
+/** The cap the code puts on the innermost loop around `n` inside `fn` (see Atom.rows). */
+function loopCap(n: Node, fn: Node): number | undefined {
+  const l = enclosingLoop(n, fn);
+  const clause = l && l.type !== 'for_statement' && l.type !== 'while_statement' ? l.namedChildren.find((c) => c?.type === 'for_in_clause') : undefined;
+  const iterable = l?.type === 'for_statement' ? l.childForFieldName('right') : clause?.childForFieldName('right');
+  return iterable ? loopRowLimit(iterable)?.limit ?? literalLoopBound(iterable) : undefined;
 }
 
 function loopDepth(n: Node, fn: Node): number {
@@ -212,8 +231,12 @@ export function collectAtoms(fn: Node, file: AnalyzedFile, env: AtomEnv, opts: {
   const span = (fn.type === 'function_definition' && fnParent?.type === 'decorated_definition') ? fnParent : fn;
   const order = (n: Node) => (opts.depth === 0 ? n.startIndex : opts.baseOrder + n.startIndex / 1e7);
   const loopOf = (n: Node) => opts.baseLoop + loopDepth(n, fn);
-  const base = (n: Node): Pick<Atom, 'order' | 'line' | 'uri' | 'loop' | 'lock' | 'missOf'> => ({
-    order: order(n), line: n.startPosition.row, uri: file.uri, loop: loopOf(n),
+  const capOf = (n: Node): Pick<Atom, 'rows'> => {
+    const rows = loopOf(n) > opts.baseLoop ? loopCap(n, fn) : undefined;
+    return rows !== undefined ? { rows } : {};
+  };
+  const base = (n: Node): Pick<Atom, 'order' | 'line' | 'uri' | 'loop' | 'lock' | 'missOf' | 'rows'> => ({
+    order: order(n), line: n.startPosition.row, uri: file.uri, loop: loopOf(n), ...capOf(n),
     ...(opts.lock !== undefined ? { lock: opts.lock } : {}), ...(opts.missOf !== undefined ? { missOf: opts.missOf } : {}),
   });
   const skip = new Set<number>(); // node ids handled as part of something else (hop targets, cache.set in a miss path)
@@ -335,7 +358,7 @@ export function collectAtoms(fn: Node, file: AnalyzedFile, env: AtomEnv, opts: {
   const evalNode = (e: QueryEvaluation) => (e.kind === 'iterate' || e.kind === 'comprehension' ? e.target : e.node);
   const covered = (e: QueryEvaluation) => n1.some((f) => rangesOverlap(f.range, evalNode(e)));
   for (const f of n1) {
-    const cost = f.cost as { kind: 'queries'; base: number; perRow: number; rowFactors: string[]; model?: string; relationPath?: string };
+    const cost = f.cost as QueryCost;
     const node = nodeAtRange(file.root, f.range);
     if (!node) continue;
     const nested = cost.rowFactors.length > 1;
@@ -344,7 +367,8 @@ export function collectAtoms(fn: Node, file: AnalyzedFile, env: AtomEnv, opts: {
     const ev = evals.find((e) => rangesOverlap(f.range, evalNode(e)));
     const reads = [...(ev?.qs?.model ? [ev.qs.model] : []), ...pathModels(cost.model, cost.relationPath, ctx)];
     const atom: Atom = {
-      kind: 'db', ...base(node), loop: inLoop, queries: cost.perRow, code: f.code,
+      // The finding's own N (its outermost loop's cap) prices it, as in its hover and message.
+      kind: 'db', ...base(node), loop: inLoop, queries: cost.perRow, code: f.code, rows: undefined, ...rowsOfCost(cost),
       fixedQueries: { base: N1_FIXED[f.code] ?? 0, perRow: 0 },
       ...(reads.length ? { reads } : {}),
     };

@@ -10,10 +10,10 @@ import { decoratorsOf, isAsyncDef, keywordArg, positionalArgs, rangeOf, stringVa
 import { extractSettingsFacts, looksLikeSettings, type DjangoSettingsFacts } from '../django/settingsFacts';
 import { extractUrlPatterns, findModuleFile, mayHaveUrls, moduleToPath, resolveRoutes, type ResolvedRoute, type UrlPattern, type UrlViewRef } from '../django/urlFacts';
 import { isMaterialized, queryEvaluations } from '../django/evaluation';
-import { formatQueryCost, type Finding } from '../rules/types';
+import { formatQueryCost, rowLimitNote, type Finding } from '../rules/types';
 import { detectDeployments, type DeploymentFile } from '../deployment/detect';
 import { envDefaults } from '../deployment/pythonConfig';
-import { collectAtoms, pathModels, writeOf, type AnalyzedFile, type Atom, type AtomEnv, type HandlerWork } from './atoms';
+import { collectAtoms, pathModels, rowsOfCost, writeOf, type AnalyzedFile, type Atom, type AtomEnv, type HandlerWork } from './atoms';
 import { assembleSteps } from './assemble';
 import { cacheAdviceFor, type WriteSite } from './cacheAdvice';
 import type { DetectedDeployment, EndpointProfile, ProfileReport, Sourced } from './types';
@@ -436,7 +436,10 @@ export function wholeWords(text: string, max: number): string {
 function costText(f: Finding): string {
   const c = f.cost;
   if (!c) return wholeWords(f.message.split('\n')[0], 120);
-  if (c.kind === 'queries') return formatQueryCost(c);
+  if (c.kind === 'queries') {
+    const note = rowLimitNote(c);
+    return note ? `${formatQueryCost(c)}; ${note}` : formatQueryCost(c);
+  }
   if (c.kind === 'lock') return `row lock on ${c.rowKey}${c.heldAcross.length ? ` held across ${c.heldAcross.join(', ')}` : ''}`;
   return `${c.call} blocks${c.estimatedMs ? ` ~${c.estimatedMs} ms` : ''}${c.threadHops ? `, ${c.threadHops} thread hops` : ''}`;
 }
@@ -511,6 +514,8 @@ function profileOf(h: Handler, env: AtomEnv, rows: number): BuiltProfile {
   return { profile, writes: handlerWrites, advise };
 }
 
+const SINGLE_OBJECT_ACTIONS: ReadonlySet<string> = new Set(['retrieve', 'update', 'partial_update', 'create', 'destroy']);
+
 /** N+1 findings on a view class's attributes (`queryset = …` read per row by its serializer: DJP108). */
 function classLevelFindings(h: Handler, work: HandlerWork): void {
   const cls = h.cls as Node;
@@ -523,7 +528,9 @@ function classLevelFindings(h: Handler, work: HandlerWork): void {
     const prefetch = /prefetch_related\(([^)]*)\)/.exec(f.message);
     const extra = prefetch ? (prefetch[1].match(/["']/g)?.length ?? 0) / 2 : 0;
     const reads = pathModels(f.cost.model, f.cost.relationPath, h.file.ctx);
-    work.atoms.push({ kind: 'db', order: cls.startIndex + line, line, uri: h.file.uri, loop: 1, queries: f.cost.perRow, code: f.code,
+    // A viewset's single-object actions serialize one object; the list action a page (the finding's cap) or N.
+    const rows = h.kind === 'viewset-action' && SINGLE_OBJECT_ACTIONS.has(h.name.split('.').pop() ?? '') ? { rows: 1 } : rowsOfCost(f.cost);
+    work.atoms.push({ kind: 'db', order: cls.startIndex + line, line, uri: h.file.uri, loop: 1, queries: f.cost.perRow, code: f.code, ...rows,
       fixedQueries: { base: extra, perRow: 0 }, ...(reads.length ? { reads } : {}) });
   }
 }

@@ -11,6 +11,7 @@ import type { ProfileReport } from '../profiles/types';
 import type { FunctionIndex } from '../workspace/functionSummaries';
 import type { ModuleTypeIndex } from '../workspace/moduleTypeIndex';
 import { useWorkspaceTypes } from '../python/semantic/infer';
+import type { CallerIndex } from '../workspace/callerIndex';
 
 /** One file as the rules see it. */
 export interface SourceFile {
@@ -32,6 +33,8 @@ export interface WorkspaceFacts {
   functions?: FunctionIndex;
   /** Library objects workspace modules export (`http = requests.Session()` in `clients.py`), for importers' types. */
   moduleTypes?: ModuleTypeIndex;
+  /** The workspace's files for caller lookups (execution context of helpers through their callers in other modules). */
+  callers?: CallerIndex;
   /**
    * Endpoint profiles and detected deployments of the whole workspace (DJP6xx), built lazily on first call and
    * memoised by the host (the CLI scan; the language server per index generation). Undefined: not available.

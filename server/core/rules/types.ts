@@ -54,6 +54,8 @@ export interface QueryCost {
    * list_per_page); null where the data decides and the configured N applies. Absent when no factor is capped.
    */
   rowLimits?: (number | null)[];
+  /** Per factor, why the code caps it (`a literal slice`, `the page size of Paginator(books, 25)`), aligned with rowLimits. */
+  rowLimitSources?: (string | null)[];
   /** Relation path the queries follow, e.g. `author__publisher`. */
   relationPath?: string;
   /** Model whose rows are iterated. */
@@ -96,6 +98,14 @@ export interface Rule {
 
 export function ruleMeta(meta: Omit<RuleMeta, 'docsUrl'>): RuleMeta {
   return { ...meta, docsUrl: `${DOCS_BASE_URL}${meta.code}.md` };
+}
+
+/** `N = 25 here (the page size of Paginator(books, 25))`: the caps the code puts on a cost's loops, for messages. */
+export function rowLimitNote(cost: QueryCost): string | undefined {
+  const names = cost.rowFactors.length <= 1 ? ['N'] : cost.rowFactors.map((_, i) => 'NMKL'[i] ?? `N${i}`);
+  const parts = (cost.rowLimits ?? []).map((k, i) => (k === null ? undefined : `${names[i]} = ${k} here${cost.rowLimitSources?.[i] ? ` (${cost.rowLimitSources[i]})` : ''}`))
+    .filter((x): x is string => !!x);
+  return parts.length ? parts.join(', ') : undefined;
 }
 
 /** `1 + 2N`, `1 + N·M` … as users read it. */

@@ -1,8 +1,15 @@
 import type { Node } from '../parsing/syntaxTree';
 import type { Position } from '../parsing/textDocument';
 import type { WorkspaceFacts } from '../rules/context';
-import { decoratorsOf, parentOf, walk } from '../python/syntax';
+import { decoratorsOf, parentOf } from '../python/syntax';
 import { requestPathOf } from '../django/requestPath';
+import { MemoKey } from '../memo';
+import { callSitesOf, type CallSite } from './callers';
+
+/** How many caller levels a helper's context is looked up through (`view -> build_rows -> render_row`). */
+export const MAX_CALLER_DEPTH = 3;
+
+const CONTEXTS = new MemoKey<ExecutionContexts>('execution contexts of a caller file');
 
 /**
  * Where a piece of code runs, so findings can be ranked like Ruff's per-file ignores rank test code: an N+1 in a
@@ -105,40 +112,39 @@ function defContext(def: Node, uri: string, workspace: WorkspaceFacts, pytestFil
   return undefined;
 }
 
-/** Calls of plain names (`helper(...)`), by name. */
-function collectCalls(root: Node): Map<string, Node[]> {
-  const out = new Map<string, Node[]>();
-  walk(root, (n) => {
-    if (n.type !== 'call') return;
-    const f = n.childForFieldName('function');
-    if (f?.type !== 'identifier') return;
-    const list = out.get(f.text) ?? [];
-    list.push(n);
-    out.set(f.text, list);
-  });
-  return out;
-}
-
 /** Per-file resolver: contexts are asked once per finding, so the file's imports and facts are computed once. */
 export class ExecutionContexts {
   private readonly fileCtx: ExecutionContext | undefined;
   private readonly pytestFile: boolean;
   private readonly byDef = new Map<number, ExecutionContext | null>();
 
-  constructor(private readonly root: Node, private readonly uri: string, relPath: string, text: string, private readonly workspace: WorkspaceFacts) {
+  constructor(
+    private readonly root: Node, private readonly uri: string, private readonly relPath: string, private readonly text: string,
+    private readonly workspace: WorkspaceFacts,
+  ) {
     this.fileCtx = fileContextOf(relPath, text);
     this.pytestFile = /^\s*(?:import pytest|from pytest\b)/m.test(text) || this.fileCtx?.kind === 'test';
   }
 
+  /** The resolver of another workspace file (one per parsed tree, kept with it). */
+  private static of(site: CallSite, workspace: WorkspaceFacts): ExecutionContexts {
+    return site.root.tree.memos.get(CONTEXTS, () => new ExecutionContexts(site.root, site.uri, site.relPath, site.text, workspace));
+  }
+
   /** Where the code at `pos` runs; undefined when djperf cannot tell (it then changes nothing). */
   at(pos: Position): ExecutionContext | undefined {
+    const node = this.root.descendantForPosition({ row: pos.line, column: pos.character });
+    return node ? this.around(node, 0) : this.fileCtx;
+  }
+
+  /** Where `node` runs, asking callers at most `MAX_CALLER_DEPTH - depth` levels up. */
+  private around(start: Node, depth: number): ExecutionContext | undefined {
     // Test and migration files are test-like whatever their functions look like (a view class in tests.py).
     if (this.fileCtx && isTestLike(this.fileCtx.kind)) return this.fileCtx;
-    let node: Node | null = this.root.descendantForPosition({ row: pos.line, column: pos.character });
     let found: ExecutionContext | undefined;
-    for (; node; node = parentOf(node)) {
+    for (let node: Node | null = start; node; node = parentOf(node)) {
       if (node.type !== 'function_definition' && node.type !== 'class_definition') continue;
-      const c = this.defContextOf(node);
+      const c = this.defContextOf(node, depth);
       // Test code wins over anything inside it; otherwise the innermost def that says something decides.
       if (c?.kind === 'test') return c;
       found ??= c;
@@ -146,47 +152,47 @@ export class ExecutionContexts {
     return found ?? this.fileCtx;
   }
 
-  private defContextOf(def: Node): ExecutionContext | undefined {
+  private defContextOf(def: Node, depth: number): ExecutionContext | undefined {
     let c = this.byDef.get(def.id);
     if (c === undefined) {
       this.byDef.set(def.id, null); // a recursive helper asks for itself while being resolved
-      c = defContext(def, this.uri, this.workspace, this.pytestFile) ?? this.fromCallers(def) ?? null;
+      c = defContext(def, this.uri, this.workspace, this.pytestFile) ?? this.fromCallers(def, depth) ?? null;
       this.byDef.set(def.id, c);
     }
     return c ?? undefined;
   }
 
   /**
-   * A module-level helper called only from code of one context runs in that context (same file only: a helper
-   * called from elsewhere too stays unknown). `_impl()` called from a celery task is task code.
+   * A module-level helper runs where its callers run, followed through imports into other modules (the workspace's
+   * caller index) up to MAX_CALLER_DEPTH levels: called from any request path it is request code; called only from
+   * tasks (or only from commands) it is that. Callers in tests and migrations do not count; a caller of unknown
+   * context, a mix of tasks and commands, or a use djperf cannot follow (the function passed as a value, imported
+   * under an alias, through a re-export) leaves it unknown, and nothing is re-ranked.
    */
-  private fromCallers(def: Node): ExecutionContext | undefined {
-    if (def.type !== 'function_definition' || ownerClass(def)) return undefined;
+  private fromCallers(def: Node, depth: number): ExecutionContext | undefined {
+    if (depth >= MAX_CALLER_DEPTH || def.type !== 'function_definition' || ownerClass(def)) return undefined;
     const top = parentOf(def)?.type === 'decorated_definition' ? parentOf(def) : def;
     if (parentOf(top)?.type !== 'module') return undefined;
-    const name = def.childForFieldName('name')?.text;
-    if (!name) return undefined;
-    this.callSites ??= collectCalls(this.root);
-    const sites = this.callSites.get(name) ?? [];
-    if (sites.length === 0) return undefined;
-    let kind: ExecutionContext | undefined;
+    const sites = callSitesOf(def, { uri: this.uri, relPath: this.relPath, root: this.root, text: this.text }, this.workspace.callers);
+    if (!sites) return undefined;
+    let found: ExecutionContext | undefined;
+    let unknown = false;
     for (const site of sites) {
-      if (site.startIndex >= def.startIndex && site.endIndex <= def.endIndex) continue;
-      const c = this.enclosingContext(site);
-      if (!c || (kind && kind.kind !== c.kind)) return undefined;
-      kind ??= c;
+      if (site.uri === this.uri && site.call.startIndex >= def.startIndex && site.call.endIndex <= def.endIndex) continue; // recursion
+      const resolver = site.uri === this.uri ? this : ExecutionContexts.of(site, this.workspace);
+      const c = resolver.around(site.call, depth + 1);
+      if (c?.kind === 'request') return calledFrom(c, site, this.uri);
+      if (!c) unknown = true;
+      else if (isTestLike(c.kind)) continue;
+      else if (found && found.kind !== c.kind) unknown = true;
+      else found ??= calledFrom(c, site, this.uri);
     }
-    return kind && { kind: kind.kind, where: kind.where.startsWith('code called from') ? kind.where : `code called from ${kind.where}` };
+    return unknown ? undefined : found;
   }
+}
 
-  private enclosingContext(node: Node): ExecutionContext | undefined {
-    for (let n: Node | null = parentOf(node); n; n = parentOf(n)) {
-      if (n.type !== 'function_definition' && n.type !== 'class_definition') continue;
-      const c = this.defContextOf(n);
-      if (c) return c;
-    }
-    return undefined;
-  }
-
-  private callSites?: Map<string, Node[]>;
+/** `code called from a celery task`, naming the caller's file when it is another one. */
+function calledFrom(c: ExecutionContext, site: CallSite, home: string): ExecutionContext {
+  if (c.where.startsWith('code called from')) return c;
+  return { kind: c.kind, where: `code called from ${c.where}${site.uri === home ? '' : ` in ${site.relPath}`}` };
 }

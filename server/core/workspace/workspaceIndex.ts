@@ -4,6 +4,7 @@ import type { WorkspaceFacts } from '../rules/context';
 import type { FileFacts } from './fileFacts';
 import { FunctionIndex, type FunctionSummary } from './functionSummaries';
 import { ModuleTypeIndex } from './moduleTypeIndex';
+import { CallerIndex, type CallerSource } from './callerIndex';
 
 /**
  * The workspace's model index and settings, rebuilt lazily when a file's facts change
@@ -13,6 +14,7 @@ export class WorkspaceIndex {
   private readonly files = new Map<string, FileFacts>();
   private built?: WorkspaceFacts;
   private functionSource?: { uris: readonly string[]; load: (uri: string) => FunctionSummary[] | undefined };
+  private callerSource?: CallerSource;
   /** Bumped on every change, so callers can tell whether dependants need re-analysis. */
   generation = 0;
 
@@ -34,6 +36,12 @@ export class WorkspaceIndex {
    */
   setFunctionSource(uris: readonly string[], load: (uri: string) => FunctionSummary[] | undefined): void {
     this.functionSource = { uris, load };
+    this.invalidate();
+  }
+
+  /** Every file of the workspace, read and parsed on demand, for caller lookups (where a helper's callers run). */
+  setCallerSource(source: CallerSource): void {
+    this.callerSource = source;
     this.invalidate();
   }
 
@@ -59,7 +67,10 @@ export class WorkspaceIndex {
       for (const uri of this.functionSource?.uris ?? []) if (!this.files.has(uri)) known.push([uri, undefined]);
       const functions = new FunctionIndex(known, this.functionSource?.load);
       const moduleTypes = new ModuleTypeIndex([...this.files.entries()].map(([uri, f]) => [uri, f.types]));
-      this.built = { models: ModelIndex.build(classes, { authUserModel: settings.authUserModel?.value }), settings, urlViews, serializers, functions, moduleTypes };
+      this.built = {
+        models: ModelIndex.build(classes, { authUserModel: settings.authUserModel?.value }), settings, urlViews, serializers, functions, moduleTypes,
+        ...(this.callerSource ? { callers: new CallerIndex(this.callerSource) } : {}),
+      };
     }
     return this.built;
   }

@@ -6,7 +6,7 @@ import {
 } from '../../django/n1Analysis';
 import type { QuerysetValue } from '../../django/querysetValue';
 import { positionalArgs, rangeOf, walk, parentOf } from '../../python/syntax';
-import { writesModel } from '../../django/loopWrites';
+import { loopWrites } from '../../django/loopWrites';
 
 export const meta = ruleMeta({
   code: 'DJP105',
@@ -142,7 +142,11 @@ export const rule: Rule = {
       const variant = dependsOnLoop(site.node, inner);
       // A count() in a loop that creates rows of its model changes every iteration: not invariant, nothing to hoist,
       // and whether the per-iteration query is needed is the code's logic, not a performance bug djperf can judge.
-      if (!variant && site.qs && writesModel(ctx, inner.body ?? inner.loop, site.qs.model)) continue;
+      // Callees count too (followed through the semantic model and imports); one djperf cannot see into may write
+      // anything, so such a query is reported without calling it invariant or advising to hoist it.
+      const writes = variant ? undefined : loopWrites(ctx, inner.body ?? inner.loop);
+      if (writes && site.qs && writes.models.has(site.qs.model)) continue;
+      const opaque = writes?.opaque;
       const cost = loopCost(ctx, loops, 1, site.qs?.model);
       const text = site.node.text.replace(/\s+/g, ' ').slice(0, 100);
       const loopText = inner.factor;
@@ -150,15 +154,19 @@ export const rule: Rule = {
         ? `Query in a loop: \`${text}\` (${site.describe}) runs once per iteration (${formatQueryCost(cost)}, N = ${loopText}); ` +
           'fetch everything before the loop with one query — in_bulk(ids) or filter(pk__in=ids) into a dict, ' +
           'select_related/prefetch_related on the outer queryset — and look rows up inside the loop.'
-        : `Loop-invariant query: \`${text}\` (${site.describe}) does not depend on the loop but runs on every iteration ` +
-          `(${formatQueryCost(cost)}, N = ${loopText}); run it once before the loop.`;
-      const fix = variant ? undefined : hoistFix(site, inner);
+        : opaque
+          ? `Query in a loop: \`${text}\` (${site.describe}) runs on every iteration with arguments that do not depend on the loop ` +
+            `(${formatQueryCost(cost)}, N = ${loopText}); the loop also calls \`${opaque}\`, which djperf cannot see into, so whether ` +
+            'the result changes between iterations is not known.'
+          : `Loop-invariant query: \`${text}\` (${site.describe}) does not depend on the loop but runs on every iteration ` +
+            `(${formatQueryCost(cost)}, N = ${loopText}); run it once before the loop.`;
+      const fix = variant || opaque ? undefined : hoistFix(site, inner);
       findings.push({
         code: meta.code,
         range: rangeOf(site.node),
         message,
         cost,
-        related: [{ range: rangeOf(inner.loop), message: variant ? 'the loop it depends on' : 'hoist it before this loop' }],
+        related: [{ range: rangeOf(inner.loop), message: variant ? 'the loop it depends on' : opaque ? 'the loop' : 'hoist it before this loop' }],
         fixes: fix ? [fix] : undefined,
       });
     }

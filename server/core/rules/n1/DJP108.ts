@@ -6,6 +6,8 @@ import { loadQueries } from '../../django/n1Analysis';
 import { findSerializer, serializerModel, serializerReads } from '../../drf/serializerReads';
 import { dottedName, isTrue, keywordArg, nodesOfType, positionalArgs, rangeOf, walk } from '../../python/syntax';
 import type { SerializerDecl } from '../../drf/serializerDecls';
+import { viewPageSize, type PageSize } from '../../drf/pagination';
+import { loopRowLimit } from '../../django/loopBounds';
 
 export const meta = ruleMeta({
   code: 'DJP108',
@@ -56,13 +58,15 @@ function classAttr(body: Node, name: string): Node | undefined {
   return undefined;
 }
 
-function report(ctx: RuleContext, at: Node, q: QuerysetValue, serializer: string, findings: Finding[]): void {
+function report(ctx: RuleContext, at: Node, q: QuerysetValue, serializer: string, findings: Finding[], page?: PageSize): void {
   const missing = missingLoads(ctx, q, serializer);
   if (missing.length === 0) return;
   const model = ctx.workspace.models.get(q.model);
   const cost = {
     kind: 'queries' as const, base: loadQueries(q), perRow: countMissing(q, missing),
     rowFactors: [`objects serialized by ${serializer}`], model: q.model, relationPath: missing.map((m) => m.path).join(', '),
+    // A paginated list serializes one page: its size is N (the analyzer says so in the message).
+    ...(page ? { rowLimits: [page.size], rowLimitSources: [page.source] } : {}),
   };
   const select = missing.filter((m) => !m.many).map((m) => `"${m.path}"`);
   const prefetch = missing.filter((m) => m.many).map((m) => `"${m.path}"`);
@@ -117,10 +121,12 @@ export const rule: Rule = {
       const ser = body ? classAttr(body, 'serializer_class') : undefined;
       const serName = ser ? dottedName(ser)?.pop() : undefined;
       if (!body || !serName || !names.has(serName)) continue;
+      const pageSize = viewPageSize(n, ctx.file.uri, ctx.workspace);
+      const page = pageSize && { size: pageSize.size, source: `${pageSize.source}, for the list action` };
       const qsNode = classAttr(body, 'queryset');
       if (qsNode) {
         const q = ctx.evaluator.queryset(qsNode);
-        if (q && q.rows === 'instances') report(ctx, qsNode, q, serName, findings);
+        if (q && q.rows === 'instances') report(ctx, qsNode, q, serName, findings, page);
       }
       for (const stmt of body.namedChildren) {
         const def = stmt?.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
@@ -129,7 +135,7 @@ export const rule: Rule = {
           if (r.type === 'function_definition' && r.id !== def.id) return false;
           if (r.type !== 'return_statement' || !r.namedChildren[0]) return true;
           const q = ctx.evaluator.queryset(r.namedChildren[0]);
-          if (q && q.rows === 'instances') report(ctx, r.namedChildren[0], q, serName, findings);
+          if (q && q.rows === 'instances') report(ctx, r.namedChildren[0], q, serName, findings, page);
           return true;
         });
       }
@@ -141,7 +147,9 @@ export const rule: Rule = {
       const arg = positionalArgs(n)[0];
       if (!fn || !names.has(fn) || !arg) continue;
       const q = ctx.evaluator.queryset(arg);
-      if (q && q.rows === 'instances') report(ctx, arg, q, fn, findings);
+      // `Serializer(paginator.get_page(n), many=True)`: one page of rows.
+      const cap = loopRowLimit(arg);
+      if (q && q.rows === 'instances') report(ctx, arg, q, fn, findings, cap && { size: cap.limit, source: cap.source });
     }
     return findings;
   },

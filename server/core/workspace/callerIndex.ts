@@ -1,0 +1,124 @@
+import type { Node, Tree } from '../parsing/syntaxTree';
+import { moduleToPath } from '../django/urlFacts';
+import { moduleKey } from './functionSummaries';
+
+/** One workspace file as a caller lookup sees it (parsed on demand). */
+export interface CallerFile {
+  uri: string;
+  /** Path relative to the project root, `/`-separated (execution contexts read test/migration folders from it). */
+  relPath: string;
+  text: string;
+  root: Node;
+}
+
+/** Where the index reads the workspace's files from: the CLI's sources in memory, the language server's disk reads. */
+export interface CallerSource {
+  files: readonly { uri: string; relPath: string }[];
+  read(uri: string): string | undefined;
+  parse(text: string): Tree | undefined;
+}
+
+/** Files parsed for caller lookups kept at once: callers cluster in a few view/task modules. */
+const KEPT_FILES = 48;
+
+/**
+ * The workspace's files for "who calls this function": which files mention a name (a text test, memoised per name)
+ * and their trees (parsed once, a bounded number kept). Resolution of the mentions is done by the caller
+ * (`callers.ts`) through each file's imports and semantic model; this class knows nothing about Python names.
+ */
+export class CallerIndex {
+  private readonly texts = new Map<string, string | null>();
+  private readonly mentions = new Map<string, string[]>();
+  private readonly parsed = new Map<string, CallerFile | null>();
+  private readonly byModule = new Map<string, string>();
+  private readonly relPaths = new Map<string, string>();
+
+  constructor(private readonly source: CallerSource) {
+    for (const f of source.files) {
+      this.relPaths.set(f.uri, f.relPath);
+      const key = moduleKey(f.uri);
+      if (!this.byModule.has(key)) this.byModule.set(key, f.uri);
+    }
+  }
+
+  private textOf(uri: string): string | undefined {
+    let t = this.texts.get(uri);
+    if (t === undefined) {
+      t = this.source.read(uri) ?? null;
+      this.texts.set(uri, t);
+    }
+    return t ?? undefined;
+  }
+
+  /** Files whose text contains `name` as a whole word (any use: a call, an import, a reference, a string). */
+  filesMentioning(name: string): readonly string[] {
+    let hit = this.mentions.get(name);
+    if (!hit) {
+      const word = new RegExp(`(?<![\\w.])${name}\\b|\\.${name}\\b`);
+      hit = [];
+      for (const uri of this.relPaths.keys()) {
+        const text = this.textOf(uri);
+        if (text !== undefined && text.includes(name) && word.test(text)) hit.push(uri);
+      }
+      this.mentions.set(name, hit);
+    }
+    return hit;
+  }
+
+  relPathOf(uri: string): string | undefined {
+    return this.relPaths.get(uri);
+  }
+
+  file(uri: string): CallerFile | undefined {
+    const hit = this.parsed.get(uri);
+    if (hit !== undefined) {
+      // Most recently used last, so eviction drops the oldest.
+      this.parsed.delete(uri);
+      this.parsed.set(uri, hit);
+      return hit ?? undefined;
+    }
+    const text = this.textOf(uri);
+    const relPath = this.relPaths.get(uri);
+    let tree: Tree | undefined;
+    try {
+      tree = text === undefined ? undefined : this.source.parse(text);
+    } catch {
+      tree = undefined;
+    }
+    const file = tree && text !== undefined && relPath !== undefined ? { uri, relPath, text, root: tree.rootNode } : null;
+    this.parsed.set(uri, file);
+    if (this.parsed.size > KEPT_FILES) {
+      const oldest = this.parsed.keys().next().value;
+      if (oldest !== undefined) this.parsed.delete(oldest);
+    }
+    return file ?? undefined;
+  }
+
+  /** The workspace file a dotted module (`app.helpers`, `.helpers` relative to `fromUri`) names, if any. */
+  moduleFile(module: string, fromUri: string): string | undefined {
+    const target = moduleToPath(module, fromUri.replace(/\\/g, '/'));
+    const wanted = moduleKey(target.module);
+    if (target.exact) return this.byModule.get(wanted);
+    let candidates = this.suffixes.get(wanted);
+    if (!candidates) {
+      candidates = [...this.byModule].filter(([key]) => key === wanted || key.endsWith(`/${wanted}`)).map(([, uri]) => uri);
+      this.suffixes.set(wanted, candidates);
+    }
+    // Like FunctionIndex: of several `app/helpers.py`, the one nearest the importing file.
+    let best: string | undefined;
+    let bestScore = -1;
+    for (const uri of candidates) {
+      const score = commonPrefix(uri, fromUri);
+      if (score > bestScore) { best = uri; bestScore = score; }
+    }
+    return best;
+  }
+
+  private readonly suffixes = new Map<string, string[]>();
+}
+
+function commonPrefix(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
+}
