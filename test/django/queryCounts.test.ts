@@ -81,7 +81,7 @@ function blockLines(text: string, name: string): [number, number] {
 
 describe('real Django query counts match djperf costs (examples/shop)', function () {
   this.timeout(120000);
-  let counts: { sizes: number[]; views: Record<string, Record<string, number>>; problems: string[] };
+  let counts: { sizes: number[]; views: Record<string, Record<string, number>>; problems: string[]; known_related: Record<string, number> };
   let predicted: Map<string, { base: number; perRow: number; extra: number; rows: (n: number) => number; codes: string[] }>;
 
   before(async () => {
@@ -115,6 +115,10 @@ describe('real Django query counts match djperf costs (examples/shop)', function
 
   it('the harness ran cleanly', () => {
     assert.deepEqual(counts.problems, []);
+  });
+
+  it('rows of a reverse-FK manager read their owner without a query (what QuerysetValue.knownRelated assumes)', () => {
+    for (const n of counts.sizes) assert.equal(counts.known_related[String(n)], 1, `N=${n}: one query for the rows, none per row`);
   });
 
   for (const view of Object.keys(VIEWS)) {

@@ -35,6 +35,7 @@ Output (stdout, JSON)::
      "warm_cache": {"<dotted.view>": {...}},                  # cached view, second call
      "fits":   {"<dotted>": {"base": b, "per_row": k, "linear": true}},
      "prefetch_cache": {...},                                  # which manager calls hit the DB
+     "known_related": {"3": 1, ...},                           # shelf.products.filter(): p.category costs nothing
      "problems": []}
 
 The exit status is 1 when a shop N+1 view is not 1 + kN-shaped with k >= 1,
@@ -332,6 +333,7 @@ def main(argv=None):
         "fits": {},
         "warm_cache": {},
         "prefetch_cache": None,
+        "known_related": {},
         "problems": [],
     }
     for n in sizes:
@@ -363,6 +365,12 @@ def main(argv=None):
         out["warm_cache"].setdefault(key, {})[str(n)] = len(ctx.captured_queries)
         if out["prefetch_cache"] is None:
             out["prefetch_cache"] = probe_prefetch_cache()
+        # Rows of a reverse-FK manager know their owner (Django's known related objects): reading the FK back runs
+        # no query, for all() and for a filter() on the manager. djperf relies on it (QuerysetValue.knownRelated).
+        shelf = Category.objects.get(slug="shelf-00")
+        with CaptureQueriesContext(connection) as ctx:
+            [p.category.name for p in shelf.products.filter(is_active=True)]
+        out["known_related"][str(n)] = len(ctx.captured_queries)
 
     for section in ("views", "fixed", "clean"):
         for key, counts in out[section].items():

@@ -21,6 +21,8 @@ export interface RelationInfo {
   declaredIn: string;
   /** Forward FK/O2O declared with `null=True`. */
   nullable?: boolean;
+  /** Reverse relations: the forward field on the other model (`customer` of `customer.invoices`). */
+  remoteField?: string;
   uri?: string;
   range?: Range;
 }
@@ -237,6 +239,6 @@ export class ModelIndex {
     const accessor = related ?? (field.kind === 'o2o' ? lower : `${lower}_set`);
     const kind: RelationKind = field.kind === 'o2o' ? 'reverse-o2o' : field.kind === 'm2m' ? 'reverse-m2m' : 'reverse-fk';
     if (targetInfo.relations.has(accessor) && targetInfo.relations.get(accessor)?.declaredIn === targetInfo.key) return;
-    targetInfo.relations.set(accessor, { accessor, kind, target: info.key, many: kind !== 'reverse-o2o', declaredIn: info.key, uri: owner.uri, range: field.range });
+    targetInfo.relations.set(accessor, { accessor, kind, target: info.key, many: kind !== 'reverse-o2o', declaredIn: info.key, uri: owner.uri, range: field.range, remoteField: field.name });
   }
 }

@@ -126,7 +126,8 @@ export class QuerysetEvaluator {
       return model ? { ...this.fresh(model, node, undefined), loadsUnknown: 'a queryset built elsewhere (known by its type)' } : undefined;
     }
     const model = this.models.find(cls);
-    return model ? { kind: 'instance', model: model.key, node } : undefined;
+    // What the code that built the instance joined or prefetched is not known here (a parameter, an annotation).
+    return model ? { kind: 'instance', model: model.key, node, from: { ...this.fresh(model, node, undefined), loadsUnknown: 'an instance built elsewhere (known by its type)' } } : undefined;
   }
 
   private fresh(model: ModelInfo, origin: Node, manager: Node | undefined): QuerysetValue {
@@ -160,6 +161,10 @@ export class QuerysetEvaluator {
       const q = this.fresh(target, node, node);
       const prefetched = owner.from?.prefetch.get(attr);
       q.relatedFrom = { model: owner.model, accessor: attr, node, prefetched: prefetched && !prefetched.toAttr ? prefetched : undefined };
+      // The caller may have prefetched this manager with a Prefetch(queryset=...select_related(...)): its rows' loads are unknown.
+      if (owner.from?.loadsUnknown) q.loadsUnknown = `a related manager of ${owner.from.loadsUnknown}`;
+      // Rows of `customer.invoices` know their customer: Django sets the back reference (known related objects), no query.
+      if (rel.kind === 'reverse-fk' && rel.remoteField) q.knownRelated = rel.remoteField;
       // `prefetch_related("products__stock")`: each product in the cached manager has its stock cached too.
       for (const [p, info] of owner.from?.prefetch ?? []) {
         if (p.startsWith(`${attr}__`)) q.prefetch.set(p.slice(attr.length + 2), info);
@@ -170,7 +175,7 @@ export class QuerysetEvaluator {
     const from = owner.from;
     let nested: QuerysetValue | undefined;
     if (from) {
-      nested = cloneQueryset(from, { model: target.key, selectRelated: new Set(), prefetch: new Map(), only: undefined, defer: undefined });
+      nested = cloneQueryset(from, { model: target.key, selectRelated: new Set(), prefetch: new Map(), only: undefined, defer: undefined, knownRelated: undefined });
       if (from.selectRelated === 'all') nested.selectRelated = 'all';
       else for (const p of from.selectRelated) if (p.startsWith(`${attr}__`)) (nested.selectRelated as Set<string>).add(p.slice(attr.length + 2));
       for (const [p, info] of from.prefetch) if (p.startsWith(`${attr}__`)) nested.prefetch.set(p.slice(attr.length + 2), info);

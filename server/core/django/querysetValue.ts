@@ -39,6 +39,8 @@ export interface QuerysetValue {
    * are then taken as loaded, rather than guessed.
    */
   loadsUnknown?: string;
+  /** Rows of a reverse FK manager (`customer.invoices`) have their FK back to the owner cached by Django: no query. */
+  knownRelated?: string;
 }
 
 /** A model instance (from get()/first()/a loop over a queryset). */
@@ -88,7 +90,7 @@ export function isSelected(q: QuerysetValue, path: string): boolean {
 
 /** Whether the single-object relation at `path` is already on each row (joined, or prefetched into the cache). */
 export function isLoaded(q: QuerysetValue, path: string): boolean {
-  if (q.loadsUnknown || isSelected(q, path)) return true;
+  if (q.loadsUnknown || isSelected(q, path) || path === q.knownRelated) return true;
   const p = q.prefetch.get(path);
   return !!p && !p.toAttr;
 }
