@@ -1,7 +1,33 @@
 import type { Node } from '../parsing/syntaxTree';
-import { calleeName, positionalArgs, unparen } from '../python/syntax';
+import { calleeName, nodesOfType, parentOf, positionalArgs, unparen } from '../python/syntax';
 import { scopeOf } from '../python/semantic/bindings';
 import { pageRowLimit } from './pagination';
+
+/** Builtins whose result has at most as many elements as their one argument. */
+const COLLECTION_BUILDERS = new Set(['set', 'list', 'tuple', 'sorted', 'frozenset', 'enumerate', 'reversed']);
+
+/** Iterators that hand out chunks of a collection: a loop over them runs once per chunk, which is the batching fix. */
+const BATCHERS = /(?:^|\.)(?:batched|chunked|chunks|grouper|ichunked|chunked_iterator|batch_iterator)$/;
+
+const GROWERS = new Set(['append', 'extend', 'add', 'update', 'insert', '__iadd__']);
+
+/** `names.append(x)` / `names.extend(rows)` anywhere in the scope: the collection's size is the data's again. */
+function isGrown(name: Node, scope: Node): boolean {
+  for (const id of nodesOfType(scope, 'identifier')) {
+    if (id.text !== name.text) continue;
+    const attr = parentOf(id);
+    const method = attr?.type === 'attribute' && attr.childForFieldName('object')?.id === id.id ? attr.childForFieldName('attribute')?.text : undefined;
+    if (method && GROWERS.has(method) && parentOf(attr as Node)?.type === 'call') return true;
+    if (attr?.type === 'augmented_assignment' && attr.childForFieldName('left')?.id === id.id) return true;
+  }
+  return false;
+}
+
+/** `for chunk in batched(ids, 500)`: a query per chunk is deliberate batching, not an N+1. */
+export function isBatchLoop(iterable: Node): boolean {
+  const e = unparen(iterable);
+  return e.type === 'call' && BATCHERS.test(calleeName(e) ?? '') && positionalArgs(e).length >= 2;
+}
 
 /** Above this, `range(k)` is a real N even when k is written in the code. */
 export const SMALL_RANGE_LIMIT = 20;
@@ -17,8 +43,23 @@ function intLiteral(node: Node | undefined): number | undefined {
  * element count, `for field in ("a", "b")`) or `range(k)` / `range(a, b)` with small literal bounds. Such a loop
  * repeats a query a fixed, small number of times: not an N+1, whatever the data. Undefined: not bounded in the code.
  */
-export function literalLoopBound(iterable: Node): number | undefined {
+export function literalLoopBound(iterable: Node, depth = 0): number | undefined {
   const e = unparen(iterable);
+  if (depth > 3) return undefined;
+  // `names = set([... for i in range(1, 6)])`: a name bound once to a collection built from a bounded loop.
+  if (e.type === 'identifier') {
+    const before = scopeOf(e).bindings.get(e.text)?.filter((b) => b.start <= e.startIndex) ?? [];
+    const only = before.length === 1 && before[0].kind === 'assignment' && !before[0].path?.length ? before[0].value : undefined;
+    return only && !isGrown(e, scopeOf(e).node) ? literalLoopBound(only, depth + 1) : undefined;
+  }
+  if (e.type === 'list_comprehension' || e.type === 'set_comprehension' || e.type === 'generator_expression') {
+    const fors = e.namedChildren.filter((c) => c.type === 'for_in_clause');
+    const right = fors.length === 1 ? fors[0].childForFieldName('right') : null;
+    return right ? literalLoopBound(right, depth + 1) : undefined;
+  }
+  if (e.type === 'call' && COLLECTION_BUILDERS.has(calleeName(e) ?? '') && positionalArgs(e).length === 1) {
+    return literalLoopBound(positionalArgs(e)[0], depth + 1);
+  }
   if (e.type === 'tuple' || e.type === 'list' || e.type === 'set') {
     // A starred element (`[*rows]`) brings the data's size back.
     if (e.namedChildren.some((c) => c?.type === 'list_splat' || c?.type === 'parenthesized_list_splat')) return undefined;

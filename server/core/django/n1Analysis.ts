@@ -9,7 +9,7 @@ import type { RelatedLocation } from '../rules/types';
 import { COMPREHENSIONS } from '../python/scopes';
 import { helperCalls, helperLabel, type HelperRowCall } from './helperCalls';
 import { usesFrom, WRITE_METHODS } from './managerChains';
-import { literalLoopBound, rowLimitsOf } from './loopBounds';
+import { isBatchLoop, literalLoopBound, rowLimitsOf } from './loopBounds';
 import type { ParamRead } from '../workspace/functionSummaries';
 import { MemoKey } from '../memo';
 
@@ -251,7 +251,7 @@ export function iterationLoop(ctx: RuleContext, node: Node): IterationLoop | und
       if (body?.id !== child.id) continue;
       // `for f in ("a", "b")` repeats the work a fixed few times: the N, if any, is an outer loop's.
       const right = p.childForFieldName('right');
-      if (right && literalLoopBound(right) !== undefined) continue;
+      if (right && (literalLoopBound(right) !== undefined || isBatchLoop(right))) continue;
       const loop = p;
       return cachedLoop(ctx, loop, () => {
         const variant = new Set<string>();
