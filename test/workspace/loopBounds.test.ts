@@ -35,7 +35,7 @@ describe('N from pagination', () => {
 
   it('DRF list views: N = the pagination class page_size, else REST_FRAMEWORK PAGE_SIZE; pagination_class = None keeps the configured N', async () => {
     const api = (await found()).filter((x) => x.file === 'catalog/api.py');
-    assert.deepEqual(api.map((x) => [x.line, (x.f.cost as QueryCost).rowLimits ?? null]), [[10, [50]], [17, [10]], [24, null]]);
+    assert.deepEqual(api.map((x) => [x.line, (x.f.cost as QueryCost).rowLimits ?? null]), [[10, [50]], [17, [10]], [24, null], [40, [50]]]);
     assert.match(api[1].f.message, /N = 10 here \(page_size of SmallPages, for the list action\)\.$/);
     assert.doesNotMatch(api[2].f.message, /N = /);
     const hover = costInWords(api[0].f.cost as QueryCost, { rows: 200, queryMs: 2 });

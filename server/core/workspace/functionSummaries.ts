@@ -282,6 +282,9 @@ function readOf(ident: Node, body: Node): ParamRead | undefined {
   if (chain.length === 0) return undefined;
   const first = parentOf(chain[0]);
   if (chain.length === 1 && first?.type === 'assignment' && first.childForFieldName('left')?.id === chain[0].id) return undefined;
+  // `p.fk, created = …get_or_create(…)`: an unpacking target is written, not read.
+  const unpack = chain.length === 1 && (first?.type === 'pattern_list' || first?.type === 'tuple_pattern') ? parentOf(first) : undefined;
+  if (unpack?.type === 'assignment' && unpack.childForFieldName('left')?.id === first?.id) return undefined;
   const last = chain[chain.length - 1];
   const uses = chainUses(last, [body]).filter((u) => u.evaluated);
   const use = uses[0];

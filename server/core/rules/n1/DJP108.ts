@@ -58,7 +58,16 @@ function classAttr(body: Node, name: string): Node | undefined {
   return undefined;
 }
 
+function definesMethod(body: Node, name: string): boolean {
+  return body.namedChildren.some((stmt) => {
+    const def = stmt?.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
+    return def?.type === 'function_definition' && def.childForFieldName('name')?.text === name;
+  });
+}
+
 function report(ctx: RuleContext, at: Node, q: QuerysetValue, serializer: string, findings: Finding[], page?: PageSize): void {
+  // `.none()` loads no rows: nothing is serialized, nothing is read per row.
+  if (q.calls.some((c) => c.childForFieldName('function')?.childForFieldName('attribute')?.text === 'none')) return;
   const missing = missingLoads(ctx, q, serializer);
   if (missing.length === 0) return;
   const model = ctx.workspace.models.get(q.model);
@@ -123,7 +132,9 @@ export const rule: Rule = {
       if (!body || !serName || !names.has(serName)) continue;
       const pageSize = viewPageSize(n, ctx.file.uri, ctx.workspace);
       const page = pageSize && { size: pageSize.size, source: `${pageSize.source}, for the list action` };
-      const qsNode = classAttr(body, 'queryset');
+      // DRF serializes what get_queryset() returns: when the class defines it, `queryset = X.objects.none()` is only a
+      // basename/schema hint and never runs.
+      const qsNode = definesMethod(body, 'get_queryset') ? undefined : classAttr(body, 'queryset');
       if (qsNode) {
         const q = ctx.evaluator.queryset(qsNode);
         if (q && q.rows === 'instances') report(ctx, qsNode, q, serName, findings, page);
