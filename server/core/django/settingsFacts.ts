@@ -1,3 +1,4 @@
+import { extractTemplateDirs } from './templateDirs';
 import type { Node, Tree } from '../parsing/syntaxTree';
 import { rangeOf, stringValue, isTrue, nodesOfType } from '../python/syntax';
 import type { Range } from '../parsing/textDocument';
@@ -13,6 +14,8 @@ export interface DjangoSettingsFacts {
   dbEngine?: { value: string; uri: string; range: Range };
   /** CACHES["default"]["BACKEND"]. */
   cacheBackend?: { value: string; uri: string; range: Range };
+  /** Template directories of the DjangoTemplates engine (DIRS, loader directories), see templateDirs.ts. */
+  templateDirs?: { value: string[]; uri: string };
   /** `from .settings import *` / `from shop.settings import *`: modules this settings file extends (as written). */
   extends?: string[];
 }
@@ -41,6 +44,8 @@ export function extractSettingsFacts(tree: Tree, uri: string): DjangoSettingsFac
     }
     if (left === 'CACHES') readBackend(right, 'BACKEND', uri, (v) => { facts.cacheBackend ??= v; });
   }
+  const dirs = /^\s*TEMPLATE(S|_DIRS)\s*=/m.test(tree.rootNode.text) ? extractTemplateDirs(tree, uri) : [];
+  if (dirs.length > 0) facts.templateDirs = { value: dirs, uri };
   for (const stmt of tree.rootNode.namedChildren) {
     if (stmt?.type !== 'import_from_statement' || !stmt.namedChildren.some((c) => c?.type === 'wildcard_import')) continue;
     const mod = stmt.childForFieldName('module_name')?.text;

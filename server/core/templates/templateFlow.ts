@@ -62,6 +62,8 @@ const MAX_INCLUDE_DEPTH = 8;
 
 export class TemplateFlow {
   readonly reads: TemplateRead[] = [];
+  /** Every template each render reaches (itself, its parents, its includes), by template uri. */
+  readonly renderers = new Map<string, TemplateRender[]>();
   private render!: TemplateRender;
   /** Single relations already read per row: Django caches them on the instance, only the first read queries. */
   private readonly cached = new Set<string>();
@@ -83,6 +85,8 @@ export class TemplateFlow {
 
   private template(t: LoadedTemplate, env: Env, overrides: ReadonlyMap<string, { uri: string; node: Extract<TemplateNode, { type: 'block' }> }>, depth: number): void {
     if (depth > MAX_INCLUDE_DEPTH) return;
+    const seen = this.renderers.get(t.uri) ?? [];
+    if (!seen.includes(this.render)) this.renderers.set(t.uri, [...seen, this.render]);
     const hasExtends = t.parsed.nodes.some((n) => n.type === 'extends');
     if (hasExtends) {
       // The child's blocks replace the parent's; a child deeper down the chain wins.
