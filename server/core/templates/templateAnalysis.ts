@@ -7,7 +7,7 @@ import { isSuppressed } from '../rules/suppressions';
 import { TEMPLATE_RULES } from '../rules/registry';
 import { parseTemplate, type ParsedTemplate } from './templateSyntax';
 import { TemplateFlow, type LoadedTemplate, type TemplateRead } from './templateFlow';
-import type { TemplateRender } from './viewRenders';
+import type { ContextValue, TemplateRender } from './viewRenders';
 
 /** A template file of the workspace and the name views load it by (its path below a `templates` folder). */
 export interface TemplateSource {
@@ -54,6 +54,8 @@ export interface TemplateUse {
   reads: Map<string, TemplateRead[]>;
   /** The renders that reach each template (directly, as a parent or as an include). */
   renderers: Map<string, TemplateRender[]>;
+  /** The view querysets each render's templates iterate (evaluated by the template, not the view). */
+  iterated: Map<TemplateRender, ContextValue[]>;
 }
 
 /** The relation reads every render makes in the workspace's templates, by template uri. */
@@ -63,6 +65,7 @@ export function templateReads(templates: readonly TemplateSource[], renders: rea
   const parsed = new Map<string, LoadedTemplate>();
   const out = new Map<string, TemplateRead[]>();
   const renderers = new Map<string, TemplateRender[]>();
+  const iterated = new Map<TemplateRender, ContextValue[]>();
   for (const render of renders) {
     // Several templates with one name (app folders): Django takes the first app's; the view's own app is the best guess.
     const load = (name: string): LoadedTemplate | undefined => {
@@ -77,8 +80,9 @@ export function templateReads(templates: readonly TemplateSource[], renders: rea
     flow.run(render);
     for (const r of flow.reads) out.set(r.uri, [...(out.get(r.uri) ?? []), r]);
     for (const [uri, rs] of flow.renderers) renderers.set(uri, [...(renderers.get(uri) ?? []), ...rs]);
+    if (flow.iterated.length > 0) iterated.set(render, [...flow.iterated]);
   }
-  return { reads: out, renderers };
+  return { reads: out, renderers, iterated };
 }
 
 /** Runs the enabled template rules over one template's reads. */

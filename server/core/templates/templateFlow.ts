@@ -62,6 +62,8 @@ const MAX_INCLUDE_DEPTH = 8;
 
 export class TemplateFlow {
   readonly reads: TemplateRead[] = [];
+  /** View querysets a template loop iterates as they are (the template evaluates them: one query each). */
+  readonly iterated: ContextValue[] = [];
   /** Every template each render reaches (itself, its parents, its includes), by template uri. */
   readonly renderers = new Map<string, TemplateRender[]>();
   private render!: TemplateRender;
@@ -121,6 +123,7 @@ export class TemplateFlow {
         }
         case 'for': {
           const iter = n.iter && this.lookup(n.iter, uri, env, true);
+          if (iter?.kind === 'rows' && iter.path.length === 0 && iter.loops.length === 0 && !this.iterated.includes(iter.source)) this.iterated.push(iter.source);
           const inner = new Map(env);
           for (const t of n.targets) inner.delete(t);
           if (iter?.kind === 'rows' && n.targets.length === 1) {
