@@ -25,6 +25,10 @@ export interface ScanHost {
   openFindings(uri: string): number;
   /** Clears diagnostics published for files of `folder` that are not in `keep`. */
   forgetOthers(folder: FolderState, keep: ReadonlySet<string>): void;
+  /** The folder's template files (found once its models and settings are indexed): kept among the scanned files. */
+  templateFiles?(folder: FolderState): string[];
+  /** The folder's Python files are all analysed: its templates can be judged by the views that render them. */
+  templatesReady?(folder: FolderState): void;
   beginProgress(title: string): Promise<Progress>;
   status(pending: number | undefined, message?: string): void;
   log(level: 'info' | 'warn', message: string): void;
@@ -119,7 +123,7 @@ export class WorkspaceScan {
       this.host.analyzeOpenDocuments();
       let done = 0;
       for (const plan of plans) {
-        const seen = new Set<string>();
+        const seen = new Set<string>((this.host.templateFiles?.(plan.folder) ?? []).map(fileUri));
         for (const file of plan.files) {
           if (performance.now() - sliceStart > SLICE_MS) {
             await yieldToEventLoop();
@@ -146,6 +150,7 @@ export class WorkspaceScan {
           summary.files++;
         }
         this.host.forgetOthers(plan.folder, seen);
+        this.host.templatesReady?.(plan.folder);
       }
       if (summary.skipped) this.host.log('info', `workspace scan: skipped ${summary.skipped} file(s); reasons above`);
       const django = [...new Set(plans.map((p) => p.folder.config!.targetDjango.join('.')))].join(', ');
