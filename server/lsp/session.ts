@@ -249,7 +249,10 @@ export class DjperfSession {
     const doc = this.docs?.get(uri);
     if (!doc || !this.indexReady) return;
     const folder = this.folderOf(uri);
-    if (doc.isTemplate) return this.checkTemplates(folder);
+    if (doc.isTemplate) {
+      this.checkTemplates(folder);
+      return;
+    }
     if (this.analysis!.analyzeOpen(doc, folder)) {
       // The models changed under the other open documents of this folder, and under its templates.
       for (const other of this.docs!.all()) if (other.uri !== uri && this.folderOf(other.uri) === folder && !other.isTemplate) this.schedule(other.uri, TYPING_DEBOUNCE_MS);
@@ -267,15 +270,18 @@ export class DjperfSession {
   }
 
   /** Judges every template of `folder` again and publishes what changed; a broken template never throws out of here. */
-  private checkTemplates(folder: FolderState): void {
+  private checkTemplates(folder: FolderState): { files: number; findings: number } {
     clearTimeout(this.timers.get(`templates:${folder.uri}`));
     this.timers.delete(`templates:${folder.uri}`);
+    const counts = { files: 0, findings: 0 };
     try {
       const started = performance.now();
       const results = this.templates!.check(folder);
       for (const [uri, { findings }] of results) {
         const doc = this.openDocumentAt(uri);
         this.analysis!.publishTemplate(folder, doc?.uri ?? uri, findings, doc);
+        counts.files++;
+        counts.findings += findings.length;
       }
       // Open template documents outside the template directories: no findings, and code actions see that.
       for (const doc of this.docs!.all()) {
@@ -288,6 +294,7 @@ export class DjperfSession {
     } catch (e) {
       this.logError(`analysing the templates of ${folder.name}`, e);
     }
+    return counts;
   }
 
   private analyzeOpenDocuments(): void {

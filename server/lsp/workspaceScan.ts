@@ -27,8 +27,11 @@ export interface ScanHost {
   forgetOthers(folder: FolderState, keep: ReadonlySet<string>): void;
   /** The folder's template files (found once its models and settings are indexed): kept among the scanned files. */
   templateFiles?(folder: FolderState): string[];
-  /** The folder's Python files are all analysed: its templates can be judged by the views that render them. */
-  templatesReady?(folder: FolderState): void;
+  /**
+   * The folder's Python files are all analysed: its templates can be judged by the views that render them; returns
+   * how many templates were judged and their findings (they count in the scan's summary like `djperf check`'s).
+   */
+  templatesReady?(folder: FolderState): { files: number; findings: number };
   beginProgress(title: string): Promise<Progress>;
   status(pending: number | undefined, message?: string): void;
   log(level: 'info' | 'warn', message: string): void;
@@ -150,7 +153,11 @@ export class WorkspaceScan {
           summary.files++;
         }
         this.host.forgetOthers(plan.folder, seen);
-        this.host.templatesReady?.(plan.folder);
+        const templates = this.host.templatesReady?.(plan.folder);
+        if (templates) {
+          summary.files += templates.files;
+          summary.findings += templates.findings;
+        }
       }
       if (summary.skipped) this.host.log('info', `workspace scan: skipped ${summary.skipped} file(s); reasons above`);
       const django = [...new Set(plans.map((p) => p.folder.config!.targetDjango.join('.')))].join(', ');

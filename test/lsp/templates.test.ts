@@ -10,7 +10,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CodeAction, Diagnostic, Hover, TextDocumentEdit, TextEdit } from 'vscode-languageserver-protocol';
-import { FIXTURE_PROJECTS } from '../harness/paths';
+import { execFileSync } from 'node:child_process';
+import { DIST, FIXTURE_PROJECTS } from '../harness/paths';
+import { AnalyzeWorkspaceRequest } from '../../server/lsp/protocol';
 import { readExpectations } from '../harness/expectations';
 import { applyEdits, TestClient } from './client';
 
@@ -42,6 +44,14 @@ describe('language server: Django templates', function () {
   after(async () => {
     await client?.stop();
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('"Analyse Workspace" counts the template findings like djperf check does', async () => {
+    const cli = JSON.parse(execFileSync(process.execPath, [path.join(DIST, 'cli.js'), 'check', dir, '--format', 'json', '--exit-zero', '--quiet'], { encoding: 'utf8' })) as { filename: string }[];
+    const templates = cli.filter((f) => f.filename.endsWith('.html')).length;
+    assert.ok(templates >= 15, `${templates} template findings`);
+    const summary = await client.request(AnalyzeWorkspaceRequest, {});
+    assert.equal(summary.findings, cli.length);
   });
 
   it('the workspace scan judges closed templates, also those found through settings DIRS', async () => {
