@@ -249,7 +249,7 @@ export async function scanPaths(inputs: readonly string[], options: ScanOptions)
   // the inputs: `djperf check app/templates` still knows the views of the project root).
   const templates = readTemplates(inputs, options, templateDirsOf(scan.facts, options.root));
   if (templates.sources.length > 0) {
-    const views = await viewsOf(options, sources, scan);
+    const views = await viewsOf(inputs, options, sources, scan);
     const found = scanTemplates(templates.sources, options, views);
     scan.results.push(...found);
   }
@@ -262,9 +262,11 @@ export async function scanPaths(inputs: readonly string[], options: ScanOptions)
  * The template renders and models of the whole project: those of the analysis pass, plus (only when the inputs
  * leave Python files of the root out) the facts and renders of the files left out.
  */
-async function viewsOf(options: ScanOptions, analysed: readonly SourceText[], scan: ScanResult & { facts: [string, FileFacts][] }): Promise<{ renders: TemplateRender[]; models: ModelIndex }> {
+async function viewsOf(inputs: readonly string[], options: ScanOptions, analysed: readonly SourceText[], scan: ScanResult & { facts: [string, FileFacts][] }): Promise<{ renders: TemplateRender[]; models: ModelIndex }> {
   const seen = new Set(analysed.map((s) => s.path));
-  const rest = discoverPythonFiles([options.root], options.root, options.config).files.filter((f) => !seen.has(f));
+  // The inputs are the root: every Python file was analysed (no second walk of the tree).
+  const wholeRoot = inputs.some((i) => path.resolve(i) === path.resolve(options.root));
+  const rest = wholeRoot ? [] : discoverPythonFiles([options.root], options.root, options.config).files.filter((f) => !seen.has(f));
   const renders = [...(scan.renders ?? [])];
   const facts = [...scan.facts];
   if (rest.length > 0) {
