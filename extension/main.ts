@@ -37,6 +37,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     documentSelector: [
       { scheme: 'file', language: 'python' },
       { scheme: 'untitled', language: 'python' },
+      // Django templates (the server judges only those in a template directory of the project's settings/apps).
+      { scheme: 'file', language: 'django-html' },
+      { scheme: 'file', language: 'html' },
+      { scheme: 'file', language: 'jinja-html' },
     ],
     synchronize: {
       fileEvents: [vscode.workspace.createFileSystemWatcher('**/*.{py,pyi}'), vscode.workspace.createFileSystemWatcher('**/pyproject.toml')],

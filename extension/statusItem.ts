@@ -11,6 +11,7 @@ export class ServerStatusItem implements vscode.Disposable {
     this.item = vscode.languages.createLanguageStatusItem('djperf.status', [
       { scheme: 'file', language: 'python' },
       { scheme: 'untitled', language: 'python' },
+      { scheme: 'file', language: 'django-html' },
     ]);
     this.item.name = 'djperf';
     this.item.command = { title: 'Show Output', command: 'djperf.showOutput' };

@@ -31,6 +31,11 @@ export class Analysis {
   private readonly published = new Map<string, FolderState>();
   private readonly noticedLarge = new Set<string>();
 
+  /** Called after each Python file is analysed, with its tree (the template service reads its renders). */
+  onAnalysed?: (folder: FolderState, uri: string, text: string, tree: Tree) => void;
+  /** What was last published for each template uri, so a folder-wide recheck only sends what changed. */
+  private readonly templateSent = new Map<string, string>();
+
   /** Endpoint profiles of a folder, for the deployment rules (DJP6xx); set by the session. */
   profilesFor?: (folder: FolderState) => ProfileReport | undefined;
 
@@ -101,6 +106,7 @@ export class Analysis {
   }
 
   clear(uri: string): void {
+    this.templateSent.delete(uri);
     if (!this.published.delete(uri)) return;
     void this.connection.sendDiagnostics({ uri, diagnostics: [] });
   }
@@ -130,7 +136,17 @@ export class Analysis {
       this.connection.console.warn(`slow file: ${relPath} took ${Math.round(ms)} ms (${file.text.length} characters, budget ${SLOW_FILE_MS} ms)`);
     }
     for (const n of result.notices) this.logNotice(n);
+    this.onAnalysed?.(folder, uri, file.text, file.tree);
     return result.findings;
+  }
+
+  /** Publishes a template's findings (from the template service); an open document also keeps them for code actions. */
+  publishTemplate(folder: FolderState, uri: string, findings: ReportedFinding[], doc?: OpenDocument): void {
+    if (doc) this.openFindings.set(doc.uri, { version: doc.version, revision: doc.revision, findings });
+    const sent = `${doc ? `${doc.version}#` : ''}${JSON.stringify(findings.map((f) => [f.code, f.range, f.message, f.related, f.fixes]))}`;
+    if (this.templateSent.get(uri) === sent && (findings.length === 0 || this.published.has(uri))) return;
+    this.templateSent.set(uri, sent);
+    this.publish(uri, folder, findings, doc?.version);
   }
 
   private publish(uri: string, folder: FolderState, findings: readonly ReportedFinding[], version?: number): void {

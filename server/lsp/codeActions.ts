@@ -2,6 +2,7 @@
  * Code actions: each finding's fixes as quick fixes, "fix all DJPnnn in this file", "disable DJPnnn for this
  * line", "show documentation", and `source.fixAll.djperf` (safe fixes only, never two that overlap).
  */
+import { pathToFileURL } from 'node:url';
 import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic, type TextEdit, type WorkspaceEdit } from 'vscode-languageserver/node';
 import type { ReportedFinding } from '../core/analyzer';
 import type { LineMap } from '../core/parsing/textDocument';
@@ -16,11 +17,15 @@ export interface CodeActionDocument {
   lineMap: LineMap;
   /** The findings of the latest analysis of exactly this version (undefined when stale or not analysed). */
   findings?: readonly ReportedFinding[];
+  /** A Django template: "disable for this line" writes a template comment, not a Python one. */
+  template?: boolean;
 }
 
 export interface CodeActionOptions {
   /** The client understands `documentChanges` (versioned edits it can refuse when the document moved on). */
   versionedEdits: boolean;
+  /** Version of another open document (a fix that edits the view of a template), null when it is closed. */
+  versionOf?: (uri: string) => number | null;
 }
 
 export function codeActions(params: CodeActionParams, doc: CodeActionDocument, options: CodeActionOptions): CodeAction[] {
@@ -36,7 +41,7 @@ export function codeActions(params: CodeActionParams, doc: CodeActionDocument, o
       if (!isDjperfDiagnostic(diagnostic)) continue;
       const code = String(diagnostic.code);
       const data = diagnosticData(diagnostic);
-      const fixes = (data?.fixes ?? []).filter((f) => f.applicability !== 'display-only' && f.edits.length > 0);
+      const fixes = (data?.fixes ?? []).filter((f) => f.applicability !== 'display-only' && (f.edits.length > 0 || (f.otherFiles ?? []).some((o) => o.edits.length > 0)));
       const preferred = fixes.find((f) => f.isPreferred && f.applicability === 'safe') ?? fixes.find((f) => f.applicability === 'safe');
       for (const fix of fixes) {
         actions.push({
@@ -44,7 +49,7 @@ export function codeActions(params: CodeActionParams, doc: CodeActionDocument, o
           kind: CodeActionKind.QuickFix,
           diagnostics: [diagnostic],
           isPreferred: fix === preferred,
-          edit: edit(fix.edits),
+          edit: fix.otherFiles?.length ? crossFileEdit(doc, fix, options) : edit(fix.edits),
         });
       }
       if (!fixAllSeen.has(code) && doc.findings) {
@@ -58,7 +63,7 @@ export function codeActions(params: CodeActionParams, doc: CodeActionDocument, o
           });
         }
       }
-      const disable = disableForLine(diagnostic, code, doc.lineMap);
+      const disable = disableForLine(diagnostic, code, doc.lineMap, doc.template === true);
       if (disable) {
         actions.push({ title: `Disable ${code} for this line`, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], edit: edit([disable]) });
       }
@@ -86,7 +91,8 @@ export function codeActions(params: CodeActionParams, doc: CodeActionDocument, o
 function safeFixes(findings: readonly ReportedFinding[]): Fix[] {
   const out: Fix[] = [];
   for (const f of findings) {
-    const fixes = (f.fixes ?? []).filter((x) => x.applicability === 'safe' && x.edits.length > 0);
+    // A fix that edits another file (a template's view) is never part of a fix-all of this file.
+    const fixes = (f.fixes ?? []).filter((x) => x.applicability === 'safe' && x.edits.length > 0 && !x.otherFiles?.length);
     const fix = fixes.find((x) => x.isPreferred) ?? fixes[0];
     if (fix) out.push(fix);
   }
@@ -123,11 +129,33 @@ function firstStart(fix: Fix): Pos {
   return fix.edits.map((e) => e.range.start).sort(cmp)[0] ?? { line: 0, character: 0 };
 }
 
-function disableForLine(diagnostic: Diagnostic, code: string, lines: LineMap): TextEdit | undefined {
+function disableForLine(diagnostic: Diagnostic, code: string, lines: LineMap, template: boolean): TextEdit | undefined {
   const line = diagnostic.range.start.line;
   if (line < 0 || line >= lines.lineCount) return undefined;
   const s = suppressionEdit(lines.lineText(line), code);
+  // `{# djperf: ignore[DJP110] #}`: a new comment in a template is a template comment (merging edits the inside of one).
+  if (template && s.replaceTo === undefined) s.text = `{# djperf: ignore[${code}] #}`;
   return { range: { start: { line, character: s.column }, end: { line, character: s.replaceTo ?? s.column } }, newText: s.text };
+}
+
+/** One edit over several files: this document's edits and those of the other files (the view of a template finding). */
+function crossFileEdit(doc: CodeActionDocument, fix: Fix, options: CodeActionOptions): WorkspaceEdit {
+  const files = [...(fix.edits.length > 0 ? [{ uri: doc.uri, edits: fix.edits }] : []), ...(fix.otherFiles ?? []).map((o) => ({ uri: asFileUri(o.uri), edits: o.edits }))];
+  if (options.versionedEdits) {
+    return {
+      documentChanges: files.map((f) => ({
+        textDocument: { uri: f.uri, version: f.uri === doc.uri ? doc.version : options.versionOf?.(f.uri) ?? null },
+        edits: f.edits,
+      })),
+    };
+  }
+  const changes: Record<string, TextEdit[]> = {};
+  for (const f of files) changes[f.uri] = [...(changes[f.uri] ?? []), ...f.edits];
+  return { changes };
+}
+
+function asFileUri(uriOrPath: string): string {
+  return /^[a-z][a-z0-9+.-]+:/i.test(uriOrPath) ? uriOrPath : pathToFileURL(uriOrPath).href;
 }
 
 function workspaceEdit(doc: CodeActionDocument, edits: TextEdit[], options: CodeActionOptions): WorkspaceEdit {

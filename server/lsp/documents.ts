@@ -6,6 +6,7 @@ import { LineMap, ParsedDocument, type ContentChange } from '../core/parsing/tex
 import { ParseTimeoutError, type PythonParser } from '../core/parsing/pythonParser';
 import type { DocumentStats } from './protocol';
 import { uriKey } from './folders';
+import { isTemplateLanguage } from './templates';
 
 export class OpenDocument {
   private parsed?: ParsedDocument;
@@ -24,8 +25,14 @@ export class OpenDocument {
     public version: number,
     maxBytes: number,
   ) {
-    if (byteLength(text) > maxBytes) this.plain = new LineMap(text);
+    // Templates are kept as text: the template service reads them, the Python parser never does.
+    if (isTemplateLanguage(languageId) || byteLength(text) > maxBytes) this.plain = new LineMap(text);
     else this.tryParse(text);
+  }
+
+  /** A Django template (by its language id), analysed by the template service. */
+  get isTemplate(): boolean {
+    return isTemplateLanguage(this.languageId);
   }
 
   /** Parses `text` into `parsed`, or keeps it as plain text with the reason when the parse runs too long. */
@@ -56,6 +63,7 @@ export class OpenDocument {
 
   /** The parsed form, or undefined when the document is over the limit (its tree is freed then). */
   parsedWithin(maxBytes: number): ParsedDocument | undefined {
+    if (this.isTemplate) return undefined;
     if (this.size > maxBytes) {
       if (this.parsed) {
         this.plain = this.parsed.lineMap;

@@ -6,6 +6,7 @@
 import type { Tree } from '../core/parsing/syntaxTree';
 import { buildProfileReport } from '../core/profiles/build';
 import type { EndpointProfile, ProfileReport } from '../core/profiles/types';
+import type { TemplateSource } from '../core/templates/templateAnalysis';
 import { ParseTimeoutError, type PythonParser } from '../core/parsing/pythonParser';
 import { simulate } from '../../webview/sim/index';
 import { buildScenario, defaultInputs } from '../../webview/ui/scenarioBuilder';
@@ -31,7 +32,12 @@ export class ProfileService {
   private readonly cache = new Map<string, CachedReport>();
   private readonly rebuilds = new Map<string, NodeJS.Timeout>();
 
-  constructor(private readonly parser: PythonParser, private readonly openText: (path: string) => string | undefined) {}
+  constructor(
+    private readonly parser: PythonParser,
+    private readonly openText: (path: string) => string | undefined,
+    /** The folder's Django templates: their N+1s are queries of the views that render them. */
+    private readonly templatesOf: (folder: FolderState) => TemplateSource[] = () => [],
+  ) {}
 
   /** The profile report of `folder`; `revision` identifies the state of its open documents. */
   report(folder: FolderState, revision: string): ProfileReport | undefined {
@@ -89,7 +95,7 @@ export class ProfileService {
     try {
       report = buildProfileReport({
         files: [...sources, ...discoverDeploymentFiles(root, config)],
-        parse, workspace: folder.index.facts(), config, root,
+        parse, workspace: folder.index.facts(), config, root, templates: this.templatesOf(folder),
       });
     } catch (e) {
       if (e instanceof ParseTimeoutError) return undefined;

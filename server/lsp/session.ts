@@ -23,6 +23,8 @@ import {
 import { ProfileService } from './profiles';
 import { codeLenses } from './codeLens';
 import { WorkspaceScan, type Progress } from './workspaceScan';
+import { TemplateService } from './templates';
+import { SLOW_FILE_MS } from './analysis';
 
 /** Typing pauses shorter than this do not trigger an analysis (djperf.run = onType). */
 const TYPING_DEBOUNCE_MS = 150;
@@ -44,6 +46,7 @@ export class DjperfSession {
   private analysis?: Analysis;
   private scan?: WorkspaceScan;
   private profiles?: ProfileService;
+  private templates?: TemplateService;
   private folders: FolderState[] = [];
   private readonly loose = newFolder('', 'files outside the workspace folders');
   private support: ClientSupport = { configuration: false, dynamicConfiguration: false, dynamicWatchers: false, versionedEdits: false, watchesFiles: false, codeLensRefresh: false };
@@ -85,8 +88,8 @@ export class DjperfSession {
       const doc = this.docs?.get(params.textDocument.uri);
       if (!doc) return [];
       return codeActions(params, {
-        uri: doc.uri, version: doc.version, lineMap: doc.lineMap, findings: this.analysis!.findingsOf(doc),
-      }, { versionedEdits: this.support.versionedEdits });
+        uri: doc.uri, version: doc.version, lineMap: doc.lineMap, findings: this.analysis!.findingsOf(doc), template: doc.isTemplate,
+      }, { versionedEdits: this.support.versionedEdits, versionOf: (uri) => this.openDocumentAt(uri)?.version ?? null });
     }));
     c.onHover(this.request('hover', null, (params) => {
       const doc = this.docs?.get(params.textDocument.uri);
@@ -117,7 +120,12 @@ export class DjperfSession {
     this.parser = await PythonParser.load(this.grammar);
     this.docs = new DocumentStore(this.parser);
     this.analysis = new Analysis(this.connection, this.parser);
-    this.profiles = new ProfileService(this.parser, (path) => this.openDocumentAt(fileUri(path))?.text);
+    this.templates = new TemplateService((folder) => this.docs!.all().filter((d) => d.isTemplate && this.folderOf(d.uri) === folder).map((d) => ({ uri: d.uri, text: d.text })));
+    this.analysis.onAnalysed = (folder, uri, text, tree) => {
+      // A view's renders changed (a select_related added, a template renamed): its templates are judged again.
+      if (this.templates!.setRenders(folder, uri, text, tree) && this.indexReady && !this.scan?.busy) this.scheduleTemplates(folder, TYPING_DEBOUNCE_MS);
+    };
+    this.profiles = new ProfileService(this.parser, (path) => this.openDocumentAt(fileUri(path))?.text, (folder) => this.templates!.sources(folder));
     this.analysis.profilesFor = (folder) => this.profiles?.report(folder, this.folderRevision(folder));
     this.scan = new WorkspaceScan({
       parser: this.parser,
@@ -129,6 +137,8 @@ export class DjperfSession {
         return (doc && this.analysis!.findingsOf(doc)?.length) ?? 0;
       },
       forgetOthers: (folder, keep) => this.forgetOthers(folder, keep),
+      templateFiles: (folder) => this.templates!.discover(folder),
+      templatesReady: (folder) => this.checkTemplates(folder),
       beginProgress: (title) => this.beginProgress(title),
       status: (pending, message) => this.sendStatus(pending, message),
       log: (level, message) => (level === 'warn' ? this.connection.console.warn(message) : this.connection.console.info(message)),
@@ -239,15 +249,58 @@ export class DjperfSession {
     const doc = this.docs?.get(uri);
     if (!doc || !this.indexReady) return;
     const folder = this.folderOf(uri);
-    if (this.analysis!.analyzeOpen(doc, folder)) {
-      // The models changed under the other open documents of this folder.
-      for (const other of this.docs!.all()) if (other.uri !== uri && this.folderOf(other.uri) === folder) this.schedule(other.uri, TYPING_DEBOUNCE_MS);
+    if (doc.isTemplate) {
+      this.checkTemplates(folder);
+      return;
     }
+    if (this.analysis!.analyzeOpen(doc, folder)) {
+      // The models changed under the other open documents of this folder, and under its templates.
+      for (const other of this.docs!.all()) if (other.uri !== uri && this.folderOf(other.uri) === folder && !other.isTemplate) this.schedule(other.uri, TYPING_DEBOUNCE_MS);
+      this.scheduleTemplates(folder, TYPING_DEBOUNCE_MS);
+    }
+  }
+
+  private scheduleTemplates(folder: FolderState, delayMs: number): void {
+    const key = `templates:${folder.uri}`;
+    clearTimeout(this.timers.get(key));
+    this.timers.set(key, setTimeout(() => {
+      this.timers.delete(key);
+      this.checkTemplates(folder);
+    }, delayMs));
+  }
+
+  /** Judges every template of `folder` again and publishes what changed; a broken template never throws out of here. */
+  private checkTemplates(folder: FolderState): { files: number; findings: number } {
+    clearTimeout(this.timers.get(`templates:${folder.uri}`));
+    this.timers.delete(`templates:${folder.uri}`);
+    const counts = { files: 0, findings: 0 };
+    try {
+      const started = performance.now();
+      const results = this.templates!.check(folder);
+      for (const [uri, { findings }] of results) {
+        const doc = this.openDocumentAt(uri);
+        this.analysis!.publishTemplate(folder, doc?.uri ?? uri, findings, doc);
+        counts.files++;
+        counts.findings += findings.length;
+      }
+      // Open template documents outside the template directories: no findings, and code actions see that.
+      for (const doc of this.docs!.all()) {
+        if (doc.isTemplate && this.folderOf(doc.uri) === folder && !results.has(doc.uri) && !this.analysis!.findingsOf(doc)) {
+          this.analysis!.publishTemplate(folder, doc.uri, [], doc);
+        }
+      }
+      const ms = performance.now() - started;
+      if (ms > SLOW_FILE_MS) this.connection.console.warn(`slow templates: ${folder.name} took ${Math.round(ms)} ms (${results.size} templates)`);
+    } catch (e) {
+      this.logError(`analysing the templates of ${folder.name}`, e);
+    }
+    return counts;
   }
 
   private analyzeOpenDocuments(): void {
     this.indexReady = true;
     for (const doc of this.docs!.all()) {
+      if (doc.isTemplate) continue; // judged once the views are analysed (templatesReady)
       clearTimeout(this.timers.get(doc.uri));
       this.timers.delete(doc.uri);
       try {
@@ -261,8 +314,16 @@ export class DjperfSession {
   private closeDocument(uri: string): void {
     clearTimeout(this.timers.get(uri));
     this.timers.delete(uri);
+    const template = this.docs!.get(uri)?.isTemplate === true;
     if (!this.docs!.close(uri)) return this.connection.console.warn(`ignored: didClose for ${uri}, which is not open`);
     this.analysis!.closed(uri);
+    if (template) {
+      // What counts now is the file on disk, judged with the folder's other templates.
+      const folder = this.folderOf(uri);
+      this.templates!.dropDiskText(folder, uri);
+      if (this.indexReady) this.scheduleTemplates(folder, 0);
+      return;
+    }
     // The editor may have discarded unsaved changes: what counts now is the file on disk.
     this.refreshFromDisk(uri);
   }
@@ -279,6 +340,7 @@ export class DjperfSession {
           folder.index.removeFile(uriKey(change.uri));
           factsChanged ||= folder.index.generation !== before;
           this.analysis!.clear(change.uri);
+          if (this.templates!.setRenders(folder, change.uri, '', undefined)) this.scheduleTemplates(folder, TYPING_DEBOUNCE_MS);
         } else factsChanged = this.refreshFromDisk(change.uri) || factsChanged;
       }
     }
@@ -348,7 +410,8 @@ export class DjperfSession {
 
   /** Identifies the state of a folder's open documents, so caches built from them know when they are stale. */
   private folderRevision(folder: FolderState): string {
-    return this.docs!.all().filter((d) => this.folderOf(d.uri) === folder).map((d) => `${d.uri}#${d.revision}`).join('|');
+    const docs = this.docs!.all().filter((d) => this.folderOf(d.uri) === folder).map((d) => `${d.uri}#${d.revision}`).join('|');
+    return `${docs}|templates#${this.templates?.generation(folder) ?? 0}`;
   }
 
   private openDocumentAt(uri: string) {

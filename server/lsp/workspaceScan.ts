@@ -25,6 +25,13 @@ export interface ScanHost {
   openFindings(uri: string): number;
   /** Clears diagnostics published for files of `folder` that are not in `keep`. */
   forgetOthers(folder: FolderState, keep: ReadonlySet<string>): void;
+  /** The folder's template files (found once its models and settings are indexed): kept among the scanned files. */
+  templateFiles?(folder: FolderState): string[];
+  /**
+   * The folder's Python files are all analysed: its templates can be judged by the views that render them; returns
+   * how many templates were judged and their findings (they count in the scan's summary like `djperf check`'s).
+   */
+  templatesReady?(folder: FolderState): { files: number; findings: number };
   beginProgress(title: string): Promise<Progress>;
   status(pending: number | undefined, message?: string): void;
   log(level: 'info' | 'warn', message: string): void;
@@ -130,7 +137,7 @@ export class WorkspaceScan {
       this.host.analyzeOpenDocuments();
       let done = 0;
       for (const plan of plans) {
-        const seen = new Set<string>();
+        const seen = new Set<string>((this.host.templateFiles?.(plan.folder) ?? []).map(fileUri));
         for (const file of plan.files) {
           if (performance.now() - sliceStart > SLICE_MS) {
             await yieldToEventLoop();
@@ -157,6 +164,11 @@ export class WorkspaceScan {
           summary.files++;
         }
         this.host.forgetOthers(plan.folder, seen);
+        const templates = this.host.templatesReady?.(plan.folder);
+        if (templates) {
+          summary.files += templates.files;
+          summary.findings += templates.findings;
+        }
       }
       if (summary.skipped) this.host.log('info', `workspace scan: skipped ${summary.skipped} file(s); reasons above`);
       const django = [...new Set(plans.map((p) => p.folder.config!.targetDjango.join('.')))].join(', ');

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { PythonParser } from '../core/parsing/pythonParser';
 import { WorkspaceIndex } from '../core/workspace/workspaceIndex';
-import { extractFileFacts, mayHaveFacts } from '../core/workspace/fileFacts';
+import { extractFileFacts, mayHaveFacts, type FileFacts } from '../core/workspace/fileFacts';
 import type { DjperfConfig } from '../core/config/config';
 import { buildProfileReport } from '../core/profiles/build';
 import type { ProfileReport } from '../core/profiles/types';
@@ -9,6 +9,8 @@ import type { FileNotice } from '../core/analyzer';
 import { nodeGrammarLocation } from './grammarFiles';
 import { discoverPythonFiles, readPythonFile, type SourceText } from './sourceFiles';
 import { discoverDeploymentFiles } from './deploymentFiles';
+import { readTemplates } from './templateScan';
+import { templateDirsOf } from './templateDirs';
 
 /** `djperf profile`: endpoint profiles and the detected deployment of a project folder. */
 export async function profileProject(folder: string, config: DjperfConfig): Promise<{ report: ProfileReport; notices: FileNotice[] }> {
@@ -29,14 +31,18 @@ export async function profileProject(folder: string, config: DjperfConfig): Prom
       read: (uri) => textOf.get(uri),
       parse: (text) => parser.parse(text),
     });
+    const facts: [string, FileFacts][] = [];
     for (const src of sources) {
       if (!mayHaveFacts(src.path, src.text)) continue;
       const tree = parser.parse(src.text);
-      index.setFile(src.path, extractFileFacts(tree, src.path, src.text));
+      facts.push([src.path, extractFileFacts(tree, src.path, src.text)]);
+      index.setFile(src.path, facts[facts.length - 1][1]);
     }
+    const templates = readTemplates([root], { root, config }, templateDirsOf(facts, root));
+    notices.push(...templates.notices);
     const report = buildProfileReport({
       files: [...sources.map((s) => ({ path: s.path, text: s.text })), ...discoverDeploymentFiles(root, config)],
-      parse: (text) => parser.parse(text), workspace: index.facts(), config, root,
+      parse: (text) => parser.parse(text), workspace: index.facts(), config, root, templates: templates.sources,
     });
     return { report, notices };
   } finally {

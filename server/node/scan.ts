@@ -11,7 +11,11 @@ import type { DjperfConfig } from '../core/config/config';
 import { nodeGrammarLocation } from './grammarFiles';
 import { discoverPythonFiles, readPythonFile, type SourceText } from './sourceFiles';
 import { discoverDeploymentFiles } from './deploymentFiles';
-import { scanTemplates } from './templateScan';
+import { readTemplates, scanTemplates } from './templateScan';
+import { templateDirsOf } from './templateDirs';
+import { QuerysetEvaluator } from '../core/django/querysetEvaluator';
+import type { ModelIndex } from '../core/django/modelIndex';
+import { extractTemplateRenders, mayRenderTemplates, type TemplateRender } from '../core/templates/viewRenders';
 import { buildProfileReport } from '../core/profiles/build';
 import type { ProfileReport } from '../core/profiles/types';
 import type { WorkspaceFacts } from '../core/rules/context';
@@ -38,6 +42,8 @@ export interface ScanResult {
   results: FileResult[];
   notices: FileNotice[];
   stats: ScanStats;
+  /** Template renders of the analysed views (read from the trees the analysis pass parsed), for the template pass. */
+  renders?: TemplateRender[];
 }
 
 export interface ScanOptions {
@@ -184,6 +190,8 @@ export function analyzeBatch(parser: PythonParser, batch: AnalyzeBatch, options:
   const stats: ScanStats = { files: 0, bytes: 0, parseMs: 0, copyMs: 0, analyzeMs: 0, factsMs: 0 };
   const results: FileResult[] = [];
   const notices: FileNotice[] = [];
+  const renders: TemplateRender[] = [];
+  let evaluator: QuerysetEvaluator | undefined;
   for (const src of batch.sources) {
     const relPath = path.relative(options.root, src.path).split(path.sep).join('/');
     const wasmTree = kept?.take(src.path) ?? tryParseWasm(parser, src, notices, stats);
@@ -192,6 +200,7 @@ export function analyzeBatch(parser: PythonParser, batch: AnalyzeBatch, options:
     if (tree) {
       const analysis = analyzeFile({ uri: src.path, text: src.text, tree, lineMap: new LineMap(src.text) }, workspace, options.config, { relPath });
       results.push({ path: src.path, relPath, text: src.text, findings: analysis.findings });
+      if (mayRenderTemplates(src.text)) renders.push(...extractTemplateRenders(tree.rootNode, (evaluator ??= new QuerysetEvaluator(baseFacts.models)), src.path));
       notices.push(...analysis.notices.filter((n) => n.level !== 'info' || !n.message.startsWith('file has syntax errors')));
       stats.files++;
       stats.bytes += src.text.length;
@@ -199,11 +208,11 @@ export function analyzeBatch(parser: PythonParser, batch: AnalyzeBatch, options:
     stats.analyzeMs += performance.now() - t1;
     onFile?.();
   }
-  return { results, notices, stats };
+  return { results, notices, stats, renders };
 }
 
 /** Both passes in this thread, the facts pass's trees kept for the analysis pass. */
-async function scanInThread(sources: readonly SourceText[], options: ScanOptions, onFile: () => void): Promise<ScanResult> {
+async function scanInThread(sources: readonly SourceText[], options: ScanOptions, onFile: () => void): Promise<ScanResult & { facts: [string, FileFacts][] }> {
   const parser = await PythonParser.load(nodeGrammarLocation());
   const kept = new KeptTrees();
   try {
@@ -213,7 +222,7 @@ async function scanInThread(sources: readonly SourceText[], options: ScanOptions
     const scan = analyzeBatch(parser, { sources, workspaceSources: sources, facts: extracted.facts }, options, onFile, kept);
     scan.notices.unshift(...extracted.notices);
     scan.stats.factsMs = factsMs;
-    return scan;
+    return { ...scan, facts: extracted.facts };
   } finally {
     kept.dispose();
     parser.delete();
@@ -231,18 +240,64 @@ export async function scanPaths(inputs: readonly string[], options: ScanOptions)
   // Workers boot (bundle, WASM) while this thread reads the files.
   const pool = jobs > 1 ? startScanWorkers(jobs) : undefined;
   let done = 0;
-  let scan: ScanResult;
+  let scan: ScanResult & { facts: [string, FileFacts][] };
+  let sources: SourceText[];
   try {
-    const sources = readDiscovered(files, options, notices);
+    sources = readDiscovered(files, options, notices);
     const onFile = (): void => options.onProgress?.(++done, sources.length);
     scan = pool ? await scanInWorkers(sources, options, pool, onFile) : await scanInThread(sources, options, onFile);
   } finally {
     await pool?.terminate();
   }
-  // Templates are judged by the views that render them: a pass of their own once the Python files are done.
-  const templates = await scanTemplates(inputs, options);
-  scan.results.push(...templates.results);
+  // Templates are judged by the views that render them: a pass of their own once the Python files are done, with
+  // the renders the analysis pass read from its trees (no Python file is parsed again, unless views lie outside
+  // the inputs: `djperf check app/templates` still knows the views of the project root).
+  const templates = readTemplates(inputs, options, templateDirsOf(scan.facts, options.root));
+  if (templates.sources.length > 0) {
+    const views = await viewsOf(inputs, options, sources, scan);
+    const found = scanTemplates(templates.sources, options, views);
+    scan.results.push(...found);
+  }
   scan.notices.push(...templates.notices);
   scan.results.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { results: scan.results, notices: [...notices, ...scan.notices], stats: scan.stats };
+}
+
+/**
+ * The template renders and models of the whole project: those of the analysis pass, plus (only when the inputs
+ * leave Python files of the root out) the facts and renders of the files left out.
+ */
+async function viewsOf(inputs: readonly string[], options: ScanOptions, analysed: readonly SourceText[], scan: ScanResult & { facts: [string, FileFacts][] }): Promise<{ renders: TemplateRender[]; models: ModelIndex }> {
+  const seen = new Set(analysed.map((s) => s.path));
+  // The inputs are the root: every Python file was analysed (no second walk of the tree).
+  const wholeRoot = inputs.some((i) => path.resolve(i) === path.resolve(options.root));
+  const rest = wholeRoot ? [] : discoverPythonFiles([options.root], options.root, options.config).files.filter((f) => !seen.has(f));
+  const renders = [...(scan.renders ?? [])];
+  const facts = [...scan.facts];
+  if (rest.length > 0) {
+    const extra = readDiscovered(rest, options, []);
+    const parser = await PythonParser.load(nodeGrammarLocation());
+    try {
+      facts.push(...extractFacts(parser, extra).facts);
+      const models = indexOf(facts).models;
+      const ev = new QuerysetEvaluator(models);
+      for (const src of extra) {
+        if (!mayRenderTemplates(src.text)) continue;
+        try {
+          renders.push(...extractTemplateRenders(parser.parse(src.text).rootNode, ev, src.path));
+        } catch (e) {
+          if (!(e instanceof ParseTimeoutError)) throw e;
+        }
+      }
+    } finally {
+      parser.delete();
+    }
+  }
+  return { renders, models: indexOf(facts).models };
+}
+
+function indexOf(facts: readonly [string, FileFacts][]): WorkspaceFacts {
+  const index = new WorkspaceIndex();
+  for (const [uri, f] of facts) index.setFile(uri, f);
+  return index.facts();
 }

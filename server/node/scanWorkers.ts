@@ -89,7 +89,7 @@ export function startScanWorkers(jobs: number): ScanWorkerPool {
  * Both passes on the pool's worker threads: each indexes its share of the files that can declare models or
  * settings, the facts are merged in path order, then each analyses its share with the whole workspace's facts.
  */
-export async function scanInWorkers(sources: SourceText[], options: ScanOptions, pool: ScanWorkerPool, onFile: () => void): Promise<ScanResult> {
+export async function scanInWorkers(sources: SourceText[], options: ScanOptions, pool: ScanWorkerPool, onFile: () => void): Promise<ScanResult & { facts: [string, FileFacts][] }> {
   const { workers } = pool;
   const jobs = workers.length;
   const t0 = performance.now();
@@ -116,12 +116,13 @@ export async function scanInWorkers(sources: SourceText[], options: ScanOptions,
   const answers = await Promise.all(workers.map((w, i) => w.ask({
     kind: 'analyze', batch: { sources: shares[i], workspaceSources, facts }, options: plainOptions,
   }, onFile)));
-  const merged: ScanResult = { results: [], notices, stats: { files: 0, bytes: 0, parseMs: 0, copyMs: 0, analyzeMs: 0, factsMs } };
+  const merged: ScanResult & { facts: [string, FileFacts][] } = { results: [], notices, stats: { files: 0, bytes: 0, parseMs: 0, copyMs: 0, analyzeMs: 0, factsMs }, renders: [], facts };
   const textOf = new Map(sources.map((s) => [s.path, s.text]));
   for (const a of answers) {
     if (a.kind !== 'done') throw new Error('djperf scan worker answered out of turn');
     for (const r of a.result.results) r.text = textOf.get(r.path) ?? r.text;
     merged.results.push(...a.result.results);
+    merged.renders!.push(...(a.result.renders ?? []));
     merged.notices.push(...a.result.notices);
     merged.stats.files += a.result.stats.files;
     merged.stats.bytes += a.result.stats.bytes;

@@ -360,8 +360,8 @@ describe('djperf in VS Code (code-server + headless Chromium)', function () {
       await dirty.first().click();
       await wb.save();
     }
-    // Python files only: templates are read by `djperf check` but not yet by the language server.
-    const cli = cliFindings(session.build!.dist, session.workspace).filter((f) => f.filename.endsWith('.py'));
+    // Python files and templates: the server judges templates like `djperf check` does.
+    const cli = cliFindings(session.build!.dist, session.workspace);
     await wb.command('djperf: Analyse Workspace');
     const note = await poll('the "analysed N files, M findings" notification', async () =>
       (await wb.notifications()).find((n) => /analysed \d+ files, \d+ findings/.test(n)), 60_000, 500);

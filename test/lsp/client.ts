@@ -128,8 +128,8 @@ export class TestClient {
     return this.diagnostics.get(uri)?.length ?? 0;
   }
 
-  open(uri: string, text: string, version = 1): void {
-    void this.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version, text } });
+  open(uri: string, text: string, version = 1, languageId = 'python'): void {
+    void this.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId, version, text } });
   }
 
   change(uri: string, version: number, contentChanges: TextDocumentContentChangeEvent[]): void {

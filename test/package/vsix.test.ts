@@ -86,7 +86,10 @@ describe('package.json contributions', () => {
   it('declares every command the extension registers, activation events and untrusted-workspace support', () => {
     const commands = (pkg.contributes.commands as { command: string; title: string }[]).map((c) => c.command).sort();
     assert.deepEqual(commands, Object.values(Commands).sort());
-    assert.deepEqual(pkg.activationEvents, ['onLanguage:python', 'workspaceContains:**/manage.py']);
+    assert.deepEqual(pkg.activationEvents, ['onLanguage:python', 'onLanguage:django-html', 'workspaceContains:**/manage.py']);
+    // Django templates reach the server (it judges those in a template directory): the client must send them.
+    const main = fs.readFileSync(path.join(REPO_ROOT, 'extension', 'main.ts'), 'utf8');
+    for (const language of ['django-html', 'html', 'jinja-html']) assert.match(main, new RegExp(`language: '${language}'`), `documentSelector lacks ${language}`);
     assert.equal(pkg.capabilities.untrustedWorkspaces.supported, true);
   });
 });

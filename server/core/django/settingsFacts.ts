@@ -1,3 +1,4 @@
+import { extractTemplateDirs } from './templateDirs';
 import type { Node, Tree } from '../parsing/syntaxTree';
 import { rangeOf, stringValue, isTrue, nodesOfType } from '../python/syntax';
 import type { Range } from '../parsing/textDocument';
@@ -16,6 +17,8 @@ export interface DjangoSettingsFacts {
   /** REST_FRAMEWORK["PAGE_SIZE"] and ["DEFAULT_PAGINATION_CLASS"]: the page size of DRF list views (N of their serializer). */
   drfPageSize?: { value: number; uri: string; range: Range };
   drfPaginationClass?: { value: string; uri: string; range: Range };
+  /** Template directories of the DjangoTemplates engine (DIRS, loader directories), see templateDirs.ts. */
+  templateDirs?: { value: string[]; uri: string };
   /** `from .settings import *` / `from shop.settings import *`: modules this settings file extends (as written). */
   extends?: string[];
 }
@@ -45,6 +48,8 @@ export function extractSettingsFacts(tree: Tree, uri: string): DjangoSettingsFac
     if (left === 'CACHES') readBackend(right, 'BACKEND', uri, (v) => { facts.cacheBackend ??= v; });
     if (left === 'REST_FRAMEWORK') readRestFramework(right, uri, facts);
   }
+  const dirs = /^\s*TEMPLATE(S|_DIRS)\s*=/m.test(tree.rootNode.text) ? extractTemplateDirs(tree, uri) : [];
+  if (dirs.length > 0) facts.templateDirs = { value: dirs, uri };
   for (const stmt of tree.rootNode.namedChildren) {
     if (stmt?.type !== 'import_from_statement' || !stmt.namedChildren.some((c) => c?.type === 'wildcard_import')) continue;
     const mod = stmt.childForFieldName('module_name')?.text;

@@ -16,6 +16,8 @@ import { envDefaults } from '../deployment/pythonConfig';
 import { collectAtoms, pathModels, rowsOfCost, writeOf, type AnalyzedFile, type Atom, type AtomEnv, type HandlerWork } from './atoms';
 import { assembleSteps } from './assemble';
 import { cacheAdviceFor, type WriteSite } from './cacheAdvice';
+import type { TemplateSource } from '../templates/templateAnalysis';
+import { TemplateWork } from './templateAtoms';
 import type { DetectedDeployment, EndpointProfile, ProfileReport, Sourced } from './types';
 
 /** What the profile builder reads: every Python file and deployment file of the workspace. */
@@ -27,6 +29,8 @@ export interface ProfileInput {
   config?: DjperfConfig;
   /** Workspace root: ids and `ValueSource.file` are relative to it. */
   root?: string;
+  /** The workspace's Django templates: their N+1s (DJP110/DJP111) count in the queries of the views that render them. */
+  templates?: readonly TemplateSource[];
 }
 
 const RULES = ALL_RULES.filter((r) => r.meta.family !== 'deployment');
@@ -157,6 +161,7 @@ export function buildProfileReport(input: ProfileInput): ProfileReport {
   }
 
   const env: AtomEnv = { resolveHelper: (call, file) => resolveHelper(call, file, byUri, analyze) };
+  const templateWork = new TemplateWork(input.templates ?? [], config, (uri) => relativePath(uri, input.root));
   const endpoints: EndpointProfile[] = [];
   const seen = new Map<string, EndpointProfile>();
   const writes = collectWrites(pyFiles, analyze, input.root);
@@ -168,7 +173,7 @@ export function buildProfileReport(input: ProfileInput): ProfileReport {
       for (const h of handlersOf(route, byUri, analyze, input.root)) {
         let profile = seen.get(h.id);
         if (!profile) {
-          const built = profileOf(h, env, config.rows);
+          const built = profileOf(h, env, config.rows, templateWork);
           profile = built.profile;
           seen.set(h.id, profile);
           endpoints.push(profile);
@@ -452,7 +457,7 @@ interface BuiltProfile {
   advise?: (writes: WriteSite[]) => void;
 }
 
-function profileOf(h: Handler, env: AtomEnv, rows: number): BuiltProfile {
+function profileOf(h: Handler, env: AtomEnv, rows: number, templates: TemplateWork): BuiltProfile {
   const work: HandlerWork = { atoms: [...h.implicit], locks: [], notes: [], findings: [], usesRequestUser: false, queryParams: [], isAsync: h.isAsync };
   for (const fn of h.fns) {
     const w = collectAtoms(fn, h.file, env, { depth: 0, asyncCtx: isAsyncDef(fn), baseOrder: 0, baseLoop: 0 });
@@ -466,6 +471,12 @@ function profileOf(h: Handler, env: AtomEnv, rows: number): BuiltProfile {
     work.queryParams.push(...w.queryParams.filter((p) => !work.queryParams.includes(p)));
   }
   if (h.cls) classLevelFindings(h, work);
+  // Only the GET path renders the view's template (a class's post() profile does not).
+  if (h.kind !== 'method') {
+    const fromTemplates = templates.forHandler(h.file, h.cls ?? h.node, h.kind !== 'function');
+    work.atoms.push(...fromTemplates.atoms);
+    work.findings.push(...fromTemplates.findings);
+  }
   work.atoms.sort((a, b) => a.order - b.order);
   const assembled = assembleSteps(work, {}, { rows });
   const applied = new Set<string>();

@@ -32,6 +32,11 @@ export interface Fix {
   applicability: FixApplicability;
   edits: TextEdit[];
   isPreferred?: boolean;
+  /**
+   * Edits in other files, by uri (or path in the CLI): a template finding's fix edits the view's queryset. Fix-all
+   * never applies such a fix (its edits could meet another file's).
+   */
+  otherFiles?: { uri: string; edits: TextEdit[] }[];
 }
 
 export interface RelatedLocation {

@@ -62,6 +62,10 @@ const MAX_INCLUDE_DEPTH = 8;
 
 export class TemplateFlow {
   readonly reads: TemplateRead[] = [];
+  /** View querysets a template loop iterates as they are (the template evaluates them: one query each). */
+  readonly iterated: ContextValue[] = [];
+  /** Every template each render reaches (itself, its parents, its includes), by template uri. */
+  readonly renderers = new Map<string, TemplateRender[]>();
   private render!: TemplateRender;
   /** Single relations already read per row: Django caches them on the instance, only the first read queries. */
   private readonly cached = new Set<string>();
@@ -83,6 +87,8 @@ export class TemplateFlow {
 
   private template(t: LoadedTemplate, env: Env, overrides: ReadonlyMap<string, { uri: string; node: Extract<TemplateNode, { type: 'block' }> }>, depth: number): void {
     if (depth > MAX_INCLUDE_DEPTH) return;
+    const seen = this.renderers.get(t.uri) ?? [];
+    if (!seen.includes(this.render)) this.renderers.set(t.uri, [...seen, this.render]);
     const hasExtends = t.parsed.nodes.some((n) => n.type === 'extends');
     if (hasExtends) {
       // The child's blocks replace the parent's; a child deeper down the chain wins.
@@ -117,6 +123,7 @@ export class TemplateFlow {
         }
         case 'for': {
           const iter = n.iter && this.lookup(n.iter, uri, env, true);
+          if (iter?.kind === 'rows' && iter.path.length === 0 && iter.loops.length === 0 && !this.iterated.includes(iter.source)) this.iterated.push(iter.source);
           const inner = new Map(env);
           for (const t of n.targets) inner.delete(t);
           if (iter?.kind === 'rows' && n.targets.length === 1) {

@@ -1,5 +1,5 @@
 import type { LineMap } from '../parsing/textDocument';
-import { formatQueryCost, type Finding, type QueryCost, type RelatedLocation, type RuleMeta } from '../rules/types';
+import { formatQueryCost, type Finding, type Fix, type QueryCost, type RelatedLocation, type RuleMeta } from '../rules/types';
 import type { TemplateRead } from './templateFlow';
 
 /** One template file as the template rules see it: the relation reads the views' renders make in it. */
@@ -7,6 +7,8 @@ export interface TemplateCheckContext {
   uri: string;
   lineMap: LineMap;
   reads: readonly TemplateRead[];
+  /** How many renders reach this template: a fix that also edits the template is offered only when one does. */
+  renderers: number;
 }
 
 /** A rule over template files (the Python rules' `Rule` reads a Python tree instead). */
@@ -51,9 +53,48 @@ export function templateFindings(
       message: describe(read, formatQueryCost(cost)),
       cost,
       related,
+      ...fixesOf(ctx, read, views),
     });
   }
   return findings;
+}
+
+/**
+ * Quick fixes that edit the view: one per view whose queryset is a literal chain (viewRenders' `fixAt`), appending
+ * what loads the relation. `.first`/`.last` are left alone: they order or slice the manager, which a prefetch does
+ * not serve. Counting on the view's own rows may instead annotate, which also rewrites the template's lookup:
+ * offered (as unsafe) only when this one view renders the template.
+ */
+function fixesOf(ctx: TemplateCheckContext, read: TemplateRead, views: readonly TemplateRead[]): { fixes?: Fix[] } {
+  if (read.method === 'first' || read.method === 'last') return {};
+  const fixes: Fix[] = [];
+  const seen = new Set<string>();
+  const method = read.kind === 'single' && !read.viaMany ? 'select_related' : 'prefetch_related';
+  for (const v of views) {
+    const at = v.source.fixAt;
+    const key = `${v.source.uri}:${at?.line}:${at?.character}`;
+    if (!at || seen.has(key)) continue;
+    seen.add(key);
+    const insert = { range: { start: at, end: at }, newText: `.${method}("${read.relationPath}")` };
+    fixes.push({
+      message: `Add .${method}("${read.relationPath}") to ${v.source.label} in ${v.render.view}`,
+      applicability: 'safe', edits: [], otherFiles: [{ uri: v.source.uri, edits: [insert] }], isPreferred: fixes.length === 0,
+    });
+  }
+  const counting = read.kind === 'many' && read.method === 'count' && !read.relationPath.includes('__');
+  const only = views.length === 1 ? views[0].source : undefined;
+  if (counting && ctx.renderers === 1 && only?.fixAt && only.countName && read.uri === ctx.uri) {
+    // `book.tags.count` -> `book.tags__count`, the default name of Count("tags").
+    const end = ctx.lineMap.positionAt(read.end);
+    const start = ctx.lineMap.positionAt(read.end - '.count'.length);
+    fixes.push({
+      message: `Annotate ${only.label} with ${only.countName}("${read.relationPath}") and read ${read.relationPath}__count in the template`,
+      applicability: 'unsafe',
+      edits: [{ range: { start, end }, newText: '__count' }],
+      otherFiles: [{ uri: only.uri, edits: [{ range: { start: only.fixAt, end: only.fixAt }, newText: `.annotate(${only.countName}("${read.relationPath}", distinct=True))` }] }],
+    });
+  }
+  return fixes.length > 0 ? { fixes } : {};
 }
 
 /** What N counts, innermost loop first as a reader follows it: `rows of Book.objects.all()`, `book.tags.all rows × ...`. */

@@ -32,15 +32,37 @@ interface Token {
   at: number;
 }
 
-const TAG = /\{%([\s\S]*?)%\}|\{\{([\s\S]*?)\}\}|\{#[\s\S]*?#\}/g;
-
+/**
+ * Splits the template into tags and variables with indexOf, not a lazy regex: a broken template with thousands of
+ * unclosed `{%` would make a regex rescan the rest of the text for each one (quadratic).
+ */
 function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
-  for (const m of text.matchAll(TAG)) {
-    const inner = m[1] ?? m[2];
-    if (inner === undefined) continue; // a {# comment #}
-    const lead = inner.length - inner.trimStart().length;
-    tokens.push({ kind: m[1] !== undefined ? 'block' : 'var', content: inner.trim(), at: (m.index ?? 0) + 2 + lead });
+  const closers: Record<string, string> = { '{%': '%}', '{{': '}}', '{#': '#}' };
+  /** Delimiters with no closer left after some point: never looked for again. */
+  const exhausted = new Set<string>();
+  let i = 0;
+  while (i < text.length) {
+    const open = text.indexOf('{', i);
+    if (open < 0 || open + 1 >= text.length) break;
+    const opener = text.slice(open, open + 2);
+    const closer = closers[opener];
+    if (!closer || exhausted.has(opener)) {
+      i = open + 1;
+      continue;
+    }
+    const close = text.indexOf(closer, open + 2);
+    if (close < 0) {
+      exhausted.add(opener);
+      i = open + 1;
+      continue;
+    }
+    if (opener !== '{#') {
+      const inner = text.slice(open + 2, close);
+      const lead = inner.length - inner.trimStart().length;
+      tokens.push({ kind: opener === '{%' ? 'block' : 'var', content: inner.trim(), at: open + 2 + lead });
+    }
+    i = close + 2;
   }
   return tokens;
 }
@@ -88,8 +110,12 @@ function unquote(s: string | undefined): string | undefined {
 /** Tags with an end tag whose body renders in the enclosing context. */
 const TRANSPARENT = new Set(['spaceless', 'autoescape', 'filter', 'ifchanged', 'localize', 'localtime', 'timezone', 'cache', 'blocktrans', 'blocktranslate']);
 
+/** Deeper block tags are read as plain tags: a broken or hostile template must not exhaust the stack. */
+const MAX_NESTING = 100;
+
 class Parser {
   private i = 0;
+  private depth = 0;
   constructor(private readonly tokens: Token[]) {}
 
   /** Nodes until one of `ends` (returned, consumed) or the end of the template. */
@@ -104,7 +130,13 @@ class Parser {
       const [head, ...args] = bits(tok.content, tok.at);
       const name = head?.text ?? '';
       if (ends.has(name)) return { nodes, end: name, endBits: args };
-      const node = this.tag(name, args, tok);
+      let node: TemplateNode | undefined;
+      this.depth++;
+      try {
+        node = this.depth > MAX_NESTING ? undefined : this.tag(name, args, tok);
+      } finally {
+        this.depth--;
+      }
       if (node) nodes.push(node);
     }
     return { nodes };

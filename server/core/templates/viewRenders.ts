@@ -19,6 +19,13 @@ export interface ContextValue {
   label: string;
   uri: string;
   range: Range;
+  /**
+   * Where a quick fix may append `.select_related(...)`: the end of the queryset expression, when it is a literal
+   * chain of queryset methods on a manager (`Book.objects.filter(x=1)`) in the view's file. Absent: no fix.
+   */
+  fixAt?: Range['end'];
+  /** How the view's module names django.db.models.Count (`Count`, `models.Count`), when it imports it. */
+  countName?: string;
 }
 
 /** One place where a view renders a template with a context whose querysets are known. */
@@ -50,11 +57,27 @@ function describe(v: TrackedValue | undefined, node: Node, uri: string): Context
     (custom ? opaque : prefetched).push(path);
   }
   const label = qs.origin.text.replace(/\s+/g, ' ');
+  const fixAt = v.kind === 'queryset' && literalChain(qs) ? rangeOf(qs.origin).end : undefined;
   return {
     kind: v.kind === 'queryset' ? 'rows' : 'row', model: qs.model,
     selected: qs.selectRelated === 'all' ? 'all' : [...qs.selectRelated], prefetched, opaque,
-    label: label.length > 80 ? `${label.slice(0, 77)}...` : label, uri, range: rangeOf(node),
+    label: label.length > 80 ? `${label.slice(0, 77)}...` : label, uri, range: rangeOf(node), ...(fixAt ? { fixAt } : {}),
   };
+}
+
+/** Queryset methods after which appending select_related/prefetch_related/annotate keeps the same rows. */
+const FIXABLE_CHAIN = new Set(['all', 'filter', 'exclude', 'order_by', 'select_related', 'prefetch_related', 'only', 'defer', 'using', 'annotate', 'alias']);
+
+/** `Book.objects.filter(...).order_by(...)`: method calls of FIXABLE_CHAIN down to the manager, nothing else. */
+function literalChain(qs: QuerysetValue): boolean {
+  if (!qs.manager) return false;
+  let n: Node | null = qs.origin;
+  while (n && n.type === 'call') {
+    const fn = n.childForFieldName('function');
+    if (fn?.type !== 'attribute' || !FIXABLE_CHAIN.has(fn.childForFieldName('attribute')?.text ?? '')) return false;
+    n = fn.childForFieldName('object');
+  }
+  return !!n && n.startIndex === qs.manager.startIndex && n.endIndex === qs.manager.endIndex;
 }
 
 /** `{"books": qs}`, or a local dict built from one literal plus `ctx["k"] = v` assignments. */
@@ -242,7 +265,41 @@ function classRenders(root: Node, ev: QuerysetEvaluator, uri: string): TemplateR
   return out;
 }
 
+/**
+ * Inclusion tags: `@register.inclusion_tag("x.html")` on a function whose only return is the context (a dict literal
+ * or a local dict). Only querysets the function builds itself are known; one derived from a parameter is not.
+ */
+function inclusionTagRenders(root: Node, ev: QuerysetEvaluator, uri: string): TemplateRender[] {
+  const out: TemplateRender[] = [];
+  walk(root, (n) => {
+    if (n.type !== 'decorated_definition') return true;
+    const def = n.childForFieldName('definition');
+    if (def?.type !== 'function_definition') return true;
+    for (const d of n.namedChildren) {
+      const call = d?.type === 'decorator' ? d.namedChildren[0] : undefined;
+      if (call?.type !== 'call' || !/(^|\.)inclusion_tag$/.test(calleeName(call) ?? '')) continue;
+      const names = templateNames(keywordArg(call, 'filename') ?? positionalArgs(call)[0]);
+      const ret = onlyReturn(def);
+      if (names.length === 0 || !ret) continue;
+      const context = contextOf(ret, def, ev, uri);
+      out.push({ templates: names, view: def.childForFieldName('name')?.text ?? '?', uri, range: rangeOf(def.childForFieldName('name') ?? def), context });
+    }
+    return true;
+  });
+  return out;
+}
+
 /** Every template render of one Python file whose template name is a literal. */
 export function extractTemplateRenders(root: Node, ev: QuerysetEvaluator, uri: string): TemplateRender[] {
-  return [...functionRenders(root, ev, uri), ...classRenders(root, ev, uri)];
+  const renders = [...functionRenders(root, ev, uri), ...classRenders(root, ev, uri), ...inclusionTagRenders(root, ev, uri)];
+  const countName = countImport(root.text);
+  if (countName) for (const r of renders) for (const v of r.context.values()) if (v.fixAt) v.countName = countName;
+  return renders;
+}
+
+/** The module's name for django.db.models.Count, read from its imports (an annotate fix uses it, never adds an import). */
+function countImport(text: string): string | undefined {
+  if (/^from\s+django\.db\.models\s+import\s+(\([^)]*|[^\n]*)\bCount\b(?!\s+as\b)/m.test(text)) return 'Count';
+  if (/^from\s+django\.db\s+import\s+(\([^)]*|[^\n]*)\bmodels\b(?!\s+as\b)/m.test(text)) return 'models.Count';
+  return undefined;
 }

@@ -49,6 +49,11 @@ export class WorkspaceIndex {
     return this.files.has(uri);
   }
 
+  /** Each file's own facts (settings of several modules that the merged facts keep only one of). */
+  entries(): IterableIterator<[string, FileFacts]> {
+    return this.files.entries();
+  }
+
   get fileCount(): number {
     return this.files.size;
   }

@@ -1,0 +1,174 @@
+/**
+ * Django templates in the language server: which views render which templates (renders read from each Python file
+ * when it is analysed, kept per folder), the template files of each folder (found by the workspace scan, open
+ * documents win over the disk), and the template findings, recomputed for the whole folder when a template is
+ * edited or a view's renders change. Parsed templates are memoised by text, so a recheck after one edit re-parses
+ * one template.
+ */
+import * as fs from 'node:fs';
+import type { ReportedFinding } from '../core/analyzer';
+import { QuerysetEvaluator } from '../core/django/querysetEvaluator';
+import type { Tree } from '../core/parsing/syntaxTree';
+import { analyzeTemplate, templateNameIn, templateReads, type TemplateSource } from '../core/templates/templateAnalysis';
+import { parseTemplate, type ParsedTemplate } from '../core/templates/templateSyntax';
+import { extractTemplateRenders, mayRenderTemplates, type TemplateRender } from '../core/templates/viewRenders';
+import { discoverFiles } from '../node/sourceFiles';
+import { templateDirsOf } from '../node/templateDirs';
+import { filePath, fileUri, isExcluded, relativePath, uriKey, type FolderState } from './folders';
+
+/** Language ids VS Code gives Django templates (extensions differ); plain `html` too. Jinja only in a Django template dir. */
+export const TEMPLATE_LANGUAGES: ReadonlySet<string> = new Set(['django-html', 'django-txt', 'htmldjango', 'html', 'jinja-html']);
+
+export function isTemplateLanguage(languageId: string): boolean {
+  return TEMPLATE_LANGUAGES.has(languageId);
+}
+
+/** An open template document, as the service needs it. */
+export interface OpenTemplate {
+  uri: string;
+  text: string;
+}
+
+interface FolderTemplates {
+  /** Renders of each Python file, by uri key. */
+  renders: Map<string, TemplateRender[]>;
+  /** Template files found on disk by the last workspace scan (absolute paths). */
+  files: string[];
+  /** Their texts, read once per scan. */
+  diskText: Map<string, string | undefined>;
+  /** The folder's latest template findings, by template uri key (for the endpoint profiles and code actions). */
+  findings: Map<string, ReportedFinding[]>;
+  /** Bumped when the template files or the views' renders change: cached endpoint profiles are stale then. */
+  generation: number;
+}
+
+export class TemplateService {
+  private readonly folders = new Map<string, FolderTemplates>();
+  private readonly parsed = new Map<string, { text: string; parsed: ParsedTemplate }>();
+
+  constructor(private readonly openTemplates: (folder: FolderState) => OpenTemplate[]) {}
+
+  private state(folder: FolderState): FolderTemplates {
+    let s = this.folders.get(folder.uri);
+    if (!s) this.folders.set(folder.uri, (s = { renders: new Map(), files: [], diskText: new Map(), findings: new Map(), generation: 0 }));
+    return s;
+  }
+
+  /** Reads the renders of an analysed Python file; returns true when they changed (its templates need a recheck). */
+  setRenders(folder: FolderState, uri: string, text: string, tree: Tree | undefined): boolean {
+    const s = this.state(folder);
+    const key = uriKey(uri);
+    const renders = tree && mayRenderTemplates(text) ? extractTemplateRenders(tree.rootNode, new QuerysetEvaluator(folder.index.facts().models), uri) : [];
+    const before = s.renders.get(key);
+    let changed: boolean;
+    if (renders.length === 0) {
+      changed = s.renders.delete(key);
+    } else {
+      changed = before === undefined || JSON.stringify(before, mapsAsEntries) !== JSON.stringify(renders, mapsAsEntries);
+      s.renders.set(key, renders);
+    }
+    if (changed) s.generation++;
+    return changed;
+  }
+
+  /** Identifies the state of the folder's templates and renders, for caches built from them. */
+  generation(folder: FolderState): number {
+    return this.state(folder).generation;
+  }
+
+  /** The template directories of the folder's settings (absolute paths with `/`). */
+  private dirs(folder: FolderState): string[] {
+    const root = folder.root ?? folder.path;
+    return root ? templateDirsOf(folder.index.entries(), root) : [];
+  }
+
+  /** The name `uri` is loaded by, or undefined when it is not in a template directory of the folder. */
+  templateName(folder: FolderState, uri: string): string | undefined {
+    const p = filePath(uri);
+    if (!p || !folder.config || isExcluded(folder, uri)) return undefined;
+    return templateNameIn(p.split('\\').join('/'), relativePath(folder, uri), this.dirs(folder));
+  }
+
+  /** Finds the folder's template files (the workspace scan calls this once its models are indexed). */
+  discover(folder: FolderState): string[] {
+    const s = this.state(folder);
+    if (!folder.path || !folder.config) return (s.files = []);
+    const root = folder.root ?? folder.path;
+    const dirs = this.dirs(folder);
+    const found = discoverFiles([folder.path], root, folder.config, (rel) => templateNameIn(`${root.split('\\').join('/')}/${rel}`, rel, dirs) !== undefined);
+    s.files = found.files;
+    s.diskText.clear();
+    s.generation++;
+    return s.files;
+  }
+
+  /** A closed template changed on disk or was closed in the editor: read it again next time. */
+  dropDiskText(folder: FolderState, uri: string): void {
+    const p = filePath(uri);
+    if (p) this.state(folder).diskText.delete(p);
+    this.state(folder).generation++;
+  }
+
+  /** Every template of the folder with its current text (open documents win over the disk). */
+  sources(folder: FolderState): TemplateSource[] {
+    const s = this.state(folder);
+    const out = new Map<string, TemplateSource>();
+    const max = folder.config?.maxFileSize ?? Infinity;
+    for (const file of s.files) {
+      const uri = fileUri(file);
+      const name = this.templateName(folder, uri);
+      if (!name) continue;
+      if (!s.diskText.has(file)) s.diskText.set(file, readText(file, max));
+      const text = s.diskText.get(file);
+      if (text !== undefined) out.set(uriKey(uri), { uri, name, text });
+    }
+    for (const doc of this.openTemplates(folder)) {
+      const name = this.templateName(folder, doc.uri);
+      if (name && Buffer.byteLength(doc.text, 'utf8') <= max) out.set(uriKey(doc.uri), { uri: doc.uri, name, text: doc.text });
+    }
+    return [...out.values()];
+  }
+
+  /** Recomputes every template finding of the folder; returns them by template uri (every template, empty or not). */
+  check(folder: FolderState): Map<string, { source: TemplateSource; findings: ReportedFinding[] }> {
+    const s = this.state(folder);
+    const out = new Map<string, { source: TemplateSource; findings: ReportedFinding[] }>();
+    s.findings.clear();
+    if (!folder.config || !folder.server.enable) return out;
+    const templates = this.sources(folder);
+    const renders = [...s.renders.values()].flat();
+    const use = templateReads(templates, renders, folder.index.facts().models, (t) => this.parse(t));
+    for (const t of templates) {
+      const findings = analyzeTemplate(t, use, folder.config, relativePath(folder, t.uri));
+      s.findings.set(uriKey(t.uri), findings);
+      out.set(t.uri, { source: t, findings });
+    }
+    return out;
+  }
+
+  clearFolder(folder: FolderState): void {
+    this.folders.delete(folder.uri);
+  }
+
+  private parse(t: TemplateSource): ParsedTemplate {
+    const hit = this.parsed.get(t.uri);
+    if (hit && hit.text === t.text) return hit.parsed;
+    const parsed = parseTemplate(t.text);
+    this.parsed.set(t.uri, { text: t.text, parsed });
+    return parsed;
+  }
+}
+
+function readText(file: string, maxBytes: number): string | undefined {
+  try {
+    if (fs.statSync(file).size > maxBytes) return undefined;
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Renders hold Maps (their contexts): compared by their entries. */
+function mapsAsEntries(_key: string, value: unknown): unknown {
+  return value instanceof Map ? [...value.entries()] : value;
+}
