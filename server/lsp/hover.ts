@@ -14,8 +14,12 @@ export function hoverAt(findings: readonly ReportedFinding[], position: Position
   return { contents: { kind: MarkupKind.Markdown, value: sections.join('\n\n---\n\n') }, range: hits[0].range };
 }
 
+/**
+ * The diagnostic's own one-line message is shown by the editor right above this hover, so the hover does not repeat
+ * it: it gives the rule's full explanation (or its summary when the message was already the whole story).
+ */
 export function describeFinding(f: ReportedFinding, settings: HoverAssumptions): string {
-  const lines = [`**${f.code}** (${f.meta.name}): ${f.message}`];
+  const lines = [`**${f.code}** (${f.meta.name}): ${f.detail ?? f.meta.summary}`];
   if (f.cost) lines.push(`Cost: ${costInWords(f.cost, settings)}`);
   const fix = (f.fixes ?? []).find((x) => x.isPreferred) ?? f.fixes?.[0];
   if (fix) lines.push(`Fix: ${fix.message}${fix.applicability === 'safe' ? '' : ` (${fix.applicability})`}`);

@@ -1,3 +1,4 @@
+import { clipCode } from '../../text/clip';
 import type { Node } from '../../parsing/syntaxTree';
 import { ruleMeta, type Finding, type Rule } from '../types';
 import type { RuleContext } from '../context';
@@ -66,7 +67,7 @@ export const rule: Rule = {
       const blocking = work.blocking[0];
       if (!query && !blocking) continue;
       const what = query
-        ? `runs a query (\`${query.node.text.split('\n')[0].slice(0, 70)}\`, line ${query.node.startPosition.row + 1})`
+        ? `runs a query (\`${clipCode(query.node.text, 70)}\`, line ${query.node.startPosition.row + 1})`
         : `does ${CATEGORY_LABEL[blocking.category]} (\`${blocking.name}\`, line ${blocking.call.startPosition.row + 1})`;
       const name = helper.childForFieldName('name')?.text ?? 'helper';
       const callee = n.childForFieldName('function')?.text ?? name;
