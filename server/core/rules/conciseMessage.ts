@@ -109,7 +109,6 @@ export function conciseMessage(full: string, cost: Cost | undefined, meta: Pick<
 export function reportedText(full: string, cost: Cost | undefined, meta: Pick<RuleMeta, 'summary'>, where?: string): { message: string; detail?: string } {
   const suffix = where ? ` (runs in ${where})` : '';
   const detail = `${full}${suffix}`;
-  const shortSuffix = suffix.length <= 45 ? suffix : '';
-  const message = `${conciseMessage(full, cost, meta, MAX_MESSAGE - shortSuffix.length)}${shortSuffix}`;
+  const message = `${conciseMessage(full, cost, meta, MAX_MESSAGE - suffix.length)}${suffix}`;
   return message === detail ? { message } : { message, detail };
 }
