@@ -11,7 +11,7 @@ import { buildForm } from './form';
 import { parseHostToView, type HostToView, type RunJob, type ViewToHost, type WorkerToUi } from './messages';
 import { renderAdvice, renderDeployment, renderEndpoints, renderSummary } from './panels';
 import {
-  LIMITS, buildScenario, defaultInputs, loadSweep, namedDefault, selectedProfiles, withFixes, withLoad, workersSweep, type WhatIfInputs,
+  LIMITS, buildScenario, cacheInputUse, defaultInputs, loadSweep, namedDefault, selectedProfiles, withFixes, withLoad, workersSweep, type WhatIfInputs,
 } from './scenarioBuilder';
 import { restoreState, type ViewState } from './state';
 import { SimWorkerClient } from './workerClient';
@@ -106,7 +106,10 @@ function placeholders(report: ProfileReport): Partial<Record<'rows' | 'queryMs' 
 }
 
 function writeForm(): void {
-  if (state.report && state.inputs) form.write(state.inputs, placeholders(state.report));
+  if (!state.report || !state.inputs) return;
+  form.write(state.inputs, placeholders(state.report));
+  const cache = cacheInputUse(selectedProfiles(state.report, state.selection));
+  form.explain('cacheHitRatio', cache.note, cache.applies);
 }
 
 // ---- running ---------------------------------------------------------------------------------------------------
@@ -184,7 +187,7 @@ function onWorker(m: WorkerToUi): void {
         if (m.axis === 'workers') c.setWorkersSweep(m.points); else c.setLoadSweep(m.axis, m.points);
         break;
       case 'advice':
-        renderAdvice(byId('advice'), m.items);
+        if (results.main) renderAdvice(byId('advice'), m.items, results.main);
         break;
       case 'failed':
         showError(`simulation failed: ${m.message}`);
@@ -261,6 +264,10 @@ const retheme = (): void => { charts?.applyTheme(); };
 const observer = new MutationObserver(retheme);
 observer.observe(document.documentElement, { attributes: true, attributeFilter: ['style', 'class'] });
 observer.observe(document.body, { attributes: true, attributeFilter: ['class', 'style'] });
+
+// Charts follow the view's width (a sidebar resize): chart.js's own listener misses some webview resizes.
+const resizer = new ResizeObserver(() => { charts?.resize(); });
+document.querySelectorAll('.chart-box').forEach((box) => resizer.observe(box));
 
 if (restored.problem) showError(restored.problem);
 renderSelection();
