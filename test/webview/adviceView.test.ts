@@ -12,6 +12,7 @@ describe('webview: what the advice panel lists', () => {
     item('current configuration', 1537, 19.2, slots, { baseline: true }),
     item('4 gthread workers', 1537 * 0.999, 19.2, slots), // +0 %: not worth it
     item('DB pool of 5 per worker', 1537 * 0.7, 20.5, 'no shared resource is saturated: latency is the requests\' own service time'),
+    item('DB pool of 10 per worker', 1537 * 0.75, 20.4, 'all 9 worker slots are busy and 2.5 requests wait in the backlog on average'),
     item('apply all code fixes', 1537 * 0.2, 25, 'the database\'s 2 cores are saturated (3.0 queries queued on average): more app workers add contention, not throughput'),
     item('8 gthread workers', 1537 * 0.5, 17.0, slots), // p95 better, throughput falls: not plainly worth it
     item('16 gthread workers', 1537 * 0.4, 21, slots, { feasible: false, violates: ['too many connections'] }),
@@ -20,7 +21,7 @@ describe('webview: what the advice panel lists', () => {
 
   it('keeps only feasible changes with a gain of 1 % or more and no loss, best gain first', () => {
     const v = adviceView(items, { p95Ms: 1541, throughput: 19.3 });
-    assert.deepEqual(v.rows.map((r) => r.title), ['apply all code fixes', 'DB pool of 5 per worker']);
+    assert.deepEqual(v.rows.map((r) => r.title), ['apply all code fixes', 'DB pool of 5 per worker', 'DB pool of 10 per worker']);
     assert.equal(v.bottleneck, slots);
   });
 
@@ -34,6 +35,7 @@ describe('webview: what the advice panel lists', () => {
     const v = adviceView(items, { p95Ms: 1541, throughput: 19.3 });
     assert.match(v.rows[0].then ?? '', /database/);
     assert.equal(v.rows[1].then, undefined, '"no shared resource is saturated" is not repeated under items');
+    assert.equal(v.rows[2].then, undefined, 'the same bottleneck with other figures is not said again');
   });
 
   it('calls the fixes better only when p95 falls and throughput does not', () => {

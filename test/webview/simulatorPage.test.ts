@@ -100,7 +100,10 @@ describe('webview: simulator page in headless Chromium', function () {
     await page.screenshot({ path: path.join(ARTIFACTS, 'simulator.png'), fullPage: true });
     // The README's screenshot is refreshed only when asked: a test run must not edit tracked files.
     if (process.env.DJPERF_UPDATE_SCREENSHOTS === '1') {
-      await page.locator('#results').screenshot({ path: path.join(REPO_ROOT, 'docs', 'simulator.png') });
+      // The result (summary, charts) and the advice under it.
+      const top = (await page.locator('#results').boundingBox())!;
+      const end = (await page.locator('#advice').boundingBox())!;
+      await page.screenshot({ path: path.join(REPO_ROOT, 'docs', 'simulator.png'), fullPage: true, clip: { x: 0, y: top.y, width: top.width + top.x * 2, height: end.y + end.height - top.y + 8 } });
     }
     await done(page);
   });
@@ -252,6 +255,10 @@ describe('webview: simulator page in headless Chromium', function () {
     await settled(page);
     assert.match(await hint.innerText(), /not used.*cache key logbook_likes.*TTL/i);
     assert.equal(await cache.isDisabled(), true);
+    // A cache candidate's callout and notes: sentences end with one period.
+    await page.selectOption('#endpoint', 'catalog.views.category_overview');
+    await page.waitForSelector('#endpoint-info .callout');
+    assert.doesNotMatch(await page.locator('#endpoint-info').innerText(), /(^|[^.])\.\.(\s|$)/);
     // No cache read at all.
     await page.selectOption('#endpoint', 'catalog.views.product_list');
     await settled(page);

@@ -33,6 +33,8 @@ export interface AdviceView {
 }
 
 const NOTHING_SATURATED = /^no shared resource is saturated/;
+/** The same sentence with other figures ("2.2 queries queued" vs "1.7") names the same bottleneck. */
+const sameResource = (a: string, b: string): boolean => a.replace(/\d+(\.\d+)?/g, '#') === b.replace(/\d+(\.\d+)?/g, '#');
 
 /** A change below one percent shows as "+0 %": not worth listing. */
 const WORTH = 0.01;
@@ -57,7 +59,7 @@ export function adviceView(items: readonly AdviceItem[], now: Now, max = 8): Adv
       throughputChange,
       errorRate: a.errorRate,
       // Said only when the change moves the bottleneck to another resource; "nothing saturated" is not news per item.
-      ...(a.bottleneck !== base.bottleneck && !NOTHING_SATURATED.test(a.bottleneck) ? { then: a.bottleneck } : {}),
+      ...(sameResource(a.bottleneck, base.bottleneck) || NOTHING_SATURATED.test(a.bottleneck) ? {} : { then: a.bottleneck }),
     });
   }
   rows.sort((x, y) => x.p95Change - y.p95Change || y.throughputChange - x.throughputChange);

@@ -55,7 +55,7 @@ document.body.append(h('main', { id: 'app' },
   errorsEl,
   h('section', { 'aria-labelledby': 'h-endpoint' },
     h('h2', { id: 'h-endpoint', text: 'Endpoint' }),
-    h('div', { class: 'field' }, h('label', { for: 'endpoint', text: 'Simulate' }), select,
+    h('div', { class: 'field stacked' }, h('label', { for: 'endpoint', text: 'Simulate' }), select,
       h('span', { id: 'endpoint-hint', class: 'hint', text: 'one endpoint, or the whole URLconf weighted by traffic' })),
     h('div', { id: 'endpoint-info' })),
   h('section', { 'aria-labelledby': 'h-deployment' }, h('h2', { id: 'h-deployment', text: 'Detected deployment' }), h('div', { id: 'deployment' })),
@@ -81,7 +81,7 @@ const openLocation = (uri: string, line: number): void => post({ type: 'openLoca
 
 function renderSelection(): void {
   const report = state.report;
-  select.replaceChildren(h('option', { value: '', text: 'All endpoints (URLconf mix, weighted)' }),
+  select.replaceChildren(h('option', { value: '', text: 'All endpoints (weighted mix)' }),
     ...(report?.endpoints ?? []).map((p) => h('option', { value: p.id, text: `${p.route ?? p.id} — ${p.handler.name}` })));
   select.value = state.selection ?? '';
   select.disabled = !report;

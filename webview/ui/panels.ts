@@ -63,7 +63,7 @@ export function renderEndpoints(root: HTMLElement, profiles: EndpointProfile[], 
   if (p.cacheAdvice) {
     const c = p.cacheAdvice;
     root.append(h('div', { class: 'callout' },
-      h('p', { text: `Cache candidate (${c.kind}, key ${c.key}, ${c.ttlSeconds} s): ${c.rationale}.` }),
+      h('p', { text: `Cache candidate (${c.kind}, key ${c.key}, ${c.ttlSeconds} s): ${c.rationale.replace(/[\s.]+$/, '')}.` }),
       c.invalidateAt.length > 0 ? h('ul', {}, ...c.invalidateAt.map((w) => h('li', {}, `invalidate at ${w.what} `,
         goTo(`go to code (${fileName(w.uri)}:${w.line + 1})`, w.uri, w.line, open)))) : null));
   } else if (p.cacheUnsafe) {
