@@ -37,12 +37,14 @@ type Boundary = { at: number; kind: 'sentence' | 'clause' | 'word' };
  * Where the text may be cut, outside code, brackets and quotes: `sentence` at ". " and "; " (the remedy usually
  * follows), `clause` at ": " and " — ", `word` at any other space. `at` is where the separator starts.
  */
-function boundaries(text: string): Boundary[] {
+function boundaries(text: string, limit: number): Boundary[] {
   const out: Boundary[] = [];
+  // Only cuts within `limit` can be used: a message may hold thousands of characters (deeply nested loops).
+  const end = Math.min(text.length, limit + 1);
   let depth = 0;
   let code = false;
   let quote: string | null = null;
-  for (let i = 0; i < text.length; i++) {
+  for (let i = 0; i < end; i++) {
     const c = text[i];
     if (code) { if (c === '`') code = false; continue; }
     if (quote) { if (c === quote) quote = null; continue; }
@@ -68,10 +70,10 @@ const tidy = (s: string): string => s.trim().replace(/[\s.,;:—]+$/, '');
  * else whole words and an ellipsis; '' when not even a few words fit.
  */
 function leadingGist(text: string, max: number): string {
-  const cuts = boundaries(text);
+  const cuts = boundaries(text, max);
   const sentenceEnd = cuts.find((b) => b.kind === 'sentence')?.at ?? text.length;
-  const sentence = tidy(text.slice(0, sentenceEnd));
-  if (sentence.length <= max) return sentence;
+  const sentence = sentenceEnd <= max + 2 ? tidy(text.slice(0, sentenceEnd)) : '';
+  if (sentence && sentence.length <= max) return sentence;
   let clauses = '';
   let words = '';
   for (const b of cuts) {
