@@ -1,4 +1,5 @@
 import { RuleContext, type SourceFile, type WorkspaceFacts } from './rules/context';
+import { reportedText } from './rules/conciseMessage';
 import { ALL_RULES } from './rules/registry';
 import { rowLimitNote, type Finding, type Rule, type RuleMeta, type Severity } from './rules/types';
 import type { DjperfConfig } from './config/config';
@@ -12,6 +13,8 @@ export interface ReportedFinding extends Finding {
   meta: RuleMeta;
   /** Where the flagged code runs, when djperf can tell (request path, task, command, startup; tests when checked). */
   context?: ExecutionContext;
+  /** The rule's full explanation when `message` is its one-line gist (conciseMessage): hover, JSON, SARIF. */
+  detail?: string;
 }
 
 /** Something about a file the user should know that is not a finding (skipped, slow, a rule failed). */
@@ -78,7 +81,8 @@ export function analyzeFile(file: SourceFile, workspace: WorkspaceFacts, config:
       // Deployment findings are about the deployment, not the line they are anchored on.
       const context = rule.meta.family === 'deployment' ? undefined : contexts.at(f.range.start);
       if (isTestLike(context?.kind) && !config.checkTests) continue;
-      findings.push(placeInContext({ ...withRowLimitNote(f), severity, meta: rule.meta }, context, explicit));
+      const g = withRowLimitNote(f);
+      findings.push(placeInContext({ ...g, severity, meta: rule.meta, ...reportedText(g.message, g.cost, rule.meta) }, g.message, context, explicit));
     }
   }
   findings.sort(compareFindings);
@@ -95,12 +99,13 @@ function withRowLimitNote(f: Finding): Finding {
  * Says where off-request code runs, and ranks it below the request path: a warning in a task, a command or
  * startup code becomes information unless the user set the rule's severity. Errors stay errors (the code fails).
  */
-function placeInContext(f: ReportedFinding, context: ExecutionContext | undefined, explicitSeverity: boolean): ReportedFinding {
+function placeInContext(f: ReportedFinding, full: string, context: ExecutionContext | undefined, explicitSeverity: boolean): ReportedFinding {
   if (!context) return f;
   // Startup code runs once per process: said in the context, not worth a message (DJP408 lives in settings).
   if (context.kind === 'request' || context.kind === 'startup') return { ...f, context };
   const severity = !explicitSeverity && f.severity === 'warning' ? 'information' : f.severity;
-  return { ...f, context, severity, message: `${f.message} (runs in ${context.where})` };
+  const { detail: _previous, ...rest } = f;
+  return { ...rest, context, severity, ...reportedText(full, f.cost, f.meta, context.where) };
 }
 
 export function compareFindings(a: Finding, b: Finding): number {

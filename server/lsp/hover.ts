@@ -14,13 +14,41 @@ export function hoverAt(findings: readonly ReportedFinding[], position: Position
   return { contents: { kind: MarkupKind.Markdown, value: sections.join('\n\n---\n\n') }, range: hits[0].range };
 }
 
+/**
+ * The diagnostic's own one-line message is shown by the editor right above this hover, so the hover does not repeat
+ * it: it gives the rest of the rule's full explanation (or the rule's summary when the message says it all).
+ */
 export function describeFinding(f: ReportedFinding, settings: HoverAssumptions): string {
-  const lines = [`**${f.code}** (${f.meta.name}): ${f.message}`];
+  const lines = [`**${f.code}** (${f.meta.name}): ${explanation(f)}`];
   if (f.cost) lines.push(`Cost: ${costInWords(f.cost, settings)}`);
   const fix = (f.fixes ?? []).find((x) => x.isPreferred) ?? f.fixes?.[0];
   if (fix) lines.push(`Fix: ${fix.message}${fix.applicability === 'safe' ? '' : ` (${fix.applicability})`}`);
   lines.push(`[Documentation for ${f.code}](${f.meta.docsUrl})`);
   return lines.join('\n\n');
+}
+
+/**
+ * The full explanation without the gist the one-line message already says: the rest after the gist's clause, or
+ * the whole text when the message had to cut its sentence short ("…").
+ */
+export function explanation(f: Pick<ReportedFinding, 'message' | 'detail' | 'meta'>): string {
+  if (!f.detail) return f.meta.summary;
+  const gist = messageGist(f.message);
+  if (/…/.test(f.message.slice(gist.length, gist.length + 1)) || !f.detail.startsWith(gist)) return f.detail;
+  const separator = /^[\s.,;:—]+/.exec(f.detail.slice(gist.length))?.[0] ?? '';
+  const rest = f.detail.slice(gist.length + separator.length);
+  if (!rest) return f.meta.summary;
+  return /[.;]/.test(separator) ? `${rest[0].toUpperCase()}${rest.slice(1)}` : rest;
+}
+
+/** The one-line message without its cost and context in parentheses (a closing ellipsis stays). */
+export function messageGist(message: string): string {
+  let gist = message;
+  for (let prev = ''; prev !== gist;) {
+    prev = gist;
+    gist = gist.replace(/ \((?:[^()]|\([^()]*\))*\)$/, '');
+  }
+  return gist.replace(/…$/, '');
 }
 
 /** "1 + 2N queries; N = rows of Book.objects.all(); at N = 20 and 2 ms a query ≈ 80 ms". */

@@ -24,7 +24,7 @@ def v(request):
 
 interface RowCol { row: number; column: number }
 interface JsonFinding {
-  code: string; message: string; filename: string; location: RowCol; end_location: RowCol;
+  code: string; message: string; detail: string | null; filename: string; location: RowCol; end_location: RowCol;
   fix: null | { applicability: string; message: string; edits: { content: string; location: RowCol; end_location: RowCol }[] };
   url: string; noqa_row: number; severity: string; cost: null | { kind: string; base: number; perRow: number; rowFactors: string[]; relationPath?: string };
 }
@@ -45,9 +45,9 @@ describe('djperf check (CLI)', () => {
     assert.equal(r.code, 1, r.stderr);
     const all = JSON.parse(r.stdout) as JsonFinding[];
     assert.ok(all.length >= 5);
-    const f = all.find((x) => x.message.includes('author__publisher') && x.fix)!;
+    const f = all.find((x) => (x.detail ?? x.message).includes('author__publisher') && x.fix)!;
     assert.ok(f, 'the chain finding is present');
-    assert.deepEqual(Object.keys(f).sort(), ['code', 'context', 'cost', 'end_location', 'filename', 'fix', 'location', 'message', 'noqa_row', 'severity', 'url'].sort());
+    assert.deepEqual(Object.keys(f).sort(), ['code', 'context', 'cost', 'detail', 'end_location', 'filename', 'fix', 'location', 'message', 'noqa_row', 'severity', 'url'].sort());
     assert.equal(f.code, 'DJP101');
     assert.equal(f.filename, views);
     const line = fs.readFileSync(views, 'utf8').split('\n')[f.location.row - 1];

@@ -122,7 +122,9 @@ describe('djperf in VS Code (code-server + headless Chromium)', function () {
       assert.ok(fs.existsSync(path.join(REPO_ROOT, 'docs', 'rules', `${r.code}.md`)), `the linked docs/rules/${r.code}.md exists`);
     }
     const row22 = rows.find((r) => r.line === 22);
-    assert.ok(row22 && row22.code === 'DJP101' && /select_related/.test(row22.message), `DJP101 on line 22: ${JSON.stringify(row22)}`);
+    assert.ok(row22 && row22.code === 'DJP101' && /^N\+1: `p\.category` .*\(1 \+ N queries\)$/.test(row22.message), `DJP101 on line 22: ${JSON.stringify(row22)}`);
+    // One short line each (the gist and the cost), as Ruff's and ESLint's extensions show them: nothing cut off.
+    for (const r of rows) assert.ok(r.message.length <= 120 && !/(^|[^.])\.\.($|[^.])/.test(r.message), `message of ${r.code}@${r.line}: ${r.message}`);
 
     // Squiggles on the right ranges: the attribute access that triggers the query.
     await wb.goTo(22, 1);
@@ -145,9 +147,20 @@ describe('djperf in VS Code (code-server + headless Chromium)', function () {
 
     // The docs link works: clicking it opens that page (outside hosts are stubbed: no network).
     await wb.filterProblems(`**/${VIEWS}`);
+    // A wider Problems panel for the screenshot: the one-line messages whole, as a user with room sees them.
+    const panel = (await wb.page.locator('.part.panel').boundingBox())!;
+    const dragPanel = async (from: number, dx: number): Promise<void> => {
+      const y = panel.y + panel.height / 2;
+      await wb.page.mouse.move(from + 1, y);
+      await wb.page.mouse.down();
+      await wb.page.mouse.move(from + 1 + dx, y, { steps: 12 });
+      await wb.page.mouse.up();
+    };
+    await dragPanel(panel.x, -520);
     await wb.page.locator('.markers-panel').hover();
     const artifact = await session.screenshot('problems');
     copyToDocs(artifact, 'editor-problems.png');
+    await dragPanel(panel.x - 520, 520);
     const link = wb.page.locator('.markers-panel .monaco-list-row a.monaco-link').filter({ hasText: 'DJP101' }).first();
     const popup = wb.page.context().waitForEvent('page', { timeout: WAIT });
     await link.click();
@@ -174,6 +187,9 @@ describe('djperf in VS Code (code-server + headless Chromium)', function () {
     assert.match(text, /Cost: 1 \+ N queries; N = rows of Product\.objects\.all\(\); at N = 20 and 2 ms a query ≈ 42 ms \(21 queries\)/);
     assert.match(text, /Fix: .*select_related/);
     assert.match(text, /Documentation for DJP101/);
+    // The editor shows the diagnostic's message in the same hover: djperf's part explains, it does not say it again.
+    const gist = 'runs one extra query per Product row';
+    assert.equal(text.split(gist).length - 1, 1, `the hover says "${gist}" once:\n${text}`);
     const artifact = await session.screenshot('hover');
     await session.screenshot('hover-widget', hover).catch(() => undefined);
     copyToDocs(artifact, 'editor-hover.png');
@@ -189,7 +205,7 @@ describe('djperf in VS Code (code-server + headless Chromium)', function () {
     const picked = await wb.pickQuickFix((t) => /select_related/.test(t) && !/unsafe/.test(t));
     await wb.save();
     const text = fs.readFileSync(session.file(VIEWS), 'utf8');
-    assert.match(text.split('\n')[15], /for p in Product\.objects\.select_related\("category"\)\.all\(\):/, `line 16 after "${picked}"`);
+    assert.match(text.split('\n')[15], /for p in Product\.objects\.select_related\("category"\):/, `line 16 after "${picked}" (no redundant .all())`);
     const rows = await wb.waitForProblems(VIEWS, 'DJP101 on line 22 to go away', (r) => !r.some((x) => x.line === 22) && r.length > 0, WAIT);
     assert.ok(rows.some((r) => r.code === 'DJP101' && r.line === 23), 'p.stock on line 23 is still flagged (the fix added only "category")');
     assert.deepEqual(await wb.squigglesOn(22), []);
@@ -422,8 +438,37 @@ describe('djperf in VS Code (code-server + headless Chromium)', function () {
       const frame = await simulatorFrame();
       try {
         const first = await finishedSimulation(frame, 'the first simulation (4 drawn charts)');
+        await frame.locator('#h-results').scrollIntoViewIfNeeded();
         const artifact = await session.screenshot('simulator');
         copyToDocs(artifact, 'editor-simulator.png');
+
+        // The sidebar at its default width: no horizontal scrollbar, the endpoint dropdown whole.
+        const layout = (): Promise<{ scroll: number; client: number; select: number; chart: number }> => frame.evaluate(() => ({
+          scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth,
+          select: document.getElementById('endpoint')!.getBoundingClientRect().right, chart: document.getElementById('chart-load')!.getBoundingClientRect().width,
+        }));
+        const narrow = await layout();
+        assert.ok(narrow.scroll <= narrow.client, `no horizontal scrollbar in the ${narrow.client} px sidebar (scrollWidth ${narrow.scroll})`);
+        assert.ok(narrow.select <= narrow.client, `the endpoint dropdown is not cut (right edge ${narrow.select} of ${narrow.client} px)`);
+        // Widen the sidebar by dragging its sash: the charts follow without hiding and showing the view.
+        const bar = (await wb.page.locator('.part.sidebar').boundingBox())!;
+        const drag = async (dx: number): Promise<void> => {
+          const x = bar.x + bar.width + (dx < 0 ? 300 : 0);
+          const y = bar.y + bar.height / 2;
+          await wb.page.mouse.move(x - 1, y);
+          await wb.page.mouse.down();
+          await wb.page.mouse.move(x - 1 + dx, y, { steps: 12 });
+          await wb.page.mouse.up();
+        };
+        await drag(300);
+        const wide = await poll('the charts to follow the wider sidebar', async () => {
+          const l = await layout();
+          return l.client > narrow.client + 200 && l.chart > narrow.chart + 200 ? l : undefined;
+        }, WAIT, 300);
+        assert.ok(wide.scroll <= wide.client);
+        await session.screenshot('simulator-wide');
+        await drag(-300);
+        await poll('the sidebar back to its width', async () => ((await layout()).client <= narrow.client + 5 ? true : undefined), WAIT, 300);
         const users = frame.locator('#in-users');
         const rate = frame.locator('#in-rate');
         const input = (await users.isVisible()) ? users : rate;
@@ -491,7 +536,7 @@ describe('djperf in VS Code (code-server + headless Chromium)', function () {
       }, WAIT);
       await finishedSimulation(frame, 'the simulation of category_overview');
       const artifact = await session.screenshot('simulator-at-cursor');
-      copyToDocs(artifact, 'editor-simulator.png');
+      copyToDocs(artifact, 'editor-simulator-at-cursor.png');
     });
   });
 });

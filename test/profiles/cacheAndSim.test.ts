@@ -5,7 +5,7 @@ import { profileProject } from '../../server/node/profile';
 import { loadProjectConfig } from '../../server/node/projectConfig';
 import { DEFAULT_ROWS, mergeConfig } from '../../server/core/config/config';
 import { scenarioFor, simulateCached } from '../../server/core/profiles/scenario';
-import { wholeWords } from '../../server/core/profiles/build';
+import { clipWords } from '../../server/core/text/clip';
 import type { ProfileReport } from '../../server/core/profiles/types';
 import { EXAMPLES } from '../harness/paths';
 
@@ -52,7 +52,7 @@ describe('caching advice and simulated fixes (examples/shop)', () => {
       assert.ok(f.cost.length <= 120 && !f.cost.includes('\n'), `${e.id} ${f.code}: ${f.cost}`);
       assert.doesNotMatch(f.cost, /\.\.$/);
     }
-    assert.equal(wholeWords('the work stays in the thread and the work stops', 30), 'the work stays in the thread…');
+    assert.equal(clipWords('the work stays in the thread and the work stops', 30), 'the work stays in the thread…');
   });
 
   it('an already cached handler keeps its key and TTL', () => {

@@ -7,7 +7,7 @@ import { EXAMPLES, FIXTURE_PROJECTS } from '../harness/paths';
 async function deploymentFindings(dir: string): Promise<Map<string, string>> {
   const scan = await scanProject(dir, { select: ['DJP6'] });
   const out = new Map<string, string>();
-  for (const r of scan.results) for (const f of r.findings) out.set(`${r.relPath}:${f.range.start.line + 1} ${f.code}`, f.message);
+  for (const r of scan.results) for (const f of r.findings) out.set(`${r.relPath}:${f.range.start.line + 1} ${f.code}`, f.detail ?? f.message);
   return out;
 }
 

@@ -9,6 +9,10 @@ import type { ConsoleMessage, Page } from 'playwright-core';
 import { REPO_ROOT } from '../harness/paths';
 import { launchChromium, type LaunchedBrowser } from './harness/browser';
 import { THEMES, startPageServer, type PageServer, type ThemeName } from './harness/page';
+import { profileProject } from '../../server/node/profile';
+import { loadProjectConfig } from '../../server/node/projectConfig';
+import { mergeConfig } from '../../server/core/config/config';
+import { EXAMPLES } from '../harness/paths';
 
 const report: unknown = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'test/webview/fixtures/shopProfiles.json'), 'utf8'));
 const ARTIFACTS = path.join(REPO_ROOT, '.test-artifacts');
@@ -96,7 +100,10 @@ describe('webview: simulator page in headless Chromium', function () {
     await page.screenshot({ path: path.join(ARTIFACTS, 'simulator.png'), fullPage: true });
     // The README's screenshot is refreshed only when asked: a test run must not edit tracked files.
     if (process.env.DJPERF_UPDATE_SCREENSHOTS === '1') {
-      await page.locator('#results').screenshot({ path: path.join(REPO_ROOT, 'docs', 'simulator.png') });
+      // The result (summary, charts) and the advice under it.
+      const top = (await page.locator('#results').boundingBox())!;
+      const end = (await page.locator('#advice').boundingBox())!;
+      await page.screenshot({ path: path.join(REPO_ROOT, 'docs', 'simulator.png'), fullPage: true, clip: { x: 0, y: top.y, width: top.width + top.x * 2, height: end.y + end.height - top.y + 8 } });
     }
     await done(page);
   });
@@ -227,6 +234,127 @@ describe('webview: simulator page in headless Chromium', function () {
     assert.equal(await page.locator('#in-workers').inputValue(), '5');
     assert.equal(await page.locator('#in-rows').inputValue(), '20');
     await settled(page); // the restored report is simulated again without a `profiles` message
+    await done(page);
+  });
+
+  /** The real profile report of examples/shop, as the server sends it. */
+  async function shopReport(): Promise<unknown> {
+    const dir = path.join(EXAMPLES, 'shop');
+    const { report } = await profileProject(dir, mergeConfig(loadProjectConfig(dir).config));
+    return JSON.parse(JSON.stringify(report));
+  }
+
+  it('says why the cache hit ratio does not apply (a known cache key, no cache read) and applies it where it does', async () => {
+    const page = await open();
+    await send(page, { type: 'profiles', report: await shopReport() });
+    await settled(page);
+    const cache = page.locator('#in-cacheHitRatio');
+    const hint = page.locator('#in-cacheHitRatio-hint');
+    // A keyed entry: its hits follow from the TTL and the invalidating writes, whatever the input says.
+    await page.selectOption('#endpoint', 'logbook.views.logbook_feed_cached');
+    await settled(page);
+    assert.match(await hint.innerText(), /not used.*cache key logbook_likes.*TTL/i);
+    assert.equal(await cache.isDisabled(), true);
+    // A cache candidate's callout and notes: sentences end with one period.
+    await page.selectOption('#endpoint', 'catalog.views.category_overview');
+    await page.waitForSelector('#endpoint-info .callout');
+    assert.doesNotMatch(await page.locator('#endpoint-info').innerText(), /(^|[^.])\.\.(\s|$)/);
+    // No cache read at all.
+    await page.selectOption('#endpoint', 'catalog.views.product_list');
+    await settled(page);
+    assert.match(await hint.innerText(), /not used.*no cache read/i);
+    // An unkeyed cache read: the input applies and changes the result.
+    await page.selectOption('#endpoint', 'catalog.async_views.product_availability');
+    await settled(page);
+    assert.equal(await cache.isDisabled(), false);
+    assert.doesNotMatch(await hint.innerText(), /not used/i);
+    const before = await metric(page, 'mean');
+    await cache.fill('0');
+    await page.waitForFunction((old) => document.querySelector('dd[data-metric="mean"]')?.textContent !== old, before, { timeout: 30000 });
+    await settled(page);
+    assert.ok(parseFloat((await metric(page, 'mean')).replace(/,/g, '')) > parseFloat(before.replace(/,/g, '')), 'no cache hits: slower on average');
+    await done(page);
+  });
+
+  it('advice: only changes worth making, best gain first, "now" in the result panel\'s numbers; the fixes coloured by their real effect', async () => {
+    const page = await loaded();
+    for (const id of ['catalog.views.product_list', 'inventory.views.reserve_stock', null]) {
+      if (id) { await page.selectOption('#endpoint', id); await settled(page); }
+      const p95 = await metric(page, 'p95');
+      const items = await page.locator('ol.advice li').allInnerTexts();
+      const changes = items.map((t) => {
+        const m = /p95 ([\d,.]+ m?s) → [\d,.]+ m?s \(([−+])(\d+) %\)/.exec(t);
+        assert.ok(m, `an advice item states its p95 change: ${t}`);
+        assert.equal(m[1], p95, `the advice starts from the result panel's p95 (${p95}): ${t}`);
+        return (m[2] === '−' ? -1 : 1) * Number(m[3]);
+      });
+      assert.deepEqual(items.filter((t) => /\(\+0 %\)|\(−0 %\)/.test(t.split(', throughput')[0])), [], 'no change with a 0 % gain');
+      assert.deepEqual([...changes].sort((a, b) => a - b), changes, 'best predicted gain first');
+      const whys = await page.locator('ol.advice .why').allInnerTexts();
+      assert.ok(whys.filter((w) => /no shared resource is saturated/.test(w)).length <= 1, 'not repeated under every item');
+      const bottleneck = await page.locator('.bottleneck').innerText();
+      if (/worker slots/.test(bottleneck)) assert.doesNotMatch(bottleneck, /no shared resource/);
+      const fix = page.locator('.fix-gain');
+      if (await fix.count()) {
+        const text = await fix.innerText();
+        const verdict = await fix.getAttribute('data-verdict');
+        const m = /throughput ([\d,.]+) req\/s → ([\d,.]+) req\/s/.exec(text)!;
+        const [before, after] = [m[1], m[2]].map((x) => parseFloat(x.replace(/,/g, '')));
+        if (after < before * 0.99) assert.notEqual(verdict, 'better', `throughput falls, not green: ${text}`);
+        const green = await fix.evaluate((el) => getComputedStyle(el).color);
+        if (verdict !== 'better') assert.notEqual(green, 'rgb(137, 209, 133)', 'only a real gain is green');
+      }
+    }
+    await done(page);
+  });
+
+  it('fits a 300 px sidebar (no horizontal scrollbar, the endpoint dropdown not cut) and its charts follow a resize', async () => {
+    const page = await loaded();
+    await page.setViewportSize({ width: 300, height: 900 });
+    await page.waitForTimeout(300);
+    const fit = await page.evaluate(() => {
+      const doc = document.documentElement;
+      const select = document.getElementById('endpoint')!.getBoundingClientRect();
+      const wide = Array.from(document.querySelectorAll<HTMLElement>('body *')).filter((el) => el.getBoundingClientRect().right > doc.clientWidth + 0.5)
+        .map((el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}.${el.className}`).slice(0, 8);
+      return { scroll: doc.scrollWidth, client: doc.clientWidth, selectRight: select.right, wide };
+    });
+    assert.ok(fit.scroll <= fit.client, `no horizontal scrollbar at 300 px: scrollWidth ${fit.scroll} > ${fit.client} (${fit.wide.join(', ')})`);
+    assert.ok(fit.selectRight <= fit.client, `the endpoint dropdown is not cut: right edge ${fit.selectRight} > ${fit.client}`);
+    const width = (): Promise<number[]> => page.evaluate(() => ['chart-load', 'chart-workers', 'chart-queue', 'chart-compare'].map((id) => document.getElementById(id)!.getBoundingClientRect().width));
+    const narrow = await width();
+    for (const w of narrow) assert.ok(w <= 300, `a chart fits 300 px: ${w}`);
+    await page.setViewportSize({ width: 640, height: 900 });
+    const wide = await page.waitForFunction(() => ['chart-load', 'chart-workers', 'chart-queue', 'chart-compare']
+      .every((id) => document.getElementById(id)!.getBoundingClientRect().width > 560), undefined, { timeout: 5000 }).then(() => true, () => false);
+    assert.ok(wide, `the charts grow with the view: ${JSON.stringify(await width())} at 640 px`);
+    await page.setViewportSize({ width: 300, height: 900 });
+    await page.waitForFunction(() => ['chart-load', 'chart-compare'].every((id) => document.getElementById(id)!.getBoundingClientRect().width <= 300), undefined, { timeout: 5000 });
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'simulator-300px.png'), fullPage: true });
+    await done(page);
+  });
+
+  it('range inputs are labelled sliders that show their value and move with the keyboard', async () => {
+    const page = await open();
+    await send(page, { type: 'profiles', report: await shopReport() });
+    await settled(page);
+    await page.selectOption('#endpoint', 'catalog.async_views.product_availability');
+    await settled(page);
+    for (const id of ['in-workers', 'in-cacheHitRatio']) {
+      const slider = page.locator(`#${id}`);
+      assert.equal(await slider.getAttribute('type'), 'range', `${id} is a slider`);
+      assert.equal(await slider.evaluate((el) => (el as HTMLInputElement).labels?.length ?? 0), 1, `${id} has a label`);
+      const shown = page.locator(`output[for="${id}"]`);
+      const before = await shown.innerText();
+      const value = await slider.inputValue();
+      assert.ok(before.includes(String(Math.round(Number(value)))), `${id} shows its value ${value}: "${before}"`);
+      await slider.focus();
+      await page.keyboard.press('ArrowRight');
+      assert.notEqual(await slider.inputValue(), value, `${id} moves with the arrow keys`);
+      assert.notEqual(await shown.innerText(), before, `${id}'s shown value follows`);
+      assert.equal(await slider.getAttribute('aria-valuetext'), await shown.innerText());
+    }
     await done(page);
   });
 

@@ -58,5 +58,9 @@ export function explainBottleneck(s: Scenario, r: SimResult): string {
   if (headOfLine && workers) {
     return `all ${workers.capacity} worker slots are busy and ${workers.meanQueue.toFixed(1)} requests wait in the backlog on average`;
   }
+  // Busy slots with a queue are a bottleneck too, short of saturation: never call that "nothing saturated".
+  if (workers && (workers.utilisation > 0.8 || workers.meanQueue > 0.5)) {
+    return `the ${workers.capacity} worker slots are ${pct(workers.utilisation)} busy${workers.meanQueue > 0.05 ? ` and ${workers.meanQueue.toFixed(1)} requests wait for one on average` : ''}: more slots would cut the wait`;
+  }
   return 'no shared resource is saturated: latency is the requests\' own service time';
 }

@@ -158,6 +158,11 @@ export class SimCharts {
       : `p95 ${round(before.overall.latency.p95)} ms; no code fix is proposed for this selection.`);
   }
 
+  /** Re-measures every chart against its box (called when the view is resized). */
+  resize(): void {
+    for (const c of this.charts.values()) c.resize();
+  }
+
   destroy(): void {
     for (const c of this.charts.values()) c.destroy();
     this.charts.clear();

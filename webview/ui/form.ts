@@ -8,7 +8,8 @@ import { LIMITS, WORKER_CLASSES, type WhatIfInputs } from './scenarioBuilder';
 
 type NumKey = 'users' | 'thinkMs' | 'rate' | 'durationS' | 'rows' | 'queryMs' | 'cacheHitRatio' | 'workers' | 'threads' | 'dbPool';
 
-interface NumField { key: NumKey; label: string; hint: string; min: number; max: number; step: string; optional?: boolean; percent?: boolean }
+/** `slider`: a bounded knob shown as a range input with its value beside it (an optional one starts "as profiled"). */
+interface NumField { key: NumKey; label: string; hint: string; min: number; max: number; step: string; optional?: boolean; percent?: boolean; slider?: { max: number } }
 
 const LOAD: NumField[] = [
   { key: 'users', label: 'Users', hint: `concurrent users (closed loop), ≤ ${LIMITS.users.toLocaleString('en-US')}`, min: 1, max: LIMITS.users, step: '1' },
@@ -19,11 +20,11 @@ const LOAD: NumField[] = [
 const CODE: NumField[] = [
   { key: 'rows', label: 'N (rows)', hint: 'rows per loop: the N of 1 + N queries', min: 0, max: LIMITS.rows, step: '1', optional: true },
   { key: 'queryMs', label: 'Per-query time (ms)', hint: 'database time of one query', min: 0, max: LIMITS.queryMs, step: '0.1', optional: true },
-  { key: 'cacheHitRatio', label: 'Cache hit ratio (%)', hint: 'share of cache reads that hit', min: 0, max: 100, step: '1', optional: true, percent: true },
+  { key: 'cacheHitRatio', label: 'Cache hit ratio (%)', hint: 'share of cache reads that hit', min: 0, max: 100, step: '1', optional: true, percent: true, slider: { max: 100 } },
 ];
 const SERVER: NumField[] = [
-  { key: 'workers', label: 'Workers', hint: `worker processes, ≤ ${LIMITS.workers}`, min: 1, max: LIMITS.workers, step: '1' },
-  { key: 'threads', label: 'Threads per worker', hint: 'gthread and waitress only', min: 1, max: LIMITS.threads, step: '1' },
+  { key: 'workers', label: 'Workers', hint: `worker processes, ≤ ${LIMITS.workers}`, min: 1, max: LIMITS.workers, step: '1', slider: { max: LIMITS.workers } },
+  { key: 'threads', label: 'Threads per worker', hint: 'gthread and waitress only; ≤ 64 here', min: 1, max: LIMITS.threads, step: '1', slider: { max: 64 } },
   { key: 'dbPool', label: 'DB pool per worker', hint: 'connections per worker process; empty: one per thread', min: 1, max: LIMITS.dbPool, step: '1', optional: true },
 ];
 const ALL = [...LOAD, ...CODE, ...SERVER];
@@ -34,17 +35,41 @@ export interface FormHandle {
   root: HTMLElement;
   read(): FormRead;
   write(i: WhatIfInputs, asProfiled: Partial<Record<'rows' | 'queryMs' | 'cacheHitRatio', string>>): void;
+  /** Says under an input why it does not apply here (null: its usual hint) and disables it when it does not. */
+  explain(key: NumKey, note: string | null, applies: boolean): void;
 }
 
 export function buildForm(onChange: () => void, onReset: () => void): FormHandle {
   const numbers = new Map<NumKey, HTMLInputElement>();
   const rows = new Map<NumKey, HTMLElement>();
+  const hints = new Map<NumKey, HTMLElement>();
+  const shown = new Map<NumKey, HTMLOutputElement>();
+  /** What a slider's value reads as, beside it and for screen readers (aria-valuetext). */
+  const showValue = (f: NumField, asProfiled?: string): void => {
+    const input = numbers.get(f.key)!;
+    const out = shown.get(f.key);
+    if (!out) return;
+    const text = input.dataset.unset === 'true' ? (asProfiled ?? out.dataset.profiled ?? 'as profiled') : `${input.value}${f.percent ? ' %' : ''}`;
+    if (asProfiled !== undefined) out.dataset.profiled = asProfiled;
+    out.textContent = text;
+    input.setAttribute('aria-valuetext', text);
+  };
   const field = (f: NumField): HTMLElement => {
     const id = `in-${f.key}`;
-    const input = h('input', { id, name: f.key, type: 'number', inputmode: 'decimal', min: f.min, max: f.max, step: f.step, 'aria-describedby': `${id}-hint` });
-    input.addEventListener('input', onChange);
+    const input = f.slider
+      ? h('input', { id, name: f.key, type: 'range', min: f.min, max: f.slider.max, step: f.step, 'aria-describedby': `${id}-hint` })
+      : h('input', { id, name: f.key, type: 'number', inputmode: 'decimal', min: f.min, max: f.max, step: f.step, 'aria-describedby': `${id}-hint` });
+    input.addEventListener('input', () => { delete input.dataset.unset; showValue(f); onChange(); });
     numbers.set(f.key, input);
-    const row = h('div', { class: 'field' }, h('label', { for: id, text: f.label }), input, h('span', { id: `${id}-hint`, class: 'hint', text: f.hint }));
+    let control: HTMLElement = input;
+    if (f.slider) {
+      const out = h('output', { for: id, id: `${id}-value`, class: 'slider-value', 'aria-hidden': 'true' });
+      shown.set(f.key, out);
+      control = h('div', { class: 'slider' }, input, out);
+    }
+    const hint = h('span', { id: `${id}-hint`, class: 'hint', text: f.hint });
+    hints.set(f.key, hint);
+    const row = h('div', { class: 'field' }, h('label', { for: id, text: f.label }), control, hint);
     rows.set(f.key, row);
     return row;
   };
@@ -79,7 +104,7 @@ export function buildForm(onChange: () => void, onReset: () => void): FormHandle
       const out: Partial<Record<NumKey, number | null>> = {};
       for (const f of ALL) {
         const input = numbers.get(f.key)!;
-        const raw = input.value.trim();
+        const raw = input.dataset.unset === 'true' ? '' : input.value.trim();
         input.removeAttribute('aria-invalid');
         if (raw === '' && f.optional) { out[f.key] = null; continue; }
         const v = Number(raw);
@@ -110,10 +135,23 @@ export function buildForm(onChange: () => void, onReset: () => void): FormHandle
         const input = numbers.get(f.key)!;
         input.value = v === null ? '' : String(f.percent ? Math.round(v * 1000) / 10 : v);
         input.removeAttribute('aria-invalid');
+        const profiled = f.key === 'rows' || f.key === 'queryMs' || f.key === 'cacheHitRatio' ? asProfiled[f.key] ?? 'as profiled' : undefined;
         if (f.key === 'dbPool') input.placeholder = 'one per thread';
-        else if (f.key === 'rows' || f.key === 'queryMs' || f.key === 'cacheHitRatio') input.placeholder = asProfiled[f.key] ?? 'as profiled';
+        else if (profiled !== undefined && !f.slider) input.placeholder = profiled;
+        // A slider cannot be empty: "as profiled" is a flag until the user moves it.
+        if (f.slider) {
+          if (v === null) input.dataset.unset = 'true'; else delete input.dataset.unset;
+          showValue(f, profiled ?? '');
+        }
       }
       sync();
+    },
+    explain(key, note, applies) {
+      const f = ALL.find((x) => x.key === key)!;
+      const hint = hints.get(key)!;
+      hint.textContent = note ?? f.hint;
+      hint.classList.toggle('not-applied', !applies);
+      numbers.get(key)!.disabled = !applies;
     },
   };
 }

@@ -11,7 +11,7 @@ import { buildForm } from './form';
 import { parseHostToView, type HostToView, type RunJob, type ViewToHost, type WorkerToUi } from './messages';
 import { renderAdvice, renderDeployment, renderEndpoints, renderSummary } from './panels';
 import {
-  LIMITS, buildScenario, defaultInputs, loadSweep, namedDefault, selectedProfiles, withFixes, withLoad, workersSweep, type WhatIfInputs,
+  LIMITS, buildScenario, cacheInputUse, defaultInputs, loadSweep, namedDefault, selectedProfiles, withFixes, withLoad, workersSweep, type WhatIfInputs,
 } from './scenarioBuilder';
 import { restoreState, type ViewState } from './state';
 import { SimWorkerClient } from './workerClient';
@@ -55,7 +55,7 @@ document.body.append(h('main', { id: 'app' },
   errorsEl,
   h('section', { 'aria-labelledby': 'h-endpoint' },
     h('h2', { id: 'h-endpoint', text: 'Endpoint' }),
-    h('div', { class: 'field' }, h('label', { for: 'endpoint', text: 'Simulate' }), select,
+    h('div', { class: 'field stacked' }, h('label', { for: 'endpoint', text: 'Simulate' }), select,
       h('span', { id: 'endpoint-hint', class: 'hint', text: 'one endpoint, or the whole URLconf weighted by traffic' })),
     h('div', { id: 'endpoint-info' })),
   h('section', { 'aria-labelledby': 'h-deployment' }, h('h2', { id: 'h-deployment', text: 'Detected deployment' }), h('div', { id: 'deployment' })),
@@ -81,7 +81,7 @@ const openLocation = (uri: string, line: number): void => post({ type: 'openLoca
 
 function renderSelection(): void {
   const report = state.report;
-  select.replaceChildren(h('option', { value: '', text: 'All endpoints (URLconf mix, weighted)' }),
+  select.replaceChildren(h('option', { value: '', text: 'All endpoints (weighted mix)' }),
     ...(report?.endpoints ?? []).map((p) => h('option', { value: p.id, text: `${p.route ?? p.id} — ${p.handler.name}` })));
   select.value = state.selection ?? '';
   select.disabled = !report;
@@ -106,7 +106,10 @@ function placeholders(report: ProfileReport): Partial<Record<'rows' | 'queryMs' 
 }
 
 function writeForm(): void {
-  if (state.report && state.inputs) form.write(state.inputs, placeholders(state.report));
+  if (!state.report || !state.inputs) return;
+  form.write(state.inputs, placeholders(state.report));
+  const cache = cacheInputUse(selectedProfiles(state.report, state.selection));
+  form.explain('cacheHitRatio', cache.note, cache.applies);
 }
 
 // ---- running ---------------------------------------------------------------------------------------------------
@@ -184,7 +187,7 @@ function onWorker(m: WorkerToUi): void {
         if (m.axis === 'workers') c.setWorkersSweep(m.points); else c.setLoadSweep(m.axis, m.points);
         break;
       case 'advice':
-        renderAdvice(byId('advice'), m.items);
+        if (results.main) renderAdvice(byId('advice'), m.items, results.main);
         break;
       case 'failed':
         showError(`simulation failed: ${m.message}`);
@@ -261,6 +264,10 @@ const retheme = (): void => { charts?.applyTheme(); };
 const observer = new MutationObserver(retheme);
 observer.observe(document.documentElement, { attributes: true, attributeFilter: ['style', 'class'] });
 observer.observe(document.body, { attributes: true, attributeFilter: ['class', 'style'] });
+
+// Charts follow the view's width (a sidebar resize): chart.js's own listener misses some webview resizes.
+const resizer = new ResizeObserver(() => { charts?.resize(); });
+document.querySelectorAll('.chart-box').forEach((box) => resizer.observe(box));
 
 if (restored.problem) showError(restored.problem);
 renderSelection();

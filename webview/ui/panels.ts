@@ -6,6 +6,7 @@
 import type { DetectedDeployment, EndpointProfile, Sourced, ValueSource } from '../../server/core/profiles/types';
 import type { SimResult } from '../sim/types';
 import { change, h, ms, pct, rate } from './dom';
+import { adviceView, fixVerdict } from './adviceView';
 import type { AdviceItem } from './messages';
 
 export type OpenLocation = (uri: string, line0: number) => void;
@@ -62,7 +63,7 @@ export function renderEndpoints(root: HTMLElement, profiles: EndpointProfile[], 
   if (p.cacheAdvice) {
     const c = p.cacheAdvice;
     root.append(h('div', { class: 'callout' },
-      h('p', { text: `Cache candidate (${c.kind}, key ${c.key}, ${c.ttlSeconds} s): ${c.rationale}.` }),
+      h('p', { text: `Cache candidate (${c.kind}, key ${c.key}, ${c.ttlSeconds} s): ${c.rationale.replace(/[\s.]+$/, '')}.` }),
       c.invalidateAt.length > 0 ? h('ul', {}, ...c.invalidateAt.map((w) => h('li', {}, `invalidate at ${w.what} `,
         goTo(`go to code (${fileName(w.uri)}:${w.line + 1})`, w.uri, w.line, open)))) : null));
   } else if (p.cacheUnsafe) {
@@ -137,22 +138,28 @@ export function renderSummary(root: HTMLElement, r: SimResult, fixed: SimResult 
   );
   if (fixed) {
     const f = fixed.overall.latency;
-    root.append(h('p', { class: 'fix-gain', text: `With the proposed fixes: p95 ${ms(l.p95)} → ${ms(f.p95)} (${change(l.p95, f.p95)}), throughput ${rate(r.overall.throughput)} → ${rate(fixed.overall.throughput)}.` }));
+    // Green only when the fixes really help: a lower p95 bought with a lower throughput is not a plain gain.
+    const verdict = fixVerdict({ p95Ms: l.p95, throughput: r.overall.throughput }, { p95Ms: f.p95, throughput: fixed.overall.throughput });
+    root.append(h('p', { class: `fix-gain fix-${verdict}`, 'data-verdict': verdict,
+      text: `With the proposed fixes: p95 ${ms(l.p95)} → ${ms(f.p95)} (${change(l.p95, f.p95)}), throughput ${rate(r.overall.throughput)} → ${rate(fixed.overall.throughput)} (${change(r.overall.throughput, fixed.overall.throughput)}).` }));
   }
   if (r.warnings.length) root.append(h('ul', { class: 'warnings' }, ...r.warnings.map((w) => h('li', { text: w }))));
 }
 
-export function renderAdvice(root: HTMLElement, items: AdviceItem[]): void {
-  const base = items.find((a) => a.baseline);
+/**
+ * The advice: the bottleneck now, then only the changes worth making, best predicted gain first, in the result
+ * panel's numbers (`now`, from the main run). A change's own bottleneck is said only where it differs.
+ */
+export function renderAdvice(root: HTMLElement, items: AdviceItem[], now: SimResult): void {
+  const view = adviceView(items, { p95Ms: now.overall.latency.p95, throughput: now.overall.throughput });
   root.replaceChildren();
-  if (base) root.append(h('p', { class: 'bottleneck' }, h('strong', { text: 'Bottleneck now: ' }), base.bottleneck));
-  const ranked = items.filter((a) => !a.baseline).slice(0, 8);
-  root.append(h('ol', { class: 'advice' }, ...ranked.map((a) => {
-    const gain = base ? `p95 ${ms(base.p95Ms)} → ${ms(a.p95Ms)} (${change(base.p95Ms, a.p95Ms)}), throughput ${change(base.throughput, a.throughput) || rate(a.throughput)}` : `p95 ${ms(a.p95Ms)}`;
-    return h('li', { class: a.feasible ? '' : 'infeasible' },
-      h('strong', { text: a.title }),
-      h('span', { class: 'gain', text: ` — ${gain}${a.errorRate > 0.01 ? `, ${pct(a.errorRate)} errors` : ''}` }),
-      !a.feasible ? h('span', { class: 'muted', text: ` (not within limits: ${a.violates.join('; ')})` }) : null,
-      h('p', { class: 'why', text: a.bottleneck }));
-  })));
+  if (view.bottleneck) root.append(h('p', { class: 'bottleneck' }, h('strong', { text: 'Bottleneck now: ' }), view.bottleneck));
+  if (view.rows.length === 0) {
+    root.append(h('p', { class: 'muted no-advice', text: 'No change among the workers, threads, worker classes, pool sizes, cache and code fixes tried predicts a gain of 1 % or more.' }));
+    return;
+  }
+  root.append(h('ol', { class: 'advice' }, ...view.rows.map((a) => h('li', {},
+    h('strong', { text: a.title }),
+    h('span', { class: 'gain', text: ` — p95 ${ms(now.overall.latency.p95)} → ${ms(a.p95Ms)} (${change(1, 1 + a.p95Change)}), throughput ${rate(a.throughput)} (${change(1, 1 + a.throughputChange)})${a.errorRate > 0.01 ? `, ${pct(a.errorRate)} errors` : ''}` }),
+    a.then ? h('p', { class: 'why', text: `then: ${a.then}` }) : null))));
 }

@@ -356,3 +356,32 @@ export function workersSweep(i: WhatIfInputs): number[] {
 export function withLoad(i: WhatIfInputs, x: number): WhatIfInputs {
   return i.loadMode === 'open' ? { ...i, rate: x } : { ...i, users: x };
 }
+
+/**
+ * Whether the cache hit ratio input changes these endpoints, and if not, why: it sets the hit ratio of cache reads
+ * whose key djperf does not know; an entry with a known key gets its hits from its TTL and the writes that
+ * invalidate it, which the simulation follows (editSteps leaves it alone).
+ */
+export function cacheInputUse(profiles: readonly EndpointProfile[]): { applies: boolean; note: string | null } {
+  let unkeyed = 0;
+  const keyed = new Map<string, number | undefined>();
+  const walk = (steps: readonly Step[]): void => {
+    for (const s of steps) {
+      if ('cache' in s) {
+        if ((s.cache.op ?? 'get') === 'get') {
+          if (s.cache.key === undefined) unkeyed++;
+          else keyed.set(s.cache.key, s.cache.ttlMs);
+        }
+        walk(s.cache.miss ?? []);
+      } else if ('lock' in s) walk(s.lock.steps);
+      else if ('hop' in s) walk(s.hop.steps);
+      else if ('repeat' in s) walk(s.repeat.steps);
+    }
+  };
+  for (const p of profiles) walk(p.endpoint.steps);
+  const keys = [...keyed].map(([k, ttl]) => `${k}${ttl !== undefined ? ` (TTL ${fmt(Math.round(ttl / 1000))} s)` : ''}`).join(', ');
+  const them = profiles.length === 1 ? 'this endpoint' : 'these endpoints';
+  if (unkeyed > 0) return { applies: true, note: keyed.size ? `applies to the cache reads without a known key; ${keys} follow their TTL and invalidations` : null };
+  if (keyed.size) return { applies: false, note: `not used here: the cache key ${keys} is known, so its hits follow from the TTL and the writes that invalidate it` };
+  return { applies: false, note: `not used here: no cache read in ${them}` };
+}

@@ -6,6 +6,8 @@ import type { Cost, FixApplicability } from '../../core/rules/types';
 export interface JsonFinding {
   code: string;
   message: string;
+  /** The rule's full explanation when `message` is its one-line gist; null when the message says it all. */
+  detail: string | null;
   filename: string;
   location: RowColumn;
   end_location: RowColumn;
@@ -29,6 +31,7 @@ export function toJsonFindings(report: Report): JsonFinding[] {
     out.push({
       code: finding.code,
       message: finding.message,
+      detail: finding.detail ?? null,
       filename: file.path,
       location: toRowColumn(finding.range.start),
       end_location: toRowColumn(finding.range.end),

@@ -25,7 +25,7 @@ export function formatSarif(report: Report, srcRoot: string): string {
     ruleId: finding.code,
     ruleIndex: ruleIndex.get(finding.code) ?? 0,
     level: level(finding.severity),
-    message: { text: finding.message },
+    message: { text: finding.detail ?? finding.message },
     locations: [{
       physicalLocation: {
         artifactLocation: { uri: file.relPath, uriBaseId: '%SRCROOT%' },
@@ -45,7 +45,7 @@ export function formatSarif(report: Report, srcRoot: string): string {
         region: { startLine: r.range.start.line + 1, startColumn: r.range.start.character + 1, endLine: r.range.end.line + 1, endColumn: r.range.end.character + 1 },
       },
     })),
-    partialFingerprints: { 'djperf/v1': `${finding.code}:${file.relPath}:${finding.message}` },
+    partialFingerprints: { 'djperf/v1': `${finding.code}:${file.relPath}:${finding.detail ?? finding.message}` },
     ...(finding.cost ? { properties: { cost: finding.cost } } : {}),
   }));
   const sarif = {

@@ -9,7 +9,9 @@ export function formatText(report: Report, quiet: boolean): string {
   let fixable = 0;
   for (const { file, finding } of eachFinding(report)) {
     const { row, column } = toRowColumn(finding.range.start);
-    const cost = finding.cost?.kind === 'queries' ? ` [${formatQueryCost(finding.cost)}]` : '';
+    const formula = finding.cost?.kind === 'queries' ? formatQueryCost(finding.cost) : '';
+    // The one-line message usually states the cost already (conciseMessage): no second copy in brackets.
+    const cost = formula && !finding.message.includes(formula) ? ` [${formula}]` : '';
     lines.push(`${report.displayPath(file)}:${row}:${column}: ${finding.code} ${finding.message}${cost}`);
     count++;
     if (finding.fixes?.some((f) => f.applicability === 'safe')) fixable++;

@@ -1,3 +1,4 @@
+import { clipCode } from '../text/clip';
 import type { Node, Tree } from '../parsing/syntaxTree';
 import type { RuleContext } from '../rules/context';
 import type { RelatedLocation } from '../rules/types';
@@ -147,6 +148,6 @@ export function helperRelated(call: HelperRowCall, read: ParamRead, what: string
 
 /** The call site as users read it in messages. */
 export function callText(call: HelperRowCall): string {
-  return call.call.text.replace(/\s+/g, ' ').slice(0, 80);
+  return clipCode(call.call.text, 80);
 }
 

@@ -1,3 +1,4 @@
+import { clipCode } from '../text/clip';
 import type { Node } from '../parsing/syntaxTree';
 import type { RuleContext } from '../rules/context';
 import type { QueryCost } from '../rules/types';
@@ -60,7 +61,7 @@ export interface ManagerUse {
 
 /** `row.items.count()`, or for a helper `render_row(p)` (render_row() runs `product.items.count()`), for messages. */
 export function describeUse(use: ManagerUse): string {
-  const text = `\`${use.expr.text.replace(/\s+/g, ' ').slice(0, 100)}\``;
+  const text = `\`${clipCode(use.expr.text, 100)}\``;
   return use.via ? `${text} (${helperLabel(use.via.call)} runs \`${use.via.read.text}\`)` : text;
 }
 
@@ -224,7 +225,7 @@ function assignedNames(body: Node, out: Set<string>): void {
 }
 
 function describeIterable(ctx: RuleContext, iterable: Node): string {
-  const text = iterable.text.replace(/\s+/g, ' ').slice(0, 80);
+  const text = clipCode(iterable.text, 80);
   return ctx.evaluator.queryset(iterable) ? `rows of ${text}` : `iterations of ${text}`;
 }
 

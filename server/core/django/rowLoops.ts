@@ -1,3 +1,4 @@
+import { clipCode } from '../text/clip';
 import type { Node } from '../parsing/syntaxTree';
 import type { QuerysetEvaluator } from './querysetEvaluator';
 import type { QuerysetValue } from './querysetValue';
@@ -175,6 +176,6 @@ export function loopIterables(loop: RowLoop): Node[] {
 /** `rows of Book.objects.all()` and outer factors, outermost first. */
 export function rowFactors(loop: RowLoop): string[] {
   const out: string[] = [];
-  for (let l: RowLoop | undefined = loop; l; l = l.outer) out.unshift(`rows of ${l.iterable.text.replace(/\s+/g, ' ').slice(0, 80)}`);
+  for (let l: RowLoop | undefined = loop; l; l = l.outer) out.unshift(`rows of ${clipCode(l.iterable.text, 80)}`);
   return out;
 }

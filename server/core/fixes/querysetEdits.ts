@@ -1,7 +1,7 @@
 import type { Node } from '../parsing/syntaxTree';
 import { CHAIN_METHODS, type QuerysetValue } from '../django/querysetValue';
 import { calleeMethod, positionalArgs, rangeOf, stringValue } from '../python/syntax';
-import type { Position } from '../parsing/textDocument';
+import type { Position, Range } from '../parsing/textDocument';
 import type { TextEdit } from '../rules/types';
 import { MemoKey } from '../memo';
 
@@ -31,9 +31,27 @@ export function addToQuerysetChain(qs: QuerysetValue, method: 'select_related' |
     const last = args[args.length - 1];
     return { range: { start: rangeOf(last).end, end: rangeOf(last).end }, newText: `, ${quote}${path}${quote}` };
   }
+  const range = chainInsertRange(qs);
+  if (!range) return undefined;
+  return { range, newText: `.${method}(${quote}${path}${quote})` };
+}
+
+/**
+ * The range a standard QuerySet call replaces in the chain that built `qs`: the insert point, widened over a bare
+ * `.all()` right after it, which the inserted call makes redundant (`Book.objects.all()` becomes
+ * `Book.objects.select_related("x")`, not `Book.objects.select_related("x").all()`).
+ */
+export function chainInsertRange(qs: QuerysetValue): Range | undefined {
   const at = chainInsertPoint(qs);
   if (!at) return undefined;
-  return { range: { start: at, end: at }, newText: `.${method}(${quote}${path}${quote})` };
+  const all = qs.calls.find((c) => {
+    const fn = c.childForFieldName('function');
+    const receiver = fn?.type === 'attribute' ? fn.childForFieldName('object') : null;
+    if (!receiver || calleeMethod(c) !== 'all' || (c.childForFieldName('arguments')?.namedChildren.length ?? 1) !== 0) return false;
+    const end = rangeOf(receiver).end;
+    return end.line === at.line && end.character === at.character;
+  });
+  return { start: at, end: all ? rangeOf(all).end : at };
 }
 
 /**

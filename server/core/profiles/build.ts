@@ -1,3 +1,4 @@
+import { clipWords } from '../text/clip';
 import type { Node, Tree } from '../parsing/syntaxTree';
 import { LineMap } from '../parsing/textDocument';
 import { RuleContext, type WorkspaceFacts } from '../rules/context';
@@ -430,17 +431,10 @@ function resolveHelper(call: Node, file: AnalyzedFile, byUri: Map<string, Deploy
   return other && def?.type === 'function_definition' ? { fn: def, file: other } : undefined;
 }
 
-/** At most `max` characters, cut after a whole word with an ellipsis (never mid-word, never ".."). */
-export function wholeWords(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const cut = text.slice(0, max - 1);
-  const space = cut.lastIndexOf(' ');
-  return `${(space > max / 2 ? cut.slice(0, space) : cut).replace(/[\s.,;:(]+$/, '')}…`;
-}
 
 function costText(f: Finding): string {
   const c = f.cost;
-  if (!c) return wholeWords(f.message.split('\n')[0], 120);
+  if (!c) return clipWords(f.message.split('\n')[0], 120);
   if (c.kind === 'queries') {
     const note = rowLimitNote(c);
     return note ? `${formatQueryCost(c)}; ${note}` : formatQueryCost(c);
@@ -536,7 +530,7 @@ function classLevelFindings(h: Handler, work: HandlerWork): void {
     if (line < cls.startPosition.row || line > cls.endPosition.row || f.cost?.kind !== 'queries' || work.findings.includes(f)) continue;
     if (methods.some((m) => line >= m.startPosition.row && line <= m.endPosition.row)) continue;
     work.findings.push(f);
-    const prefetch = /prefetch_related\(([^)]*)\)/.exec(f.message);
+    const prefetch = /prefetch_related\(([^)]*)\)/.exec(f.detail ?? f.message);
     const extra = prefetch ? (prefetch[1].match(/["']/g)?.length ?? 0) / 2 : 0;
     const reads = pathModels(f.cost.model, f.cost.relationPath, h.file.ctx);
     // A viewset's single-object actions serialize one object; the list action a page (the finding's cap) or N.
@@ -548,7 +542,7 @@ function classLevelFindings(h: Handler, work: HandlerWork): void {
 
 function firstSentence(message: string): string {
   const m = /^[\s\S]*?\.(\s|$)/.exec(message);
-  return (m ? m[0] : message).trim().slice(0, 160);
+  return clipWords((m ? m[0] : message).trim(), 160);
 }
 
 function flatten(atoms: readonly Atom[]): Atom[] {

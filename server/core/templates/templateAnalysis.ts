@@ -3,6 +3,7 @@ import type { DjperfConfig } from '../config/config';
 import { RuleSelection } from '../config/ruleSelection';
 import { LineMap } from '../parsing/textDocument';
 import { compareFindings, type ReportedFinding } from '../analyzer';
+import { reportedText } from '../rules/conciseMessage';
 import { isSuppressed } from '../rules/suppressions';
 import { TEMPLATE_RULES } from '../rules/registry';
 import { parseTemplate, type ParsedTemplate } from './templateSyntax';
@@ -99,7 +100,7 @@ export function analyzeTemplate(template: TemplateSource, use: TemplateUse, conf
     if (severity === 'off') continue;
     for (const f of rule.checkTemplate({ uri: template.uri, lineMap, reads, renderers })) {
       if (isSuppressed(lineMap.lineText(f.range.start.line), f.code)) continue;
-      findings.push({ ...f, severity, meta: rule.meta });
+      findings.push({ ...f, severity, meta: rule.meta, ...reportedText(f.message, f.cost, rule.meta) });
     }
   }
   return findings.sort(compareFindings);

@@ -1,3 +1,4 @@
+import { clipCode } from '../../text/clip';
 import type { Node } from '../../parsing/syntaxTree';
 import { ruleMeta, type Finding, type Rule } from '../types';
 import type { RuleContext } from '../context';
@@ -99,7 +100,7 @@ export const rule: Rule = {
       const { query, blocking, via } = found;
       const through = via.length ? ` through ${via.map((d) => `${d.childForFieldName('name')?.text}()`).join(' → ')}` : '';
       const what = query
-        ? `runs a query${through} (\`${query.node.text.split('\n')[0].slice(0, 70)}\`, line ${query.node.startPosition.row + 1})`
+        ? `runs a query${through} (\`${clipCode(query.node.text, 70)}\`, line ${query.node.startPosition.row + 1})`
         : `does ${CATEGORY_LABEL[blocking!.category]}${through} (\`${blocking!.name}\`, line ${blocking!.call.startPosition.row + 1})`;
       const name = helper.childForFieldName('name')?.text ?? 'helper';
       const callee = n.childForFieldName('function')?.text ?? name;

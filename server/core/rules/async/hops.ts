@@ -1,3 +1,4 @@
+import { clipCode } from '../../text/clip';
 import type { Node } from '../../parsing/syntaxTree';
 import { callableWork, threadHopOf, type CallableWork, type ThreadHop } from '../../django/asyncContext';
 import { nodesOfType } from '../../python/syntax';
@@ -35,5 +36,5 @@ export function describeTarget(hop: ThreadHop): string {
   if (!t) return 'the callable';
   if (t.type === 'function_definition') return `${t.childForFieldName('name')?.text}()`;
   if (t.type === 'lambda') return 'the lambda';
-  return `\`${t.text.replace(/\s+/g, ' ').slice(0, 60)}\``;
+  return `\`${clipCode(t.text, 60)}\``;
 }

@@ -3,7 +3,7 @@ import type { RuleContext } from '../context';
 import { describeUse, managerCost, managerUses, loopRelated, type ManagerUse } from '../../django/n1Analysis';
 import { helperRelated } from '../../django/helperCalls';
 import { calleeMethod, positionalArgs, rangeOf } from '../../python/syntax';
-import { chainInsertPoint, ensureImported, preferredQuote } from '../../fixes/querysetEdits';
+import { chainInsertRange, ensureImported, preferredQuote } from '../../fixes/querysetEdits';
 
 export const meta = ruleMeta({
   code: 'DJP104',
@@ -39,7 +39,7 @@ function annotateFix(ctx: RuleContext, use: ManagerUse): Fix | undefined {
   const model = ctx.workspace.models.get(source.model);
   const name = `${use.path}_count`;
   if (!model || model.columns.has(name) || model.relations.has(name) || model.methods.has(name)) return undefined;
-  const at = chainInsertPoint(source);
+  const at = chainInsertRange(source);
   if (!at) return undefined;
   const imp = ensureImported(source.origin, 'django.db.models', 'Count');
   if (!imp) return undefined;
@@ -52,7 +52,7 @@ function annotateFix(ctx: RuleContext, use: ManagerUse): Fix | undefined {
     isPreferred: true,
     edits: [
       ...imp.edits,
-      { range: { start: at, end: at }, newText: `.annotate(${name}=${imp.ref}(${q}${use.path}${q}))` },
+      { range: at, newText: `.annotate(${name}=${imp.ref}(${q}${use.path}${q}))` },
       { range: rangeOf(use.expr), newText: `${rowExpr}.${name}` },
     ],
   };

@@ -1,3 +1,4 @@
+import { clipCode } from '../../text/clip';
 import type { Node } from '../../parsing/syntaxTree';
 import { ruleMeta, formatQueryCost, type Finding, type Fix, type Rule } from '../types';
 import type { RuleContext } from '../context';
@@ -128,7 +129,7 @@ export const rule: Rule = {
       findings.push({
         code: meta.code,
         range: rangeOf(use.expr),
-        message: `Query in a loop: \`${use.expr.text.replace(/\s+/g, ' ').slice(0, 100)}\` runs once per ${model?.name ?? 'row'} row ` +
+        message: `Query in a loop: \`${clipCode(use.expr.text, 100)}\` runs once per ${model?.name ?? 'row'} row ` +
           `(${formatQueryCost(cost)}); load the related rows for all rows at once with ` +
           `prefetch_related(Prefetch("${use.path}", queryset=…, to_attr="…")) and use the list per row.`,
         cost,
@@ -148,7 +149,7 @@ export const rule: Rule = {
       if (writes && site.qs && writes.models.has(site.qs.model)) continue;
       const opaque = writes?.opaque;
       const cost = loopCost(ctx, loops, 1, site.qs?.model);
-      const text = site.node.text.replace(/\s+/g, ' ').slice(0, 100);
+      const text = clipCode(site.node.text, 100);
       const loopText = inner.factor;
       const message = variant
         ? `Query in a loop: \`${text}\` (${site.describe}) runs once per iteration (${formatQueryCost(cost)}, N = ${loopText}); ` +

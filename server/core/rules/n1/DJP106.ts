@@ -1,3 +1,4 @@
+import { clipCode } from '../../text/clip';
 import { ruleMeta, formatQueryCost, type Finding, type Rule } from '../types';
 import { iterationLoops, loopCost } from '../../django/n1Analysis';
 import { isMaterialized } from '../../django/evaluation';
@@ -50,7 +51,7 @@ export const rule: Rule = {
       findings.push({
         code: meta.code,
         range: rangeOf(n),
-        message: `Write per row: \`${n.text.replace(/\s+/g, ' ').slice(0, 80)}\` runs one ${onInstance && method === 'save' ? 'UPDATE' : 'write'} query${model ? ` on ${model.name}` : ''} per iteration ` +
+        message: `Write per row: \`${clipCode(n.text, 80)}\` runs one ${onInstance && method === 'save' ? 'UPDATE' : 'write'} query${model ? ` on ${model.name}` : ''} per iteration ` +
           `(${formatQueryCost(cost)}, N = ${loops[0].factor}); ${advice(method, onInstance)}. Bulk operations skip ` +
           'save()/delete() overrides and the pre_save/post_save/m2m_changed signals: check nothing relies on them.',
         cost,
