@@ -99,13 +99,17 @@ function withRowLimitNote(f: Finding): Finding {
  * Says where off-request code runs, and ranks it below the request path: a warning in a task, a command or
  * startup code becomes information unless the user set the rule's severity. Errors stay errors (the code fails).
  */
+const SHORT_WHERE: Partial<Record<ExecutionContext['kind'], string>> = {
+  task: 'a background task', command: 'a management command', test: 'test code', migration: 'a migration',
+};
+
 function placeInContext(f: ReportedFinding, full: string, context: ExecutionContext | undefined, explicitSeverity: boolean): ReportedFinding {
   if (!context) return f;
   // Startup code runs once per process: said in the context, not worth a message (DJP408 lives in settings).
   if (context.kind === 'request' || context.kind === 'startup') return { ...f, context };
   const severity = !explicitSeverity && f.severity === 'warning' ? 'information' : f.severity;
   const { detail: _previous, ...rest } = f;
-  return { ...rest, context, severity, ...reportedText(full, f.cost, f.meta, context.where) };
+  return { ...rest, context, severity, ...reportedText(full, f.cost, f.meta, context.where, SHORT_WHERE[context.kind]) };
 }
 
 export function compareFindings(a: Finding, b: Finding): number {

@@ -64,9 +64,9 @@ describe('execution context of findings', () => {
       '2 DJP101 task', '1 DJP101 command', '1 DJP101 request', '1 DJP101 unknown', '1 DJP106 unknown',
     ]);
     const json = runCli(['check', '.', '--check-tests', '--format', 'json', '--exit-zero'], project);
-    const rows = JSON.parse(json.stdout) as { filename: string; message: string; context: string | null }[];
+    const rows = JSON.parse(json.stdout) as { filename: string; message: string; detail?: string; context: string | null }[];
     assert.ok(rows.some((r) => r.context === 'migration'));
-    const task = rows.filter((r) => r.filename.endsWith('tasks.py')).map((r) => r.message.replace(/^.*\(runs in /, ''));
+    const task = rows.filter((r) => r.filename.endsWith('tasks.py')).map((r) => (r.detail ?? r.message).replace(/^.*\(runs in /, ''));
     assert.deepEqual(task.sort(), ['a background task (@shared_task))', 'code called from a background task (@shared_task))']);
     assert.equal(runCli(['check', '.', '--statistics', '--format', 'sarif'], project).code, 2);
   });
@@ -84,6 +84,6 @@ describe('execution context of findings', () => {
       '36 command information', // legacy_rows: re-exported by compat.py, called as compat.legacy_rows() from a command
     ]);
     const task = scan.results.flatMap((r) => r.findings).find((f) => f.range.start.line === 5);
-    assert.match(task?.message ?? '', /runs in code called from a background task \(@shared_task\) in library\/tasks\.py\)$/);
+    assert.match(task?.detail ?? task?.message ?? '', /runs in code called from a background task \(@shared_task\) in library\/tasks\.py\)$/);
   });
 });

@@ -30,14 +30,14 @@ describe('N from pagination', () => {
     const views = all.filter((x) => x.file === 'catalog/views.py').map((x) => [x.line, x.f.code, (x.f.cost as QueryCost).rowLimits]);
     assert.deepEqual(views, [[12, 'DJP101', [25]], [20, 'DJP101', [30]]]);
     const first = all.find((x) => x.file === 'catalog/views.py' && x.line === 12)?.f;
-    assert.match(first?.message ?? '', /; N = 25 here \(the page size of Paginator\(Title\.objects\.order_by\("name"\), 25\)\)\.$/);
+    assert.match(first?.detail ?? first?.message ?? '', /; N = 25 here \(the page size of Paginator\(Title\.objects\.order_by\("name"\), 25\)\)\.$/);
   });
 
   it('DRF list views: N = the pagination class page_size, else REST_FRAMEWORK PAGE_SIZE; pagination_class = None keeps the configured N', async () => {
     const api = (await found()).filter((x) => x.file === 'catalog/api.py');
     assert.deepEqual(api.map((x) => [x.line, (x.f.cost as QueryCost).rowLimits ?? null]), [[10, [50]], [17, [10]], [24, null], [40, [50]]]);
-    assert.match(api[1].f.message, /N = 10 here \(page_size of SmallPages, for the list action\)\.$/);
-    assert.doesNotMatch(api[2].f.message, /N = /);
+    assert.match(api[1].f.detail ?? api[1].f.message, /N = 10 here \(page_size of SmallPages, for the list action\)\.$/);
+    assert.doesNotMatch(api[2].f.detail ?? api[2].f.message, /N = /);
     const hover = costInWords(api[0].f.cost as QueryCost, { rows: 200, queryMs: 2 });
     assert.match(hover, /N = objects serialized by TitleSerializer, capped by REST_FRAMEWORK\["PAGE_SIZE"\], for the list action; at N = 50 /);
   });

@@ -108,9 +108,13 @@ export function conciseMessage(full: string, cost: Cost | undefined, meta: Pick<
  * `message` (one line) and `detail` (the full text, when longer) of a reported finding; `where` says where
  * off-request code runs ("a Celery task"), kept in both when it fits.
  */
-export function reportedText(full: string, cost: Cost | undefined, meta: Pick<RuleMeta, 'summary'>, where?: string): { message: string; detail?: string } {
+export function reportedText(
+  full: string, cost: Cost | undefined, meta: Pick<RuleMeta, 'summary'>, where?: string, shortWhere?: string,
+): { message: string; detail?: string } {
   const suffix = where ? ` (runs in ${where})` : '';
   const detail = `${full}${suffix}`;
-  const message = `${conciseMessage(full, cost, meta, MAX_MESSAGE - suffix.length)}${suffix}`;
+  // A long place (`code called from a management command (Command) in app/management/…`) goes whole in the detail only.
+  const shortSuffix = where ? ` (runs in ${where.length <= 40 || !shortWhere ? where : shortWhere})` : '';
+  const message = `${conciseMessage(full, cost, meta, MAX_MESSAGE - shortSuffix.length)}${shortSuffix}`;
   return message === detail ? { message } : { message, detail };
 }

@@ -1,6 +1,7 @@
 import type { Node } from '../parsing/syntaxTree';
 import type { Range } from '../parsing/textDocument';
 import type { QuerysetEvaluator } from '../django/querysetEvaluator';
+import { clipCode } from '../text/clip';
 import type { QuerysetValue, TrackedValue } from '../django/querysetValue';
 import { calleeName, keywordArg, positionalArgs, rangeOf, stringValue, walk } from '../python/syntax';
 
@@ -61,7 +62,7 @@ function describe(v: TrackedValue | undefined, node: Node, uri: string): Context
   return {
     kind: v.kind === 'queryset' ? 'rows' : 'row', model: qs.model,
     selected: qs.selectRelated === 'all' ? 'all' : [...qs.selectRelated], prefetched, opaque,
-    label: label.length > 80 ? `${label.slice(0, 77)}...` : label, uri, range: rangeOf(node), ...(fixAt ? { fixAt } : {}),
+    label: clipCode(label, 80), uri, range: rangeOf(node), ...(fixAt ? { fixAt } : {}),
   };
 }
 
