@@ -165,6 +165,7 @@ export class QuerysetEvaluator {
       if (owner.from?.loadsUnknown) q.loadsUnknown = `a related manager of ${owner.from.loadsUnknown}`;
       // Rows of `customer.invoices` know their customer: Django sets the back reference (known related objects), no query.
       if (rel.kind === 'reverse-fk' && rel.remoteField) q.knownRelated = rel.remoteField;
+      if (q.relatedFrom.prefetched) this.applyPrefetchQueryset(q, q.relatedFrom.prefetched.node, depth);
       // `prefetch_related("products__stock")`: each product in the cached manager has its stock cached too.
       for (const [p, info] of owner.from?.prefetch ?? []) {
         if (p.startsWith(`${attr}__`)) q.prefetch.set(p.slice(attr.length + 2), info);
@@ -181,6 +182,26 @@ export class QuerysetEvaluator {
       for (const [p, info] of from.prefetch) if (p.startsWith(`${attr}__`)) nested.prefetch.set(p.slice(attr.length + 2), info);
     }
     return { kind: 'instance', model: target.key, from: nested, node };
+  }
+
+  /**
+   * `Prefetch("rel", queryset=Target.objects.select_related("a"))`: the cached rows carry what that queryset joined
+   * and prefetched. A queryset djperf cannot read leaves the rows' loads unknown, so N+1 rules stay silent on them.
+   */
+  private applyPrefetchQueryset(q: QuerysetValue, prefetchNode: Node, depth: number): void {
+    if (prefetchNode.type !== 'call' || !/(^|\.)Prefetch$/.test(calleeName(prefetchNode) ?? '')) return;
+    const qsArg = keywordArg(prefetchNode, 'queryset') ?? positionalArgs(prefetchNode)[1];
+    if (!qsArg) return;
+    const inner = this.evaluate(qsArg, depth + 1);
+    if (inner?.kind !== 'queryset' || inner.model !== q.model) {
+      q.loadsUnknown ??= 'a Prefetch() queryset djperf cannot read';
+      return;
+    }
+    q.selectRelated = inner.selectRelated === 'all' ? 'all' : new Set(inner.selectRelated);
+    for (const [p, info] of inner.prefetch) q.prefetch.set(p, info);
+    if (inner.only) q.only = new Set(inner.only);
+    if (inner.defer) q.defer = new Set(inner.defer);
+    if (inner.loadsUnknown) q.loadsUnknown ??= inner.loadsUnknown;
   }
 
   /** `self.x` set in one place of the class (`self.items = Order.objects.filter(...)` in `__init__`, or `self.x: Book`). */
