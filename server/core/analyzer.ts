@@ -95,14 +95,15 @@ function withRowLimitNote(f: Finding): Finding {
   return note ? { ...f, message: `${f.message.replace(/\.?$/, '')}; ${note}.` } : f;
 }
 
-/**
- * Says where off-request code runs, and ranks it below the request path: a warning in a task, a command or
- * startup code becomes information unless the user set the rule's severity. Errors stay errors (the code fails).
- */
+/** How the one-line message names a long place (the detail keeps the whole `where`). */
 const SHORT_WHERE: Partial<Record<ExecutionContext['kind'], string>> = {
   task: 'a background task', command: 'a management command', test: 'test code', migration: 'a migration',
 };
 
+/**
+ * Says where off-request code runs, and ranks it below the request path: a warning in a task, a command or
+ * startup code becomes information unless the user set the rule's severity. Errors stay errors (the code fails).
+ */
 function placeInContext(f: ReportedFinding, full: string, context: ExecutionContext | undefined, explicitSeverity: boolean): ReportedFinding {
   if (!context) return f;
   // Startup code runs once per process: said in the context, not worth a message (DJP408 lives in settings).
