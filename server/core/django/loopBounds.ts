@@ -9,6 +9,12 @@ const COLLECTION_BUILDERS = new Set(['set', 'list', 'tuple', 'sorted', 'frozense
 /** Iterators that hand out chunks of a collection: a loop over them runs once per chunk, which is the batching fix. */
 const BATCHERS = /(?:^|\.)(?:batched|chunked|chunks|grouper|ichunked|chunked_iterator|batch_iterator)$/;
 
+/** The value of the only binding of a name before `name` in its scope, when it is a plain assignment (`recent = qs[:5]`). */
+function onlyAssignedValue(name: Node): Node | undefined {
+  const before = scopeOf(name).bindings.get(name.text)?.filter((b) => b.start <= name.startIndex) ?? [];
+  return before.length === 1 && before[0].kind === 'assignment' && !before[0].path?.length ? before[0].value : undefined;
+}
+
 const GROWERS = new Set(['append', 'extend', 'add', 'update', 'insert', '__iadd__']);
 
 /** `names.append(x)` / `names.extend(rows)` anywhere in the scope: the collection's size is the data's again. */
@@ -48,8 +54,7 @@ export function literalLoopBound(iterable: Node, depth = 0): number | undefined 
   if (depth > 3) return undefined;
   // `names = set([... for i in range(1, 6)])`: a name bound once to a collection built from a bounded loop.
   if (e.type === 'identifier') {
-    const before = scopeOf(e).bindings.get(e.text)?.filter((b) => b.start <= e.startIndex) ?? [];
-    const only = before.length === 1 && before[0].kind === 'assignment' && !before[0].path?.length ? before[0].value : undefined;
+    const only = onlyAssignedValue(e);
     return only && !isGrown(e, scopeOf(e).node) ? literalLoopBound(only, depth + 1) : undefined;
   }
   if (e.type === 'list_comprehension' || e.type === 'set_comprehension' || e.type === 'generator_expression') {
@@ -105,9 +110,7 @@ export function sliceRowLimit(iterable: Node): number | undefined {
   if (direct !== undefined) return direct;
   const e = unparen(iterable);
   if (e.type !== 'identifier') return undefined;
-  // The only binding of the name before the loop, a plain assignment (`recent = qs[:5]`).
-  const before = scopeOf(e).bindings.get(e.text)?.filter((b) => b.start <= e.startIndex) ?? [];
-  const only = before.length === 1 && before[0].kind === 'assignment' && !before[0].path?.length ? before[0].value : undefined;
+  const only = onlyAssignedValue(e);
   return only ? literalSlice(only) : undefined;
 }
 

@@ -66,7 +66,7 @@ function consumption(expr: Node): 'eval' | 'unknown' | Node {
 }
 
 /** Methods called on `start` (`start.all().filter(...)`), and the outermost call. */
-function methodChain(start: Node): { methods: string[]; end: Node } {
+export function methodChain(start: Node): { methods: string[]; end: Node } {
   const methods: string[] = [];
   let cur = start;
   for (;;) {

@@ -1,6 +1,5 @@
 import type { Node, Tree } from '../parsing/syntaxTree';
-import { moduleToPath } from '../django/urlFacts';
-import { moduleKey } from './functionSummaries';
+import { moduleKey, nearestModule } from './modulePaths';
 
 /** One workspace file as a caller lookup sees it (parsed on demand). */
 export interface CallerFile {
@@ -96,29 +95,14 @@ export class CallerIndex {
 
   /** The workspace file a dotted module (`app.helpers`, `.helpers` relative to `fromUri`) names, if any. */
   moduleFile(module: string, fromUri: string): string | undefined {
-    const target = moduleToPath(module, fromUri.replace(/\\/g, '/'));
-    const wanted = moduleKey(target.module);
-    if (target.exact) return this.byModule.get(wanted);
-    let candidates = this.suffixes.get(wanted);
-    if (!candidates) {
-      candidates = [...this.byModule].filter(([key]) => key === wanted || key.endsWith(`/${wanted}`)).map(([, uri]) => uri);
-      this.suffixes.set(wanted, candidates);
+    const memo = `${fromUri}\n${module}`;
+    let hit = this.moduleFiles.get(memo);
+    if (hit === undefined) {
+      hit = nearestModule(this.byModule, module, fromUri) ?? null;
+      this.moduleFiles.set(memo, hit);
     }
-    // Like FunctionIndex: of several `app/helpers.py`, the one nearest the importing file.
-    let best: string | undefined;
-    let bestScore = -1;
-    for (const uri of candidates) {
-      const score = commonPrefix(uri, fromUri);
-      if (score > bestScore) { best = uri; bestScore = score; }
-    }
-    return best;
+    return hit ?? undefined;
   }
 
-  private readonly suffixes = new Map<string, string[]>();
-}
-
-function commonPrefix(a: string, b: string): number {
-  let i = 0;
-  while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  return i;
+  private readonly moduleFiles = new Map<string, string | null>();
 }

@@ -5,7 +5,7 @@ import { scopeOfDefinition } from '../python/semantic/bindings';
 import { chainUses } from '../django/managerChains';
 import { classifyBlocking, CATEGORY_LABEL } from '../django/blockingCalls';
 import { CHAIN_METHODS, INSTANCE_METHODS, TERMINAL_METHODS } from '../django/querysetValue';
-import { moduleToPath } from '../django/urlFacts';
+import { moduleKey, moduleTail, nearestModule, splitQualified } from './modulePaths';
 
 /**
  * Per-function summaries of a module's top-level functions: which attribute chains each parameter is read
@@ -294,17 +294,6 @@ function readOf(ident: Node, body: Node): ParamRead | undefined {
   };
 }
 
-/** `.../catalog/helpers.py` -> `.../catalog/helpers` (`__init__` names the package). */
-export function moduleKey(uri: string): string {
-  return uri.replace(/\\/g, '/').replace(/\.pyi?$/, '').replace(/\/__init__$/, '');
-}
-
-export function commonPrefix(a: string, b: string): number {
-  let i = 0;
-  while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  return i;
-}
-
 /** Where a helper lives and what it does. */
 export interface ResolvedFunction {
   uri: string;
@@ -361,29 +350,13 @@ export class FunctionIndex {
   }
 
   private lookup(fromUri: string, qualified: string): ResolvedFunction | undefined {
-    const m = /^(\.*)([\s\S]*)$/.exec(qualified) as RegExpExecArray; // [\s\S]: a broken file can put a newline in a name
-    const parts = m[2].split('.').filter(Boolean);
-    const name = parts.pop();
-    if (!name) return undefined;
-    const mod = `${m[1]}${parts.join('.')}`;
-    if (!mod) return undefined;
-    const target = moduleToPath(mod, fromUri.replace(/\\/g, '/'));
-    const wanted = moduleKey(target.module);
-    let best: { uri: string; summaries?: FunctionSummary[] } | undefined;
-    let bestScore = -1;
-    const tail = wanted.slice(wanted.lastIndexOf('/') + 1);
-    for (const key of this.byTail.get(tail) ?? []) {
-      const entry = this.byModule.get(key) as { uri: string; summaries?: FunctionSummary[] };
-      const hit = target.exact ? key === wanted : key === wanted || key.endsWith(`/${wanted}`);
-      if (!hit) continue;
-      const score = commonPrefix(key, fromUri);
-      if (score > bestScore) {
-        best = entry;
-        bestScore = score;
-      }
-    }
+    const split = splitQualified(qualified);
+    if (!split) return undefined;
+    const candidates = (this.byTail.get(moduleTail(split.module, fromUri)) ?? []).map((key) => [key, this.byModule.get(key) as { uri: string; summaries?: FunctionSummary[] }] as const);
+    const best = nearestModule(candidates, split.module, fromUri);
     if (!best) return undefined;
-    const summary = this.summariesOf(best).find((s) => s.name === name);
+    const summary = this.summariesOf(best).find((s) => s.name === split.name);
     return summary ? { uri: best.uri, summary } : undefined;
   }
+
 }

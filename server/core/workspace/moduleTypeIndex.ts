@@ -1,6 +1,5 @@
 import type { ExportedType, ExportedTypes, WorkspaceTypeLookup } from '../python/semantic/workspaceLookup';
-import { moduleToPath } from '../django/urlFacts';
-import { commonPrefix, moduleKey } from './functionSummaries';
+import { moduleKey, nearestModule, splitQualified } from './modulePaths';
 
 /**
  * The library objects workspace modules export (module-level clients, functions returning one), by module, so that an
@@ -35,25 +34,8 @@ export class ModuleTypeIndex {
 
   /** `qualified` as the import resolved it: `app.clients.http`, `.clients.http` (relative to `fromUri`). */
   resolve(fromUri: string, qualified: string): ExportedType | undefined {
-    const m = /^(\.*)([\s\S]*)$/.exec(qualified) as RegExpExecArray;
-    const parts = m[2].split('.').filter(Boolean);
-    const name = parts.pop();
-    const mod = `${m[1]}${parts.join('.')}`;
-    if (!name || !mod) return undefined;
-    const target = moduleToPath(mod, fromUri.replace(/\\/g, '/'));
-    const wanted = moduleKey(target.module);
-    let best: ExportedTypes | undefined;
-    let bestScore = -1;
-    for (const [key, types] of this.byModule) {
-      const hit = target.exact ? key === wanted : key === wanted || key.endsWith(`/${wanted}`);
-      if (!hit) continue;
-      // Two modules that both end in `clients`: the one nearest the importer wins.
-      const score = commonPrefix(key, fromUri);
-      if (score > bestScore) {
-        best = types;
-        bestScore = score;
-      }
-    }
-    return best && Object.prototype.hasOwnProperty.call(best, name) ? best[name] : undefined;
+    const split = splitQualified(qualified);
+    const types = split ? nearestModule(this.byModule, split.module, fromUri) : undefined;
+    return types && split && Object.prototype.hasOwnProperty.call(types, split.name) ? types[split.name] : undefined;
   }
 }

@@ -6,7 +6,8 @@ import { resolveHelper } from '../../django/helperCalls';
 import { sharedFacts } from './env';
 import { asyncFunctionOf, callableWork, calledLocalFunction, isAwaited, threadHopOf } from '../../django/asyncContext';
 import { CATEGORY_LABEL } from '../../django/blockingCalls';
-import { isAsyncDef, rangeOf, nodesOfType, parentOf } from '../../python/syntax';
+import { isAsyncDef, rangeOf, nodesOfType } from '../../python/syntax';
+import { enclosingFunction } from '../../python/scopes';
 import type { QueryEvaluation } from '../../django/evaluation';
 import type { BlockingCall } from '../../django/blockingCalls';
 import { ensureImport, replaceWithAwait } from '../../fixes/asyncEdits';
@@ -68,15 +69,10 @@ function syncWork(helper: Node, facts: ReturnType<typeof sharedFacts>, seen: num
     const next = calledLocalFunction(call, facts.root);
     if (!next || isAsyncDef(next) || next.id === helper.id || seen.includes(next.id)) continue;
     // A call inside a nested def or lambda of the helper does not run when the helper does.
-    if (enclosingDef(call)?.id !== work.fn.id) continue;
+    if (enclosingFunction(call)?.id !== work.fn.id) continue;
     const deeper = syncWork(next, facts, [...seen, helper.id], depth + 1);
     if (deeper) return { ...deeper, via: [next, ...deeper.via] };
   }
-  return undefined;
-}
-
-function enclosingDef(n: Node): Node | undefined {
-  for (let p = parentOf(n); p; p = parentOf(p)) if (p.type === 'function_definition' || p.type === 'lambda') return p;
   return undefined;
 }
 

@@ -3,6 +3,7 @@ import type { RuleContext } from '../context';
 import type { Node } from '../../parsing/syntaxTree';
 import { enclosingTransaction } from '../../django/transactions';
 import { calleeMethod, nodesOfType, parentOf, rangeOf } from '../../python/syntax';
+import { methodChain } from '../../django/managerChains';
 import { bindingOf } from '../../python/semantic/infer';
 import { scopeOf } from '../../python/semantic/bindings';
 
@@ -13,17 +14,6 @@ export const meta = ruleMeta({
   defaultSeverity: 'warning',
   summary: 'A select_for_update() queryset is built inside a transaction but never evaluated: no row is locked.',
 });
-
-/** The whole method chain a `select_for_update()` call is part of (`X.objects.select_for_update().filter(...)`). */
-function chainTop(call: Node): Node {
-  let top = call;
-  for (;;) {
-    const attr = parentOf(top);
-    const next = attr?.type === 'attribute' && attr.childForFieldName('object')?.id === top.id ? parentOf(attr) : undefined;
-    if (next?.type !== 'call' || next.childForFieldName('function')?.id !== attr?.id) return top;
-    top = next;
-  }
-}
 
 /** Whether anything in the binding's scope reads the name bound by this assignment target. */
 function isRead(target: Node): boolean {
@@ -39,7 +29,8 @@ function isRead(target: Node): boolean {
 }
 
 function unevaluated(ctx: RuleContext, forUpdate: Node): { top: Node; model: string; name?: string } | undefined {
-  const top = chainTop(forUpdate);
+  // The queryset chain `select_for_update()` is part of, up to its first evaluating call (`.get()`), if any.
+  const top = methodChain(forUpdate).end;
   // `.get()`, `.first()`, `.update()`…: the chain runs its query where it is built.
   const value = ctx.evaluator.evaluate(top);
   if (value?.kind !== 'queryset') return undefined;
