@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PythonParser, ParseTimeoutError, type WasmTree } from '../core/parsing/pythonParser';
 import type { Tree } from '../core/parsing/syntaxTree';
@@ -9,7 +10,8 @@ import { scanInWorkers, startScanWorkers } from './scanWorkers';
 import { analyzeFile, type FileNotice, type ReportedFinding } from '../core/analyzer';
 import type { DjperfConfig } from '../core/config/config';
 import { nodeGrammarLocation } from './grammarFiles';
-import { discoverPythonFiles, readPythonFile, type SourceText } from './sourceFiles';
+import { discoverPythonFiles, readPythonFile, GENERATED_NOTICE, type SourceText } from './sourceFiles';
+import { fileContextOf, isTestLike } from '../core/workspace/executionContext';
 import { discoverDeploymentFiles } from './deploymentFiles';
 import { readTemplates, scanTemplates } from './templateScan';
 import { templateDirsOf } from './templateDirs';
@@ -86,10 +88,31 @@ function readDiscovered(files: readonly string[], options: ScanOptions, notices:
   const sources: SourceText[] = [];
   for (const file of files) {
     const read = readPythonFile(file, options.config.maxFileSize);
-    if ('message' in read) notices.push(read);
-    else sources.push(read);
+    if (!('message' in read)) sources.push(read);
+    else if (!skippedAnyway(file, read, options)) notices.push(read);
   }
   return sources;
+}
+
+/**
+ * A generated test or migration file (a squashed migration is one long literal) would not be checked by default
+ * anyway: saying it was skipped as generated is noise. Only the head is read again, and only for such notices.
+ */
+function skippedAnyway(file: string, notice: FileNotice, options: ScanOptions): boolean {
+  if (options.config.checkTests || notice.message !== GENERATED_NOTICE) return false;
+  let head = '';
+  try {
+    const fd = fs.openSync(file, 'r');
+    try {
+      const buf = Buffer.alloc(8192);
+      head = buf.subarray(0, fs.readSync(fd, buf, 0, buf.length, 0)).toString('latin1');
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
+  return isTestLike(fileContextOf(path.relative(options.root, file).split(path.sep).join('/'), head)?.kind);
 }
 
 /**

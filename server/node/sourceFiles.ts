@@ -4,6 +4,8 @@ import { GlobSet } from '../core/config/glob';
 import type { DjperfConfig } from '../core/config/config';
 import type { FileNotice } from '../core/analyzer';
 
+export const GENERATED_NOTICE = 'skipped: generated or minified file';
+
 export interface SourceText {
   path: string;
   text: string;
@@ -39,7 +41,7 @@ export function decodePython(file: string, bytes: Uint8Array): SourceText | File
   const encoding = cookie && !/^utf[-_]?8/.test(cookie) ? whatwgLabel(cookie) : 'utf-8';
   try {
     const text = encoding === 'windows-1252' ? decodeWindows1252(bytes) : new TextDecoder(encoding, { fatal: true }).decode(bytes);
-    if (isGenerated(text)) return { uri: file, level: 'info', message: 'skipped: generated or minified file' };
+    if (isGenerated(text)) return { uri: file, level: 'info', message: GENERATED_NOTICE };
     return { path: file, text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
   } catch (e) {
     const why = e instanceof RangeError ? `unknown encoding "${encoding}"` : `not valid ${encoding}`;
