@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EXAMPLES, REPO_ROOT } from '../harness/paths';
 import { scanProject } from '../harness/projectRun';
+import { blockLines } from '../harness/blocks';
 import type { QueryCost } from '../../server/core/rules/types';
 
 const PYTHON = '/usr/bin/python3';
@@ -61,22 +62,6 @@ function requirePython(): void {
     const r = spawnSync(PYTHON, ['-c', `import ${mod}`], { encoding: 'utf8' });
     if (r.status !== 0) assert.fail(`${PYTHON} cannot import ${mod}: install the Debian package ${pkg} (apt-get install ${pkg})\n${r.stderr}`);
   }
-}
-
-/** [first, last] 0-based lines of `def name` / `class name` at any indentation. */
-function blockLines(text: string, name: string): [number, number] {
-  const lines = text.split(/\r?\n/);
-  const start = lines.findIndex((l) => new RegExp(`^\\s*(async\\s+def|def|class)\\s+${name}\\b`).test(l));
-  assert.ok(start >= 0, `${name} not found`);
-  const indent = /^\s*/.exec(lines[start])![0].length;
-  let end = start;
-  for (let i = start + 1; i < lines.length; i++) {
-    const l = lines[i];
-    if (l.trim() === '' || l.trim().startsWith('#')) continue;
-    if (/^\s*/.exec(l)![0].length <= indent && !/^\s*[)\]}]/.test(l)) break;
-    end = i;
-  }
-  return [start, end];
 }
 
 describe('real Django query counts match djperf costs (examples/shop)', function () {

@@ -51,6 +51,8 @@ export interface TemplateRead {
   source: ContextValue;
   loops: RowLoop[];
   render: TemplateRender;
+  /** A `.first`/`.last` that a plain prefetch_related of the path would not answer (see servedFromPrefetch). */
+  prefetchMisses?: true;
 }
 
 type Env = ReadonlyMap<string, Tracked>;
@@ -212,7 +214,7 @@ export class TemplateFlow {
   }
 
   private record(from: Tracked, kind: 'single' | 'many', method: string, path: string[], start: number, end: number, uri: string): void {
-    if (from.loops.length === 0 || loaded(this.models, from.source, path, kind)) return;
+    if (from.loops.length === 0 || loaded(this.models, from.source, path, kind, method)) return;
     if (from.source.opaque.some((p) => startsWithPath(path, p))) return;
     if (kind === 'single') {
       const key = `${from.loops.map((l) => `${l.uri}:${l.start}`).join('>')}|${path.join('__')}`;
@@ -221,6 +223,7 @@ export class TemplateFlow {
     }
     this.reads.push({
       kind, method, uri, start, end, relationPath: path.join('__'), viaMany: from.viaMany, model: from.model, source: from.source, loops: from.loops, render: this.render,
+      ...(kind === 'many' && !servedFromPrefetch(this.models, from.source.model, path, method) ? { prefetchMisses: true as const } : {}),
     });
   }
 }
@@ -230,16 +233,31 @@ function bind(env: Map<string, Tracked>, name: string, value: Tracked | undefine
   else env.delete(name);
 }
 
+/**
+ * What Django answers from a prefetched manager's cache: `.last` reverses the order and always queries; `.first`
+ * adds `order_by("pk")` (a query) unless the related model is ordered (Meta.ordering). Checked against Django in
+ * test/django/prefetchOrdering.test.ts.
+ */
+function servedFromPrefetch(models: ModelIndex, model: string, path: readonly string[], method: string): boolean {
+  if (method === 'last') return false;
+  if (method !== 'first') return true;
+  let target: string | undefined = model;
+  for (const seg of path) target = target ? models.relation(target, seg)?.target : undefined;
+  const info = target === undefined ? undefined : models.get(target);
+  // An unknown target: whether it is ordered cannot be known, so the read stays served (silent).
+  return info === undefined || info.ordered === true;
+}
+
 function startsWithPath(path: readonly string[], prefix: string): boolean {
   const p = prefix.split('__');
   return p.every((s, i) => path[i] === s);
 }
 
 /** Whether the view's queryset already loads `path` (joined, or prefetched into the rows' caches). */
-function loaded(models: ModelIndex, source: ContextValue, path: readonly string[], kind: 'single' | 'many'): boolean {
+function loaded(models: ModelIndex, source: ContextValue, path: readonly string[], kind: 'single' | 'many', method: string): boolean {
   const key = path.join('__');
   // prefetch_related("a__b") loads a and a__b.
-  if (source.prefetched.some((p) => p === key || p.startsWith(`${key}__`))) return true;
+  if (source.prefetched.some((p) => p === key || p.startsWith(`${key}__`))) return servedFromPrefetch(models, source.model, path, method);
   if (kind === 'many') return false;
   if (source.selected !== 'all') return source.selected.some((p) => p === key || p.startsWith(`${key}__`)) ||
     // select_related("a") below a prefetched relation: prefetch_related("tags__category") was checked above.

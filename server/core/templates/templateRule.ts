@@ -36,7 +36,7 @@ export function templateFindings(
   const findings: Finding[] = [];
   for (const { read, views } of byKey.values()) {
     const cost: QueryCost = {
-      kind: 'queries', base: 1, perRow: 1, rowFactors: read.loops.map((l) => l.label), relationPath: read.relationPath, model: read.source.model,
+      kind: 'queries', base: 1 + prefetchQueries(read.source), perRow: 1, rowFactors: read.loops.map((l) => l.label), relationPath: read.relationPath, model: read.source.model,
     };
     const related: RelatedLocation[] = [];
     for (const v of views) {
@@ -59,14 +59,24 @@ export function templateFindings(
   return findings;
 }
 
+/** Queries the view's prefetches run once (`prefetch_related("a__b")` is one per level). */
+function prefetchQueries(source: TemplateRead['source']): number {
+  const levels = new Set<string>();
+  for (const p of [...source.prefetched, ...source.opaque]) {
+    const segs = p.split('__');
+    for (let i = 1; i <= segs.length; i++) levels.add(segs.slice(0, i).join('__'));
+  }
+  return levels.size;
+}
+
 /**
  * Quick fixes that edit the view: one per view whose queryset is a literal chain (viewRenders' `fixAt`), appending
- * what loads the relation. `.first`/`.last` are left alone: they order or slice the manager, which a prefetch does
- * not serve. Counting on the view's own rows may instead annotate, which also rewrites the template's lookup:
+ * what loads the relation. A `.first`/`.last` that a prefetch does not serve (it re-orders the manager) gets none.
+ * Counting on the view's own rows may instead annotate, which also rewrites the template's lookup:
  * offered (as unsafe) only when this one view renders the template.
  */
 function fixesOf(ctx: TemplateCheckContext, read: TemplateRead, views: readonly TemplateRead[]): { fixes?: Fix[] } {
-  if (read.method === 'first' || read.method === 'last') return {};
+  if (read.prefetchMisses) return {};
   const fixes: Fix[] = [];
   const seen = new Set<string>();
   const method = read.kind === 'single' && !read.viaMany ? 'select_related' : 'prefetch_related';
