@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ConfigError, mergeConfig, type DjperfConfig } from '../core/config/config';
 import { GlobSet } from '../core/config/glob';
+import { ImportGraph } from '../core/workspace/importGraph';
 import { WorkspaceIndex } from '../core/workspace/workspaceIndex';
 import { loadProjectConfig } from '../node/projectConfig';
 import { DEFAULT_SERVER_SETTINGS, readEditorSettings, type ServerSettings } from './settings';
@@ -24,10 +25,14 @@ export interface FolderState {
   server: ServerSettings;
   exclude?: GlobSet;
   index: WorkspaceIndex;
+  /** Who imports whom, for re-checking only the dependants of a module whose summaries changed. */
+  imports: ImportGraph;
+  /** Models, settings, URLconfs or serializers changed in an editor since the last workspace scan (closed files are stale). */
+  globalFactsEdited?: boolean;
 }
 
 export function newFolder(uri: string, name: string): FolderState {
-  return { uri, path: uri ? filePath(uri) : undefined, name, server: { ...DEFAULT_SERVER_SETTINGS }, index: new WorkspaceIndex() };
+  return { uri, path: uri ? filePath(uri) : undefined, name, server: { ...DEFAULT_SERVER_SETTINGS }, index: new WorkspaceIndex(), imports: new ImportGraph() };
 }
 
 /** Re-reads pyproject.toml and the editor section into `folder`; returns the error, if any. */

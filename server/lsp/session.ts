@@ -28,6 +28,12 @@ import { SLOW_FILE_MS } from './analysis';
 
 /** Typing pauses shorter than this do not trigger an analysis (djperf.run = onType). */
 const TYPING_DEBOUNCE_MS = 150;
+/** Importers of importers…: summaries propagate this many calls across modules (functionSummaries' propagateWork). */
+const DEPENDANT_DEPTH = 3;
+/** More dependants than this after one edit: the module is imported everywhere, the edit is treated like a model's. */
+const MAX_DEPENDANTS = 200;
+const DEPENDANT_SLICE_MS = 30;
+const DEPENDANTS_TIMER = 'dependants';
 
 interface ClientSupport {
   configuration: boolean;
@@ -51,6 +57,8 @@ export class DjperfSession {
   private readonly loose = newFolder('', 'files outside the workspace folders');
   private support: ClientSupport = { configuration: false, dynamicConfiguration: false, dynamicWatchers: false, versionedEdits: false, watchesFiles: false, codeLensRefresh: false };
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Closed files importing an edited module whose summaries changed, waiting to be analysed again. */
+  private readonly staleDependants = new Set<string>();
   /** Open documents are analysed once the workspace's models are indexed (else a first pass would miss N+1s). */
   private indexReady = false;
   private configLoading: Promise<void> = Promise.resolve();
@@ -79,7 +87,16 @@ export class DjperfSession {
       if (this.folderOf(result.uri).server.run === 'onType') this.schedule(result.uri, TYPING_DEBOUNCE_MS);
     }));
     c.onDidSaveTextDocument(this.notification('didSave', (p) => {
-      if (this.folderOf(p.textDocument.uri).server.run === 'onSave') this.schedule(p.textDocument.uri, 0);
+      const folder = this.folderOf(p.textDocument.uri);
+      if (folder.server.run === 'onSave') this.schedule(p.textDocument.uri, 0);
+      else if (this.timers.has(p.textDocument.uri)) {
+        // Saved before the typing debounce ran: analyse now, so that a model edit being saved is known below.
+        clearTimeout(this.timers.get(p.textDocument.uri));
+        this.timers.delete(p.textDocument.uri);
+        this.analyzeOpen(p.textDocument.uri);
+      }
+      // Models or settings edited in the editor are on disk now: every closed file may read them.
+      if (folder.globalFactsEdited && this.indexReady) void this.scan!.run(this.folders).catch((e) => this.logError('workspace scan', e));
     }));
     c.onDidCloseTextDocument(this.notification('didClose', (p) => this.closeDocument(p.textDocument.uri)));
     c.onDidChangeWatchedFiles(this.notification('didChangeWatchedFiles', (p) => this.watchedFilesChanged(p.changes)));
@@ -253,11 +270,55 @@ export class DjperfSession {
       this.checkTemplates(folder);
       return;
     }
-    if (this.analysis!.analyzeOpen(doc, folder)) {
-      // The models changed under the other open documents of this folder, and under its templates.
-      for (const other of this.docs!.all()) if (other.uri !== uri && this.folderOf(other.uri) === folder && !other.isTemplate) this.schedule(other.uri, TYPING_DEBOUNCE_MS);
-      this.scheduleTemplates(folder, TYPING_DEBOUNCE_MS);
+    if (!this.analysis!.analyzeOpen(doc, folder)) return;
+    if (this.queueDependants(folder, uri)) {
+      this.scheduleDependants();
+      return;
     }
+    // The models changed under the other open documents of this folder, and under its templates; the closed files are
+    // analysed again when the document is saved (not on every keystroke).
+    folder.globalFactsEdited = true;
+    if (folder.server.run === 'onSave') void this.scan!.run(this.folders).catch((e) => this.logError('workspace scan', e));
+    for (const other of this.docs!.all()) if (other.uri !== uri && this.folderOf(other.uri) === folder && !other.isTemplate) this.schedule(other.uri, TYPING_DEBOUNCE_MS);
+    this.scheduleTemplates(folder, TYPING_DEBOUNCE_MS);
+  }
+
+  /**
+   * After a change of `uri`'s facts: when only its function summaries or exported types changed, the modules that
+   * import it (and theirs) are queued for analysis (open ones from their editor text) and true is returned; false
+   * when the change reaches every file (models, settings) or too many files import it.
+   */
+  private queueDependants(folder: FolderState, uri: string): boolean {
+    if (folder.index.lastScope !== 'module') return false;
+    const dependants = folder.imports.dependantsOf(uriKey(uri), DEPENDANT_DEPTH, MAX_DEPENDANTS);
+    if (!dependants) return false;
+    for (const dep of dependants) {
+      const open = this.openDocumentAt(dep);
+      if (open && !open.isTemplate) this.schedule(open.uri, TYPING_DEBOUNCE_MS);
+      else if (!open) this.staleDependants.add(dep);
+    }
+    return true;
+  }
+
+  /** Closed dependants of an edited module, re-read from disk and analysed against the new summaries. */
+  private scheduleDependants(): void {
+    clearTimeout(this.timers.get(DEPENDANTS_TIMER));
+    if (this.staleDependants.size === 0) return;
+    this.timers.set(DEPENDANTS_TIMER, setTimeout(() => {
+      this.timers.delete(DEPENDANTS_TIMER);
+      const started = performance.now();
+      for (const dep of [...this.staleDependants]) {
+        // Yield to the editor between slices: typing goes first.
+        if (performance.now() - started > DEPENDANT_SLICE_MS) return this.scheduleDependants();
+        this.staleDependants.delete(dep);
+        if (this.openDocumentAt(dep)) continue;
+        try {
+          this.refreshFromDisk(dep);
+        } catch (e) {
+          this.logError(`analysing ${dep}`, e);
+        }
+      }
+    }, TYPING_DEBOUNCE_MS));
   }
 
   private scheduleTemplates(folder: FolderState, delayMs: number): void {
@@ -341,9 +402,12 @@ export class DjperfSession {
           factsChanged ||= folder.index.generation !== before;
           this.analysis!.clear(change.uri);
           if (this.templates!.setRenders(folder, change.uri, '', undefined)) this.scheduleTemplates(folder, TYPING_DEBOUNCE_MS);
-        } else factsChanged = this.refreshFromDisk(change.uri) || factsChanged;
+        } else if (this.refreshFromDisk(change.uri)) {
+          if (!this.queueDependants(this.folderOf(change.uri), change.uri)) factsChanged = true;
+        }
       }
     }
+    this.scheduleDependants();
     if (configChanged) return this.refreshAll();
     // A model changed on disk: every file may read it, so the workspace is analysed again in the background.
     if (factsChanged) void this.scan!.run(this.folders).catch((e) => this.logError('workspace scan', e));

@@ -6,6 +6,7 @@
 import type { Tree } from '../core/parsing/syntaxTree';
 import type { FileNotice } from '../core/analyzer';
 import { extractFileFacts, mayHaveFacts, mayHaveHelperFacts } from '../core/workspace/fileFacts';
+import { ImportGraph } from '../core/workspace/importGraph';
 import { WorkspaceIndex } from '../core/workspace/workspaceIndex';
 import { ParseTimeoutError, type PythonParser } from '../core/parsing/pythonParser';
 import { discoverPythonFiles, readPythonFile } from '../node/sourceFiles';
@@ -100,6 +101,7 @@ export class WorkspaceScan {
       let sliceStart = performance.now();
       for (const plan of plans) {
         const index = new WorkspaceIndex();
+        const imports = new ImportGraph();
         // Where a helper's callers run (execution contexts through other modules): files read and parsed on demand.
         const pathOf = new Map(plan.files.map((f) => [fileUri(f), f]));
         const folder = plan.folder;
@@ -119,6 +121,7 @@ export class WorkspaceScan {
           }
           const uri = fileUri(file);
           const text = this.host.openText(uri) ?? this.readText(file, plan.folder, false);
+          if (text !== undefined) imports.setFile(uri, text);
           if (text === undefined || !(mayHaveFacts(uri, text) || mayHaveHelperFacts(text))) continue;
           let tree: Tree;
           try {
@@ -130,6 +133,8 @@ export class WorkspaceScan {
           index.setFile(uri, extractFileFacts(tree, uri, text));
         }
         plan.folder.index = index;
+        plan.folder.imports = imports;
+        plan.folder.globalFactsEdited = false;
       }
       if (stale()) return { ...summary, cancelled: true };
 

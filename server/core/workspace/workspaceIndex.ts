@@ -17,16 +17,21 @@ export class WorkspaceIndex {
   private callerSource?: CallerSource;
   /** Bumped on every change, so callers can tell whether dependants need re-analysis. */
   generation = 0;
+  /** What the last change of setFile/removeFile reached (see FactsScope): which dependants need re-analysis. */
+  lastScope: FactsScope = 'none';
 
   setFile(uri: string, facts: FileFacts): boolean {
     const prev = this.files.get(uri);
-    if (prev && sameFacts(prev, facts)) return false;
+    this.lastScope = factsScope(prev, facts);
+    if (this.lastScope === 'none') return false;
     this.files.set(uri, facts);
     this.invalidate();
     return true;
   }
 
   removeFile(uri: string): void {
+    const prev = this.files.get(uri);
+    this.lastScope = factsScope(prev, undefined);
     if (this.files.delete(uri)) this.invalidate();
   }
 
@@ -86,6 +91,22 @@ export class WorkspaceIndex {
   }
 }
 
-function sameFacts(a: FileFacts, b: FileFacts): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+/**
+ * What a change of one file's facts can affect: `global` for models, settings, URLconfs and serializers (any file
+ * may read them), `module` for function summaries and exported types (only the modules that import this one, and
+ * theirs), `none` when nothing changed.
+ */
+export type FactsScope = 'none' | 'module' | 'global';
+
+function factsScope(prev: FileFacts | undefined, next: FileFacts | undefined): FactsScope {
+  // Every part but the module-scoped ones counts as global, so a fact added later is never under-scoped.
+  const globalPart = (f: FileFacts | undefined): string => {
+    if (!f) return JSON.stringify({ classes: [] });
+    const { functions: _f, types: _t, ...rest } = f;
+    return JSON.stringify(rest);
+  };
+  const modulePart = (f: FileFacts | undefined): string => JSON.stringify(f ? [f.functions ?? null, f.types ?? null] : [null, null]);
+  if (globalPart(prev) !== globalPart(next)) return 'global';
+  if (prev === undefined && next !== undefined) return 'module';
+  return modulePart(prev) === modulePart(next) ? 'none' : 'module';
 }

@@ -1,0 +1,82 @@
+/**
+ * Issue 15, "the editor stays live": editing a helper module re-checks the closed modules that import it (their
+ * N+1 through the helper appears and disappears as the helper changes) and only those; editing a model re-checks
+ * every file once the model is saved. Over stdio, like an editor.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { AnalyzeWorkspaceRequest } from '../../server/lsp/protocol';
+import { TestClient } from './client';
+
+const MODELS = 'from django.db import models\n\n\nclass Author(models.Model):\n    name = models.CharField(max_length=10)\n\n\n' +
+  'class Book(models.Model):\n    title = models.CharField(max_length=10)\n    author = models.ForeignKey(Author, on_delete=models.CASCADE)\n';
+const HELPER_CLEAN = 'def label(book):\n    return book.title\n';
+const HELPER_QUERYING = 'def label(book):\n    return book.author.name\n';
+const FILES: Record<string, string> = {
+  'lib/__init__.py': '',
+  'lib/models.py': MODELS,
+  'lib/helpers.py': HELPER_CLEAN,
+  // Imports the helper: an N+1 once label() reads a relation.
+  'lib/views.py': 'from .helpers import label\nfrom .models import Book\n\n\ndef titles(request):\n    return [label(b) for b in Book.objects.all()]\n',
+  // Imports the views module only: a dependant two levels up, re-checked too (its own N+1 makes each analysis publish).
+  'lib/api.py': 'from .models import Book\nfrom .views import titles\n\n\ndef authors(request):\n    return [b.author.name for b in Book.objects.all()]\n',
+  // Does not import the helper: never re-checked for a helper edit (same N+1, so an analysis would show).
+  'lib/other.py': 'from .models import Book\n\n\ndef names(request):\n    return [b.author.name for b in Book.objects.all()]\n',
+};
+
+describe('language server: dependants of an edited module', function () {
+  this.timeout(120_000);
+  let dir: string;
+  let client: TestClient;
+  const uri = (rel: string): string => pathToFileURL(path.join(dir, rel)).href;
+  const codes = (rel: string): string[] => (client.diagnostics.get(uri(rel)) ?? []).at(-1)?.diagnostics.map((d) => `${d.range.start.line}:${d.code}`) ?? [];
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'djperf-lsp-dependants-'));
+    for (const [rel, text] of Object.entries(FILES)) {
+      fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+      fs.writeFileSync(path.join(dir, rel), text);
+    }
+    ({ client } = await TestClient.start(dir));
+    await client.request(AnalyzeWorkspaceRequest, {});
+  });
+
+  after(async () => {
+    await client?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a helper that starts reading a relation: its closed importer gets the N+1, an unrelated file is not re-checked', async () => {
+    assert.deepEqual(codes('lib/views.py'), []);
+    assert.deepEqual(codes('lib/other.py'), ['4:DJP101']);
+    const views = client.publications(uri('lib/views.py'));
+    const other = client.publications(uri('lib/other.py'));
+    const api = client.publications(uri('lib/api.py'));
+    client.open(uri('lib/helpers.py'), HELPER_CLEAN, 1);
+    client.change(uri('lib/helpers.py'), 2, [{ text: HELPER_QUERYING }]);
+    const flagged = await client.latestDiagnostics(uri('lib/views.py'), (p) => p.diagnostics.length > 0, views);
+    assert.deepEqual(flagged.diagnostics.map((d) => `${d.range.start.line}:${d.code}`), ['5:DJP101']);
+    assert.match(String(flagged.diagnostics[0].message), /label\(\) reads book\.author/);
+    // Back to the clean helper: the finding goes away again (the edit is not saved; disk still has the clean one).
+    const afterFlagged = client.publications(uri('lib/views.py'));
+    client.change(uri('lib/helpers.py'), 3, [{ text: HELPER_CLEAN }]);
+    await client.latestDiagnostics(uri('lib/views.py'), (p) => p.diagnostics.length === 0, afterFlagged);
+    // api.py imports views.py, which imports the helper: re-checked after each edit, in the same batch as views.py.
+    await client.waitFor('api.py analysed twice', () => client.publications(uri('lib/api.py')) >= api + 2);
+    assert.equal(client.publications(uri('lib/other.py')), other, 'other.py does not import the helper');
+  });
+
+  it('a saved model edit re-checks every closed file, even when saved before the typing debounce', async () => {
+    const scans = (): number => client.logs.filter((l) => l.startsWith('workspace scan:')).length;
+    const before = scans();
+    const models = MODELS.replace('    title = models.CharField(max_length=10)\n', '    title = models.CharField(max_length=10)\n    pages = models.IntegerField(default=0)\n');
+    client.open(uri('lib/models.py'), MODELS, 1);
+    client.change(uri('lib/models.py'), 2, [{ text: models }]);
+    fs.writeFileSync(path.join(dir, 'lib/models.py'), models);
+    void client.conn.sendNotification('textDocument/didSave', { textDocument: { uri: uri('lib/models.py') } });
+    await client.waitFor('a workspace scan after the save', () => scans() > before);
+  });
+});
