@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { ImportGraph, importTargets } from '../../server/core/workspace/importGraph';
+import { ImportGraph, importedNames, importTarget } from '../../server/core/workspace/importGraph';
 
 const at = (rel: string): string => `file:///w/${rel}`;
 
@@ -16,7 +16,8 @@ describe('ImportGraph: who imports a module (language server re-checks)', () => 
       '    from shop.models import Book  # late import',
       'from .x import *',
     ].join('\n');
-    const got = importTargets(at('shop/api/views.py'), text).map((t) => `${t.exact ? '=' : '~'}${t.module}`).sort();
+    const from = at('shop/api/views.py');
+    const got = importedNames(text).map((d) => importTarget(d, from)).map((t) => `${t.exact ? '=' : '~'}${t.module}`).sort();
     assert.deepEqual(got, [
       '=file:///w/shop/api', '=file:///w/shop/api/views', '=file:///w/shop/api/x',
       '=file:///w/shop/core/util', '=file:///w/shop/core/util/a', '=file:///w/shop/core/util/b',

@@ -8,14 +8,25 @@ import { moduleKey } from './modulePaths';
  * diagnostics).
  */
 export class ImportGraph {
-  /** uri -> the module targets its imports may name (`moduleToPath` results: exact for relative imports). */
-  private readonly imports = new Map<string, readonly ImportTarget[]>();
+  /** uri -> the dotted names its imports may denote, as written (`.helpers`, `shop.models.Book`). */
+  private readonly imports = new Map<string, readonly string[]>();
+  /** Last segment of a dotted name -> the files importing something of that name: resolution is left to lookups. */
+  private readonly byTail = new Map<string, Set<string>>();
 
   setFile(uri: string, text: string): void {
-    this.imports.set(uri, importTargets(uri, text));
+    this.removeFile(uri);
+    const dotted = importedNames(text);
+    this.imports.set(uri, dotted);
+    for (const d of dotted) {
+      const tail = tailOf(d, uri);
+      let set = this.byTail.get(tail);
+      if (!set) this.byTail.set(tail, (set = new Set()));
+      set.add(uri);
+    }
   }
 
   removeFile(uri: string): void {
+    for (const d of this.imports.get(uri) ?? []) this.byTail.get(tailOf(d, uri))?.delete(uri);
     this.imports.delete(uri);
   }
 
@@ -25,8 +36,8 @@ export class ImportGraph {
 
   /**
    * Files that import `uri`'s module, then those importing them, up to `depth` levels (summaries propagate through
-   * that many calls across modules), nearest first; at most `limit` (undefined when there are more: the caller
-   * falls back to re-checking everything).
+   * that many calls across modules), nearest first; undefined when there are more than `limit` (the caller then
+   * re-checks everything).
    */
   dependantsOf(uri: string, depth: number, limit: number): string[] | undefined {
     const out: string[] = [];
@@ -34,13 +45,18 @@ export class ImportGraph {
     let frontier = [uri];
     for (let level = 0; level < depth && frontier.length > 0; level++) {
       const next: string[] = [];
-      const keys = frontier.map((u) => moduleKey(u));
-      for (const [importer, targets] of this.imports) {
-        if (seen.has(importer) || !targets.some((t) => keys.some((k) => names(t, k)))) continue;
-        seen.add(importer);
-        out.push(importer);
-        next.push(importer);
-        if (out.length > limit) return undefined;
+      for (const module of frontier) {
+        const key = moduleKey(module);
+        const tail = key.slice(key.lastIndexOf('/') + 1);
+        // Only the importer's names ending in the tail are resolved (resolution is the costly part).
+        const mayName = (d: string): boolean => d === tail || d.endsWith(`.${tail}`) || /^\.+$/.test(d);
+        for (const importer of this.byTail.get(tail) ?? []) {
+          if (seen.has(importer) || !this.imports.get(importer)!.some((d) => mayName(d) && names(importTarget(d, importer), key))) continue;
+          seen.add(importer);
+          out.push(importer);
+          next.push(importer);
+          if (out.length > limit) return undefined;
+        }
       }
       frontier = next;
     }
@@ -62,15 +78,11 @@ function names(target: ImportTarget, key: string): boolean {
 const FROM_IMPORT = /^[ \t]*from[ \t]+([.\w]+)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]*)/gm;
 const PLAIN_IMPORT = /^[ \t]*import[ \t]+([^\n#;]+)/gm;
 
-/** Module targets of every import statement, at any indentation; `from p import a` also names `p.a` (a submodule). */
-export function importTargets(uri: string, text: string): ImportTarget[] {
-  const from = uri.replace(/\\/g, '/');
-  const out = new Map<string, ImportTarget>();
+/** Dotted names of every import statement, at any indentation; `from p import a` also names `p.a` (a submodule). */
+export function importedNames(text: string): string[] {
+  const out = new Set<string>();
   const add = (dotted: string): void => {
-    if (!/^(?:\.*\w+(?:\.\w+)*|\.+)$/.test(dotted)) return;
-    const t = moduleToPath(dotted, from);
-    const target = { module: moduleKey(t.module), exact: t.exact };
-    out.set(`${target.exact}:${target.module}`, target);
+    if (/^(?:\.*\w+(?:\.\w+)*|\.+)$/.test(dotted)) out.add(dotted);
   };
   for (const m of text.matchAll(FROM_IMPORT)) {
     const base = m[1];
@@ -86,5 +98,19 @@ export function importTargets(uri: string, text: string): ImportTarget[] {
       if (name) add(name);
     }
   }
-  return [...out.values()];
+  return [...out];
+}
+
+/** The module file(s) a dotted import in `fromUri` may denote. */
+export function importTarget(dotted: string, fromUri: string): ImportTarget {
+  const t = moduleToPath(dotted, fromUri.replace(/\\/g, '/'));
+  return { module: moduleKey(t.module), exact: t.exact };
+}
+
+/** The last segment of the module a dotted import denotes (`.` alone: the importing file's package). */
+function tailOf(dotted: string, fromUri: string): string {
+  const dot = dotted.lastIndexOf('.');
+  if (dot < dotted.length - 1) return dotted.slice(dot + 1);
+  const module = importTarget(dotted, fromUri).module;
+  return module.slice(module.lastIndexOf('/') + 1);
 }
