@@ -87,6 +87,18 @@ function ownerClass(def: Node): Node | undefined {
   return cls?.type === 'class_definition' ? cls : undefined;
 }
 
+/**
+ * A view class no other workspace file names (not routed, not subclassed, not imported) in a project whose URLconfs
+ * djperf read: nothing serves it (taiga's PivotalImporterViewSet, never registered in its router), so its methods
+ * are no request path. Without the workspace's files or URLconfs nothing is concluded.
+ */
+function unusedViewClass(cls: Node, uri: string, workspace: WorkspaceFacts): boolean {
+  const name = cls.childForFieldName('name')?.text;
+  if (!name || !workspace.callers || !workspace.urlViews?.length) return false;
+  if (workspace.urlViews.some((v) => v.name === name)) return false;
+  return workspace.callers.filesMentioning(name).every((u) => u === uri);
+}
+
 /** What one def (innermost first) says about where it runs, or undefined when it says nothing. */
 function defContext(def: Node, uri: string, workspace: WorkspaceFacts, pytestFile: boolean): ExecutionContext | undefined {
   const name = def.childForFieldName('name')?.text ?? '';
@@ -111,12 +123,12 @@ function defContext(def: Node, uri: string, workspace: WorkspaceFacts, pytestFil
     if (name === 'ready' && bases.some((b) => /(?:^|\.)AppConfig$/.test(b))) return { kind: 'startup', where: 'AppConfig.ready (startup)' };
     const hook = def.type === 'function_definition' ? hookMethodReason(name, clsName, bases) : undefined;
     if (hook) return { kind: 'request', where: hook };
-    if (def.type === 'class_definition' && bases.some((b) => VIEW_CLASS_BASE.test(b))) return { kind: 'request', where: `the view class ${clsName}` };
+    if (def.type === 'class_definition' && bases.some((b) => VIEW_CLASS_BASE.test(b)) && !unusedViewClass(cls, uri, workspace)) return { kind: 'request', where: `the view class ${clsName}` };
     if (def.type === 'class_definition' && bases.some((b) => ADMIN_CLASS_BASE.test(b))) return { kind: 'request', where: `the admin class ${clsName}` };
   }
   if (def.type === 'function_definition') {
     const rp = requestPathOf(def, uri, workspace);
-    if (rp) return { kind: 'request', where: `a request path (${rp.reason})` };
+    if (rp && !(cls && unusedViewClass(cls, uri, workspace))) return { kind: 'request', where: `a request path (${rp.reason})` };
   }
   return undefined;
 }
