@@ -138,6 +138,8 @@ export class ExecutionContexts {
   private readonly fileCtx: ExecutionContext | undefined;
   private readonly pytestFile: boolean;
   private readonly byDef = new Map<number, ExecutionContext | null>();
+  /** A method's visible call sites, kept: an unknown context below the top is asked again from higher up. */
+  private readonly methodSites = new Map<number, readonly CallSite[]>();
 
   constructor(
     private readonly root: Node, private readonly uri: string, private readonly relPath: string, private readonly text: string,
@@ -235,7 +237,11 @@ export class ExecutionContexts {
         if (c?.kind === 'request') return { kind: 'request', where: `${c.where}, which inherits ${cls.childForFieldName('name')?.text ?? ''}.${def.childForFieldName('name')?.text ?? ''}` };
       }
     }
-    const sites = methodCallSitesOf(def, cls, home, this.workspace.callers);
+    let sites = this.methodSites.get(def.id);
+    if (!sites) {
+      sites = methodCallSitesOf(def, cls, home, this.workspace.callers);
+      this.methodSites.set(def.id, sites);
+    }
     let found: ExecutionContext | undefined;
     let unknown = sites.length === 0;
     for (const site of sites) {
