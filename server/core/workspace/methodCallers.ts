@@ -1,7 +1,7 @@
 import type { Node } from '../parsing/syntaxTree';
 import { nodesOfType, parentOf } from '../python/syntax';
 import { bindingOf } from '../python/semantic/infer';
-import { methodKind } from '../python/semantic/bindings';
+import { methodKind, semanticIndex } from '../python/semantic/bindings';
 import type { CallerIndex } from './callerIndex';
 import type { CallSite, DefiningFile } from './callers';
 import { MAX_CALLER_FILES } from './callers';
@@ -76,7 +76,7 @@ function classNamed(expr: Node, file: DefiningFile, index: CallerIndex | undefin
   return undefined;
 }
 
-function topLevelClass(module: string, name: string, from: DefiningFile, index: CallerIndex | undefined): ClassAt | undefined {
+function topLevelClass(module: string, name: string, from: DefiningFile, index: CallerIndex | undefined, reexport = 0): ClassAt | undefined {
   const uri = index?.moduleFile(module, from.uri);
   const file = uri === undefined ? undefined : uri === from.uri ? from : index?.file(uri);
   if (!file) return undefined;
@@ -84,7 +84,11 @@ function topLevelClass(module: string, name: string, from: DefiningFile, index: 
     const d = s.type === 'decorated_definition' ? s.childForFieldName('definition') : s;
     if (d?.type === 'class_definition' && nameOf(d) === name) return { file, cls: d };
   }
-  return undefined;
+  // A package re-exporting it (`from .mixins import AcceptedRisksMixin` in `api/__init__.py`), followed one level.
+  const bound = reexport === 0 ? semanticIndex(file.root.tree).module.bindings.get(name) : undefined;
+  const only = bound?.length === 1 ? bound[0] : undefined;
+  const target = only?.kind === 'import' && only.qualified ? moduleOfQualified(only.qualified) : undefined;
+  return target === undefined ? undefined : topLevelClass(target, name, file, index, reexport + 1);
 }
 
 function sameClass(a: ClassAt, b: ClassAt): boolean {
