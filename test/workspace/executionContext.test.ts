@@ -100,6 +100,7 @@ describe('execution context of findings', () => {
       'crm/importers.py:29 - warning', // Purger.unused: no caller
       'crm/legacy_api.py:11 - warning', // a view class nothing routes, imports or subclasses
       'crm/middleware.py:13 request warning',
+      'crm/middleware.py:23 - warning', // a middleware no settings file lists
       'crm/permissions.py:9 request warning',
       'crm/signals.py:12 request warning', // receiver of a workspace Signal sent from a view
       'crm/signals.py:18 signal warning', // @receiver(post_save): where models are saved is not known

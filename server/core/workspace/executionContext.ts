@@ -94,8 +94,14 @@ function ownerClass(def: Node): Node | undefined {
  */
 function unusedViewClass(cls: Node, uri: string, workspace: WorkspaceFacts): boolean {
   const name = cls.childForFieldName('name')?.text;
-  if (!name || !workspace.callers || !workspace.urlViews?.length) return false;
-  if (workspace.urlViews.some((v) => v.name === name)) return false;
+  if (!name || !workspace.urlViews?.length || workspace.urlViews.some((v) => v.name === name)) return false;
+  return namedNowhereElse(cls, uri, workspace);
+}
+
+/** Whether the workspace's files are known and none but the class's own names it. */
+function namedNowhereElse(cls: Node, uri: string, workspace: WorkspaceFacts): boolean {
+  const name = cls.childForFieldName('name')?.text;
+  if (!name || !workspace.callers) return false;
   return workspace.callers.filesMentioning(name).every((u) => u === uri);
 }
 
@@ -122,7 +128,8 @@ function defContext(def: Node, uri: string, workspace: WorkspaceFacts, pytestFil
     if (/^resolve_|^mutate$/.test(name) && bases.some((b) => GRAPHENE_BASE.test(b))) return { kind: 'request', where: `the GraphQL resolver ${clsName}.${name}` };
     if (name === 'ready' && bases.some((b) => /(?:^|\.)AppConfig$/.test(b))) return { kind: 'startup', where: 'AppConfig.ready (startup)' };
     const hook = def.type === 'function_definition' ? hookMethodReason(name, clsName, bases) : undefined;
-    if (hook) return { kind: 'request', where: hook };
+    // A middleware runs only when a settings file lists it (`"app.middleware.TimingMiddleware"` names the class).
+    if (hook && !(hook.startsWith('the middleware') && namedNowhereElse(cls, uri, workspace))) return { kind: 'request', where: hook };
     if (def.type === 'class_definition' && bases.some((b) => VIEW_CLASS_BASE.test(b)) && !unusedViewClass(cls, uri, workspace)) return { kind: 'request', where: `the view class ${clsName}` };
     if (def.type === 'class_definition' && bases.some((b) => ADMIN_CLASS_BASE.test(b))) return { kind: 'request', where: `the admin class ${clsName}` };
   }
