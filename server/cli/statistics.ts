@@ -4,7 +4,7 @@ import { eachFinding, type Report } from './formats/report';
 export interface StatisticsRow {
   code: string;
   name: string;
-  /** `request`, `task`, `command`, `startup`, `test`, `migration`, or `unknown` when djperf cannot tell. */
+  /** `request`, `task`, `command`, `startup`, `test`, `migration`, `signal`, or `unknown` when djperf cannot tell. */
   context: string;
   count: number;
 }

@@ -98,6 +98,7 @@ function withRowLimitNote(f: Finding): Finding {
 /** How the one-line message names a long place (the detail keeps the whole `where`). */
 const SHORT_WHERE: Partial<Record<ExecutionContext['kind'], string>> = {
   task: 'a background task', command: 'a management command', test: 'test code', migration: 'a migration',
+  signal: 'a signal receiver',
 };
 
 /**
@@ -108,7 +109,8 @@ function placeInContext(f: ReportedFinding, full: string, context: ExecutionCont
   if (!context) return f;
   // Startup code runs once per process: said in the context, not worth a message (DJP408 lives in settings).
   if (context.kind === 'request' || context.kind === 'startup') return { ...f, context };
-  const severity = !explicitSeverity && f.severity === 'warning' ? 'information' : f.severity;
+  // A signal receiver runs wherever the signal is sent (often a view): said, not ranked down.
+  const severity = !explicitSeverity && f.severity === 'warning' && context.kind !== 'signal' ? 'information' : f.severity;
   const { detail: _previous, ...rest } = f;
   return { ...rest, context, severity, ...reportedText(full, f.cost, f.meta, context.where, SHORT_WHERE[context.kind]) };
 }

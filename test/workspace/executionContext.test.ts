@@ -86,4 +86,33 @@ describe('execution context of findings', () => {
     const task = scan.results.flatMap((r) => r.findings).find((f) => f.range.start.line === 5);
     assert.match(task?.detail ?? task?.message ?? '', /runs in code called from a background task \(@shared_task\) in library\/tasks\.py\)$/);
   });
+
+  it('methods take their visible callers\' context; signal receivers, permissions, middleware and template tags say where they run', async () => {
+    const scan = await scanProject(path.join(FIXTURE_PROJECTS, 'class_contexts'));
+    const got = scan.results.flatMap((r) => r.findings.map((f) =>
+      `${r.relPath.split(path.sep).join('/')}:${f.range.start.line + 1} ${f.context?.kind ?? '-'} ${f.severity}`));
+    assert.deepEqual(got.sort(), [
+      'crm/api/mixins.py:14 request warning', // post() of a mixin (re-exported by crm/api) inherited by a routed view
+      'crm/exporters.py:10 command information', // _write <- export <- TeamExporter().export() in a command, every `.export`/`._write` seen
+      'crm/importers.py:10 - warning', // BaseImporter._store: the only instances built are TeamImporter, which overrides it
+      'crm/importers.py:16 request warning', // TeamImporter._store <- self._store() in BaseImporter.run <- TeamImporter().run() in a view
+      'crm/importers.py:25 task information', // Purger._purge_each <- purge <- Purger().purge() in a celery task
+      'crm/importers.py:29 - warning', // Purger.unused: no caller
+      'crm/legacy_api.py:11 - warning', // a view class nothing routes, imports or subclasses
+      'crm/middleware.py:13 request warning',
+      'crm/middleware.py:23 - warning', // a middleware no settings file lists
+      'crm/permissions.py:9 request warning',
+      'crm/signals.py:12 request warning', // receiver of a workspace Signal sent from a view
+      'crm/signals.py:18 signal warning', // @receiver(post_save): where models are saved is not known
+      'crm/signals.py:23 signal warning', // post_delete.connect(handlers.audit_member) in AppConfig.ready
+      'crm/templatetags/crm_tags.py:10 request warning',
+    ]);
+    const detail = (line: number, file: string): string => {
+      const f = scan.results.find((r) => r.relPath.endsWith(file))?.findings.find((x) => x.range.start.line === line - 1);
+      return f?.detail ?? f?.message ?? '';
+    };
+    assert.match(detail(18, 'signals.py'), /runs in a receiver of the signal post_save\)$/);
+    assert.equal(scan.results.find((r) => r.relPath.endsWith('signals.py'))?.findings[0]?.context?.where,
+      'a receiver of the signal members_added, sent from a request path (import_teams is routed in a URLconf) in crm/views.py');
+  });
 });

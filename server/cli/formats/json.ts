@@ -20,7 +20,7 @@ export interface JsonFinding {
   noqa_row: number;
   severity: string;
   cost: Cost | null;
-  /** Where the code runs (`request`, `task`, `command`, `startup`, `test`, `migration`), null when unknown. */
+  /** Where the code runs (`request`, `task`, `command`, `startup`, `test`, `migration`, `signal`), null when unknown. */
   context: string | null;
 }
 

@@ -13,6 +13,7 @@ import { atomicWithItem, isAtomicExpr, hasDecorator } from '../django/transactio
 import { literalLoopBound, loopRowLimit } from '../django/loopBounds';
 import { enclosingLoop, isAwaited, localFunction, threadHopOf, callableWork, type AsyncEnv } from '../django/asyncContext';
 import { bindingOf } from '../python/semantic/infer';
+import { callsGilFreeWork } from './gilFreeCalls';
 import { unpackedValue } from '../python/semantic/bindings';
 
 /**
@@ -530,7 +531,8 @@ export function collectAtoms(fn: Node, file: AnalyzedFile, env: AtomEnv, opts: {
         if (sub.usesRequestUser) work.usesRequestUser = true;
         work.notes.push(...sub.notes);
         const nesting = loopOf(n) + maxLoopNesting(helper.fn);
-        if (!heavySeen && nesting >= 2 && !sub.atoms.some((a) => a.kind === 'db' || a.kind === 'io' || a.kind === 'hop')) {
+        if (!heavySeen && nesting >= 2 && !sub.atoms.some((a) => a.kind === 'db' || a.kind === 'io' || a.kind === 'hop') &&
+            !callsGilFreeWork(helper.fn, helper.file.imports)) {
           heavySeen = true;
           work.atoms.push(place({ kind: 'cpu', ...base(n), loop: 0, heavy: `${helper.fn.childForFieldName('name')?.text}() runs pure-Python loops ${nesting} deep` }, n));
         }
@@ -545,7 +547,7 @@ export function collectAtoms(fn: Node, file: AnalyzedFile, env: AtomEnv, opts: {
     walk(body, (n) => {
       if (heavySeen || n.type === 'function_definition' || n.type === 'lambda') return false;
       if ((n.type === 'for_statement' || n.type === 'for_in_clause') && loopDepth(n, fn) >= 1 && !evals.some((e) => inRange(e.node, n) || inRange(n, e.node)) &&
-          !waitsInside(work.atoms, loopSpan(n)) && !boundedByLiteral(n)) {
+          !waitsInside(work.atoms, loopSpan(n)) && !boundedByLiteral(n) && !callsGilFreeWork(loopSpan(n), file.imports)) {
         heavySeen = true;
         work.atoms.push(place({ kind: 'cpu', ...base(n), loop: 0, heavy: 'nested pure-Python loops' }, n));
       }

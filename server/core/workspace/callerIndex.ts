@@ -40,7 +40,8 @@ export class CallerIndex {
     }
   }
 
-  private textOf(uri: string): string | undefined {
+  /** A file's text, read once (a text test before a parse). */
+  textOf(uri: string): string | undefined {
     let t = this.texts.get(uri);
     if (t === undefined) {
       t = this.source.read(uri) ?? null;

@@ -5,9 +5,14 @@ import { decoratorsOf, parentOf } from '../python/syntax';
 import { requestPathOf } from '../django/requestPath';
 import { MemoKey } from '../memo';
 import { callSitesOf, type CallSite } from './callers';
+import { hookFunctionReason, hookMethodReason } from '../django/frameworkHooks';
+import { isDispatchedHandler, methodCallSitesOf, sitesAreAllUses, subclassesOf } from './methodCallers';
+import { receiverFacts } from './signalReceivers';
 
 /** How many caller levels a helper's context is looked up through (`view -> build_rows -> render_row`). */
 export const MAX_CALLER_DEPTH = 3;
+/** Methods call each other in longer chains (`import_project -> _import_data -> _import_comments`), cheaply followed. */
+export const MAX_METHOD_DEPTH = 6;
 
 const CONTEXTS = new MemoKey<ExecutionContexts>('execution contexts of a caller file');
 
@@ -15,7 +20,7 @@ const CONTEXTS = new MemoKey<ExecutionContexts>('execution contexts of a caller 
  * Where a piece of code runs, so findings can be ranked like Ruff's per-file ignores rank test code: an N+1 in a
  * request path costs every user, one in a nightly task costs a worker, one in a test costs nobody.
  */
-export type ExecutionContextKind = 'request' | 'task' | 'command' | 'startup' | 'test' | 'migration';
+export type ExecutionContextKind = 'request' | 'task' | 'command' | 'startup' | 'test' | 'migration' | 'signal';
 
 export interface ExecutionContext {
   kind: ExecutionContextKind;
@@ -82,6 +87,24 @@ function ownerClass(def: Node): Node | undefined {
   return cls?.type === 'class_definition' ? cls : undefined;
 }
 
+/**
+ * A view class no other workspace file names (not routed, not subclassed, not imported) in a project whose URLconfs
+ * djperf read: nothing serves it (taiga's PivotalImporterViewSet, never registered in its router), so its methods
+ * are no request path. Without the workspace's files or URLconfs nothing is concluded.
+ */
+function unusedViewClass(cls: Node, uri: string, workspace: WorkspaceFacts): boolean {
+  const name = cls.childForFieldName('name')?.text;
+  if (!name || !workspace.urlViews?.length || workspace.urlViews.some((v) => v.name === name)) return false;
+  return namedNowhereElse(cls, uri, workspace);
+}
+
+/** Whether the workspace's files are known and none but the class's own names it. */
+function namedNowhereElse(cls: Node, uri: string, workspace: WorkspaceFacts): boolean {
+  const name = cls.childForFieldName('name')?.text;
+  if (!name || !workspace.callers) return false;
+  return workspace.callers.filesMentioning(name).every((u) => u === uri);
+}
+
 /** What one def (innermost first) says about where it runs, or undefined when it says nothing. */
 function defContext(def: Node, uri: string, workspace: WorkspaceFacts, pytestFile: boolean): ExecutionContext | undefined {
   const name = def.childForFieldName('name')?.text ?? '';
@@ -92,6 +115,8 @@ function defContext(def: Node, uri: string, workspace: WorkspaceFacts, pytestFil
     const task = decos.find((d) => TASK_DECORATOR.test(d));
     if (task) return { kind: 'task', where: `a background task (@${task})` };
     if (decos.some((d) => STRAWBERRY_DECORATOR.test(d))) return { kind: 'request', where: 'a strawberry GraphQL resolver' };
+    const hook = ownerClass(def) ? undefined : hookFunctionReason(name, decos);
+    if (hook) return { kind: 'request', where: hook };
   }
   const cls = def.type === 'class_definition' ? def : ownerClass(def);
   if (cls) {
@@ -102,12 +127,15 @@ function defContext(def: Node, uri: string, workspace: WorkspaceFacts, pytestFil
     if (bases.some((b) => CONSUMER_BASE.test(b))) return { kind: 'request', where: `the channels consumer ${clsName}` };
     if (/^resolve_|^mutate$/.test(name) && bases.some((b) => GRAPHENE_BASE.test(b))) return { kind: 'request', where: `the GraphQL resolver ${clsName}.${name}` };
     if (name === 'ready' && bases.some((b) => /(?:^|\.)AppConfig$/.test(b))) return { kind: 'startup', where: 'AppConfig.ready (startup)' };
-    if (def.type === 'class_definition' && bases.some((b) => VIEW_CLASS_BASE.test(b))) return { kind: 'request', where: `the view class ${clsName}` };
+    const hook = def.type === 'function_definition' ? hookMethodReason(name, clsName, bases) : undefined;
+    // A middleware runs only when a settings file lists it (`"app.middleware.TimingMiddleware"` names the class).
+    if (hook && !(hook.startsWith('the middleware') && namedNowhereElse(cls, uri, workspace))) return { kind: 'request', where: hook };
+    if (def.type === 'class_definition' && bases.some((b) => VIEW_CLASS_BASE.test(b)) && !unusedViewClass(cls, uri, workspace)) return { kind: 'request', where: `the view class ${clsName}` };
     if (def.type === 'class_definition' && bases.some((b) => ADMIN_CLASS_BASE.test(b))) return { kind: 'request', where: `the admin class ${clsName}` };
   }
   if (def.type === 'function_definition') {
     const rp = requestPathOf(def, uri, workspace);
-    if (rp) return { kind: 'request', where: `a request path (${rp.reason})` };
+    if (rp && !(cls && unusedViewClass(cls, uri, workspace))) return { kind: 'request', where: `a request path (${rp.reason})` };
   }
   return undefined;
 }
@@ -117,6 +145,8 @@ export class ExecutionContexts {
   private readonly fileCtx: ExecutionContext | undefined;
   private readonly pytestFile: boolean;
   private readonly byDef = new Map<number, ExecutionContext | null>();
+  /** A method's visible call sites, kept: an unknown context below the top is asked again from higher up. */
+  private readonly methodSites = new Map<number, readonly CallSite[]>();
 
   constructor(
     private readonly root: Node, private readonly uri: string, private readonly relPath: string, private readonly text: string,
@@ -157,7 +187,9 @@ export class ExecutionContexts {
     if (c === undefined) {
       this.byDef.set(def.id, null); // a recursive helper asks for itself while being resolved
       c = defContext(def, this.uri, this.workspace, this.pytestFile) ?? this.fromCallers(def, depth) ?? null;
-      this.byDef.set(def.id, c);
+      // An unknown found below the top may only be the depth limit: asked again from higher up, it may be known.
+      if (c === null && depth > 0) this.byDef.delete(def.id);
+      else this.byDef.set(def.id, c);
     }
     return c ?? undefined;
   }
@@ -170,10 +202,16 @@ export class ExecutionContexts {
    * under an alias, through a re-export) leaves it unknown, and nothing is re-ranked.
    */
   private fromCallers(def: Node, depth: number): ExecutionContext | undefined {
-    if (depth >= MAX_CALLER_DEPTH || def.type !== 'function_definition' || ownerClass(def)) return undefined;
+    if (def.type !== 'function_definition') return undefined;
+    const home = { uri: this.uri, relPath: this.relPath, root: this.root, text: this.text };
+    const cls = ownerClass(def);
+    if (cls) return depth >= MAX_METHOD_DEPTH ? undefined : this.fromMethodCallers(def, cls, depth);
+    if (depth >= MAX_CALLER_DEPTH) return undefined;
     const top = parentOf(def)?.type === 'decorated_definition' ? parentOf(def) : def;
     if (parentOf(top)?.type !== 'module') return undefined;
-    const sites = callSitesOf(def, { uri: this.uri, relPath: this.relPath, root: this.root, text: this.text }, this.workspace.callers);
+    const receiver = receiverFacts(def, home, this.workspace.callers);
+    if (receiver) return this.fromSignalSends(receiver.names, receiver.sends, depth);
+    const sites = callSitesOf(def, home, this.workspace.callers);
     if (!sites) return undefined;
     let found: ExecutionContext | undefined;
     let unknown = false;
@@ -188,6 +226,56 @@ export class ExecutionContexts {
       else found ??= calledFrom(c, site, this.uri);
     }
     return unknown ? undefined : found;
+  }
+
+  /**
+   * A method runs where its visible callers run (`methodCallers.ts`): `self.m()` in the class hierarchy, `C(...).m()`
+   * and `x.m()` with `x = C(...)`. Those are never all its callers (an instance passed as a parameter is not
+   * followed), so only a request caller decides alone; when the visible calls are every `.m` in the workspace and
+   * all agree on a task or a command, the method takes it; anything else stays unknown.
+   */
+  private fromMethodCallers(def: Node, cls: Node, depth: number): ExecutionContext | undefined {
+    const home = { uri: this.uri, relPath: this.relPath, root: this.root, text: this.text };
+    if (isDispatchedHandler(def)) {
+      // A handler of a mixin runs for the view classes that inherit it.
+      for (const sub of subclassesOf({ file: home, cls }, this.workspace.callers)) {
+        const resolver = sub.file.uri === this.uri ? this : ExecutionContexts.of({ ...sub.file, call: sub.cls }, this.workspace);
+        const c = resolver.around(sub.cls, depth + 1);
+        if (c?.kind === 'request') return { kind: 'request', where: `${c.where}, which inherits ${cls.childForFieldName('name')?.text ?? ''}.${def.childForFieldName('name')?.text ?? ''}` };
+      }
+    }
+    let sites = this.methodSites.get(def.id);
+    if (!sites) {
+      sites = methodCallSitesOf(def, cls, home, this.workspace.callers);
+      this.methodSites.set(def.id, sites);
+    }
+    let found: ExecutionContext | undefined;
+    let unknown = sites.length === 0;
+    for (const site of sites) {
+      if (site.uri === this.uri && site.call.startIndex >= def.startIndex && site.call.endIndex <= def.endIndex) continue; // recursion
+      const resolver = site.uri === this.uri ? this : ExecutionContexts.of(site, this.workspace);
+      const c = resolver.around(site.call, depth + 1);
+      if (c?.kind === 'request') return calledFrom(c, site, this.uri);
+      if (!c) unknown = true;
+      else if (isTestLike(c.kind)) continue;
+      else if (found && found.kind !== c.kind) unknown = true;
+      else found ??= calledFrom(c, site, this.uri);
+    }
+    return unknown || !sitesAreAllUses(def, sites, this.workspace.callers) ? undefined : found;
+  }
+
+  /**
+   * A signal receiver runs where its signal is sent: a workspace signal sent from a request path makes it request
+   * code; otherwise (a model signal, sends of unknown context) it is said to be a signal receiver, nothing more.
+   */
+  private fromSignalSends(names: readonly string[], sends: readonly CallSite[] | undefined, depth: number): ExecutionContext {
+    const receiver = `a receiver of the signal${names.length > 1 ? 's' : ''} ${names.join(', ')}`;
+    for (const site of sends ?? []) {
+      const resolver = site.uri === this.uri ? this : ExecutionContexts.of(site, this.workspace);
+      const c = resolver.around(site.call, depth + 1);
+      if (c?.kind === 'request') return { kind: 'request', where: `${receiver}, sent from ${c.where}${site.uri === this.uri ? '' : ` in ${site.relPath}`}` };
+    }
+    return { kind: 'signal', where: receiver };
   }
 }
 
