@@ -1,6 +1,7 @@
 import type { ModelDecl, FieldDecl, MethodReads } from './modelDecls';
 import { BUILTIN_MODEL_DECLS, MODEL_ROOT_BASES } from './builtinModels';
 import type { Range } from '../parsing/textDocument';
+import type { QuerysetStep } from './querysetMethods';
 
 /** Inheritance levels followed (real projects use a handful; a hostile chain of thousands must stay linear). */
 const MAX_INHERITANCE_DEPTH = 16;
@@ -51,7 +52,14 @@ export interface ModelInfo {
   methodReads?: Map<string, MethodReads & { uri: string; model: string }>;
   /** Field name -> field class (`CharField`), with `:choices` appended when choices are declared. */
   fieldClasses?: Map<string, string>;
+  /** Manager attribute -> workspace classes defining its methods (own managers, else inherited ones). */
+  managerClasses?: Map<string, string[]>;
+  /** The first declared manager (Django's `_default_manager`, whose class related managers subclass). */
+  defaultManager?: string;
 }
+
+/** What a custom QuerySet/Manager method does: its steps, or `null` when it is no readable chain on the queryset. */
+export type CustomMethod = { steps: QuerysetStep[] | null; owner: string };
 
 export interface ModelIndexOptions {
   /** `AUTH_USER_MODEL` from settings, e.g. "accounts.User"; default auth.User. */
@@ -62,6 +70,10 @@ export interface ModelIndexOptions {
 export class ModelIndex {
   private readonly byKey = new Map<string, ModelInfo>();
   private readonly byName = new Map<string, ModelInfo[]>();
+  /** Workspace QuerySet/Manager classes by name (the ones with method summaries or bases to follow). */
+  private readonly querysetClasses = new Map<string, ModelDecl[]>();
+  /** Key of the user model (`AUTH_USER_MODEL`, else auth.User). */
+  userModelKey?: string;
 
   static build(workspaceDecls: readonly ModelDecl[], options: ModelIndexOptions = {}): ModelIndex {
     const index = new ModelIndex();
@@ -92,7 +104,38 @@ export class ModelIndex {
     return this.byKey.get(modelKey)?.relations.get(accessor);
   }
 
+  /**
+   * A method of the workspace QuerySet/Manager classes `classes` (nearest class first, then their bases):
+   * undefined when none of them defines it (a Django method, or a class outside the workspace).
+   */
+  customMethod(classes: readonly string[], method: string): CustomMethod | undefined {
+    const seen = new Set<string>();
+    const queue = [...classes];
+    while (queue.length && seen.size < MAX_INHERITANCE_DEPTH * 4) {
+      const name = queue.shift() as string;
+      if (seen.has(name)) continue;
+      seen.add(name);
+      for (const d of this.querysetClasses.get(name) ?? []) {
+        const steps = d.querysetMethods?.[method];
+        if (steps !== undefined) return { steps, owner: d.name };
+        for (const b of d.bases) queue.push(b.split('.').pop() ?? b);
+      }
+    }
+    return undefined;
+  }
+
+  /** Whether every class of `classes` is a workspace class (its methods are all known to customMethod). */
+  knowsClasses(classes: readonly string[]): boolean {
+    return classes.every((c) => this.querysetClasses.has(c));
+  }
+
   private populate(decls: readonly ModelDecl[], options: ModelIndexOptions): void {
+    for (const d of decls) {
+      if (!d.querysetMethods && !d.bases.some((b) => /(QuerySet|Manager)$/.test(b))) continue;
+      const list = this.querysetClasses.get(d.name) ?? [];
+      list.push(d);
+      this.querysetClasses.set(d.name, list);
+    }
     const declsByName = new Map<string, ModelDecl[]>();
     for (const d of decls) {
       const list = declsByName.get(d.name) ?? [];
@@ -132,6 +175,8 @@ export class ModelIndex {
         columns: new Set(['pk', 'id']), relations: new Map(), managers: new Set(d.managers),
         methods: new Set(d.methods), parents: [], ordered: d.ordering, strReads: d.strReads,
         methodReads: d.methodReads ? new Map(Object.entries(d.methodReads).map(([k, v]) => [k, { ...v, uri: d.uri, model: d.name }])) : undefined,
+        managerClasses: d.managerClasses ? new Map(Object.entries(d.managerClasses)) : undefined,
+        defaultManager: d.managers[0],
       };
       if (this.byKey.has(info.key) && !info.builtin) continue;
       this.byKey.set(info.key, info);
@@ -142,6 +187,7 @@ export class ModelIndex {
     const declOf = new Map<string, ModelDecl>();
     for (const d of modelDecls) if (!declOf.has(keyOf(d))) declOf.set(keyOf(d), d);
     const authUser = options.authUserModel ?? 'auth.User';
+    this.userModelKey = this.find(authUser)?.key;
 
     const resolveTarget = (raw: string | undefined, owner: ModelInfo): string | undefined => {
       if (!raw) return undefined;
@@ -189,7 +235,11 @@ export class ModelIndex {
               if (!info.methods.has(name) && !info.methodReads?.has(name)) (info.methodReads ??= new Map()).set(name, reads);
             }
             for (const m of parent.methods) info.methods.add(m);
-            if (info.managers.size === 0) for (const m of parent.managers) info.managers.add(m);
+            if (info.managers.size === 0) {
+              for (const m of parent.managers) info.managers.add(m);
+              info.managerClasses ??= parent.managerClasses;
+              info.defaultManager ??= parent.defaultManager;
+            }
             // Multi-table inheritance: a concrete parent means a parent link and a reverse child accessor.
             if (!parent.abstract && !info.proxy && !info.abstract) {
               const link = `${parent.name.toLowerCase()}_ptr`;
