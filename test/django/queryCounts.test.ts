@@ -1,12 +1,11 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EXAMPLES, REPO_ROOT } from '../harness/paths';
 import { scanProject } from '../harness/projectRun';
+import { PYTHON, blockLines, requirePython } from '../harness/realDjango';
 import type { QueryCost } from '../../server/core/rules/types';
 
-const PYTHON = '/usr/bin/python3';
 const SCRIPT = path.join(REPO_ROOT, 'test', 'django', 'query_counts.py');
 const SHOP = path.join(EXAMPLES, 'shop');
 
@@ -54,30 +53,6 @@ const VIEWS: Record<string, ViewCase> = {
   // The N+1 is in a model property (Product.shelf_label reads self.category), one call away from the loop.
   'catalog.views.shelf_labels': { file: 'catalog/views.py', name: 'shelf_labels' },
 };
-
-function requirePython(): void {
-  if (!fs.existsSync(PYTHON)) assert.fail(`${PYTHON} is missing: install the Debian packages python3, python3-django and python3-djangorestframework`);
-  for (const [mod, pkg] of [['django', 'python3-django'], ['rest_framework', 'python3-djangorestframework']]) {
-    const r = spawnSync(PYTHON, ['-c', `import ${mod}`], { encoding: 'utf8' });
-    if (r.status !== 0) assert.fail(`${PYTHON} cannot import ${mod}: install the Debian package ${pkg} (apt-get install ${pkg})\n${r.stderr}`);
-  }
-}
-
-/** [first, last] 0-based lines of `def name` / `class name` at any indentation. */
-function blockLines(text: string, name: string): [number, number] {
-  const lines = text.split(/\r?\n/);
-  const start = lines.findIndex((l) => new RegExp(`^\\s*(async\\s+def|def|class)\\s+${name}\\b`).test(l));
-  assert.ok(start >= 0, `${name} not found`);
-  const indent = /^\s*/.exec(lines[start])![0].length;
-  let end = start;
-  for (let i = start + 1; i < lines.length; i++) {
-    const l = lines[i];
-    if (l.trim() === '' || l.trim().startsWith('#')) continue;
-    if (/^\s*/.exec(l)![0].length <= indent && !/^\s*[)\]}]/.test(l)) break;
-    end = i;
-  }
-  return [start, end];
-}
 
 describe('real Django query counts match djperf costs (examples/shop)', function () {
   this.timeout(120000);
