@@ -36,7 +36,7 @@ export interface SerializerDecl {
   depth?: number;
   /** Meta.exclude (literal names). */
   exclude?: string[];
-  /** The class overrides to_representation: what it renders is not known from its fields. */
+  /** The class overrides to_representation without calling super's: what it renders is not known from its fields. */
   customRepresentation?: boolean;
   declared: SerializerFieldDecl[];
   /** Method name -> attribute chains read from its `obj` parameter. */
@@ -150,7 +150,8 @@ export function extractSerializerDecls(tree: Tree, uri: string): SerializerDecl[
       const def = stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
       if (def?.type === 'function_definition') {
         const fname = def.childForFieldName('name')?.text;
-        if (fname === 'to_representation') decl.customRepresentation = true;
+        // An override that starts from super().to_representation() still renders the fields (and then adjusts them).
+        if (fname === 'to_representation' && !/\bsuper\([^)]*\)\s*\.\s*to_representation\s*\(/.test(def.text)) decl.customRepresentation = true;
         const params = (def.childForFieldName('parameters')?.namedChildren ?? []).filter((p) => p?.type === 'identifier');
         const obj = params[1]?.text;
         if (fname && obj) decl.methodReads[fname] = attributeReads(def, obj);
