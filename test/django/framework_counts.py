@@ -12,6 +12,7 @@ For every size N the in-memory SQLite database is rebuilt (syncdb: the fixture h
 * tags: 2;
 * books: N EBooks (each is a Book row too), book i published by publisher i, owned and created by member i,
   tagged with both tags, one Review each;
+* shelves: N, shelf i of publisher i, with one ShelfItem each;
 * comments: N, comment i on publisher i (GenericForeignKey).
 
 ContentType's cache is warmed before each call (as in a running server) and every view is called through
@@ -78,7 +79,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from accounts.models import Member  # noqa: E402
 from api import views as api_views  # noqa: E402
 from library import views  # noqa: E402
-from library.models import Book, Comment, EBook, Publisher, PublisherProfile, Review, Tag, Tagging  # noqa: E402
+from library.models import Book, Comment, EBook, Publisher, PublisherProfile, Review, Shelf, ShelfItem, Tag, Tagging  # noqa: E402
 
 _MIGRATED = []
 
@@ -108,6 +109,8 @@ def seed(n):
         for tag in tags:
             Tagging.objects.create(book=book, tag=tag)
         Review.objects.create(book=book, body="Review %d" % i)
+        shelf = Shelf.objects.create(label="Shelf %d" % i, publisher=publisher)
+        ShelfItem.objects.create(shelf=shelf)
         Comment.objects.create(content_type=ContentType.objects.get_for_model(Publisher), object_id=publisher.pk, text="c%d" % i)
     return user
 

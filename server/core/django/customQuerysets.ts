@@ -51,7 +51,7 @@ export function applySteps(models: ModelIndex, q: QuerysetValue, steps: readonly
   let cur: QuerysetValue = q;
   for (const step of steps) {
     if (!CHAIN_METHODS.has(step.method)) {
-      const found = cur.managerClasses ? models.customMethod(cur.managerClasses, step.method) : undefined;
+      const found = (cur.managerClasses ? models.customMethod(cur.managerClasses, step.method) : undefined) ?? models.customMethodByName(step.method);
       if (!found?.steps) return undefined; // an instance, a count, or code djperf cannot read
       const inner = applySteps(models, cloneQueryset(cur, {}), found.steps, call, depth + 1);
       if (!inner) return undefined;
@@ -98,4 +98,21 @@ function applyDjangoStep(q: QuerysetValue, step: QuerysetStep, call: Node): void
     default:
       break;
   }
+}
+
+/** Steps with custom methods replaced by what they do (undefined: one of them is not readable). */
+export function flattenSteps(models: ModelIndex, classes: readonly string[], steps: readonly QuerysetStep[], depth = 0): QuerysetStep[] | undefined {
+  if (depth > MAX_CUSTOM_DEPTH) return undefined;
+  const out: QuerysetStep[] = [];
+  for (const step of steps) {
+    if (CHAIN_METHODS.has(step.method)) {
+      out.push(step);
+      continue;
+    }
+    const found = models.customMethod(classes, step.method) ?? models.customMethodByName(step.method);
+    const inner = found?.steps ? flattenSteps(models, classes, found.steps, depth + 1) : undefined;
+    if (!inner) return undefined;
+    out.push(...inner);
+  }
+  return out;
 }

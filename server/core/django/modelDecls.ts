@@ -179,6 +179,13 @@ const DJANGO_MANAGERS = new Set(['Manager', 'BaseManager', 'QuerySet']);
  * [BookQS], `X.from_queryset(QS)` -> [X, QS] (Django's own Manager left out).
  */
 function managerClassNames(call: Node): string[] {
+  const fn = call.childForFieldName('function');
+  const receiver = fn?.type === 'attribute' ? fn.childForFieldName('object') : undefined;
+  // `URLManager().from_queryset(URLQueryset)`: the manager instance's class, then the QuerySet.
+  if (receiver?.type === 'call' && fn?.childForFieldName('attribute')?.text === 'from_queryset') {
+    const own = [calleeName(receiver)?.split('.').pop(), dottedName(positionalArgs(call)[0] ?? null)?.pop()];
+    return own.filter((n): n is string => !!n && !DJANGO_MANAGERS.has(n));
+  }
   const callee = calleeName(call) ?? '';
   const parts = callee.split('.');
   const method = parts[parts.length - 1];
@@ -250,7 +257,7 @@ export function extractClassDecls(tree: Tree, uri: string): ModelDecl[] {
         }
         const fn = right.childForFieldName('function');
         // `Manager.from_queryset(QS)()` and `CustomManager()` called through a call expression.
-        if (fn?.type === 'call' && /from_queryset$/.test(calleeName(fn) ?? '')) {
+        if (fn?.type === 'call' && (/from_queryset$/.test(calleeName(fn) ?? '') || fn.childForFieldName('function')?.childForFieldName('attribute')?.text === 'from_queryset')) {
           decl.managers.push(left.text);
           const classes = managerClassNames(fn);
           if (classes.length) (decl.managerClasses ??= {})[left.text] = classes;

@@ -124,6 +124,23 @@ export class ModelIndex {
     return undefined;
   }
 
+  /**
+   * A custom method by name alone, when the chain's classes do not say where it is (`self.QUERY_SET_CLASS(...)
+   * .order_by_id()`): used only when every workspace QuerySet/Manager class that defines it agrees on what it does.
+   */
+  customMethodByName(method: string): CustomMethod | undefined {
+    let found: CustomMethod | undefined;
+    for (const list of this.querysetClasses.values()) {
+      for (const d of list) {
+        const steps = d.querysetMethods?.[method];
+        if (steps === undefined) continue;
+        if (found && JSON.stringify(found.steps) !== JSON.stringify(steps)) return undefined;
+        found ??= { steps, owner: d.name };
+      }
+    }
+    return found;
+  }
+
   /** Whether every class of `classes` is a workspace class (its methods are all known to customMethod). */
   knowsClasses(classes: readonly string[]): boolean {
     return classes.every((c) => this.querysetClasses.has(c));
@@ -219,6 +236,25 @@ export class ModelIndex {
       return out;
     };
 
+    // Managers a model declares or inherits (Django: from abstract and concrete bases alike, nearest first).
+    const managersMemo = new Map<string, { names: string[]; classes?: Map<string, string[]> }>();
+    const inheritedManagers = (key: string, depth = 0): { names: string[]; classes?: Map<string, string[]> } => {
+      const memo = managersMemo.get(key);
+      if (memo) return memo;
+      const d = declOf.get(key);
+      let out: { names: string[]; classes?: Map<string, string[]> } = { names: [] };
+      if (d && d.managers.length > 0) out = { names: [...d.managers], classes: d.managerClasses ? new Map(Object.entries(d.managerClasses)) : undefined };
+      else if (d && depth < MAX_INHERITANCE_DEPTH) {
+        for (const b of d.bases) {
+          const bd = lookupDecl(b, d);
+          if (!bd || !isModel.get(bd)) continue;
+          const up = inheritedManagers(keyOf(bd), depth + 1);
+          if (up.names.length) { out = up; break; }
+        }
+      }
+      managersMemo.set(key, out);
+      return out;
+    };
     for (const info of this.byKey.values()) {
       const d = declOf.get(info.key);
       if (!d) continue;
@@ -236,9 +272,11 @@ export class ModelIndex {
             }
             for (const m of parent.methods) info.methods.add(m);
             if (info.managers.size === 0) {
-              for (const m of parent.managers) info.managers.add(m);
-              info.managerClasses ??= parent.managerClasses;
-              info.defaultManager ??= parent.defaultManager;
+              // The parent's own or inherited managers, whatever order the models are visited in.
+              const inherited = inheritedManagers(parent.key);
+              for (const m of inherited.names) info.managers.add(m);
+              info.managerClasses ??= inherited.classes;
+              info.defaultManager ??= inherited.names[0];
             }
             // Multi-table inheritance: a concrete parent means a parent link and a reverse child accessor.
             if (!parent.abstract && !info.proxy && !info.abstract) {

@@ -1,5 +1,5 @@
 import type { Node } from '../parsing/syntaxTree';
-import { calleeName, positionalArgs, returnValues, stringValue, unparen } from '../python/syntax';
+import { calleeName, keywordArg, positionalArgs, returnValues, stringValue, unparen } from '../python/syntax';
 
 /**
  * What a method of a workspace QuerySet or Manager class does to the queryset it is called on, as a tree-free
@@ -25,6 +25,11 @@ const NEUTRAL = new Set([
 export function isSelfRoot(n: Node): boolean {
   if (n.type === 'identifier') return n.text === 'self';
   if (n.type !== 'call') return false;
+  // `super().order_by("id")` in a QuerySet method, and `QuerySet(self.model, using=self._db)` (the
+  // `self.QUERY_SET_CLASS(self.model, ...)` of a manager's get_queryset): a plain queryset of the same model.
+  if (calleeName(n) === 'super') return positionalArgs(n).length === 0;
+  const first = positionalArgs(n)[0] ?? keywordArg(n, 'model');
+  if (first && first.text.replace(/\s/g, '') === 'self.model') return true;
   const fn = n.childForFieldName('function');
   if (fn?.type !== 'attribute' || fn.childForFieldName('attribute')?.text !== 'get_queryset') return false;
   const obj = fn.childForFieldName('object');

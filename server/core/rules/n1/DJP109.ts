@@ -7,6 +7,7 @@ import { calleeName, decoratorsOf, isTrue, positionalArgs, rangeOf, stringValue,
 import { preferredQuote } from '../../fixes/querysetEdits';
 import { inheritedGetQueryset } from '../../drf/viewQueryset';
 import type { QuerysetStep } from '../../django/querysetMethods';
+import { flattenSteps } from '../../django/customQuerysets';
 
 export const meta = ruleMeta({
   code: 'DJP109',
@@ -74,7 +75,7 @@ function stepLoads(steps: readonly QuerysetStep[]): Set<string> | undefined {
   const out = new Set<string>();
   for (const st of steps) {
     if (st.method !== 'select_related' && st.method !== 'prefetch_related') {
-      if (['only', 'defer', 'values', 'values_list', 'none'].includes(st.method) || !st.literal) return undefined;
+      if (['only', 'defer', 'values', 'values_list', 'none'].includes(st.method)) return undefined;
       continue;
     }
     if (!st.literal || st.args.length === 0) return undefined;
@@ -113,8 +114,9 @@ export const rule: Rule = {
       const managerGetQs = managerClasses ? models.customMethod(managerClasses, 'get_queryset') : undefined;
       if (managerGetQs && !managerGetQs.steps) return true;
       if (managerGetQs?.steps) sources.push(managerGetQs.steps);
-      for (const steps of sources) {
-        const loads = stepLoads(steps);
+      for (const written of sources) {
+        const steps = flattenSteps(models, managerClasses ?? [], written);
+        const loads = steps && stepLoads(steps);
         if (!loads) return true;
         for (const p of loads) preloaded.add(p);
       }
