@@ -166,7 +166,7 @@ def cases():
     for name in ("book_depth", "book_depth_joined"):
         fn = getattr(api_views, name)
         out.append(("api.views.%s" % name, call_function(fn)))
-    for model, cls in ((Book, "BookAdmin"), (Tag, "TagAdmin"), (Publisher, "PublisherAdmin"), (Review, "ReviewAdmin"), (EBook, "EBookAdmin")):
+    for model, cls in ((Book, "BookAdmin"), (Tag, "TagAdmin"), (Publisher, "PublisherAdmin"), (Review, "ReviewAdmin"), (EBook, "EBookAdmin"), (Comment, "CommentAdmin")):
         out.append((dotted(getattr(library_admin, cls)), call_changelist(model)))
     return out
 

@@ -131,6 +131,11 @@ export const rule: Rule = {
         const path = [...prefix];
         for (let i = 0; i < chain.length && m; i++) {
           const rel = m.relations.get(chain[i]);
+          // A GenericForeignKey column (`content_object`): one query per row, only prefetch_related loads it.
+          if (rel?.kind === 'generic-fk') {
+            reads.push({ path: [...path, chain[i]], via });
+            return;
+          }
           if (!rel?.target) return;
           path.push(chain[i]);
           reads.push({ path: [...path], via, ...(rel.many && chain[i + 1] === 'count' && chain.length === i + 2 ? { counted: true } : {}) });
@@ -155,7 +160,8 @@ export const rule: Rule = {
         } else if (ref.includes('__')) followChain(model, ref.split('__'), [], ref, 0);
         else {
           const rel = model.relations.get(ref);
-          if (rel && !rel.many && rel.target) {
+          if (rel?.kind === 'generic-fk') followChain(model, [ref], [], ref, 0);
+          else if (rel && !rel.many && rel.target) {
             if (rel.kind === 'fk' || rel.kind === 'o2o') realFk = true;
             followChain(model, [ref], [], ref, 0);
           }
@@ -264,9 +270,10 @@ export const rule: Rule = {
     });
     return findings;
 
+    /** A path list_select_related cannot load: through a many relation or a GenericForeignKey. */
     function isMany(model: ModelInfo, path: string[]): boolean {
       let m: ModelInfo | undefined = model;
-      return path.some((n) => { const rel = m?.relations.get(n); m = rel?.target ? models.get(rel.target) : undefined; return !!rel?.many; });
+      return path.some((n) => { const rel = m?.relations.get(n); m = rel?.target ? models.get(rel.target) : undefined; return !!rel?.many || rel?.kind === 'generic-fk'; });
     }
   },
 };
