@@ -171,8 +171,8 @@ function methodReadsOf(def: Node): MethodReads | undefined {
   return { property, reads };
 }
 
-/** Django's own manager classes: nothing of the workspace to summarise. */
-const DJANGO_MANAGERS = new Set(['Manager', 'BaseManager', 'QuerySet']);
+/** `models.Manager` and `models.QuerySet` themselves: nothing of the workspace to summarise. */
+const DJANGO_MANAGERS = new Set(['Manager', 'QuerySet']);
 
 /**
  * The workspace classes behind a manager expression: `BookManager()` -> [BookManager], `BookQS.as_manager()` ->

@@ -143,7 +143,8 @@ export class ModelIndex {
 
   /** Whether every class of `classes` is a workspace class (its methods are all known to customMethod). */
   knowsClasses(classes: readonly string[]): boolean {
-    return classes.every((c) => this.querysetClasses.has(c));
+    // Django's own BaseManager (a project may name its own class so too: then the workspace one counts).
+    return classes.every((c) => this.querysetClasses.has(c) || c === 'BaseManager');
   }
 
   private populate(decls: readonly ModelDecl[], options: ModelIndexOptions): void {
