@@ -75,3 +75,35 @@ export function callsSuperGetQueryset(cls: Node): boolean {
   const def = definedMethod(cls, 'get_queryset');
   return !!def && /super\(\s*(\w+\s*,\s*self\s*)?\)\s*\.\s*get_queryset\s*\(/.test(def.text);
 }
+
+/**
+ * Why DJP108 says nothing about a view with a serializer whose queryset comes through a workspace base's
+ * get_queryset() that djperf cannot read (for `djperf profile`'s notes), else undefined.
+ */
+export function serializerSilence(cls: Node, uri: string, workspace: WorkspaceFacts): string | undefined {
+  const body = cls.childForFieldName('body');
+  const hasSerializer = body?.namedChildren.some((s) => s?.type === 'expression_statement' &&
+    s.namedChildren[0]?.type === 'assignment' && s.namedChildren[0].childForFieldName('left')?.text === 'serializer_class');
+  if (!hasSerializer || (definedMethod(cls, 'get_queryset') && !callsSuperGetQueryset(cls))) return undefined;
+  const inherited = inheritedGetQueryset(cls, uri, workspace);
+  if (inherited.kind !== 'unknown') return undefined;
+  const name = cls.childForFieldName('name')?.text ?? 'the view';
+  return `DJP108 is silent for ${name}: ${inherited.why}; the relations its serializer reads may or may not be loaded`;
+}
+
+/** Names of the bases of a class through workspace classes (nearest first, up to four levels): `ReadOnlyModelViewSet`. */
+export function workspaceBaseNames(cls: Node, uri: string, workspace: WorkspaceFacts): string[] {
+  const out: string[] = [];
+  const seen = new Set<Node>();
+  const visit = (ref: ClassRef, level: number): void => {
+    for (const b of baseNodes(ref.cls)) {
+      out.push(b.text);
+      const base = level < MAX_BASES ? classRef(b, ref.uri, workspace) : undefined;
+      if (!base || seen.has(base.cls)) continue;
+      seen.add(base.cls);
+      visit(base, level + 1);
+    }
+  };
+  visit({ cls, uri }, 0);
+  return out;
+}
