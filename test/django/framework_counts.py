@@ -79,7 +79,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from accounts.models import Member  # noqa: E402
 from api import views as api_views  # noqa: E402
 from library import views  # noqa: E402
-from library.models import Book, Comment, EBook, Publisher, PublisherProfile, Review, Shelf, ShelfItem, Tag, Tagging  # noqa: E402
+from library.models import Book, Classic, Comment, EBook, Publisher, PublisherProfile, Review, Shelf, ShelfItem, Tag, Tagging  # noqa: E402
 
 _MIGRATED = []
 
@@ -166,7 +166,7 @@ def cases():
     for name in ("book_depth", "book_depth_joined"):
         fn = getattr(api_views, name)
         out.append(("api.views.%s" % name, call_function(fn)))
-    for model, cls in ((Book, "BookAdmin"), (Tag, "TagAdmin"), (Publisher, "PublisherAdmin"), (Review, "ReviewAdmin"), (EBook, "EBookAdmin"), (Comment, "CommentAdmin")):
+    for model, cls in ((Book, "BookAdmin"), (Tag, "TagAdmin"), (Publisher, "PublisherAdmin"), (Review, "ReviewAdmin"), (EBook, "EBookAdmin"), (Comment, "CommentAdmin"), (Classic, "ClassicAdmin")):
         out.append((dotted(getattr(library_admin, cls)), call_changelist(model)))
     return out
 

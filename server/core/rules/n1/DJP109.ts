@@ -5,7 +5,7 @@ import type { ModelInfo } from '../../django/modelIndex';
 import { attributeReads } from '../../django/modelDecls';
 import { calleeName, decoratorsOf, isTrue, positionalArgs, rangeOf, stringValue, walk } from '../../python/syntax';
 import { preferredQuote } from '../../fixes/querysetEdits';
-import { inheritedGetQueryset } from '../../drf/viewQueryset';
+import { inheritedGetQueryset, workspaceBaseNames } from '../../drf/viewQueryset';
 import type { QuerysetStep } from '../../django/querysetMethods';
 import { flattenSteps } from '../../django/customQuerysets';
 
@@ -95,7 +95,8 @@ export const rule: Rule = {
     walk(ctx.file.tree.rootNode, (cls) => {
       if (cls.type !== 'class_definition') return true;
       const bases = (cls.childForFieldName('superclasses')?.namedChildren ?? []).map((b) => b?.text ?? '');
-      if (!bases.some((b) => /ModelAdmin$/.test(b))) return true;
+      // `class BookAdmin(ProjectBaseAdmin)`: a ModelAdmin through workspace base classes counts too.
+      if (!bases.some((b) => /ModelAdmin$/.test(b)) && !workspaceBaseNames(cls, ctx.file.uri, ctx.workspace).some((b) => /ModelAdmin$/.test(b))) return true;
       const body = cls.childForFieldName('body');
       const name = cls.childForFieldName('name')?.text ?? '';
       const listDisplay = body ? classAttr(body, 'list_display') : undefined;
