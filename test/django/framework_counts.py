@@ -166,6 +166,11 @@ def cases():
     for name in ("book_depth", "book_depth_joined"):
         fn = getattr(api_views, name)
         out.append(("api.views.%s" % name, call_function(fn)))
+    from library import cbv
+
+    for name in ("PublisherNames", "OwnerNames"):
+        view = getattr(cbv, name).as_view()
+        out.append((dotted(getattr(cbv, name)), call_function(view)))
     for model, cls in ((Book, "BookAdmin"), (Tag, "TagAdmin"), (Publisher, "PublisherAdmin"), (Review, "ReviewAdmin"), (EBook, "EBookAdmin"), (Comment, "CommentAdmin"), (Classic, "ClassicAdmin")):
         out.append((dotted(getattr(library_admin, cls)), call_changelist(model)))
     return out

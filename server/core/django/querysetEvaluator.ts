@@ -12,6 +12,7 @@ import { elementType } from '../python/semantic/library';
 import { shortName, type PyType } from '../python/semantic/types';
 import { pagePaginator, paginatedRows, paginatorCall } from './pagination';
 import { customChain, viaManager } from './customQuerysets';
+import { inheritedGetQuerysetUnknown } from './inheritedGetQueryset';
 
 const MAX_DEPTH = 24;
 const MANAGER_ATTRS = new Set(['objects', '_default_manager', '_base_manager']);
@@ -259,7 +260,15 @@ export class QuerysetEvaluator {
         }
       }
     }
-    return this.classQueryset(node, depth);
+    return this.inheritedQueryset(node, depth);
+  }
+
+  /** The class's `queryset`, unless a base class's get_queryset() (which may add loads) runs instead. */
+  private inheritedQueryset(node: Node, depth: number): QuerysetValue | undefined {
+    const q = this.classQueryset(node, depth);
+    const cls = enclosingClass(node);
+    const why = q && cls ? inheritedGetQuerysetUnknown(cls) : undefined;
+    return q && why ? { ...q, loadsUnknown: q.loadsUnknown ?? why } : q;
   }
 
   /**
@@ -365,7 +374,7 @@ export class QuerysetEvaluator {
       return this.getQuerysetMethod(node, depth);
     }
     if (receiverNode?.type === 'call' && calleeName(receiverNode) === 'super' && method === 'get_queryset') {
-      return this.classQueryset(node, depth);
+      return this.inheritedQueryset(node, depth);
     }
     if (method === 'page' || method === 'get_page') {
       // `Paginator(qs, 25).get_page(n)`: a page iterates rows of the paginated queryset.
