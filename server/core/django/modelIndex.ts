@@ -1,7 +1,7 @@
 import type { ModelDecl, FieldDecl, MethodReads } from './modelDecls';
 import { BUILTIN_MODEL_DECLS, MODEL_ROOT_BASES } from './builtinModels';
 import type { Range } from '../parsing/textDocument';
-import type { QuerysetStep } from './querysetMethods';
+import { isQuerysetClassBase, type QuerysetStep } from './querysetMethods';
 
 /** Inheritance levels followed (real projects use a handful; a hostile chain of thousands must stay linear). */
 const MAX_INHERITANCE_DEPTH = 16;
@@ -149,7 +149,7 @@ export class ModelIndex {
 
   private populate(decls: readonly ModelDecl[], options: ModelIndexOptions): void {
     for (const d of decls) {
-      if (!d.querysetMethods && !d.bases.some((b) => /(QuerySet|Manager)$/.test(b))) continue;
+      if (!d.querysetMethods && !d.bases.some(isQuerysetClassBase)) continue;
       const list = this.querysetClasses.get(d.name) ?? [];
       list.push(d);
       this.querysetClasses.set(d.name, list);

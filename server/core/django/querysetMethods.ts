@@ -81,5 +81,5 @@ export function querysetMethodSteps(def: Node, isRoot: (n: Node) => boolean = is
 
 /** Base classes that make a class a QuerySet or Manager (the summaries are kept only for those). */
 export function isQuerysetClassBase(base: string): boolean {
-  return /(QuerySet|Manager)$/.test(base.split('.').pop() ?? base);
+  return /(queryset|manager|qs)$/i.test(base.split('.').pop() ?? base);
 }

@@ -24,7 +24,7 @@ export interface FileFacts {
 
 const SERIALIZER_CLASS = /^\s*class\s+\w+\s*\([^)]*Serializer\b/m;
 /** Custom QuerySet/Manager classes (often in managers.py/querysets.py): their methods' summaries feed the evaluator. */
-const QUERYSET_CLASS = /^\s*class\s+\w+\s*\([^)]*(QuerySet|Manager)\b/m;
+const QUERYSET_CLASS = /^\s*class\s+\w+\s*\([^)]*(QuerySet|Queryset|Manager|QS)\b/m;
 
 /**
  * Cheap text test, so that only files that can declare models or settings are parsed for facts: Django
