@@ -161,7 +161,7 @@ def cases():
         fn = getattr(views, name)
         if callable(fn) and getattr(fn, "__module__", "") == views.__name__:
             out.append((dotted(fn), call_function(fn)))
-    for name in ("BookViewSet", "PlainBookViewSet", "LoadedBookViewSet", "JoinedBookViewSet", "BookTitleViewSet", "BookCardViewSet", "BookCardTagsViewSet"):
+    for name in ("BookViewSet", "PlainBookViewSet", "LoadedBookViewSet", "JoinedBookViewSet", "BookTitleViewSet", "BookCardViewSet", "BookCardTagsViewSet", "ShelfViewSet"):
         out.append((dotted(getattr(api_views, name)), call_viewset(getattr(api_views, name))))
     for name in ("book_depth", "book_depth_joined"):
         fn = getattr(api_views, name)
