@@ -171,7 +171,7 @@ def cases():
     for name in ("PublisherNames", "OwnerNames"):
         view = getattr(cbv, name).as_view()
         out.append((dotted(getattr(cbv, name)), call_function(view)))
-    for model, cls in ((Book, "BookAdmin"), (Tag, "TagAdmin"), (Publisher, "PublisherAdmin"), (Review, "ReviewAdmin"), (EBook, "EBookAdmin"), (Comment, "CommentAdmin"), (Classic, "ClassicAdmin")):
+    for model, cls in ((Book, "BookAdmin"), (Tag, "TagAdmin"), (Publisher, "PublisherAdmin"), (Review, "ReviewAdmin"), (EBook, "EBookAdmin"), (Comment, "CommentAdmin"), (Classic, "ClassicAdmin"), (Shelf, "ShelfAdmin"), (ShelfItem, "ShelfItemAdmin")):
         out.append((dotted(getattr(library_admin, cls)), call_changelist(model)))
     return out
 

@@ -432,7 +432,7 @@ export class QuerysetEvaluator {
               // A plain lookup caches the manager even when a Prefetch(..., to_attr=...) of the same relation exists.
               if (!next.prefetch.has(p) || next.prefetch.get(p)?.toAttr) next.prefetch.set(p, { node: a });
             }
-          } else if (a.type === 'call' && /(^|\.)Prefetch$/.test(calleeName(a) ?? '')) {
+          } else if (a.type === 'call' && /(^|\.)(Generic)?Prefetch$/.test(calleeName(a) ?? '')) {
             const lookup = stringValue(positionalArgs(a)[0] ?? keywordArg(a, 'lookup'));
             if (lookup === undefined) continue;
             const toAttr = stringValue(keywordArg(a, 'to_attr'));
@@ -494,7 +494,8 @@ function literalLookups(call: Node): boolean {
   for (const a of call.childForFieldName('arguments')?.namedChildren ?? []) {
     if (a.type === 'comment') continue;
     if (stringValue(a) !== undefined) continue;
-    if (a.type === 'call' && /(^|\.)Prefetch$/.test(calleeName(a) ?? '') && stringValue(positionalArgs(a)[0] ?? keywordArg(a, 'lookup')) !== undefined) continue;
+    // `GenericPrefetch("content_object", [qs, ...])` (Django 5) caches a GenericForeignKey like a plain lookup.
+    if (a.type === 'call' && /(^|\.)(Generic)?Prefetch$/.test(calleeName(a) ?? '') && stringValue(positionalArgs(a)[0] ?? keywordArg(a, 'lookup')) !== undefined) continue;
     return false;
   }
   return true;

@@ -5,6 +5,7 @@ import type { ModelInfo } from '../../django/modelIndex';
 import { attributeReads } from '../../django/modelDecls';
 import { calleeName, decoratorsOf, isTrue, positionalArgs, rangeOf, stringValue, walk } from '../../python/syntax';
 import { preferredQuote } from '../../fixes/querysetEdits';
+import { bindingOf } from '../../python/semantic/infer';
 import { inheritedGetQueryset, workspaceBaseNames } from '../../drf/viewQueryset';
 import type { QuerysetStep } from '../../django/querysetMethods';
 import { flattenSteps } from '../../django/customQuerysets';
@@ -38,6 +39,13 @@ function methods(body: Node): Map<string, Node> {
     if (def && name) out.set(name, def);
   }
   return out;
+}
+
+/** The module-level `def` a list_display entry names (`list_display = ("title", owner_name)`), if any. */
+function moduleDef(entry: Node): Node | undefined {
+  if (entry.type !== 'identifier') return undefined;
+  const b = bindingOf(entry);
+  return b?.kind === 'function' && b.definition ? b.definition : undefined;
 }
 
 /** The model an admin class is registered for: `@admin.register(M)` or `admin.site.register(M, Cls)`. */
@@ -153,10 +161,11 @@ export const rule: Rule = {
         const ref = s ?? (entry.type === 'identifier' ? entry.text : undefined);
         if (!ref) continue;
         if (ref === '__str__') strChains(model, [], '__str__', 0);
-        else if (defs.has(ref)) {
-          const def = defs.get(ref) as Node;
+        else if (defs.has(ref) || (s === undefined && moduleDef(entry))) {
+          // A method `def col(self, obj)`, or a module-level callable `def col(obj)` listed by name.
+          const def = defs.get(ref) ?? (moduleDef(entry) as Node);
           const params = (def.childForFieldName('parameters')?.namedChildren ?? []).filter((p) => p?.type === 'identifier');
-          const obj = params[1]?.text;
+          const obj = defs.get(ref) === def ? params[1]?.text : params[0]?.text;
           if (obj) for (const chain of attributeReads(def, obj)) followChain(model, chain, [], `${ref}()`, 0);
         } else if (ref.includes('__')) followChain(model, ref.split('__'), [], ref, 0);
         else {
