@@ -5,14 +5,12 @@
  */
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FIXTURE_PROJECTS, REPO_ROOT } from '../harness/paths';
 import { scanProject } from '../harness/projectRun';
-import { blockLines } from '../harness/blocks';
+import { PYTHON, blockLines, requirePython } from '../harness/realDjango';
 import type { QueryCost } from '../../server/core/rules/types';
 
-const PYTHON = '/usr/bin/python3';
 const SCRIPT = path.join(REPO_ROOT, 'test', 'django', 'prefetch_ordering.py');
 const PROJECT = path.join(FIXTURE_PROJECTS, 'prefetch_ordering');
 
@@ -31,7 +29,7 @@ describe('real Django: first()/last() on prefetched managers cost what djperf sa
   const predicted = new Map<string, { base: number; perRow: number }>();
 
   before(async () => {
-    assert.ok(fs.existsSync(PYTHON), `${PYTHON} is missing: install python3-django`);
+    requirePython();
     const r = spawnSync(PYTHON, [SCRIPT, '--sizes', '3,7'], { encoding: 'utf8', cwd: REPO_ROOT });
     assert.equal(r.status, 0, r.stderr);
     real = JSON.parse(r.stdout);

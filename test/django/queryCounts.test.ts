@@ -1,13 +1,11 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EXAMPLES, REPO_ROOT } from '../harness/paths';
 import { scanProject } from '../harness/projectRun';
-import { blockLines } from '../harness/blocks';
+import { PYTHON, blockLines, requirePython } from '../harness/realDjango';
 import type { QueryCost } from '../../server/core/rules/types';
 
-const PYTHON = '/usr/bin/python3';
 const SCRIPT = path.join(REPO_ROOT, 'test', 'django', 'query_counts.py');
 const SHOP = path.join(EXAMPLES, 'shop');
 
@@ -55,14 +53,6 @@ const VIEWS: Record<string, ViewCase> = {
   // The N+1 is in a model property (Product.shelf_label reads self.category), one call away from the loop.
   'catalog.views.shelf_labels': { file: 'catalog/views.py', name: 'shelf_labels' },
 };
-
-function requirePython(): void {
-  if (!fs.existsSync(PYTHON)) assert.fail(`${PYTHON} is missing: install the Debian packages python3, python3-django and python3-djangorestframework`);
-  for (const [mod, pkg] of [['django', 'python3-django'], ['rest_framework', 'python3-djangorestframework']]) {
-    const r = spawnSync(PYTHON, ['-c', `import ${mod}`], { encoding: 'utf8' });
-    if (r.status !== 0) assert.fail(`${PYTHON} cannot import ${mod}: install the Debian package ${pkg} (apt-get install ${pkg})\n${r.stderr}`);
-  }
-}
 
 describe('real Django query counts match djperf costs (examples/shop)', function () {
   this.timeout(120000);

@@ -22,7 +22,8 @@ export const BUILTIN_MODEL_DECLS: readonly ModelDecl[] = [
   ]),
   decl('auth', 'Group', ['models.Model'], [
     ...plain('name'),
-    { name: 'permissions', kind: 'm2m', target: 'auth.Permission', relatedName: '+', range: zero },
+    // Django declares no related_name: the reverse accessor is permission.group_set.
+    { name: 'permissions', kind: 'm2m', target: 'auth.Permission', range: zero },
   ]),
   decl('auth', 'AbstractBaseUser', ['models.Model'], plain('password', 'last_login'), true),
   decl('auth', 'PermissionsMixin', ['models.Model'], [

@@ -2,6 +2,7 @@ import type { Node, Tree } from '../parsing/syntaxTree';
 import { calleeName, decoratorsOf, keywordArg, positionalArgs, rangeOf, stringValue, dottedName, isTrue, parentOf, walk } from '../python/syntax';
 import { parameterReads, type ParamRead } from '../workspace/functionSummaries';
 import type { Range } from '../parsing/textDocument';
+import { isQuerysetClassBase, querysetMethodSteps, type QuerysetStep } from './querysetMethods';
 
 /** What one model field declares, before targets are resolved against the workspace. */
 export interface FieldDecl {
@@ -41,6 +42,10 @@ export interface ModelDecl {
   strReads?: string[][];
   /** What each method and property reads through `self` (`self.author.name`, `self.likes.count()`), when anything. */
   methodReads?: Record<string, MethodReads>;
+  /** Manager attribute -> the workspace classes that define its methods (`BookManager`, or `BookQuerySet` of as_manager()). */
+  managerClasses?: Record<string, string[]>;
+  /** QuerySet/Manager classes: what each method does to the queryset (null: not a readable chain on self). */
+  querysetMethods?: Record<string, QuerysetStep[] | null>;
 }
 
 /** A model method's or property's reads of `self`: a row loop calling it runs them for every row. */
@@ -166,6 +171,33 @@ function methodReadsOf(def: Node): MethodReads | undefined {
   return { property, reads };
 }
 
+/** `models.Manager` and `models.QuerySet` themselves: nothing of the workspace to summarise. */
+const DJANGO_MANAGERS = new Set(['Manager', 'QuerySet']);
+
+/**
+ * The workspace classes behind a manager expression: `BookManager()` -> [BookManager], `BookQS.as_manager()` ->
+ * [BookQS], `X.from_queryset(QS)` -> [X, QS] (Django's own Manager left out).
+ */
+function managerClassNames(call: Node): string[] {
+  const fn = call.childForFieldName('function');
+  const receiver = fn?.type === 'attribute' ? fn.childForFieldName('object') : undefined;
+  // `URLManager().from_queryset(URLQueryset)`: the manager instance's class, then the QuerySet.
+  if (receiver?.type === 'call' && fn?.childForFieldName('attribute')?.text === 'from_queryset') {
+    const own = [calleeName(receiver)?.split('.').pop(), dottedName(positionalArgs(call)[0] ?? null)?.pop()];
+    return own.filter((n): n is string => !!n && !DJANGO_MANAGERS.has(n));
+  }
+  const callee = calleeName(call) ?? '';
+  const parts = callee.split('.');
+  const method = parts[parts.length - 1];
+  const own = (name: string | undefined): string[] => (name && !DJANGO_MANAGERS.has(name) ? [name] : []);
+  if (method === 'as_manager') return own(parts[parts.length - 2]);
+  if (method === 'from_queryset') {
+    const qs = dottedName(positionalArgs(call)[0] ?? null)?.pop();
+    return [...own(parts[parts.length - 2]), ...own(qs)];
+  }
+  return own(method);
+}
+
 /** Every class in the file with its bases and field-like assignments; the index decides which are models. */
 export function extractClassDecls(tree: Tree, uri: string): ModelDecl[] {
   const out: ModelDecl[] = [];
@@ -184,6 +216,8 @@ export function extractClassDecls(tree: Tree, uri: string): ModelDecl[] {
         if (!b || b.type === 'keyword_argument') continue;
         const d = dottedName(b);
         if (d) bases.push(d.join('.'));
+        // `class BookManager(models.Manager.from_queryset(BookQuerySet))`: both classes are bases.
+        if (b.type === 'call' && /from_queryset$/.test(calleeName(b) ?? '')) bases.push(...managerClassNames(b));
       }
       const decl: ModelDecl = {
         name, appLabel, uri, range: rangeOf(cls.childForFieldName('name') ?? cls), bases,
@@ -203,6 +237,9 @@ export function extractClassDecls(tree: Tree, uri: string): ModelDecl[] {
           if (fname === '__str__') decl.strReads = selfReads(def);
           const reads = fname && !fname.startsWith('__') ? methodReadsOf(def) : undefined;
           if (fname && reads) (decl.methodReads ??= {})[fname] = reads;
+          if (fname && (!fname.startsWith('__')) && bases.some(isQuerysetClassBase)) {
+            (decl.querysetMethods ??= {})[fname] = querysetMethodSteps(def);
+          }
           continue;
         }
         if (stmt.type !== 'expression_statement') continue;
@@ -214,12 +251,16 @@ export function extractClassDecls(tree: Tree, uri: string): ModelDecl[] {
         const callee = calleeName(right) ?? '';
         if (/Manager$/.test(callee) || /\.as_manager$/.test(callee) || /Manager\.from_queryset$/.test(callee)) {
           decl.managers.push(left.text);
+          const classes = managerClassNames(right);
+          if (classes.length) (decl.managerClasses ??= {})[left.text] = classes;
           continue;
         }
         const fn = right.childForFieldName('function');
         // `Manager.from_queryset(QS)()` and `CustomManager()` called through a call expression.
-        if (fn?.type === 'call' && /from_queryset$/.test(calleeName(fn) ?? '')) {
+        if (fn?.type === 'call' && (/from_queryset$/.test(calleeName(fn) ?? '') || fn.childForFieldName('function')?.childForFieldName('attribute')?.text === 'from_queryset')) {
           decl.managers.push(left.text);
+          const classes = managerClassNames(fn);
+          if (classes.length) (decl.managerClasses ??= {})[left.text] = classes;
           continue;
         }
         const field = readField(left.text, right, rangeOf(left));

@@ -1,6 +1,7 @@
 import type { ModelDecl, FieldDecl, MethodReads } from './modelDecls';
 import { BUILTIN_MODEL_DECLS, MODEL_ROOT_BASES } from './builtinModels';
 import type { Range } from '../parsing/textDocument';
+import { isQuerysetClassBase, type QuerysetStep } from './querysetMethods';
 
 /** Inheritance levels followed (real projects use a handful; a hostile chain of thousands must stay linear). */
 const MAX_INHERITANCE_DEPTH = 16;
@@ -51,7 +52,14 @@ export interface ModelInfo {
   methodReads?: Map<string, MethodReads & { uri: string; model: string }>;
   /** Field name -> field class (`CharField`), with `:choices` appended when choices are declared. */
   fieldClasses?: Map<string, string>;
+  /** Manager attribute -> workspace classes defining its methods (own managers, else inherited ones). */
+  managerClasses?: Map<string, string[]>;
+  /** The first declared manager (Django's `_default_manager`, whose class related managers subclass). */
+  defaultManager?: string;
 }
+
+/** What a custom QuerySet/Manager method does: its steps, or `null` when it is no readable chain on the queryset. */
+export type CustomMethod = { steps: QuerysetStep[] | null; owner: string };
 
 export interface ModelIndexOptions {
   /** `AUTH_USER_MODEL` from settings, e.g. "accounts.User"; default auth.User. */
@@ -62,6 +70,10 @@ export interface ModelIndexOptions {
 export class ModelIndex {
   private readonly byKey = new Map<string, ModelInfo>();
   private readonly byName = new Map<string, ModelInfo[]>();
+  /** Workspace QuerySet/Manager classes by name (the ones with method summaries or bases to follow). */
+  private readonly querysetClasses = new Map<string, ModelDecl[]>();
+  /** Key of the user model (`AUTH_USER_MODEL`, else auth.User). */
+  userModelKey?: string;
 
   static build(workspaceDecls: readonly ModelDecl[], options: ModelIndexOptions = {}): ModelIndex {
     const index = new ModelIndex();
@@ -92,7 +104,56 @@ export class ModelIndex {
     return this.byKey.get(modelKey)?.relations.get(accessor);
   }
 
+  /**
+   * A method of the workspace QuerySet/Manager classes `classes` (nearest class first, then their bases):
+   * undefined when none of them defines it (a Django method, or a class outside the workspace).
+   */
+  customMethod(classes: readonly string[], method: string): CustomMethod | undefined {
+    const seen = new Set<string>();
+    const queue = [...classes];
+    while (queue.length && seen.size < MAX_INHERITANCE_DEPTH * 4) {
+      const name = queue.shift() as string;
+      if (seen.has(name)) continue;
+      seen.add(name);
+      for (const d of this.querysetClasses.get(name) ?? []) {
+        const steps = d.querysetMethods?.[method];
+        if (steps !== undefined) return { steps, owner: d.name };
+        for (const b of d.bases) queue.push(b.split('.').pop() ?? b);
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * A custom method by name alone, when the chain's classes do not say where it is (`self.QUERY_SET_CLASS(...)
+   * .order_by_id()`): used only when every workspace QuerySet/Manager class that defines it agrees on what it does.
+   */
+  customMethodByName(method: string): CustomMethod | undefined {
+    let found: CustomMethod | undefined;
+    for (const list of this.querysetClasses.values()) {
+      for (const d of list) {
+        const steps = d.querysetMethods?.[method];
+        if (steps === undefined) continue;
+        if (found && JSON.stringify(found.steps) !== JSON.stringify(steps)) return undefined;
+        found ??= { steps, owner: d.name };
+      }
+    }
+    return found;
+  }
+
+  /** Whether every class of `classes` is a workspace class (its methods are all known to customMethod). */
+  knowsClasses(classes: readonly string[]): boolean {
+    // Django's own BaseManager (a project may name its own class so too: then the workspace one counts).
+    return classes.every((c) => this.querysetClasses.has(c) || c === 'BaseManager');
+  }
+
   private populate(decls: readonly ModelDecl[], options: ModelIndexOptions): void {
+    for (const d of decls) {
+      if (!d.querysetMethods && !d.bases.some(isQuerysetClassBase)) continue;
+      const list = this.querysetClasses.get(d.name) ?? [];
+      list.push(d);
+      this.querysetClasses.set(d.name, list);
+    }
     const declsByName = new Map<string, ModelDecl[]>();
     for (const d of decls) {
       const list = declsByName.get(d.name) ?? [];
@@ -132,6 +193,8 @@ export class ModelIndex {
         columns: new Set(['pk', 'id']), relations: new Map(), managers: new Set(d.managers),
         methods: new Set(d.methods), parents: [], ordered: d.ordering, strReads: d.strReads,
         methodReads: d.methodReads ? new Map(Object.entries(d.methodReads).map(([k, v]) => [k, { ...v, uri: d.uri, model: d.name }])) : undefined,
+        managerClasses: d.managerClasses ? new Map(Object.entries(d.managerClasses)) : undefined,
+        defaultManager: d.managers[0],
       };
       if (this.byKey.has(info.key) && !info.builtin) continue;
       this.byKey.set(info.key, info);
@@ -142,6 +205,7 @@ export class ModelIndex {
     const declOf = new Map<string, ModelDecl>();
     for (const d of modelDecls) if (!declOf.has(keyOf(d))) declOf.set(keyOf(d), d);
     const authUser = options.authUserModel ?? 'auth.User';
+    this.userModelKey = this.find(authUser)?.key;
 
     const resolveTarget = (raw: string | undefined, owner: ModelInfo): string | undefined => {
       if (!raw) return undefined;
@@ -173,6 +237,25 @@ export class ModelIndex {
       return out;
     };
 
+    // Managers a model declares or inherits (Django: from abstract and concrete bases alike, nearest first).
+    const managersMemo = new Map<string, { names: string[]; classes?: Map<string, string[]> }>();
+    const inheritedManagers = (key: string, depth = 0): { names: string[]; classes?: Map<string, string[]> } => {
+      const memo = managersMemo.get(key);
+      if (memo) return memo;
+      const d = declOf.get(key);
+      let out: { names: string[]; classes?: Map<string, string[]> } = { names: [] };
+      if (d && d.managers.length > 0) out = { names: [...d.managers], classes: d.managerClasses ? new Map(Object.entries(d.managerClasses)) : undefined };
+      else if (d && depth < MAX_INHERITANCE_DEPTH) {
+        for (const b of d.bases) {
+          const bd = lookupDecl(b, d);
+          if (!bd || !isModel.get(bd)) continue;
+          const up = inheritedManagers(keyOf(bd), depth + 1);
+          if (up.names.length) { out = up; break; }
+        }
+      }
+      managersMemo.set(key, out);
+      return out;
+    };
     for (const info of this.byKey.values()) {
       const d = declOf.get(info.key);
       if (!d) continue;
@@ -189,7 +272,13 @@ export class ModelIndex {
               if (!info.methods.has(name) && !info.methodReads?.has(name)) (info.methodReads ??= new Map()).set(name, reads);
             }
             for (const m of parent.methods) info.methods.add(m);
-            if (info.managers.size === 0) for (const m of parent.managers) info.managers.add(m);
+            if (info.managers.size === 0) {
+              // The parent's own or inherited managers, whatever order the models are visited in.
+              const inherited = inheritedManagers(parent.key);
+              for (const m of inherited.names) info.managers.add(m);
+              info.managerClasses ??= inherited.classes;
+              info.defaultManager ??= inherited.names[0];
+            }
             // Multi-table inheritance: a concrete parent means a parent link and a reverse child accessor.
             if (!parent.abstract && !info.proxy && !info.abstract) {
               const link = `${parent.name.toLowerCase()}_ptr`;

@@ -1,7 +1,7 @@
 import type { Node } from '../parsing/syntaxTree';
 import type { ModelIndex, ModelInfo } from './modelIndex';
 import {
-  INSTANCE_METHODS, TERMINAL_METHODS, cloneQueryset, type InstanceValue, type QuerysetValue,
+  CHAIN_METHODS, INSTANCE_METHODS, TERMINAL_METHODS, cloneQueryset, type InstanceValue, type QuerysetValue,
   type TrackedValue,
 } from './querysetValue';
 import { calleeMethod, calleeName, keywordArg, positionalArgs, returnValues, stringValue, unparen, parentOf } from '../python/syntax';
@@ -11,6 +11,8 @@ import { scopeOfDefinition, unpackedValue } from '../python/semantic/bindings';
 import { elementType } from '../python/semantic/library';
 import { shortName, type PyType } from '../python/semantic/types';
 import { pagePaginator, paginatedRows, paginatorCall } from './pagination';
+import { customChain, viaManager } from './customQuerysets';
+import { inheritedGetQuerysetUnknown } from './inheritedGetQueryset';
 
 const MAX_DEPTH = 24;
 const MANAGER_ATTRS = new Set(['objects', '_default_manager', '_base_manager']);
@@ -44,7 +46,13 @@ export class QuerysetEvaluator {
   /** The model a name denotes as a class (`Book` in `Book.objects`), if any. */
   modelClass(node: Node | null | undefined): ModelInfo | undefined {
     if (!node) return undefined;
-    if (node.type === 'identifier') return this.models.find(node.text);
+    if (isGetUserModel(node)) return this.userModel();
+    if (node.type === 'identifier') {
+      // `User = get_user_model()`: the swappable user model, whatever the name.
+      const b = bindingOf(node);
+      if (b?.kind === 'assignment' && b.value && isGetUserModel(unparen(b.value))) return this.userModel();
+      return this.models.find(node.text);
+    }
     if (node.type === 'attribute') {
       const attr = node.childForFieldName('attribute')?.text;
       // `models.Book` (module attribute) names the class too.
@@ -139,7 +147,7 @@ export class QuerysetEvaluator {
     const attr = node.childForFieldName('attribute')?.text;
     if (!objectNode || !attr) return undefined;
     const cls = this.modelClass(objectNode);
-    if (cls && (MANAGER_ATTRS.has(attr) || cls.managers.has(attr))) return this.fresh(cls, node, node);
+    if (cls && (MANAGER_ATTRS.has(attr) || cls.managers.has(attr))) return viaManager(this.models, this.fresh(cls, node, node), cls, attr, node);
     if (attr === 'object_list') {
       const paginator = pagePaginator(node);
       if (paginator) {
@@ -158,7 +166,8 @@ export class QuerysetEvaluator {
     const target = this.models.get(rel.target);
     if (!target) return undefined;
     if (rel.many) {
-      const q = this.fresh(target, node, node);
+      // Related managers subclass the target's default manager: its get_queryset() applies to them too.
+      const q = viaManager(this.models, this.fresh(target, node, node), target, undefined, node);
       const prefetched = owner.from?.prefetch.get(attr);
       q.relatedFrom = { model: owner.model, accessor: attr, node, prefetched: prefetched && !prefetched.toAttr ? prefetched : undefined };
       // The caller may have prefetched this manager with a Prefetch(queryset=...select_related(...)): its rows' loads are unknown.
@@ -251,7 +260,15 @@ export class QuerysetEvaluator {
         }
       }
     }
-    return this.classQueryset(node, depth);
+    return this.inheritedQueryset(node, depth);
+  }
+
+  /** The class's `queryset`, unless a base class's get_queryset() (which may add loads) runs instead. */
+  private inheritedQueryset(node: Node, depth: number): QuerysetValue | undefined {
+    const q = this.classQueryset(node, depth);
+    const cls = enclosingClass(node);
+    const why = q && cls ? inheritedGetQuerysetUnknown(cls) : undefined;
+    return q && why ? { ...q, loadsUnknown: q.loadsUnknown ?? why } : q;
   }
 
   /**
@@ -357,7 +374,7 @@ export class QuerysetEvaluator {
       return this.getQuerysetMethod(node, depth);
     }
     if (receiverNode?.type === 'call' && calleeName(receiverNode) === 'super' && method === 'get_queryset') {
-      return this.classQueryset(node, depth);
+      return this.inheritedQueryset(node, depth);
     }
     if (method === 'page' || method === 'get_page') {
       // `Paginator(qs, 25).get_page(n)`: a page iterates rows of the paginated queryset.
@@ -373,7 +390,15 @@ export class QuerysetEvaluator {
       return receiver.rows === 'instances' ? { kind: 'instance', model: receiver.model, from: receiver, node } : undefined;
     }
     if (TERMINAL_METHODS.has(method)) return undefined;
+    if (!CHAIN_METHODS.has(method)) {
+      const custom = customChain(this.models, receiver, method, node);
+      if (custom !== 'django') return custom;
+    }
     return this.chain(receiver, method, node);
+  }
+
+  private userModel(): ModelInfo | undefined {
+    return this.models.userModelKey ? this.models.get(this.models.userModelKey) : undefined;
   }
 
   /** Applies one chained QuerySet method (unknown ones are taken as custom QuerySet methods). */
@@ -407,7 +432,7 @@ export class QuerysetEvaluator {
               // A plain lookup caches the manager even when a Prefetch(..., to_attr=...) of the same relation exists.
               if (!next.prefetch.has(p) || next.prefetch.get(p)?.toAttr) next.prefetch.set(p, { node: a });
             }
-          } else if (a.type === 'call' && /(^|\.)Prefetch$/.test(calleeName(a) ?? '')) {
+          } else if (a.type === 'call' && /(^|\.)(Generic)?Prefetch$/.test(calleeName(a) ?? '')) {
             const lookup = stringValue(positionalArgs(a)[0] ?? keywordArg(a, 'lookup'));
             if (lookup === undefined) continue;
             const toAttr = stringValue(keywordArg(a, 'to_attr'));
@@ -445,6 +470,11 @@ export class QuerysetEvaluator {
 
 export type { InstanceValue };
 
+/** `get_user_model()` (bare or `auth.get_user_model()`). */
+function isGetUserModel(node: Node): boolean {
+  return node.type === 'call' && /(^|\.)get_user_model$/.test(calleeName(node) ?? '') && positionalArgs(node).length === 0;
+}
+
 function isAsyncFunction(def: Node): boolean {
   return def.child(0)?.type === 'async';
 }
@@ -464,7 +494,8 @@ function literalLookups(call: Node): boolean {
   for (const a of call.childForFieldName('arguments')?.namedChildren ?? []) {
     if (a.type === 'comment') continue;
     if (stringValue(a) !== undefined) continue;
-    if (a.type === 'call' && /(^|\.)Prefetch$/.test(calleeName(a) ?? '') && stringValue(positionalArgs(a)[0] ?? keywordArg(a, 'lookup')) !== undefined) continue;
+    // `GenericPrefetch("content_object", [qs, ...])` (Django 5) caches a GenericForeignKey like a plain lookup.
+    if (a.type === 'call' && /(^|\.)(Generic)?Prefetch$/.test(calleeName(a) ?? '') && stringValue(positionalArgs(a)[0] ?? keywordArg(a, 'lookup')) !== undefined) continue;
     return false;
   }
   return true;

@@ -41,6 +41,8 @@ export interface QuerysetValue {
   loadsUnknown?: string;
   /** Rows of a reverse FK manager (`customer.invoices`) have their FK back to the owner cached by Django: no query. */
   knownRelated?: string;
+  /** Workspace QuerySet/Manager classes of the manager it came from: their methods are applied by their summaries. */
+  managerClasses?: string[];
 }
 
 /** A model instance (from get()/first()/a loop over a queryset). */

@@ -20,7 +20,7 @@ const SIZE_ATTRS = ['page_size', 'default_limit'];
 /** Levels of workspace base classes searched for `pagination_class` / `page_size`. */
 const MAX_BASES = 3;
 
-interface ClassRef {
+export interface ClassRef {
   cls: Node;
   uri: string;
 }
@@ -62,12 +62,12 @@ function inherited(ref: ClassRef, workspace: WorkspaceFacts, attrs: string | rea
   return undefined;
 }
 
-function baseNodes(cls: Node): Node[] {
+export function baseNodes(cls: Node): Node[] {
   return (cls.childForFieldName('superclasses')?.namedChildren ?? []).filter((a): a is Node => !!a && a.type !== 'keyword_argument');
 }
 
 /** The workspace class a name denotes (defined in this file, or imported from a workspace module). */
-function classRef(expr: Node, uri: string, workspace: WorkspaceFacts): ClassRef | undefined {
+export function classRef(expr: Node, uri: string, workspace: WorkspaceFacts): ClassRef | undefined {
   const parts = dottedName(expr);
   if (!parts) return undefined;
   const head = expr.type === 'identifier' ? expr : firstIdentifier(expr);

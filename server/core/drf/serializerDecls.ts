@@ -13,6 +13,12 @@ export interface SerializerFieldDecl {
   many?: boolean;
   /** SerializerMethodField: the method name. */
   method?: string;
+  /** Nested serializer given `fields=[...]` (a literal list, or a module-level name bound to one): only those render. */
+  only?: string[];
+  /** Nested serializer given `exclude=[...]`: those do not render. */
+  omit?: string[];
+  /** `fields=`/`exclude=` given a value djperf cannot read: which nested fields render is unknown. */
+  subsetUnknown?: boolean;
 }
 
 /** What a serializer class declares: its model, fields, depth, declared fields and what its get_* methods read. */
@@ -28,6 +34,10 @@ export interface SerializerDecl {
   /** `class Meta(Parent.Meta)`: the parent serializer. */
   metaFrom?: string;
   depth?: number;
+  /** Meta.exclude (literal names). */
+  exclude?: string[];
+  /** The class overrides to_representation without calling super's: what it renders is not known from its fields. */
+  customRepresentation?: boolean;
   declared: SerializerFieldDecl[];
   /** Method name -> attribute chains read from its `obj` parameter. */
   methodReads: Record<string, string[][]>;
@@ -62,6 +72,7 @@ function readMeta(meta: Node, decl: SerializerDecl): void {
     if (!right) continue;
     if (left === 'model') decl.model = dottedName(right)?.pop();
     if (left === 'depth' && right.type === 'integer') decl.depth = Number(right.text);
+    if (left === 'exclude') decl.exclude = stringList(right) ?? [];
     if (left === 'fields') {
       if (stringValue(right) === '__all__') decl.fields = '__all__';
       else if (right.type === 'binary_operator') {
@@ -73,6 +84,17 @@ function readMeta(meta: Node, decl: SerializerDecl): void {
   }
 }
 
+/** A literal list of names, or a module-level name bound to one (`fields=BRIEF_FIELDS`). */
+function namesOf(node: Node, root: Node): string[] | undefined {
+  const direct = stringList(node);
+  if (direct || node.type !== 'identifier') return direct;
+  for (const stmt of root.namedChildren) {
+    const assign = stmt?.type === 'expression_statement' ? stmt.namedChildren[0] : undefined;
+    if (assign?.type === 'assignment' && assign.childForFieldName('left')?.text === node.text) return stringList(assign.childForFieldName('right'));
+  }
+  return undefined;
+}
+
 function readField(name: string, call: Node): SerializerFieldDecl | undefined {
   const callee = calleeName(call);
   if (!callee) return undefined;
@@ -81,7 +103,23 @@ function readField(name: string, call: Node): SerializerFieldDecl | undefined {
   const many = isTrue(keywordArg(call, 'many')) || undefined;
   const base = { name, ...(source !== undefined ? { source } : {}), ...(many ? { many } : {}) };
   if (cls === 'SerializerMethodField') return { ...base, kind: 'method', method: stringValue(keywordArg(call, 'method_name')) ?? `get_${name}` };
-  if (cls.endsWith('Serializer')) return { ...base, kind: 'nested', serializer: cls };
+  if (cls.endsWith('Serializer')) {
+    const nested: SerializerFieldDecl = { ...base, kind: 'nested', serializer: cls };
+    const root = call.tree.rootNode;
+    const fieldsArg = keywordArg(call, 'fields');
+    const excludeArg = keywordArg(call, 'exclude');
+    if (fieldsArg) {
+      const names = namesOf(fieldsArg, root);
+      if (names) nested.only = names;
+      else nested.subsetUnknown = true;
+    }
+    if (excludeArg) {
+      const names = namesOf(excludeArg, root);
+      if (names) nested.omit = names;
+      else nested.subsetUnknown = true;
+    }
+    return nested;
+  }
   if (cls === 'StringRelatedField') return { ...base, kind: 'string-related' };
   if (cls === 'PrimaryKeyRelatedField') return { ...base, kind: 'pk-related' };
   if (cls.endsWith('RelatedField')) return { ...base, kind: 'related' };
@@ -112,6 +150,8 @@ export function extractSerializerDecls(tree: Tree, uri: string): SerializerDecl[
       const def = stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
       if (def?.type === 'function_definition') {
         const fname = def.childForFieldName('name')?.text;
+        // An override that starts from super().to_representation() still renders the fields (and then adjusts them).
+        if (fname === 'to_representation' && !/\bsuper\([^)]*\)\s*\.\s*to_representation\s*\(/.test(def.text)) decl.customRepresentation = true;
         const params = (def.childForFieldName('parameters')?.namedChildren ?? []).filter((p) => p?.type === 'identifier');
         const obj = params[1]?.text;
         if (fname && obj) decl.methodReads[fname] = attributeReads(def, obj);

@@ -40,22 +40,49 @@ export function serializerModel(all: readonly SerializerDecl[], s: SerializerDec
   return undefined;
 }
 
+/** The fields a caller lets a nested serializer render (`PublisherSerializer(fields=["id", "name"])`). */
+export interface FieldSubset {
+  only?: readonly string[];
+  omit?: readonly string[];
+}
+
+/** Whether a serializer (or a workspace base) overrides to_representation: what it renders is not its fields. */
+export function rendersCustom(all: readonly SerializerDecl[], s: SerializerDecl): boolean {
+  return lineage(all, s).some((d) => d.customRepresentation);
+}
+
 /** Relation chains of `modelKey` that serializing one instance with `s` reads (lazy loads unless pre-loaded). */
-export function serializerReads(all: readonly SerializerDecl[], models: ModelIndex, s: SerializerDecl, modelKey: string, nesting = 0): SerializerRead[] {
+export function serializerReads(all: readonly SerializerDecl[], models: ModelIndex, s: SerializerDecl, modelKey: string, nesting = 0, subset: FieldSubset = {}): SerializerRead[] {
   if (nesting > MAX_NESTING) return [];
   const out: SerializerRead[] = [];
   const chain = lineage(all, s);
+  // A custom to_representation renders what its code says: the relation that reached it is read, nothing below.
+  if (chain.some((d) => d.customRepresentation)) return [];
   const declared = new Map<string, (typeof s.declared)[number]>();
   for (const d of chain) for (const f of d.declared) declared.set(f.name, f);
   let fields: string[] | '__all__' | undefined;
+  let exclude: string[] | undefined;
   let depth = 0;
   for (const d of chain) {
     if (d.depth !== undefined) depth = d.depth;
+    if (d.exclude !== undefined) exclude = d.exclude;
     if (d.fields !== undefined) {
       const inherited = d.fieldsFrom ? findSerializer(all, d.fieldsFrom, d.uri)?.fields : undefined;
       fields = d.fields === '__all__' ? '__all__' : [...(Array.isArray(inherited) ? inherited : []), ...d.fields];
+      exclude = undefined;
+    }
+    if (d.metaFrom && d.fields === undefined && d.exclude === undefined) {
+      const meta = findSerializer(all, d.metaFrom, d.uri);
+      if (meta?.fields !== undefined) fields = meta.fields;
+      if (meta?.exclude !== undefined) exclude = meta.exclude;
     }
   }
+  // DRF renders a declared field only when Meta.fields lists it (when it is a list), never an excluded one, and a
+  // nested serializer only the subset its caller passes.
+  const renders = (name: string): boolean =>
+    (!Array.isArray(fields) || fields.includes(name)) && !exclude?.includes(name) &&
+    (!subset.only || subset.only.includes(name)) && !subset.omit?.includes(name);
+  for (const name of [...declared.keys()]) if (!renders(name)) declared.delete(name);
   const follow = (names: string[], field: string, tail: (target: string) => SerializerRead[]): void => {
     let model = modelKey;
     const path: string[] = [];
@@ -92,7 +119,8 @@ export function serializerReads(all: readonly SerializerDecl[], models: ModelInd
     switch (f.kind) {
       case 'nested': {
         const nested = f.serializer ? findSerializer(all, f.serializer, s.uri) : undefined;
-        follow(names, f.name, (target) => (nested ? serializerReads(all, models, nested, target, nesting + 1) : []));
+        // `fields=` given a value djperf cannot read: the nested object is read, which of its fields render is not known.
+        follow(names, f.name, (target) => (nested && !f.subsetUnknown ? serializerReads(all, models, nested, target, nesting + 1, { only: f.only, omit: f.omit }) : []));
         break;
       }
       case 'string-related':
@@ -112,11 +140,12 @@ export function serializerReads(all: readonly SerializerDecl[], models: ModelInd
     }
   }
   const model = models.get(modelKey);
-  const implicit = fields === '__all__'
+  // `fields = "__all__"` and `exclude = [...]` render every forward relation of the model but the excluded ones.
+  const implicit = fields === '__all__' || (fields === undefined && exclude !== undefined)
     ? [...(model?.relations.values() ?? [])].filter((r) => r.declaredIn === modelKey && ['fk', 'o2o', 'm2m'].includes(r.kind)).map((r) => r.accessor)
     : fields ?? [];
   for (const name of implicit) {
-    if (declared.has(name)) continue;
+    if (declared.has(name) || !renders(name)) continue;
     const rel = models.relation(modelKey, name);
     if (!rel?.target) continue;
     if (depth > 0) {

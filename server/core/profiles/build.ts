@@ -19,6 +19,7 @@ import { assembleSteps } from './assemble';
 import { cacheAdviceFor, type WriteSite } from './cacheAdvice';
 import type { TemplateSource } from '../templates/templateAnalysis';
 import { TemplateWork } from './templateAtoms';
+import { serializerSilence, workspaceBaseNames } from '../drf/viewQueryset';
 import type { DetectedDeployment, EndpointProfile, ProfileReport, Sourced } from './types';
 
 /** What the profile builder reads: every Python file and deployment file of the workspace. */
@@ -315,8 +316,10 @@ function handlersOf(route: ResolvedRoute, byUri: Map<string, DeploymentFile>, an
   const isViewSet = route.viewset || bases.some((b) => /ViewSet$/.test(b));
   if (isViewSet) {
     const out: Handler[] = [];
-    const model = bases.some((b) => /(^|\.)ModelViewSet$/.test(b)) ? ['list', 'create', 'retrieve', 'update', 'partial_update', 'destroy']
-      : bases.some((b) => /(^|\.)ReadOnlyModelViewSet$/.test(b)) ? ['list', 'retrieve'] : [];
+    // A project base viewset (`class BookViewSet(PrefetchingViewSet)`) brings DRF's actions of its own bases.
+    const allBases = bases.some((b) => /(^|\.)(ReadOnly)?ModelViewSet$/.test(b)) ? bases : workspaceBaseNames(def, file.uri, file.ctx.workspace);
+    const model = allBases.some((b) => /(^|\.)ModelViewSet$/.test(b)) ? ['list', 'create', 'retrieve', 'update', 'partial_update', 'destroy']
+      : allBases.some((b) => /(^|\.)ReadOnlyModelViewSet$/.test(b)) ? ['list', 'retrieve'] : [];
     const actions = new Set([...model, ...[...methods.keys()].filter((m) => ACTION_METHODS[m])]);
     const extra = [...methods.entries()].filter(([, fn]) => decoratorsOf(fn).some((d) => /(^|\.)action\b/.test(d.namedChildren[0]?.text ?? '')));
     for (const action of [...actions, ...extra.map(([n]) => n)]) {
@@ -525,6 +528,8 @@ const SINGLE_OBJECT_ACTIONS: ReadonlySet<string> = new Set(['retrieve', 'update'
 function classLevelFindings(h: Handler, work: HandlerWork): void {
   const cls = h.cls as Node;
   const methods = [...classMethods(cls).values()];
+  const silence = serializerSilence(cls, h.file.uri, h.file.ctx.workspace);
+  if (silence) work.notes.push(silence);
   for (const f of h.file.findings) {
     const line = f.range.start.line;
     if (line < cls.startPosition.row || line > cls.endPosition.row || f.cost?.kind !== 'queries' || work.findings.includes(f)) continue;

@@ -23,6 +23,8 @@ export interface FileFacts {
 }
 
 const SERIALIZER_CLASS = /^\s*class\s+\w+\s*\([^)]*Serializer\b/m;
+/** Custom QuerySet/Manager classes (often in managers.py/querysets.py): their methods' summaries feed the evaluator. */
+const QUERYSET_CLASS = /^\s*class\s+\w+\s*\([^)]*(QuerySet|Queryset|Manager|QS)\b/m;
 
 /**
  * Cheap text test, so that only files that can declare models or settings are parsed for facts: Django
@@ -31,7 +33,7 @@ const SERIALIZER_CLASS = /^\s*class\s+\w+\s*\([^)]*Serializer\b/m;
 export function mayHaveFacts(uri: string, text: string): boolean {
   if (mayHaveUrls(text) || mayExportTypes(text)) return true;
   if (!/^\s*class\s/m.test(text)) return looksLikeSettings(uri, text);
-  return SERIALIZER_CLASS.test(text) || /(^|[\\/])models([\\/]|\.pyi?$)/.test(uri) || /\bmodels\.Model\b|\bAbstract(Base)?User\b|\(\s*Model\s*[,)]/.test(text) ||
+  return SERIALIZER_CLASS.test(text) || QUERYSET_CLASS.test(text) || /(^|[\\/])models([\\/]|\.pyi?$)/.test(uri) || /\bmodels\.Model\b|\bAbstract(Base)?User\b|\(\s*Model\s*[,)]/.test(text) ||
     looksLikeSettings(uri, text);
 }
 

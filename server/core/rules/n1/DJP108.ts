@@ -8,6 +8,8 @@ import { dottedName, isTrue, keywordArg, nodesOfType, positionalArgs, rangeOf, w
 import type { SerializerDecl } from '../../drf/serializerDecls';
 import { viewPageSize, type PageSize } from '../../drf/pagination';
 import { loopRowLimit } from '../../django/loopBounds';
+import { applySteps } from '../../django/customQuerysets';
+import { callsSuperGetQueryset, inheritedGetQueryset } from '../../drf/viewQueryset';
 
 export const meta = ruleMeta({
   code: 'DJP108',
@@ -134,9 +136,16 @@ export const rule: Rule = {
       const page = pageSize && { size: pageSize.size, source: `${pageSize.source}, for the list action` };
       // DRF serializes what get_queryset() returns: when the class defines it, `queryset = X.objects.none()` is only a
       // basename/schema hint and never runs.
-      const qsNode = definesMethod(body, 'get_queryset') ? undefined : classAttr(body, 'queryset');
+      const ownGetQueryset = definesMethod(body, 'get_queryset');
+      // A workspace base's get_queryset() runs for every action: its loads apply, and loads computed at run time
+      // (a base viewset prefetching what the serializer declares) cannot be known: silent (`djperf profile` notes why).
+      const inherited = inheritedGetQueryset(n, ctx.file.uri, ctx.workspace);
+      const throughSuper = !ownGetQueryset || callsSuperGetQueryset(n);
+      if (throughSuper && (inherited.kind === 'unknown' || (ownGetQueryset && inherited.kind === 'steps' && inherited.steps.length > 0))) continue;
+      const qsNode = ownGetQueryset ? undefined : classAttr(body, 'queryset');
       if (qsNode) {
-        const q = ctx.evaluator.queryset(qsNode);
+        const attr = ctx.evaluator.queryset(qsNode);
+        const q = attr && inherited.kind === 'steps' ? applySteps(ctx.workspace.models, attr, inherited.steps, qsNode, 0) : attr;
         if (q && q.rows === 'instances') report(ctx, qsNode, q, serName, findings, page);
       }
       for (const stmt of body.namedChildren) {

@@ -5,6 +5,10 @@ import type { ModelInfo } from '../../django/modelIndex';
 import { attributeReads } from '../../django/modelDecls';
 import { calleeName, decoratorsOf, isTrue, positionalArgs, rangeOf, stringValue, walk } from '../../python/syntax';
 import { preferredQuote } from '../../fixes/querysetEdits';
+import { bindingOf } from '../../python/semantic/infer';
+import { inheritedGetQueryset, workspaceBaseNames } from '../../drf/viewQueryset';
+import type { QuerysetStep } from '../../django/querysetMethods';
+import { flattenSteps } from '../../django/customQuerysets';
 
 export const meta = ruleMeta({
   code: 'DJP109',
@@ -37,6 +41,13 @@ function methods(body: Node): Map<string, Node> {
   return out;
 }
 
+/** The module-level `def` a list_display entry names (`list_display = ("title", owner_name)`), if any. */
+function moduleDef(entry: Node): Node | undefined {
+  if (entry.type !== 'identifier') return undefined;
+  const b = bindingOf(entry);
+  return b?.kind === 'function' && b.definition ? b.definition : undefined;
+}
+
 /** The model an admin class is registered for: `@admin.register(M)` or `admin.site.register(M, Cls)`. */
 function registeredModel(ctx: RuleContext, cls: Node, name: string): ModelInfo | undefined {
   for (const d of decoratorsOf(cls)) {
@@ -60,6 +71,28 @@ function registeredModel(ctx: RuleContext, cls: Node, name: string): ModelInfo |
 interface Read {
   path: string[];
   via: string;
+  /** A many relation whose manager is only counted (`obj.tags.count()`): annotate(Count(...)) is the fix. */
+  counted?: boolean;
+}
+
+/**
+ * Relation paths a get_queryset the changelist runs (an admin base class's, or the default manager's) loads; undefined
+ * when it does something djperf cannot read (lookups computed at run time, custom code): the rule stays silent.
+ */
+function stepLoads(steps: readonly QuerysetStep[]): Set<string> | undefined {
+  const out = new Set<string>();
+  for (const st of steps) {
+    if (st.method !== 'select_related' && st.method !== 'prefetch_related') {
+      if (['only', 'defer', 'values', 'values_list', 'none'].includes(st.method)) return undefined;
+      continue;
+    }
+    if (!st.literal || st.args.length === 0) return undefined;
+    for (const a of st.args) {
+      const parts = a.split('__');
+      for (let i = 1; i <= parts.length; i++) out.add(parts.slice(0, i).join('__'));
+    }
+  }
+  return out;
 }
 
 export const rule: Rule = {
@@ -70,7 +103,8 @@ export const rule: Rule = {
     walk(ctx.file.tree.rootNode, (cls) => {
       if (cls.type !== 'class_definition') return true;
       const bases = (cls.childForFieldName('superclasses')?.namedChildren ?? []).map((b) => b?.text ?? '');
-      if (!bases.some((b) => /ModelAdmin$/.test(b))) return true;
+      // `class BookAdmin(ProjectBaseAdmin)`: a ModelAdmin through workspace base classes counts too.
+      if (!bases.some((b) => /ModelAdmin$/.test(b)) && !workspaceBaseNames(cls, ctx.file.uri, ctx.workspace).some((b) => /ModelAdmin$/.test(b))) return true;
       const body = cls.childForFieldName('body');
       const name = cls.childForFieldName('name')?.text ?? '';
       const listDisplay = body ? classAttr(body, 'list_display') : undefined;
@@ -80,6 +114,21 @@ export const rule: Rule = {
       if (defs.has('get_queryset')) return true; // the admin builds its own queryset: not ours to judge
       const model = registeredModel(ctx, cls, name);
       if (!model) return true;
+      // The changelist's queryset: a workspace base admin's get_queryset, then the default manager's get_queryset.
+      const inherited = inheritedGetQueryset(cls, ctx.file.uri, ctx.workspace);
+      if (inherited.kind === 'unknown') return true;
+      const preloaded = new Set<string>();
+      const sources: (readonly QuerysetStep[])[] = inherited.kind === 'steps' ? [inherited.steps] : [];
+      const managerClasses = model.defaultManager ? model.managerClasses?.get(model.defaultManager) : undefined;
+      const managerGetQs = managerClasses ? models.customMethod(managerClasses, 'get_queryset') : undefined;
+      if (managerGetQs && !managerGetQs.steps) return true;
+      if (managerGetQs?.steps) sources.push(managerGetQs.steps);
+      for (const written of sources) {
+        const steps = flattenSteps(models, managerClasses ?? [], written);
+        const loads = steps && stepLoads(steps);
+        if (!loads) return true;
+        for (const p of loads) preloaded.add(p);
+      }
       // What each row reads.
       const reads: Read[] = [];
       const strChains = (m: ModelInfo | undefined, prefix: string[], via: string, depth: number): void => {
@@ -91,9 +140,14 @@ export const rule: Rule = {
         const path = [...prefix];
         for (let i = 0; i < chain.length && m; i++) {
           const rel = m.relations.get(chain[i]);
+          // A GenericForeignKey column (`content_object`): one query per row, only prefetch_related loads it.
+          if (rel?.kind === 'generic-fk') {
+            reads.push({ path: [...path, chain[i]], via });
+            return;
+          }
           if (!rel?.target) return;
           path.push(chain[i]);
-          reads.push({ path: [...path], via });
+          reads.push({ path: [...path], via, ...(rel.many && chain[i + 1] === 'count' && chain.length === i + 2 ? { counted: true } : {}) });
           m = models.get(rel.target);
           if (rel.many) return;
           // A relation used as a value ends up in str(): its own __str__ runs too.
@@ -107,15 +161,17 @@ export const rule: Rule = {
         const ref = s ?? (entry.type === 'identifier' ? entry.text : undefined);
         if (!ref) continue;
         if (ref === '__str__') strChains(model, [], '__str__', 0);
-        else if (defs.has(ref)) {
-          const def = defs.get(ref) as Node;
+        else if (defs.has(ref) || (s === undefined && moduleDef(entry))) {
+          // A method `def col(self, obj)`, or a module-level callable `def col(obj)` listed by name.
+          const def = defs.get(ref) ?? (moduleDef(entry) as Node);
           const params = (def.childForFieldName('parameters')?.namedChildren ?? []).filter((p) => p?.type === 'identifier');
-          const obj = params[1]?.text;
+          const obj = defs.get(ref) === def ? params[1]?.text : params[0]?.text;
           if (obj) for (const chain of attributeReads(def, obj)) followChain(model, chain, [], `${ref}()`, 0);
         } else if (ref.includes('__')) followChain(model, ref.split('__'), [], ref, 0);
         else {
           const rel = model.relations.get(ref);
-          if (rel && !rel.many && rel.target) {
+          if (rel?.kind === 'generic-fk') followChain(model, [ref], [], ref, 0);
+          else if (rel && !rel.many && rel.target) {
             if (rel.kind === 'fk' || rel.kind === 'o2o') realFk = true;
             followChain(model, [ref], [], ref, 0);
           }
@@ -138,6 +194,7 @@ export const rule: Rule = {
       } else if (lsrNode && lsrNode.type !== 'false') return true;
       else bare = realFk;
       const loaded = (path: string[]): boolean => {
+        if (preloaded.has(path.join('__'))) return true;
         if (explicit) return explicit.has(path.join('__'));
         if (!bare) return false;
         let m: ModelInfo | undefined = model;
@@ -178,13 +235,14 @@ export const rule: Rule = {
         const note = rel?.nullable && bare ? ' (nullable: the automatic select_related() skips it)' : '';
         return `${r.path.join('__')} via ${r.via}${note}`;
       });
-      const all = [...new Set(reads.map((r) => r.path.join('__')))];
+      const all = [...new Set(reads.filter((r) => !isMany(model, r.path)).map((r) => r.path.join('__')))];
       const deepest = all.filter((p) => !all.some((q) => q !== p && q.startsWith(`${p}__`)));
       const quote = preferredQuote(cls);
       const wanted = explicit ? [...new Set([...deepest, ...[...explicit].filter((p) => !deepest.some((d) => d === p || d.startsWith(`${p}__`)))])] : deepest;
       const tuple = `(${wanted.map((p) => `${quote}${p}${quote}`).join(', ')}${wanted.length === 1 ? ',' : ''})`;
       let fix: Fix | undefined;
-      if (wanted.every((p) => p.split('__').every(Boolean)) && !deepest.some((p) => {
+      const singleMissing = [...missing.values()].some((r) => !isMany(model, r.path));
+      if (singleMissing && wanted.every((p) => p.split('__').every(Boolean)) && !deepest.some((p) => {
         let m: ModelInfo | undefined = model;
         return p.split('__').some((n) => { const rel = m?.relations.get(n); m = rel?.target ? models.get(rel.target) : undefined; return !rel || rel.many; });
       })) {
@@ -200,17 +258,33 @@ export const rule: Rule = {
               newText: `${indent}list_select_related = ${tuple}\n` }],
         };
       }
+      // Many relations: list_select_related cannot load them; get_queryset() can (annotate a count, prefetch a list).
+      const manyMissing = [...missing.values()].filter((r) => isMany(model, r.path));
+      const counted = manyMissing.filter((r) => r.counted).map((r) => r.path.join('__'));
+      const listed = manyMissing.filter((r) => !r.counted).map((r) => r.path.join('__'));
+      const single = [...missing.values()].filter((r) => !isMany(model, r.path));
+      const advice = [
+        single.length ? `set list_select_related = ${tuple}` : '',
+        counted.length ? `override get_queryset() to annotate(${counted.map((p) => `${p.replace(/__/g, '_')}_count=Count(${quote}${p}${quote})`).join(', ')}) and read the annotation` : '',
+        listed.length ? `override get_queryset() to prefetch_related(${listed.map((p) => `${quote}${p}${quote}`).join(', ')})` : '',
+      ].filter(Boolean).join('; ');
       findings.push({
         code: meta.code,
         range: rangeOf(listDisplay),
         message: `Admin changelist N+1: every ${model.name} row of ${name} loads ${why.join('; ')} with its own query ` +
-          `(${formatQueryCost(cost)}); set list_select_related = ${tuple}.`,
+          `(${formatQueryCost(cost)}); ${advice}.`,
         cost,
         fixes: fix ? [fix] : undefined,
       });
       return true;
     });
     return findings;
+
+    /** A path list_select_related cannot load: through a many relation or a GenericForeignKey. */
+    function isMany(model: ModelInfo, path: string[]): boolean {
+      let m: ModelInfo | undefined = model;
+      return path.some((n) => { const rel = m?.relations.get(n); m = rel?.target ? models.get(rel.target) : undefined; return !!rel?.many || rel?.kind === 'generic-fk'; });
+    }
   },
 };
 
