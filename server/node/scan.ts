@@ -36,6 +36,8 @@ export interface ScanStats {
   copyMs: number;
   analyzeMs: number;
   factsMs: number;
+  /** Files of the analysis pass whose tree a caller lookup had already parsed. */
+  reusedTrees: number;
 }
 
 export interface ScanResult {
@@ -119,6 +121,11 @@ export class KeptTrees {
     return tree;
   }
 
+  /** The kept tree of `path`, left in place (the caller copies it and must not free it). */
+  peek(path: string): WasmTree | undefined {
+    return this.trees.get(path);
+  }
+
   /** Frees the trees nobody took; the budget is whole again. */
   dispose(): void {
     for (const tree of this.trees.values()) tree.delete();
@@ -175,7 +182,11 @@ export function analyzeBatch(parser: PythonParser, batch: AnalyzeBatch, options:
   index.setCallerSource({
     files: batch.workspaceSources.map((s) => ({ uri: s.path, relPath: path.relative(options.root, s.path).split(path.sep).join('/') })),
     read: (uri) => textOf.get(uri),
-    parse: (text) => parser.parse(text),
+    // A facts file's tree kept for the analysis pass is copied rather than parsed again (it stays kept for that pass).
+    parse: (text, uri) => {
+      const wasmTree = kept?.peek(uri);
+      return wasmTree ? parser.copy(wasmTree, text) : parser.parse(text);
+    },
   });
   // Endpoint profiles + deployment (DJP6xx) need every file and the Procfile/Dockerfile/compose files: built on first use.
   const baseFacts = index.facts();
@@ -187,15 +198,21 @@ export function analyzeBatch(parser: PythonParser, batch: AnalyzeBatch, options:
       parse: (text) => parser.parse(text), workspace: baseFacts, config: options.config, root: options.root,
     })),
   };
-  const stats: ScanStats = { files: 0, bytes: 0, parseMs: 0, copyMs: 0, analyzeMs: 0, factsMs: 0 };
+  const stats: ScanStats = { files: 0, bytes: 0, parseMs: 0, copyMs: 0, analyzeMs: 0, factsMs: 0, reusedTrees: 0 };
   const results: FileResult[] = [];
   const notices: FileNotice[] = [];
   const renders: TemplateRender[] = [];
   let evaluator: QuerysetEvaluator | undefined;
   for (const src of batch.sources) {
     const relPath = path.relative(options.root, src.path).split(path.sep).join('/');
-    const wasmTree = kept?.take(src.path) ?? tryParseWasm(parser, src, notices, stats);
-    const tree = wasmTree && copyOf(parser, wasmTree, src.text, stats);
+    // A file a caller lookup already parsed (the same text) is not parsed again.
+    const parsed = baseFacts.callers?.peek(src.path);
+    if (parsed) {
+      kept?.take(src.path)?.delete();
+      stats.reusedTrees++;
+    }
+    const wasmTree = parsed ? undefined : kept?.take(src.path) ?? tryParseWasm(parser, src, notices, stats);
+    const tree = parsed ?? (wasmTree && copyOf(parser, wasmTree, src.text, stats));
     const t1 = performance.now();
     if (tree) {
       const analysis = analyzeFile({ uri: src.path, text: src.text, tree, lineMap: new LineMap(src.text) }, workspace, options.config, { relPath });

@@ -116,7 +116,7 @@ export async function scanInWorkers(sources: SourceText[], options: ScanOptions,
   const answers = await Promise.all(workers.map((w, i) => w.ask({
     kind: 'analyze', batch: { sources: shares[i], workspaceSources, facts }, options: plainOptions,
   }, onFile)));
-  const merged: ScanResult & { facts: [string, FileFacts][] } = { results: [], notices, stats: { files: 0, bytes: 0, parseMs: 0, copyMs: 0, analyzeMs: 0, factsMs }, renders: [], facts };
+  const merged: ScanResult & { facts: [string, FileFacts][] } = { results: [], notices, stats: { files: 0, bytes: 0, parseMs: 0, copyMs: 0, analyzeMs: 0, factsMs, reusedTrees: 0 }, renders: [], facts };
   const textOf = new Map(sources.map((s) => [s.path, s.text]));
   for (const a of answers) {
     if (a.kind !== 'done') throw new Error('djperf scan worker answered out of turn');
@@ -129,6 +129,7 @@ export async function scanInWorkers(sources: SourceText[], options: ScanOptions,
     merged.stats.parseMs += a.result.stats.parseMs;
     merged.stats.copyMs += a.result.stats.copyMs;
     merged.stats.analyzeMs += a.result.stats.analyzeMs;
+    merged.stats.reusedTrees += a.result.stats.reusedTrees;
   }
   return merged;
 }

@@ -14,7 +14,8 @@ export interface CallerFile {
 export interface CallerSource {
   files: readonly { uri: string; relPath: string }[];
   read(uri: string): string | undefined;
-  parse(text: string): Tree | undefined;
+  /** The tree of `text`, the text of `uri` (a host that already holds that file's tree, e.g. the CLI's kept trees, hands it over). */
+  parse(text: string, uri: string): Tree | undefined;
 }
 
 /** Files parsed for caller lookups kept at once: callers cluster in a few view/task modules. */
@@ -80,7 +81,7 @@ export class CallerIndex {
     const relPath = this.relPaths.get(uri);
     let tree: Tree | undefined;
     try {
-      tree = text === undefined ? undefined : this.source.parse(text);
+      tree = text === undefined ? undefined : this.source.parse(text, uri);
     } catch {
       tree = undefined;
     }
@@ -91,6 +92,14 @@ export class CallerIndex {
       if (oldest !== undefined) this.parsed.delete(oldest);
     }
     return file ?? undefined;
+  }
+
+  /**
+   * The tree already parsed for `uri`, if still kept, without touching the recency order: the CLI's analysis pass
+   * takes it instead of parsing that file a second time (same text, same tree).
+   */
+  peek(uri: string): Tree | undefined {
+    return this.parsed.get(uri)?.root.tree;
   }
 
   /** The workspace file a dotted module (`app.helpers`, `.helpers` relative to `fromUri`) names, if any. */
