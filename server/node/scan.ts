@@ -19,6 +19,7 @@ import { extractTemplateRenders, mayRenderTemplates, type TemplateRender } from 
 import { buildProfileReport } from '../core/profiles/build';
 import type { ProfileReport } from '../core/profiles/types';
 import type { WorkspaceFacts } from '../core/rules/context';
+import { PhaseTimes } from '../core/phaseTimes';
 
 export interface FileResult {
   path: string;
@@ -38,6 +39,8 @@ export interface ScanStats {
   factsMs: number;
   /** Files of the analysis pass whose tree a caller lookup had already parsed. */
   reusedTrees: number;
+  /** With `timePhases`: milliseconds per phase of the analysis pass (rule families, contexts, profiles, templates). */
+  phases?: Record<string, number>;
 }
 
 export interface ScanResult {
@@ -56,6 +59,8 @@ export interface ScanOptions {
   /** Files each worker must at least get, or fewer workers are used (default 64: below that a pool costs more than it saves). */
   minFilesPerJob?: number;
   onProgress?: (done: number, total: number) => void;
+  /** Time each phase into `stats.phases` (benchmarks). */
+  timePhases?: boolean;
 }
 
 /** Parses a file into a WASM tree, or records why it could not be (a pathological file must not stall the whole scan). */
@@ -190,13 +195,14 @@ export function analyzeBatch(parser: PythonParser, batch: AnalyzeBatch, options:
   });
   // Endpoint profiles + deployment (DJP6xx) need every file and the Procfile/Dockerfile/compose files: built on first use.
   const baseFacts = index.facts();
+  const times = options.timePhases ? new PhaseTimes() : undefined;
   let profiles: ProfileReport | undefined;
   const workspace: WorkspaceFacts = {
     ...baseFacts,
-    profiles: () => (profiles ??= buildProfileReport({
+    profiles: () => (profiles ??= timed(times, 'profiles', () => buildProfileReport({
       files: [...batch.workspaceSources.map((s) => ({ path: s.path, text: s.text })), ...discoverDeploymentFiles(options.root, options.config)],
       parse: (text) => parser.parse(text), workspace: baseFacts, config: options.config, root: options.root,
-    })),
+    }))),
   };
   const stats: ScanStats = { files: 0, bytes: 0, parseMs: 0, copyMs: 0, analyzeMs: 0, factsMs: 0, reusedTrees: 0 };
   const results: FileResult[] = [];
@@ -215,9 +221,11 @@ export function analyzeBatch(parser: PythonParser, batch: AnalyzeBatch, options:
     const tree = parsed ?? (wasmTree && copyOf(parser, wasmTree, src.text, stats));
     const t1 = performance.now();
     if (tree) {
-      const analysis = analyzeFile({ uri: src.path, text: src.text, tree, lineMap: new LineMap(src.text) }, workspace, options.config, { relPath });
+      const analysis = analyzeFile({ uri: src.path, text: src.text, tree, lineMap: new LineMap(src.text) }, workspace, options.config, { relPath, times });
       results.push({ path: src.path, relPath, text: src.text, findings: analysis.findings });
-      if (mayRenderTemplates(src.text)) renders.push(...extractTemplateRenders(tree.rootNode, (evaluator ??= new QuerysetEvaluator(baseFacts.models)), src.path));
+      if (mayRenderTemplates(src.text)) {
+        renders.push(...timed(times, 'template renders', () => extractTemplateRenders(tree.rootNode, (evaluator ??= new QuerysetEvaluator(baseFacts.models)), src.path)));
+      }
       notices.push(...analysis.notices.filter((n) => n.level !== 'info' || !n.message.startsWith('file has syntax errors')));
       stats.files++;
       stats.bytes += src.text.length;
@@ -225,7 +233,19 @@ export function analyzeBatch(parser: PythonParser, batch: AnalyzeBatch, options:
     stats.analyzeMs += performance.now() - t1;
     onFile?.();
   }
+  if (times) stats.phases = times.toJSON();
   return { results, notices, stats, renders };
+}
+
+/** `run()`, its time added to `phase` when timing. */
+function timed<T>(times: PhaseTimes | undefined, phase: string, run: () => T): T {
+  if (!times) return run();
+  const t0 = performance.now();
+  try {
+    return run();
+  } finally {
+    times.add(phase, performance.now() - t0);
+  }
 }
 
 /** Both passes in this thread, the facts pass's trees kept for the analysis pass. */
@@ -269,12 +289,14 @@ export async function scanPaths(inputs: readonly string[], options: ScanOptions)
   // Templates are judged by the views that render them: a pass of their own once the Python files are done, with
   // the renders the analysis pass read from its trees (no Python file is parsed again, unless views lie outside
   // the inputs: `djperf check app/templates` still knows the views of the project root).
+  const t0 = performance.now();
   const templates = readTemplates(inputs, options, templateDirsOf(scan.facts, options.root));
   if (templates.sources.length > 0) {
     const views = await viewsOf(inputs, options, sources, scan);
     const found = scanTemplates(templates.sources, options, views);
     scan.results.push(...found);
   }
+  if (scan.stats.phases) scan.stats.phases['templates pass'] = performance.now() - t0;
   scan.notices.push(...templates.notices);
   scan.results.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { results: scan.results, notices: [...notices, ...scan.notices], stats: scan.stats };
