@@ -20,6 +20,8 @@ import { buildProfileReport } from '../core/profiles/build';
 import type { ProfileReport } from '../core/profiles/types';
 import type { WorkspaceFacts } from '../core/rules/context';
 import { PhaseTimes } from '../core/phaseTimes';
+import { fileContextOf, isTestLike } from '../core/workspace/executionContext';
+import { mayConfigureDeployment } from '../core/rules/deployment/shared';
 
 export interface FileResult {
   path: string;
@@ -211,6 +213,11 @@ export function analyzeBatch(parser: PythonParser, batch: AnalyzeBatch, options:
   let evaluator: QuerysetEvaluator | undefined;
   for (const src of batch.sources) {
     const relPath = path.relative(options.root, src.path).split(path.sep).join('/');
+    if (nothingToAnalyse(src, relPath, options.config)) {
+      kept?.take(src.path)?.delete();
+      onFile?.();
+      continue;
+    }
     // A file a caller lookup already parsed (the same text) is not parsed again.
     const parsed = baseFacts.callers?.peek(src.path);
     if (parsed) {
@@ -235,6 +242,15 @@ export function analyzeBatch(parser: PythonParser, batch: AnalyzeBatch, options:
   }
   if (times) stats.phases = times.toJSON();
   return { results, notices, stats, renders };
+}
+
+/**
+ * A test or migration file when tests are not checked: analyzeFile would run only the deployment rules on it, which
+ * report nothing on a file that configures no server, and the template pass wants only the renders of files that
+ * render. Such a file is not parsed at all (most of a real project's test code, parsed for nothing before).
+ */
+function nothingToAnalyse(src: SourceText, relPath: string, config: DjperfConfig): boolean {
+  return !config.checkTests && isTestLike(fileContextOf(relPath, src.text)?.kind) && !mayConfigureDeployment(src.path, src.text) && !mayRenderTemplates(src.text);
 }
 
 /** `run()`, its time added to `phase` when timing. */
