@@ -32,6 +32,7 @@ export class CallerIndex {
   private readonly parsed = new Map<string, CallerFile | null>();
   private readonly byModule = new Map<string, string>();
   private readonly relPaths = new Map<string, string>();
+  private words: Map<string, WordFilter> | undefined;
 
   constructor(private readonly source: CallerSource) {
     for (const f of source.files) {
@@ -55,14 +56,29 @@ export class CallerIndex {
     let hit = this.mentions.get(name);
     if (!hit) {
       const word = new RegExp(`(?<![\\w.])${name}\\b|\\.${name}\\b`);
+      // Only the files whose word filter may hold the name are searched (a plain ASCII name is a whole run of word
+      // characters wherever the search matches it, so the filter never leaves a match out).
+      const filters = ASCII_NAME.test(name) ? (this.words ??= this.wordFilters()) : undefined;
+      const h = filters ? wordHash(name, 0, name.length) : 0;
       hit = [];
       for (const uri of this.relPaths.keys()) {
+        if (filters && !filters.get(uri)?.mayHave(h)) continue;
         const text = this.textOf(uri);
         if (text !== undefined && text.includes(name) && word.test(text)) hit.push(uri);
       }
       this.mentions.set(name, hit);
     }
     return hit;
+  }
+
+  /** One word filter per file, built once, on the first search (one pass over every text instead of one per name). */
+  private wordFilters(): Map<string, WordFilter> {
+    const filters = new Map<string, WordFilter>();
+    for (const uri of this.relPaths.keys()) {
+      const text = this.textOf(uri);
+      if (text !== undefined) filters.set(uri, new WordFilter(text));
+    }
+    return filters;
   }
 
   relPathOf(uri: string): string | undefined {
@@ -114,4 +130,54 @@ export class CallerIndex {
   }
 
   private readonly moduleFiles = new Map<string, string | null>();
+}
+
+const ASCII_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function isWordChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
+}
+
+/** FNV-1a of `text[start, end)` (the same for a name and for a word of a text). */
+function wordHash(text: string, start: number, end: number): number {
+  let h = 2166136261;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return h;
+}
+
+/**
+ * The whole words (runs of `[A-Za-z0-9_]`) of one text as a Bloom filter with two bits per word: `mayHave` is
+ * never false for a word of the text, and rarely true for another (a few % at one bit per character).
+ */
+class WordFilter {
+  private readonly bits: Int32Array;
+  private readonly mask: number;
+
+  constructor(text: string) {
+    const size = Math.max(64, 2 ** Math.ceil(Math.log2(Math.max(1, text.length))));
+    this.bits = new Int32Array(size >> 5);
+    this.mask = size - 1;
+    let start = -1;
+    for (let i = 0, n = text.length; i <= n; i++) {
+      if (i < n && isWordChar(text.charCodeAt(i))) {
+        if (start < 0) start = i;
+      } else if (start >= 0) {
+        this.set(wordHash(text, start, i));
+        start = -1;
+      }
+    }
+  }
+
+  private set(h: number): void {
+    const a = h & this.mask;
+    const b = ((h >>> 16) ^ (h >>> 7)) & this.mask;
+    this.bits[a >> 5] |= 1 << (a & 31);
+    this.bits[b >> 5] |= 1 << (b & 31);
+  }
+
+  mayHave(h: number): boolean {
+    const a = h & this.mask;
+    const b = ((h >>> 16) ^ (h >>> 7)) & this.mask;
+    return (this.bits[a >> 5] & (1 << (a & 31))) !== 0 && (this.bits[b >> 5] & (1 << (b & 31))) !== 0;
+  }
 }
