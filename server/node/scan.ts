@@ -22,6 +22,7 @@ import type { WorkspaceFacts } from '../core/rules/context';
 import { PhaseTimes } from '../core/phaseTimes';
 import { fileContextOf, isTestLike } from '../core/workspace/executionContext';
 import { mayConfigureDeployment } from '../core/rules/deployment/shared';
+import { RecentTrees } from './recentTrees';
 
 export interface FileResult {
   path: string;
@@ -79,13 +80,13 @@ function tryParseWasm(parser: PythonParser, src: SourceText, notices: FileNotice
   }
 }
 
-/** The JavaScript copy of a WASM tree, which is freed. */
-function copyOf(parser: PythonParser, wasmTree: WasmTree, text: string, stats: ScanStats): Tree {
+/** The JavaScript copy of a WASM tree, which is then kept in `recent` or freed. */
+function copyOf(parser: PythonParser, wasmTree: WasmTree, src: SourceText, stats: ScanStats, recent?: RecentTrees): Tree {
   const t0 = performance.now();
   try {
-    return parser.copy(wasmTree, text);
+    return parser.copy(wasmTree, src.text);
   } finally {
-    wasmTree.delete();
+    if (!recent?.keep(src.path, src.text, wasmTree)) wasmTree.delete();
     stats.copyMs += performance.now() - t0;
   }
 }
@@ -177,6 +178,7 @@ export function analyzeBatch(parser: PythonParser, batch: AnalyzeBatch, options:
   for (const [uri, facts] of batch.facts) index.setFile(uri, facts);
   // Helper modules' function summaries, parsed only when a row loop or an async view calls into them.
   const textOf = new Map(batch.workspaceSources.map((s) => [s.path, s.text]));
+  const recent = new RecentTrees();
   index.setFunctionSource([...textOf.keys()], (uri) => {
     const text = textOf.get(uri);
     if (text === undefined || !mayHaveFunctionSummaries(text)) return undefined;
@@ -191,7 +193,7 @@ export function analyzeBatch(parser: PythonParser, batch: AnalyzeBatch, options:
     read: (uri) => textOf.get(uri),
     // A facts file's tree kept for the analysis pass is copied rather than parsed again (it stays kept for that pass).
     parse: (text, uri) => {
-      const wasmTree = kept?.peek(uri);
+      const wasmTree = kept?.peek(uri) ?? recent.peek(uri);
       return wasmTree ? parser.copy(wasmTree, text) : parser.parse(text);
     },
   });
@@ -211,34 +213,38 @@ export function analyzeBatch(parser: PythonParser, batch: AnalyzeBatch, options:
   const notices: FileNotice[] = [];
   const renders: TemplateRender[] = [];
   let evaluator: QuerysetEvaluator | undefined;
-  for (const src of batch.sources) {
-    const relPath = path.relative(options.root, src.path).split(path.sep).join('/');
-    if (nothingToAnalyse(src, relPath, options.config)) {
-      kept?.take(src.path)?.delete();
-      onFile?.();
-      continue;
-    }
-    // A file a caller lookup already parsed (the same text) is not parsed again.
-    const parsed = baseFacts.callers?.peek(src.path);
-    if (parsed) {
-      kept?.take(src.path)?.delete();
-      stats.reusedTrees++;
-    }
-    const wasmTree = parsed ? undefined : kept?.take(src.path) ?? tryParseWasm(parser, src, notices, stats);
-    const tree = parsed ?? (wasmTree && copyOf(parser, wasmTree, src.text, stats));
-    const t1 = performance.now();
-    if (tree) {
-      const analysis = analyzeFile({ uri: src.path, text: src.text, tree, lineMap: new LineMap(src.text) }, workspace, options.config, { relPath, times });
-      results.push({ path: src.path, relPath, text: src.text, findings: analysis.findings });
-      if (mayRenderTemplates(src.text)) {
-        renders.push(...timed(times, 'template renders', () => extractTemplateRenders(tree.rootNode, (evaluator ??= new QuerysetEvaluator(baseFacts.models)), src.path)));
+  try {
+    for (const src of batch.sources) {
+      const relPath = path.relative(options.root, src.path).split(path.sep).join('/');
+      if (nothingToAnalyse(src, relPath, options.config)) {
+        kept?.take(src.path)?.delete();
+        onFile?.();
+        continue;
       }
-      notices.push(...analysis.notices.filter((n) => n.level !== 'info' || !n.message.startsWith('file has syntax errors')));
-      stats.files++;
-      stats.bytes += src.text.length;
+      // A file a caller lookup already parsed (the same text) is not parsed again.
+      const parsed = baseFacts.callers?.peek(src.path);
+      if (parsed) {
+        kept?.take(src.path)?.delete();
+        stats.reusedTrees++;
+      }
+      const wasmTree = parsed ? undefined : kept?.take(src.path) ?? tryParseWasm(parser, src, notices, stats);
+      const tree = parsed ?? (wasmTree && copyOf(parser, wasmTree, src, stats, recent));
+      const t1 = performance.now();
+      if (tree) {
+        const analysis = analyzeFile({ uri: src.path, text: src.text, tree, lineMap: new LineMap(src.text) }, workspace, options.config, { relPath, times });
+        results.push({ path: src.path, relPath, text: src.text, findings: analysis.findings });
+        if (mayRenderTemplates(src.text)) {
+          renders.push(...timed(times, 'template renders', () => extractTemplateRenders(tree.rootNode, (evaluator ??= new QuerysetEvaluator(baseFacts.models)), src.path)));
+        }
+        notices.push(...analysis.notices.filter((n) => n.level !== 'info' || !n.message.startsWith('file has syntax errors')));
+        stats.files++;
+        stats.bytes += src.text.length;
+      }
+      stats.analyzeMs += performance.now() - t1;
+      onFile?.();
     }
-    stats.analyzeMs += performance.now() - t1;
-    onFile?.();
+  } finally {
+    recent.dispose();
   }
   if (times) stats.phases = times.toJSON();
   return { results, notices, stats, renders };

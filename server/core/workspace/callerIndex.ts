@@ -134,14 +134,17 @@ export class CallerIndex {
 
 const ASCII_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-function isWordChar(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
-}
+/** `[A-Za-z0-9_]`, the word characters of the search's `\b` (a table: the filters read every character of the workspace). */
+const WORD_CHAR = new Uint8Array(128);
+for (let c = 0; c < 128; c++) WORD_CHAR[c] = /\w/.test(String.fromCharCode(c)) ? 1 : 0;
 
-/** FNV-1a of `text[start, end)` (the same for a name and for a word of a text). */
+const FNV_OFFSET = 2166136261;
+const FNV_PRIME = 16777619;
+
+/** FNV-1a of `text[start, end)` (the filters hash each word of a text the same way, as they read it). */
 function wordHash(text: string, start: number, end: number): number {
-  let h = 2166136261;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  let h = FNV_OFFSET;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), FNV_PRIME);
   return h;
 }
 
@@ -157,15 +160,20 @@ class WordFilter {
     const size = Math.max(64, 2 ** Math.ceil(Math.log2(Math.max(1, text.length))));
     this.bits = new Int32Array(size >> 5);
     this.mask = size - 1;
-    let start = -1;
-    for (let i = 0, n = text.length; i <= n; i++) {
-      if (i < n && isWordChar(text.charCodeAt(i))) {
-        if (start < 0) start = i;
-      } else if (start >= 0) {
-        this.set(wordHash(text, start, i));
-        start = -1;
+    let h = FNV_OFFSET;
+    let inWord = false;
+    for (let i = 0, n = text.length; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 128 && WORD_CHAR[c] === 1) {
+        h = Math.imul(h ^ c, FNV_PRIME);
+        inWord = true;
+      } else if (inWord) {
+        this.set(h);
+        h = FNV_OFFSET;
+        inWord = false;
       }
     }
+    if (inWord) this.set(h);
   }
 
   private set(h: number): void {
