@@ -91,14 +91,14 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'djperf-bench-real-'));
 console.log(`real projects in ${corporaDir}: djperf check --jobs 1 --check-tests, fresh process, median of ${rounds}` +
   `${ruffVersion ? `; Ruff ${ruffVersion} WASM (ASYNC rules) on the same files, fresh process` : '; Ruff WASM not installed (npm ci)'}` +
   `${baseline ? `; against ${baselineRev} (${baseline.sha})` : ''}; rounds alternated`);
-const rows = [], phaseRows = [], speedups = [];
+const rows = [], phaseRows = [], speedups = [], cpuSpeedups = [];
 for (const dir of projects) {
   const { files, bytes } = checkedFiles(dir);
   const mb = bytes / 1048576;
   const list = path.join(tmp, `${path.basename(dir)}.files`);
   fs.writeFileSync(list, files.join('\n'));
   const phaseFile = path.join(tmp, `${path.basename(dir)}.phases.json`);
-  const now = [], before = [], ruff = [], phases = [];
+  const now = [], before = [], ruff = [], phases = [], nowCpu = [], ruffCpu = [];
   let found = NaN, foundBefore = NaN, ruffFound = NaN;
   for (let r = 0; r < rounds; r++) {
     // Rotate which one goes first, so none always runs on a machine another just warmed or loaded.
@@ -109,9 +109,10 @@ for (const dir of projects) {
         const x = await run(checkArgs(current, dir), { DJPERF_PHASE_TIMES: phaseFile });
         now.push(x.ms); found = x.out?.length ?? NaN;
         phases.push({ ...JSON.parse(fs.readFileSync(phaseFile, 'utf8')), wallMs: x.ms });
+        nowCpu.push(phases[phases.length - 1].cpuMs);
       } else if (which === 'ruff') {
         const x = await run([ruffCheck, list]);
-        ruff.push(x.ms); ruffFound = x.out?.diagnostics ?? NaN;
+        ruff.push(x.ms); ruffCpu.push(x.out?.cpuMs ?? NaN); ruffFound = x.out?.diagnostics ?? NaN;
       } else {
         const x = await run(checkArgs(baseline.cli, dir));
         before.push(x.ms); foundBefore = x.out?.length ?? NaN;
@@ -124,9 +125,14 @@ for (const dir of projects) {
     const rt = median(ruff);
     // djperf's speed relative to Ruff's (Ruff's time / djperf's), per round for the spread.
     const ratios = now.map((x, i) => ruff[i] / x);
+    // The same by CPU time (each process's own, all threads): far steadier than wall time on a shared machine.
+    const cpuRatios = nowCpu.map((x, i) => ruffCpu[i] / x);
+    const ct = median(nowCpu), rct = median(ruffCpu);
     speedups.push(rt / t);
+    cpuSpeedups.push(rct / ct);
     Object.assign(row, { 'Ruff s': (rt / 1000).toFixed(2), 'Ruff MB/s': (mb / (rt / 1000)).toFixed(2), 'Ruff ASYNC findings': ruffFound,
-      'djperf speed / Ruff': `${(rt / t).toFixed(2)} (${range(ratios)})` });
+      'djperf speed / Ruff': `${(rt / t).toFixed(2)} (${range(ratios)})`,
+      'CPU s djperf / Ruff': `${(ct / 1000).toFixed(2)} / ${(rct / 1000).toFixed(2)}`, 'by CPU: djperf speed / Ruff': `${(rct / ct).toFixed(2)} (${range(cpuRatios)})` });
   }
   if (baseline) {
     const b = median(before);
@@ -138,7 +144,8 @@ for (const dir of projects) {
 }
 fs.rmSync(tmp, { recursive: true, force: true });
 console.table(rows);
-if (speedups.length) console.log(`djperf speed / Ruff, geometric mean: ${Math.exp(speedups.reduce((n, x) => n + Math.log(x), 0) / speedups.length).toFixed(2)}`);
+const geomean = (xs) => Math.exp(xs.reduce((n, x) => n + Math.log(x), 0) / xs.length).toFixed(2);
+if (speedups.length) console.log(`djperf speed / Ruff, geometric mean: ${geomean(speedups)} by wall time, ${geomean(cpuSpeedups)} by CPU time`);
 console.log('djperf time per phase (ms, medians over the rounds; rules include the shared analyses they build first, e.g. the semantic model for the N+1 family):');
 console.table(phaseRows);
 
@@ -153,7 +160,7 @@ function phaseRow(project, phases) {
   const inAnalysis = (n) => n !== 'templates pass' && n !== 'profiles';
   const names = [...new Set(phases.flatMap((p) => Object.keys(p.phases ?? {})))].filter(inAnalysis).sort();
   const ph = (p, n) => p.phases?.[n] ?? 0;
-  const row = { project, wall: m((p) => p.wallMs), facts: m((p) => p.factsMs), parse: m((p) => p.parseMs), copy: m((p) => p.copyMs) };
+  const row = { project, wall: m((p) => p.wallMs), cpu: m((p) => p.cpuMs), facts: m((p) => p.factsMs), parse: m((p) => p.parseMs), copy: m((p) => p.copyMs) };
   for (const n of names) row[n.replace(/^rules: /, '')] = m((p) => ph(p, n));
   row['analysis, rest'] = m((p) => p.analyzeMs - names.reduce((a, n) => a + ph(p, n), 0));
   row.profiles = m((p) => ph(p, 'profiles'));

@@ -1,6 +1,6 @@
 // One run of Ruff's WASM build (npm @astral-sh/ruff-wasm-nodejs, a bench-only dev dependency) with its ASYNC rules
 // over the files listed (one path a line) in the file given, as bench/realProjects.mjs's counterpart of a fresh
-// `djperf check` process: prints {"diagnostics": n, "failed": n} as JSON.
+// `djperf check` process: prints {"diagnostics": n, "failed": n, "cpuMs": its CPU time} as JSON.
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 
@@ -19,4 +19,5 @@ for (const file of files) {
   }
 }
 workspace.free();
-console.log(JSON.stringify({ diagnostics, failed }));
+const cpu = process.cpuUsage();
+console.log(JSON.stringify({ diagnostics, failed, cpuMs: (cpu.user + cpu.system) / 1000 }));
