@@ -20,7 +20,7 @@ const rounds = Math.max(1, Number(process.env.DJPERF_BENCH_ROUNDS ?? 5) || 5);
 const baselineRev = process.env.DJPERF_BENCH_BASELINE;
 
 const projects = fs.existsSync(corporaDir)
-  ? fs.readdirSync(corporaDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => path.join(corporaDir, d.name))
+  ? fs.readdirSync(corporaDir, { withFileTypes: true }).map((d) => path.join(corporaDir, d.name)).filter((p) => fs.statSync(p).isDirectory()) // links too
   : [];
 if (projects.length === 0) {
   console.log(`real projects: skipped (no Django projects in ${corporaDir}; set DJPERF_CORPORA to a folder of projects)`);
