@@ -6,7 +6,7 @@ import * as os from 'node:os';
 const generated = new URL('../.bench-cache/generated', import.meta.url);
 if (!fs.existsSync(generated)) spawnSync(process.execPath, [new URL('generateCorpus.mjs', import.meta.url).pathname], { stdio: 'inherit' });
 
-const benches = ['scan.mjs', 'realProjects.mjs', 'native.mjs', 'lsp.mjs', 'sim.mjs', 'hostile.mjs'].filter((f) => fs.existsSync(new URL(f, import.meta.url)));
+const benches = ['scan.mjs', 'realProjects.mjs', 'native.mjs', 'lsp.mjs', 'lspRealProjects.mjs', 'sim.mjs', 'hostile.mjs'].filter((f) => fs.existsSync(new URL(f, import.meta.url)));
 console.log(`# djperf benchmarks — ${new Date().toISOString()} — node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`);
 let failed = false;
 for (const b of benches) {

@@ -6,6 +6,7 @@ import type { DjperfConfig } from './config/config';
 import { RuleSelection } from './config/ruleSelection';
 import { isSuppressed } from './rules/suppressions';
 import { ExecutionContexts, fileContextOf, isTestLike, type ExecutionContext } from './workspace/executionContext';
+import type { PhaseTimes } from './phaseTimes';
 
 /** A finding with everything a front end needs to show it. */
 export interface ReportedFinding extends Finding {
@@ -29,6 +30,8 @@ export interface AnalyzeOptions {
   relPath: string;
   rules?: readonly Rule[];
   isCancelled?: () => boolean;
+  /** Time of each rule family and of the execution contexts goes here (benchmarks). */
+  times?: PhaseTimes;
 }
 
 export interface FileAnalysis {
@@ -66,6 +69,7 @@ export function analyzeFile(file: SourceFile, workspace: WorkspaceFacts, config:
     if (!selection.enabled(rule.meta, options.relPath)) continue;
     if (skipCode && rule.meta.family !== 'deployment') continue;
     let produced: Finding[];
+    const t0 = options.times ? performance.now() : 0;
     try {
       produced = rule.check(ctx);
     } catch (e) {
@@ -75,6 +79,8 @@ export function analyzeFile(file: SourceFile, workspace: WorkspaceFacts, config:
     const severity = selection.severity(rule.meta);
     if (severity === 'off') continue;
     const explicit = selection.hasExplicitSeverity(rule.meta);
+    const t1 = options.times ? performance.now() : 0;
+    options.times?.add(`rules: ${rule.meta.family}`, t1 - t0);
     for (const f of produced) {
       if (isSuppressed(file.lineMap.lineText(f.range.start.line), f.code)) continue;
       contexts ??= new ExecutionContexts(file.tree.rootNode, file.uri, options.relPath, file.text, workspace);
@@ -84,6 +90,7 @@ export function analyzeFile(file: SourceFile, workspace: WorkspaceFacts, config:
       const g = withRowLimitNote(f);
       findings.push(placeInContext({ ...g, severity, meta: rule.meta, ...reportedText(g.message, g.cost, rule.meta) }, g.message, context, explicit));
     }
+    options.times?.add('execution contexts', performance.now() - t1);
   }
   findings.sort(compareFindings);
   return { findings, notices };

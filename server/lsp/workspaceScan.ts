@@ -5,7 +5,8 @@
  */
 import type { Tree } from '../core/parsing/syntaxTree';
 import type { FileNotice } from '../core/analyzer';
-import { extractFileFacts, mayHaveFacts, mayHaveHelperFacts } from '../core/workspace/fileFacts';
+import { extractFileFacts, mayHaveFacts, mayHaveHelperFacts, type FileFacts } from '../core/workspace/fileFacts';
+import type { CallerSource } from '../core/workspace/callerIndex';
 import { ImportGraph } from '../core/workspace/importGraph';
 import { WorkspaceIndex } from '../core/workspace/workspaceIndex';
 import { ParseTimeoutError, type PythonParser } from '../core/parsing/pythonParser';
@@ -97,22 +98,28 @@ export class WorkspaceScan {
       this.host.status(total, 'indexing models');
       progress.report(0, `indexing models in ${total} files`);
 
-      // Pass 1: facts. A fresh index per folder, swapped in at the end, so deleted files drop out.
+      // Pass 1: facts. A fresh index per folder, swapped in at the end, so deleted files drop out. Files that can
+      // declare models, settings, URLconfs or serializers come first; on the first scan of a folder its index is
+      // swapped in once they are indexed and the open documents are analysed then (first diagnostics in a large
+      // workspace must not wait for every helper module), and again once the helper modules' summaries are in.
       let sliceStart = performance.now();
+      const indexing: { index: WorkspaceIndex; callers: CallerSource; order: string[]; facts: Map<string, FileFacts>; helpers: { uri: string; text: string }[]; imports: ImportGraph }[] = [];
+      let early = false;
       for (const plan of plans) {
-        const index = new WorkspaceIndex();
-        const imports = new ImportGraph();
         // Where a helper's callers run (execution contexts through other modules): files read and parsed on demand.
         const pathOf = new Map(plan.files.map((f) => [fileUri(f), f]));
         const folder = plan.folder;
-        index.setCallerSource({
+        const callers: CallerSource = {
           files: [...pathOf.keys()].map((uri) => ({ uri, relPath: relativePath(folder, uri) })),
           read: (uri) => {
             const file = pathOf.get(uri);
             return this.host.openText(uri) ?? (file === undefined ? undefined : this.readText(file, folder, false));
           },
           parse: (text) => this.host.parser.parse(text),
-        });
+        };
+        const index = new WorkspaceIndex();
+        index.setCallerSource(callers);
+        const state = { index, callers, order: [] as string[], facts: new Map<string, FileFacts>(), helpers: [] as { uri: string; text: string }[], imports: new ImportGraph() };
         for (const file of plan.files) {
           if (performance.now() - sliceStart > SLICE_MS) {
             await yieldToEventLoop();
@@ -121,20 +128,54 @@ export class WorkspaceScan {
           }
           const uri = fileUri(file);
           const text = this.host.openText(uri) ?? this.readText(file, plan.folder, false);
-          if (text !== undefined) imports.setFile(uri, text);
-          if (text === undefined || !(mayHaveFacts(uri, text) || mayHaveHelperFacts(text))) continue;
-          let tree: Tree;
-          try {
-            tree = this.host.parser.parse(text);
-          } catch (e) {
-            if (!(e instanceof ParseTimeoutError)) throw e;
-            continue; // reported when the file itself is analysed
+          if (text === undefined) continue;
+          state.imports.setFile(uri, text);
+          if (mayHaveFacts(uri, text)) {
+            state.order.push(uri);
+            const facts = this.factsOf(uri, text);
+            if (facts) {
+              state.facts.set(uri, facts);
+              index.setFile(uri, facts);
+            }
+          } else if (mayHaveHelperFacts(text)) {
+            state.order.push(uri);
+            state.helpers.push({ uri, text });
           }
-          index.setFile(uri, extractFileFacts(tree, uri, text));
+        }
+        if (plan.folder.index.fileCount === 0 && state.helpers.length > 0) {
+          plan.folder.index = index;
+          early = true;
+        }
+        indexing.push(state);
+      }
+      if (stale()) return { ...summary, cancelled: true };
+      if (early) this.host.analyzeOpenDocuments();
+      for (const [i, plan] of plans.entries()) {
+        const state = indexing[i];
+        plan.folder.imports = state.imports;
+        plan.folder.globalFactsEdited = false;
+        for (const { uri, text } of state.helpers) {
+          if (performance.now() - sliceStart > SLICE_MS) {
+            await yieldToEventLoop();
+            sliceStart = performance.now();
+            if (stale()) return { ...summary, cancelled: true };
+          }
+          // The editor's text wins if the document was opened meanwhile.
+          const facts = this.factsOf(uri, this.host.openText(uri) ?? text);
+          if (facts) state.facts.set(uri, facts);
+        }
+        if (state.helpers.length === 0) {
+          plan.folder.index = state.index;
+          continue;
+        }
+        // The whole index, its files in the order of the folder's files as before (the merged facts follow it).
+        const index = new WorkspaceIndex();
+        index.setCallerSource(state.callers);
+        for (const uri of state.order) {
+          const facts = state.facts.get(uri);
+          if (facts) index.setFile(uri, facts);
         }
         plan.folder.index = index;
-        plan.folder.imports = imports;
-        plan.folder.globalFactsEdited = false;
       }
       if (stale()) return { ...summary, cancelled: true };
 
@@ -185,6 +226,18 @@ export class WorkspaceScan {
       progress.done();
       if (!stale()) this.host.status(undefined);
     }
+  }
+
+  /** A file's facts, or undefined when it cannot be parsed in time (reported when the file itself is analysed). */
+  private factsOf(uri: string, text: string): FileFacts | undefined {
+    let tree: Tree;
+    try {
+      tree = this.host.parser.parse(text);
+    } catch (e) {
+      if (!(e instanceof ParseTimeoutError)) throw e;
+      return undefined;
+    }
+    return extractFileFacts(tree, uri, text);
   }
 
   private readText(file: string, folder: FolderState, logSkips: boolean): string | undefined {

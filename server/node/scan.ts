@@ -11,7 +11,6 @@ import { analyzeFile, type FileNotice, type ReportedFinding } from '../core/anal
 import type { DjperfConfig } from '../core/config/config';
 import { nodeGrammarLocation } from './grammarFiles';
 import { discoverPythonFiles, readPythonFile, GENERATED_NOTICE, type SourceText } from './sourceFiles';
-import { fileContextOf, isTestLike } from '../core/workspace/executionContext';
 import { discoverDeploymentFiles } from './deploymentFiles';
 import { readTemplates, scanTemplates } from './templateScan';
 import { templateDirsOf } from './templateDirs';
@@ -21,6 +20,10 @@ import { extractTemplateRenders, mayRenderTemplates, type TemplateRender } from 
 import { buildProfileReport } from '../core/profiles/build';
 import type { ProfileReport } from '../core/profiles/types';
 import type { WorkspaceFacts } from '../core/rules/context';
+import { PhaseTimes } from '../core/phaseTimes';
+import { fileContextOf, isTestLike } from '../core/workspace/executionContext';
+import { mayConfigureDeployment } from '../core/rules/deployment/shared';
+import { RecentTrees } from './recentTrees';
 
 export interface FileResult {
   path: string;
@@ -38,6 +41,10 @@ export interface ScanStats {
   copyMs: number;
   analyzeMs: number;
   factsMs: number;
+  /** Files of the analysis pass whose tree a caller lookup had already parsed. */
+  reusedTrees: number;
+  /** With `timePhases`: milliseconds per phase of the analysis pass (rule families, contexts, profiles, templates). */
+  phases?: Record<string, number>;
 }
 
 export interface ScanResult {
@@ -56,6 +63,8 @@ export interface ScanOptions {
   /** Files each worker must at least get, or fewer workers are used (default 64: below that a pool costs more than it saves). */
   minFilesPerJob?: number;
   onProgress?: (done: number, total: number) => void;
+  /** Time each phase into `stats.phases` (benchmarks). */
+  timePhases?: boolean;
 }
 
 /** Parses a file into a WASM tree, or records why it could not be (a pathological file must not stall the whole scan). */
@@ -72,13 +81,13 @@ function tryParseWasm(parser: PythonParser, src: SourceText, notices: FileNotice
   }
 }
 
-/** The JavaScript copy of a WASM tree, which is freed. */
-function copyOf(parser: PythonParser, wasmTree: WasmTree, text: string, stats: ScanStats): Tree {
+/** The JavaScript copy of a WASM tree, which is then kept in `recent` or freed. */
+function copyOf(parser: PythonParser, wasmTree: WasmTree, src: SourceText, stats: ScanStats, recent?: RecentTrees): Tree {
   const t0 = performance.now();
   try {
-    return parser.copy(wasmTree, text);
+    return parser.copy(wasmTree, src.text);
   } finally {
-    wasmTree.delete();
+    if (!recent?.keep(src.path, src.text, wasmTree)) wasmTree.delete();
     stats.copyMs += performance.now() - t0;
   }
 }
@@ -142,6 +151,11 @@ export class KeptTrees {
     return tree;
   }
 
+  /** The kept tree of `path`, left in place (the caller copies it and must not free it). */
+  peek(path: string): WasmTree | undefined {
+    return this.trees.get(path);
+  }
+
   /** Frees the trees nobody took; the budget is whole again. */
   dispose(): void {
     for (const tree of this.trees.values()) tree.delete();
@@ -186,6 +200,7 @@ export function analyzeBatch(parser: PythonParser, batch: AnalyzeBatch, options:
   for (const [uri, facts] of batch.facts) index.setFile(uri, facts);
   // Helper modules' function summaries, parsed only when a row loop or an async view calls into them.
   const textOf = new Map(batch.workspaceSources.map((s) => [s.path, s.text]));
+  const recent = new RecentTrees();
   index.setFunctionSource([...textOf.keys()], (uri) => {
     const text = textOf.get(uri);
     if (text === undefined || !mayHaveFunctionSummaries(text)) return undefined;
@@ -198,40 +213,83 @@ export function analyzeBatch(parser: PythonParser, batch: AnalyzeBatch, options:
   index.setCallerSource({
     files: batch.workspaceSources.map((s) => ({ uri: s.path, relPath: path.relative(options.root, s.path).split(path.sep).join('/') })),
     read: (uri) => textOf.get(uri),
-    parse: (text) => parser.parse(text),
+    // A facts file's tree kept for the analysis pass is copied rather than parsed again (it stays kept for that pass).
+    parse: (text, uri) => {
+      const wasmTree = kept?.peek(uri) ?? recent.peek(uri);
+      return wasmTree ? parser.copy(wasmTree, text) : parser.parse(text);
+    },
   });
   // Endpoint profiles + deployment (DJP6xx) need every file and the Procfile/Dockerfile/compose files: built on first use.
   const baseFacts = index.facts();
+  const times = options.timePhases ? new PhaseTimes() : undefined;
   let profiles: ProfileReport | undefined;
   const workspace: WorkspaceFacts = {
     ...baseFacts,
-    profiles: () => (profiles ??= buildProfileReport({
+    profiles: () => (profiles ??= timed(times, 'profiles', () => buildProfileReport({
       files: [...batch.workspaceSources.map((s) => ({ path: s.path, text: s.text })), ...discoverDeploymentFiles(options.root, options.config)],
       parse: (text) => parser.parse(text), workspace: baseFacts, config: options.config, root: options.root,
-    })),
+    }))),
   };
-  const stats: ScanStats = { files: 0, bytes: 0, parseMs: 0, copyMs: 0, analyzeMs: 0, factsMs: 0 };
+  const stats: ScanStats = { files: 0, bytes: 0, parseMs: 0, copyMs: 0, analyzeMs: 0, factsMs: 0, reusedTrees: 0 };
   const results: FileResult[] = [];
   const notices: FileNotice[] = [];
   const renders: TemplateRender[] = [];
   let evaluator: QuerysetEvaluator | undefined;
-  for (const src of batch.sources) {
-    const relPath = path.relative(options.root, src.path).split(path.sep).join('/');
-    const wasmTree = kept?.take(src.path) ?? tryParseWasm(parser, src, notices, stats);
-    const tree = wasmTree && copyOf(parser, wasmTree, src.text, stats);
-    const t1 = performance.now();
-    if (tree) {
-      const analysis = analyzeFile({ uri: src.path, text: src.text, tree, lineMap: new LineMap(src.text) }, workspace, options.config, { relPath });
-      results.push({ path: src.path, relPath, text: src.text, findings: analysis.findings });
-      if (mayRenderTemplates(src.text)) renders.push(...extractTemplateRenders(tree.rootNode, (evaluator ??= new QuerysetEvaluator(baseFacts.models)), src.path));
-      notices.push(...analysis.notices.filter((n) => n.level !== 'info' || !n.message.startsWith('file has syntax errors')));
-      stats.files++;
-      stats.bytes += src.text.length;
+  try {
+    for (const src of batch.sources) {
+      const relPath = path.relative(options.root, src.path).split(path.sep).join('/');
+      if (nothingToAnalyse(src, relPath, options.config)) {
+        kept?.take(src.path)?.delete();
+        onFile?.();
+        continue;
+      }
+      // A file a caller lookup already parsed (the same text) is not parsed again.
+      const parsed = baseFacts.callers?.peek(src.path);
+      if (parsed) {
+        kept?.take(src.path)?.delete();
+        stats.reusedTrees++;
+      }
+      const wasmTree = parsed ? undefined : kept?.take(src.path) ?? tryParseWasm(parser, src, notices, stats);
+      const tree = parsed ?? (wasmTree && copyOf(parser, wasmTree, src, stats, recent));
+      const t1 = performance.now();
+      if (tree) {
+        const analysis = analyzeFile({ uri: src.path, text: src.text, tree, lineMap: new LineMap(src.text) }, workspace, options.config, { relPath, times });
+        results.push({ path: src.path, relPath, text: src.text, findings: analysis.findings });
+        if (mayRenderTemplates(src.text)) {
+          renders.push(...timed(times, 'template renders', () => extractTemplateRenders(tree.rootNode, (evaluator ??= new QuerysetEvaluator(baseFacts.models)), src.path)));
+        }
+        notices.push(...analysis.notices.filter((n) => n.level !== 'info' || !n.message.startsWith('file has syntax errors')));
+        stats.files++;
+        stats.bytes += src.text.length;
+      }
+      stats.analyzeMs += performance.now() - t1;
+      onFile?.();
     }
-    stats.analyzeMs += performance.now() - t1;
-    onFile?.();
+  } finally {
+    recent.dispose();
   }
+  if (times) stats.phases = times.toJSON();
   return { results, notices, stats, renders };
+}
+
+/**
+ * A test or migration file when tests are not checked: analyzeFile would run only the deployment rules on it, which
+ * report nothing on a file that configures no server, and the template pass wants only the renders of files that
+ * render. Such a file is not parsed at all (most of a real project's test code, parsed for nothing before).
+ */
+function nothingToAnalyse(src: SourceText, relPath: string, config: DjperfConfig): boolean {
+  return !config.checkTests && isTestLike(fileContextOf(relPath, src.text)?.kind) && !mayConfigureDeployment(src.path, src.text) && !mayRenderTemplates(src.text);
+}
+
+/** `run()`, its time added to `phase` when timing. */
+function timed<T>(times: PhaseTimes | undefined, phase: string, run: () => T): T {
+  if (!times) return run();
+  const t0 = performance.now();
+  try {
+    return run();
+  } finally {
+    times.add(phase, performance.now() - t0);
+  }
 }
 
 /** Both passes in this thread, the facts pass's trees kept for the analysis pass. */
@@ -275,12 +333,14 @@ export async function scanPaths(inputs: readonly string[], options: ScanOptions)
   // Templates are judged by the views that render them: a pass of their own once the Python files are done, with
   // the renders the analysis pass read from its trees (no Python file is parsed again, unless views lie outside
   // the inputs: `djperf check app/templates` still knows the views of the project root).
+  const t0 = performance.now();
   const templates = readTemplates(inputs, options, templateDirsOf(scan.facts, options.root));
   if (templates.sources.length > 0) {
     const views = await viewsOf(inputs, options, sources, scan);
     const found = scanTemplates(templates.sources, options, views);
     scan.results.push(...found);
   }
+  if (scan.stats.phases) scan.stats.phases['templates pass'] = performance.now() - t0;
   scan.notices.push(...templates.notices);
   scan.results.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { results: scan.results, notices: [...notices, ...scan.notices], stats: scan.stats };

@@ -107,7 +107,7 @@ export async function scanInWorkers(sources: SourceText[], options: ScanOptions,
   facts.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const factsMs = performance.now() - t0;
   // Functions cannot cross to a worker thread.
-  const plainOptions: Omit<ScanOptions, 'onProgress'> = { root: options.root, config: options.config, jobs: 1 };
+  const plainOptions: Omit<ScanOptions, 'onProgress'> = { root: options.root, config: options.config, jobs: 1, timePhases: options.timePhases };
   // Every source goes to each worker: helper modules' function summaries are parsed on demand from them (a row loop
   // calling `jira_helper.update(finding)` in another share), a helper's execution context is read from its callers in
   // other files, and endpoint profiles need them all. Without them a parallel scan missed cross-file N+1s that
@@ -116,7 +116,7 @@ export async function scanInWorkers(sources: SourceText[], options: ScanOptions,
   const answers = await Promise.all(workers.map((w, i) => w.ask({
     kind: 'analyze', batch: { sources: shares[i], workspaceSources, facts }, options: plainOptions,
   }, onFile)));
-  const merged: ScanResult & { facts: [string, FileFacts][] } = { results: [], notices, stats: { files: 0, bytes: 0, parseMs: 0, copyMs: 0, analyzeMs: 0, factsMs }, renders: [], facts };
+  const merged: ScanResult & { facts: [string, FileFacts][] } = { results: [], notices, stats: { files: 0, bytes: 0, parseMs: 0, copyMs: 0, analyzeMs: 0, factsMs, reusedTrees: 0 }, renders: [], facts };
   const textOf = new Map(sources.map((s) => [s.path, s.text]));
   for (const a of answers) {
     if (a.kind !== 'done') throw new Error('djperf scan worker answered out of turn');
@@ -129,6 +129,11 @@ export async function scanInWorkers(sources: SourceText[], options: ScanOptions,
     merged.stats.parseMs += a.result.stats.parseMs;
     merged.stats.copyMs += a.result.stats.copyMs;
     merged.stats.analyzeMs += a.result.stats.analyzeMs;
+    merged.stats.reusedTrees += a.result.stats.reusedTrees;
+    if (a.result.stats.phases) {
+      merged.stats.phases ??= {};
+      for (const [phase, ms] of Object.entries(a.result.stats.phases)) merged.stats.phases[phase] = (merged.stats.phases[phase] ?? 0) + ms;
+    }
   }
   return merged;
 }

@@ -14,7 +14,8 @@ export interface CallerFile {
 export interface CallerSource {
   files: readonly { uri: string; relPath: string }[];
   read(uri: string): string | undefined;
-  parse(text: string): Tree | undefined;
+  /** The tree of `text`, the text of `uri` (a host that already holds that file's tree, e.g. the CLI's kept trees, hands it over). */
+  parse(text: string, uri: string): Tree | undefined;
 }
 
 /** Files parsed for caller lookups kept at once: callers cluster in a few view/task modules. */
@@ -31,6 +32,7 @@ export class CallerIndex {
   private readonly parsed = new Map<string, CallerFile | null>();
   private readonly byModule = new Map<string, string>();
   private readonly relPaths = new Map<string, string>();
+  private words: Map<string, WordFilter> | undefined;
 
   constructor(private readonly source: CallerSource) {
     for (const f of source.files) {
@@ -55,14 +57,29 @@ export class CallerIndex {
     let hit = this.mentions.get(name);
     if (!hit) {
       const word = new RegExp(`(?<![\\w.])${name}\\b|\\.${name}\\b`);
+      // Only the files whose word filter may hold the name are searched (a plain ASCII name is a whole run of word
+      // characters wherever the search matches it, so the filter never leaves a match out).
+      const filters = ASCII_NAME.test(name) ? (this.words ??= this.wordFilters()) : undefined;
+      const h = filters ? wordHash(name, 0, name.length) : 0;
       hit = [];
       for (const uri of this.relPaths.keys()) {
+        if (filters && !filters.get(uri)?.mayHave(h)) continue;
         const text = this.textOf(uri);
         if (text !== undefined && text.includes(name) && word.test(text)) hit.push(uri);
       }
       this.mentions.set(name, hit);
     }
     return hit;
+  }
+
+  /** One word filter per file, built once, on the first search (one pass over every text instead of one per name). */
+  private wordFilters(): Map<string, WordFilter> {
+    const filters = new Map<string, WordFilter>();
+    for (const uri of this.relPaths.keys()) {
+      const text = this.textOf(uri);
+      if (text !== undefined) filters.set(uri, new WordFilter(text));
+    }
+    return filters;
   }
 
   relPathOf(uri: string): string | undefined {
@@ -81,7 +98,7 @@ export class CallerIndex {
     const relPath = this.relPaths.get(uri);
     let tree: Tree | undefined;
     try {
-      tree = text === undefined ? undefined : this.source.parse(text);
+      tree = text === undefined ? undefined : this.source.parse(text, uri);
     } catch {
       tree = undefined;
     }
@@ -92,6 +109,14 @@ export class CallerIndex {
       if (oldest !== undefined) this.parsed.delete(oldest);
     }
     return file ?? undefined;
+  }
+
+  /**
+   * The tree already parsed for `uri`, if still kept, without touching the recency order: the CLI's analysis pass
+   * takes it instead of parsing that file a second time (same text, same tree).
+   */
+  peek(uri: string): Tree | undefined {
+    return this.parsed.get(uri)?.root.tree;
   }
 
   /** The workspace file a dotted module (`app.helpers`, `.helpers` relative to `fromUri`) names, if any. */
@@ -106,4 +131,62 @@ export class CallerIndex {
   }
 
   private readonly moduleFiles = new Map<string, string | null>();
+}
+
+const ASCII_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** `[A-Za-z0-9_]`, the word characters of the search's `\b` (a table: the filters read every character of the workspace). */
+const WORD_CHAR = new Uint8Array(128);
+for (let c = 0; c < 128; c++) WORD_CHAR[c] = /\w/.test(String.fromCharCode(c)) ? 1 : 0;
+
+const FNV_OFFSET = 2166136261;
+const FNV_PRIME = 16777619;
+
+/** FNV-1a of `text[start, end)` (the filters hash each word of a text the same way, as they read it). */
+function wordHash(text: string, start: number, end: number): number {
+  let h = FNV_OFFSET;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), FNV_PRIME);
+  return h;
+}
+
+/**
+ * The whole words (runs of `[A-Za-z0-9_]`) of one text as a Bloom filter with two bits per word: `mayHave` is
+ * never false for a word of the text, and rarely true for another (a few % at one bit per character).
+ */
+class WordFilter {
+  private readonly bits: Int32Array;
+  private readonly mask: number;
+
+  constructor(text: string) {
+    const size = Math.max(64, 2 ** Math.ceil(Math.log2(Math.max(1, text.length))));
+    this.bits = new Int32Array(size >> 5);
+    this.mask = size - 1;
+    let h = FNV_OFFSET;
+    let inWord = false;
+    for (let i = 0, n = text.length; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 128 && WORD_CHAR[c] === 1) {
+        h = Math.imul(h ^ c, FNV_PRIME);
+        inWord = true;
+      } else if (inWord) {
+        this.set(h);
+        h = FNV_OFFSET;
+        inWord = false;
+      }
+    }
+    if (inWord) this.set(h);
+  }
+
+  private set(h: number): void {
+    const a = h & this.mask;
+    const b = ((h >>> 16) ^ (h >>> 7)) & this.mask;
+    this.bits[a >> 5] |= 1 << (a & 31);
+    this.bits[b >> 5] |= 1 << (b & 31);
+  }
+
+  mayHave(h: number): boolean {
+    const a = h & this.mask;
+    const b = ((h >>> 16) ^ (h >>> 7)) & this.mask;
+    return (this.bits[a >> 5] & (1 << (a & 31))) !== 0 && (this.bits[b >> 5] & (1 << (b & 31))) !== 0;
+  }
 }

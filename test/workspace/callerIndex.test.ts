@@ -1,0 +1,60 @@
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import * as fc from 'fast-check';
+import { CallerIndex } from '../../server/core/workspace/callerIndex';
+import { FIXTURE_PROJECTS } from '../harness/paths';
+import { scanProject } from '../harness/projectRun';
+
+/** The search before the word filters: every text, a whole-word regular expression. */
+function plainSearch(texts: readonly string[], name: string): string[] {
+  const word = new RegExp(`(?<![\\w.])${name}\\b|\\.${name}\\b`);
+  return texts.map((t, i) => (word.test(t) ? `/w/f${i}.py` : undefined)).filter((u): u is string => u !== undefined);
+}
+
+function indexOf(texts: readonly string[]): CallerIndex {
+  return new CallerIndex({
+    files: texts.map((_, i) => ({ uri: `/w/f${i}.py`, relPath: `f${i}.py` })),
+    read: (uri) => texts[Number(/f(\d+)\.py$/.exec(uri)?.[1])],
+    parse: () => undefined,
+  });
+}
+
+describe('caller index: files mentioning a name', () => {
+  const PIECES = ['helper', 'helpers', '_helper', 'helper_', 'x.helper', 'helper2', '2helper', 'helperé', 'éhelper', 'h', 'el', 'per',
+    ' ', '\n', '(', ')', '.', ',', '#', '"', 'def ', 'import ', 'from a import ', 'ü', '😀', '\r\n', '\t', 'café', 'café()'];
+  const text = fc.array(fc.constantFrom(...PIECES), { maxLength: 40 }).map((xs) => xs.join(''));
+
+  it('finds exactly the files the plain whole-word search finds (the word filters leave no match out)', () => {
+    fc.assert(fc.property(fc.array(text, { minLength: 1, maxLength: 12 }), fc.constantFrom('helper', 'h', 'per', 'helper_', 'café', 'el'), (texts, name) => {
+      assert.deepEqual([...indexOf(texts).filesMentioning(name)], plainSearch(texts, name));
+    }), { seed: 21, numRuns: 400 });
+  });
+
+  it('a name in a large file among many: found where used, not where only a longer word holds it', () => {
+    const filler = Array.from({ length: 3000 }, (_, i) => `value_${i} = compute_${i}(row)\n`).join('');
+    const texts = [`${filler}send_digest(user)\n`, `${filler}send_digest_later(user)\n`, `from app.mail import send_digest\n`, filler];
+    assert.deepEqual([...indexOf(texts).filesMentioning('send_digest')], ['/w/f0.py', '/w/f2.py']);
+  });
+});
+
+describe('scan: trees shared by the caller lookups and the analysis pass', () => {
+  it('a file a caller lookup parsed is analysed from that tree, with the same findings', async () => {
+    const scan = await scanProject(path.join(FIXTURE_PROJECTS, 'caller_contexts'), {});
+    assert.ok(scan.stats.reusedTrees > 0, 'the callers of reports.py and services.py are parsed before their own turn');
+    // The findings and contexts themselves are those of the execution-context tests (test/workspace/executionContext.test.ts).
+    assert.equal(scan.results.reduce((n, r) => n + r.findings.length, 0), 7);
+  });
+
+  it('by default, test and migration files are not parsed, and the other findings are those of a scan with tests', async () => {
+    const project = path.join(FIXTURE_PROJECTS, 'run_contexts');
+    const withTests = await scanProject(project, { checkTests: true });
+    const byDefault = await scanProject(project, {});
+    assert.ok(byDefault.stats.files < withTests.stats.files, 'fewer files analysed');
+    const key = (r: { relPath: string; findings: { code: string; range: { start: { line: number } }; severity: string; message: string }[] }) =>
+      r.findings.map((f) => `${r.relPath} ${f.range.start.line} ${f.code} ${f.severity} ${f.message}`);
+    const testLike = new Set(withTests.results.flatMap((r) => r.findings.filter((f) => f.context?.kind === 'test' || f.context?.kind === 'migration')
+      .map((f) => `${r.relPath} ${f.range.start.line} ${f.code} ${f.severity} ${f.message}`)));
+    assert.ok(testLike.size > 0);
+    assert.deepEqual(byDefault.results.flatMap(key), withTests.results.flatMap(key).filter((k) => !testLike.has(k)));
+  });
+});
