@@ -7,6 +7,7 @@ import { dottedName, keywordArg, positionalArgs, nodesOfType, parentOf } from '.
 import { importsOf, resolveName } from '../python/imports';
 import { summarizeFunctions, type FunctionSummary, type ParamRead } from '../workspace/functionSummaries';
 import { MemoKey } from '../memo';
+import { WRITE_LIKE_METHODS } from './selfCalls';
 
 /**
  * One level of helper calls that receive a row: `render_row(p)` in a row loop, where `render_row` is a
@@ -95,7 +96,6 @@ function computeHelperCalls(ctx: RuleContext, loop: RowLoop): HelperRowCall[] {
   return out;
 }
 
-const WRITE_LIKE_METHODS = new Set(['save', 'delete', 'full_clean', 'clean', 'clean_fields', 'validate_unique', 'validate_constraints', 'refresh_from_db']);
 
 /**
  * `row.author_name()` / `row.label` in a row loop, where the row's model (or a model base) defines that method or

@@ -41,6 +41,14 @@ export interface ModelDecl {
   strReads?: string[][];
   /** What each method and property reads through `self` (`self.author.name`, `self.likes.count()`), when anything. */
   methodReads?: Record<string, MethodReads>;
+  /** Methods and properties of `self` each instance method or property uses (`self.total()`, `self.label`). */
+  selfCalls?: Record<string, SelfCalls>;
+}
+
+/** What one method reaches through `self`: `name()` for a method call, `name` for an attribute (a property). */
+export interface SelfCalls {
+  property: boolean;
+  calls: string[];
 }
 
 /** A model method's or property's reads of `self`: a row loop calling it runs them for every row. */
@@ -152,18 +160,44 @@ export function attributeReads(def: Node, name: string): string[][] {
   return [...out.values()];
 }
 
-/** Reads of `self` in an instance method or property (static and class methods have no row). */
-function methodReadsOf(def: Node): MethodReads | undefined {
+/** An instance method or property whose body is what a call runs: whether it is a property, else undefined. */
+function plainInstanceMethod(def: Node): { property: boolean } | undefined {
   const decorators = decoratorsOf(def).map((d) => d.namedChildren[0]?.text ?? '');
   if (decorators.some((d) => d === 'staticmethod' || d === 'classmethod')) return undefined;
   const first = def.childForFieldName('parameters')?.namedChildren[0];
   if (first?.type !== 'identifier' || first.text !== 'self') return undefined;
-  const reads = parameterReads(def, 'self');
-  if (reads.length === 0) return undefined;
   const property = decorators.some((d) => PROPERTY_DECORATOR.test(d));
   // Any other decorator may cache, wrap or replace the method: what a call runs is not the body.
   if (!property && decorators.length > 0) return undefined;
-  return { property, reads };
+  return { property };
+}
+
+/** Reads of `self` in an instance method or property (static and class methods have no row). */
+function methodReadsOf(def: Node): MethodReads | undefined {
+  const kind = plainInstanceMethod(def);
+  if (!kind) return undefined;
+  const reads = parameterReads(def, 'self');
+  return reads.length === 0 ? undefined : { property: kind.property, reads };
+}
+
+/** `self.name(...)` and bare `self.name` in a method body (nested scopes excluded), in source order. */
+function selfCallsOf(def: Node): SelfCalls | undefined {
+  const kind = plainInstanceMethod(def);
+  const body = def.childForFieldName('body');
+  if (!kind || !body?.text.includes('self.')) return undefined;
+  const calls = new Set<string>();
+  walk(body, (n) => {
+    if (n.id !== body.id && (n.type === 'function_definition' || n.type === 'class_definition' || n.type === 'lambda')) return false;
+    if (n.type !== 'attribute' || n.childForFieldName('object')?.type !== 'identifier' || n.childForFieldName('object')?.text !== 'self') return true;
+    const name = n.childForFieldName('attribute')?.text;
+    const up = parentOf(n);
+    if (!name) return true;
+    // `self.x = …` binds, it does not run a property.
+    if (up?.type === 'assignment' && up.childForFieldName('left')?.id === n.id) return true;
+    calls.add(up?.type === 'call' && up.childForFieldName('function')?.id === n.id ? `${name}()` : name);
+    return true;
+  });
+  return calls.size ? { property: kind.property, calls: [...calls] } : undefined;
 }
 
 /** Every class in the file with its bases and field-like assignments; the index decides which are models. */
@@ -203,6 +237,8 @@ export function extractClassDecls(tree: Tree, uri: string): ModelDecl[] {
           if (fname === '__str__') decl.strReads = selfReads(def);
           const reads = fname && !fname.startsWith('__') ? methodReadsOf(def) : undefined;
           if (fname && reads) (decl.methodReads ??= {})[fname] = reads;
+          const calls = fname && !fname.startsWith('__') ? selfCallsOf(def) : undefined;
+          if (fname && calls) (decl.selfCalls ??= {})[fname] = calls;
           continue;
         }
         if (stmt.type !== 'expression_statement') continue;

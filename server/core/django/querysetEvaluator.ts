@@ -9,7 +9,7 @@ import { enclosingClass, loopBinding } from '../python/scopes';
 import { annotationType, bindingOf, typeOf } from '../python/semantic/infer';
 import { scopeOfDefinition, unpackedValue } from '../python/semantic/bindings';
 import { elementType } from '../python/semantic/library';
-import { shortName, type PyType } from '../python/semantic/types';
+import { instance, shortName, type PyType } from '../python/semantic/types';
 import { pagePaginator, paginatedRows, paginatorCall } from './pagination';
 
 const MAX_DEPTH = 24;
@@ -109,10 +109,25 @@ export class QuerysetEvaluator {
         return b.annotation ? this.fromType(annotationType(b.annotation), node) : undefined;
       }
       case 'parameter':
-        return b.annotation ? this.fromType(annotationType(b.annotation), node) : undefined;
+        if (b.annotation) return this.fromType(annotationType(b.annotation), node);
+        return b.index === 0 ? this.selfOfModel(node) : undefined;
       default:
         return undefined;
     }
+  }
+
+  /**
+   * `self` of an instance method or property of a model class: an instance of that model, loaded by code djperf
+   * does not see (the caller), so what it joined or prefetched is unknown. The class must be the very model the
+   * index holds (same name and declaration line), never a same-named class of another module.
+   */
+  private selfOfModel(node: Node): TrackedValue | undefined {
+    const t = typeOf(node);
+    const nameNode = t?.kind === 'instance' ? t.def?.childForFieldName('name') : undefined;
+    if (!nameNode) return undefined;
+    const model = this.models.find(nameNode.text);
+    if (!model || model.builtin || model.range.start.line !== nameNode.startPosition.row) return undefined;
+    return this.fromType(instance(nameNode.text), node);
   }
 
   /** `qs: QuerySet[Book]`, `book: Optional[Book]`, `"Book"`: what an annotation says (one model, never a union). */
@@ -149,7 +164,9 @@ export class QuerysetEvaluator {
     }
     if (objectNode.type === 'identifier' && objectNode.text === 'self') {
       if (attr === 'queryset') return this.classQueryset(node, depth);
-      return this.selfAttribute(objectNode, attr, node, depth);
+      const assigned = this.selfAttribute(objectNode, attr, node, depth);
+      // Not assigned in the class: a relation of the model the method belongs to (below), else unknown.
+      if (assigned) return assigned;
     }
     const owner = this.evaluate(objectNode, depth);
     if (owner?.kind !== 'instance') return undefined;
