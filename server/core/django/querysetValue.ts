@@ -1,4 +1,5 @@
 import type { Node } from '../parsing/syntaxTree';
+import type { Range } from '../parsing/textDocument';
 
 /** How a prefetched relation is cached on each row. */
 export interface PrefetchInfo {
@@ -41,6 +42,16 @@ export interface QuerysetValue {
   loadsUnknown?: string;
   /** Rows of a reverse FK manager (`customer.invoices`) have their FK back to the owner cached by Django: no query. */
   knownRelated?: string;
+  /** A helper's parameter typed from its callers: each call site and what its own queryset joins and prefetches. */
+  passedBy?: PassedBy[];
+}
+
+/** One caller of a helper whose rows fill a parameter (related information names the callers a fix concerns). */
+export interface PassedBy {
+  uri: string;
+  range: Range;
+  selectRelated: Set<string> | 'all';
+  prefetched: Set<string>;
 }
 
 /** A model instance (from get()/first()/a loop over a queryset). */
