@@ -35,6 +35,11 @@ describe('helper parameters typed from their callers (issue 15)', () => {
     assert.equal(at(27), undefined);
     assert.equal(at(37), undefined);
     assert.equal(at(32)?.code, 'DJP104');
-    assert.equal(findings.length, 3);
+    assert.equal(findings.length, 4);
+  });
+
+  it('a helper read only on the way to a raise is not per row; the same read on the normal path is', () => {
+    assert.equal(at(51), undefined);
+    assert.equal(at(64)?.code, 'DJP101');
   });
 });
