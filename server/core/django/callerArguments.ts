@@ -10,6 +10,30 @@ export interface CallerArgument {
   arg: Node;
 }
 
+/** Parameters that never hold rows (views' `request`, `self`/`cls` of anything module-level by mistake). */
+const NOT_ROWS = new Set(['request', 'self', 'cls']);
+/** A helper named in more files than this is not typed from its callers: each file costs a parse and a walk. */
+const MAX_TYPING_FILES = 4;
+
+/**
+ * The non-test calls of `def` (memoised per function: every parameter asks), or undefined when they cannot all be
+ * seen, there are none, or only tests call it. Views (a first parameter `request`) are called by Django, not code.
+ */
+function applicationSites(def: Node, home: DefiningFile, index: CallerIndex | undefined, memo: Map<number, CallSite[] | null>): CallSite[] | undefined {
+  const known = memo.get(def.id);
+  if (known !== undefined) return known ?? undefined;
+  memo.set(def.id, null);
+  const first = def.childForFieldName('parameters')?.namedChildren[0];
+  const name = def.childForFieldName('name')?.text ?? '';
+  if ((first?.type === 'identifier' ? first.text : first?.childForFieldName('name')?.text ?? first?.namedChildren[0]?.text) === 'request') return undefined;
+  if (index && index.filesMentioning(name).length > MAX_TYPING_FILES) return undefined;
+  const sites = callSitesOf(def, home, index)?.filter((s) => !(s.uri === home.uri && s.call.startIndex >= def.startIndex && s.call.endIndex <= def.endIndex));
+  const app = sites?.filter((s) => !isTestPath(s.relPath));
+  if (!app?.length) return undefined;
+  memo.set(def.id, app);
+  return app;
+}
+
 /** Test modules: their calls pass fixtures and mocks, not what the application passes. */
 function isTestPath(relPath: string): boolean {
   const parts = relPath.split('/');
@@ -40,15 +64,18 @@ function isModuleLevel(def: Node): boolean {
  * when djperf cannot see every call (see `callSitesOf`), a call unpacks `*args`/`**kwargs` or leaves the parameter
  * to its default, or the function is a method, nested or decorated (a decorator may change what is passed).
  */
-export function callerArguments(param: Binding, home: DefiningFile, index: CallerIndex | undefined): CallerArgument[] | undefined {
+export function callerArguments(param: Binding, home: DefiningFile, index: CallerIndex | undefined, memo: Map<number, CallSite[] | null>): CallerArgument[] | undefined {
   const def = param.definition;
-  if (def?.type !== 'function_definition' || param.splat || param.index === undefined || !isModuleLevel(def)) return undefined;
+  if (def?.type !== 'function_definition' || param.splat || param.index === undefined || NOT_ROWS.has(param.name) || !isModuleLevel(def)) return undefined;
   if (parentOf(def)?.type === 'decorated_definition') return undefined;
+  // Only a parameter the body reads through (`p.x`) or iterates (`in p`) can carry rows worth typing (each function
+  // asked about costs a scan of the workspace's texts for its name).
+  const body = def.childForFieldName('body')?.text ?? '';
+  if (!new RegExp(`(?<![\\w.])${param.name}\\.\\w|\\bin\\s+${param.name}\\b`).test(body)) return undefined;
   const kwOnly = keywordOnly(def, param.name);
   if (kwOnly === undefined) return undefined;
-  const sites = callSitesOf(def, home, index)?.filter((s) => !(s.uri === home.uri && s.call.startIndex >= def.startIndex && s.call.endIndex <= def.endIndex));
-  if (!sites?.length) return undefined;
-  const app = sites.filter((s) => !isTestPath(s.relPath));
+  const app = applicationSites(def, home, index, memo);
+  if (!app) return undefined;
   if (app.length === 0) return undefined;
   const out: CallerArgument[] = [];
   for (const site of app) {

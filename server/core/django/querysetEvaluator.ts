@@ -1,6 +1,6 @@
 import type { Node, Tree } from '../parsing/syntaxTree';
 import type { CallerIndex } from '../workspace/callerIndex';
-import type { DefiningFile } from '../workspace/callers';
+import type { CallSite, DefiningFile } from '../workspace/callers';
 import { callerArguments } from './callerArguments';
 import type { ModelIndex, ModelInfo } from './modelIndex';
 import {
@@ -29,6 +29,8 @@ export class QuerysetEvaluator {
   private readonly cache = new Map<number, TrackedValue | null>();
   /** What callers pass, per parameter binding (see `fromCallers`). */
   private readonly passed = new Map<Binding, TrackedValue | null>();
+  /** Resolved non-test calls per module-level function (def node id), shared by its parameters. */
+  private readonly callSites = new Map<number, CallSite[] | null>();
   /** The files whose trees this evaluator has met through caller lookups, by tree. */
   private readonly homes = new Map<Tree, DefiningFile>();
   /**
@@ -141,7 +143,7 @@ export class QuerysetEvaluator {
     if (known !== undefined) return known ? asPassed(known, node, b.node, undefined) : undefined;
     this.passed.set(b, null); // recursion through callers
     const home = this.homes.get(node.tree);
-    const args = home ? callerArguments(b, home, this.callers.index) : undefined;
+    const args = home ? callerArguments(b, home, this.callers.index, this.callSites) : undefined;
     let merged: TrackedValue | undefined;
     const passedBy: PassedBy[] = [];
     for (const { site, arg } of args ?? []) {
@@ -539,7 +541,7 @@ function moduleFunction(node: Node, name: string): Node | undefined {
 }
 
 /** Evaluation depth one caller hop costs (bounds how far up callers are followed). */
-const CALLER_HOP_DEPTH = 6;
+const CALLER_HOP_DEPTH = 9;
 
 function sharedLoads(a: QuerysetValue, b: QuerysetValue): QuerysetValue | undefined {
   if (a.model !== b.model || a.rows !== b.rows) return undefined;
