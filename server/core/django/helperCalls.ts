@@ -143,7 +143,9 @@ export function helperCalls(ctx: RuleContext, loop: RowLoop): HelperRowCall[] {
 
 /** `render_row() reads product.category` and where, for messages and related information. */
 export function helperRelated(call: HelperRowCall, read: ParamRead, what: string): RelatedLocation {
-  return { ...(call.uri ? { uri: call.uri } : {}), range: read.range, message: `${helperLabel(call)} ${what} \`${read.text}\` here` };
+  // Through self calls: `Story.team_name() → board_label() reads …`, the chain from the loop's call to the read.
+  const chain = read.via?.length ? ` → ${read.via.map((m) => `${m}()`).join(' → ')}` : '';
+  return { ...(call.uri ? { uri: call.uri } : {}), range: read.range, message: `${helperLabel(call)}${chain} ${what} \`${read.text}\` here` };
 }
 
 /** The call site as users read it in messages. */

@@ -23,7 +23,7 @@ export function followSelfCalls(info: ModelInfo): void {
     const uri = own?.uri ?? entry.uri;
     const reads: ParamRead[] = [...(own?.reads ?? [])];
     const seen = new Set([name]);
-    const visit = (from: string, hops: number): void => {
+    const visit = (from: string, hops: number, path: string[]): void => {
       if (hops >= MAX_SELF_HOPS) return;
       for (const c of calls.get(from)?.calls ?? []) {
         const called = c.endsWith('()');
@@ -35,12 +35,14 @@ export function followSelfCalls(info: ModelInfo): void {
         if (property === undefined || property === called) continue;
         seen.add(target);
         if (targetReads && targetReads.uri === uri) {
-          for (const r of targetReads.reads) if (!reads.some((x) => x.text === r.text && x.methods.join() === r.methods.join())) reads.push(r);
+          for (const r of targetReads.reads) {
+            if (!reads.some((x) => x.text === r.text && x.methods.join() === r.methods.join())) reads.push({ ...r, via: [...path, target, ...(r.via ?? [])] });
+          }
         }
-        visit(target, hops + 1);
+        visit(target, hops + 1, [...path, target]);
       }
     };
-    visit(name, 0);
+    visit(name, 0, []);
     if (reads.length === (own?.reads.length ?? 0)) continue;
     (info.methodReads ??= new Map()).set(name, { property: entry.property, reads, uri, model: own?.model ?? entry.model });
   }

@@ -25,6 +25,8 @@ export interface ParamRead {
   /** The read as written (`product.category.name`), for messages. */
   text: string;
   range: Range;
+  /** Methods of `self` the read is reached through (`['board_label']`: `team_name()` calls `self.board_label()`). */
+  via?: string[];
 }
 
 /** Something the function does that blocks: an ORM query on `Model.objects` or blocking I/O (DJP305). */
