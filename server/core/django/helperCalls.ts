@@ -7,6 +7,7 @@ import { dottedName, keywordArg, positionalArgs, nodesOfType, parentOf } from '.
 import { importsOf, resolveName } from '../python/imports';
 import { summarizeFunctions, type FunctionSummary, type ParamRead } from '../workspace/functionSummaries';
 import { MemoKey } from '../memo';
+import { WRITE_LIKE_METHODS } from './selfCalls';
 
 /**
  * One level of helper calls that receive a row: `render_row(p)` in a row loop, where `render_row` is a
@@ -95,7 +96,6 @@ function computeHelperCalls(ctx: RuleContext, loop: RowLoop): HelperRowCall[] {
   return out;
 }
 
-const WRITE_LIKE_METHODS = new Set(['save', 'delete', 'full_clean', 'clean', 'clean_fields', 'validate_unique', 'validate_constraints', 'refresh_from_db']);
 
 /**
  * `row.author_name()` / `row.label` in a row loop, where the row's model (or a model base) defines that method or
@@ -143,7 +143,9 @@ export function helperCalls(ctx: RuleContext, loop: RowLoop): HelperRowCall[] {
 
 /** `render_row() reads product.category` and where, for messages and related information. */
 export function helperRelated(call: HelperRowCall, read: ParamRead, what: string): RelatedLocation {
-  return { ...(call.uri ? { uri: call.uri } : {}), range: read.range, message: `${helperLabel(call)} ${what} \`${read.text}\` here` };
+  // Through self calls: `Story.team_name() → board_label() reads …`, the chain from the loop's call to the read.
+  const chain = read.via?.length ? ` → ${read.via.map((m) => `${m}()`).join(' → ')}` : '';
+  return { ...(call.uri ? { uri: call.uri } : {}), range: read.range, message: `${helperLabel(call)}${chain} ${what} \`${read.text}\` here` };
 }
 
 /** The call site as users read it in messages. */

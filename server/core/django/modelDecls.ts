@@ -46,6 +46,14 @@ export interface ModelDecl {
   managerClasses?: Record<string, string[]>;
   /** QuerySet/Manager classes: what each method does to the queryset (null: not a readable chain on self). */
   querysetMethods?: Record<string, QuerysetStep[] | null>;
+  /** Methods and properties of `self` each instance method or property uses (`self.total()`, `self.label`). */
+  selfCalls?: Record<string, SelfCalls>;
+}
+
+/** What one method reaches through `self`: `name()` for a method call, `name` for an attribute (a property). */
+export interface SelfCalls {
+  property: boolean;
+  calls: string[];
 }
 
 /** A model method's or property's reads of `self`: a row loop calling it runs them for every row. */
@@ -157,18 +165,44 @@ export function attributeReads(def: Node, name: string): string[][] {
   return [...out.values()];
 }
 
-/** Reads of `self` in an instance method or property (static and class methods have no row). */
-function methodReadsOf(def: Node): MethodReads | undefined {
+/** An instance method or property whose body is what a call runs: whether it is a property, else undefined. */
+function plainInstanceMethod(def: Node): { property: boolean } | undefined {
   const decorators = decoratorsOf(def).map((d) => d.namedChildren[0]?.text ?? '');
   if (decorators.some((d) => d === 'staticmethod' || d === 'classmethod')) return undefined;
   const first = def.childForFieldName('parameters')?.namedChildren[0];
   if (first?.type !== 'identifier' || first.text !== 'self') return undefined;
-  const reads = parameterReads(def, 'self');
-  if (reads.length === 0) return undefined;
   const property = decorators.some((d) => PROPERTY_DECORATOR.test(d));
   // Any other decorator may cache, wrap or replace the method: what a call runs is not the body.
   if (!property && decorators.length > 0) return undefined;
-  return { property, reads };
+  return { property };
+}
+
+/** Reads of `self` in an instance method or property (static and class methods have no row). */
+function methodReadsOf(def: Node): MethodReads | undefined {
+  const kind = plainInstanceMethod(def);
+  if (!kind) return undefined;
+  const reads = parameterReads(def, 'self');
+  return reads.length === 0 ? undefined : { property: kind.property, reads };
+}
+
+/** `self.name(...)` and bare `self.name` in a method body (nested scopes excluded), in source order. */
+function selfCallsOf(def: Node): SelfCalls | undefined {
+  const kind = plainInstanceMethod(def);
+  const body = def.childForFieldName('body');
+  if (!kind || !body?.text.includes('self.')) return undefined;
+  const calls = new Set<string>();
+  walk(body, (n) => {
+    if (n.id !== body.id && (n.type === 'function_definition' || n.type === 'class_definition' || n.type === 'lambda')) return false;
+    if (n.type !== 'attribute' || n.childForFieldName('object')?.type !== 'identifier' || n.childForFieldName('object')?.text !== 'self') return true;
+    const name = n.childForFieldName('attribute')?.text;
+    const up = parentOf(n);
+    if (!name) return true;
+    // `self.x = …` binds, it does not run a property.
+    if (up?.type === 'assignment' && up.childForFieldName('left')?.id === n.id) return true;
+    calls.add(up?.type === 'call' && up.childForFieldName('function')?.id === n.id ? `${name}()` : name);
+    return true;
+  });
+  return calls.size ? { property: kind.property, calls: [...calls] } : undefined;
 }
 
 /** `models.Manager` and `models.QuerySet` themselves: nothing of the workspace to summarise. */
@@ -240,6 +274,8 @@ export function extractClassDecls(tree: Tree, uri: string): ModelDecl[] {
           if (fname && (!fname.startsWith('__')) && bases.some(isQuerysetClassBase)) {
             (decl.querysetMethods ??= {})[fname] = querysetMethodSteps(def);
           }
+          const calls = fname && !fname.startsWith('__') ? selfCallsOf(def) : undefined;
+          if (fname && calls) (decl.selfCalls ??= {})[fname] = calls;
           continue;
         }
         if (stmt.type !== 'expression_statement') continue;

@@ -1,4 +1,5 @@
-import type { ModelDecl, FieldDecl, MethodReads } from './modelDecls';
+import type { ModelDecl, FieldDecl, MethodReads, SelfCalls } from './modelDecls';
+import { followSelfCalls } from './selfCalls';
 import { BUILTIN_MODEL_DECLS, MODEL_ROOT_BASES } from './builtinModels';
 import type { Range } from '../parsing/textDocument';
 import { isQuerysetClassBase, type QuerysetStep } from './querysetMethods';
@@ -50,6 +51,8 @@ export interface ModelInfo {
   strReads?: string[][];
   /** Methods and properties that read `self` (own first, then inherited), with the file that defines each. */
   methodReads?: Map<string, MethodReads & { uri: string; model: string }>;
+  /** Methods and properties of `self` each method uses (own first, then inherited); folded into methodReads. */
+  selfCalls?: Map<string, SelfCalls & { uri: string; model: string }>;
   /** Field name -> field class (`CharField`), with `:choices` appended when choices are declared. */
   fieldClasses?: Map<string, string>;
   /** Manager attribute -> workspace classes defining its methods (own managers, else inherited ones). */
@@ -195,6 +198,7 @@ export class ModelIndex {
         methodReads: d.methodReads ? new Map(Object.entries(d.methodReads).map(([k, v]) => [k, { ...v, uri: d.uri, model: d.name }])) : undefined,
         managerClasses: d.managerClasses ? new Map(Object.entries(d.managerClasses)) : undefined,
         defaultManager: d.managers[0],
+        selfCalls: d.selfCalls ? new Map(Object.entries(d.selfCalls).map(([k, v]) => [k, { ...v, uri: d.uri, model: d.name }])) : undefined,
       };
       if (this.byKey.has(info.key) && !info.builtin) continue;
       this.byKey.set(info.key, info);
@@ -271,6 +275,9 @@ export class ModelIndex {
               // The child's own method of that name (or a nearer base's) wins, reads or not.
               if (!info.methods.has(name) && !info.methodReads?.has(name)) (info.methodReads ??= new Map()).set(name, reads);
             }
+            for (const [name, calls] of parent.selfCalls ?? []) {
+              if (!info.methods.has(name) && !info.selfCalls?.has(name)) (info.selfCalls ??= new Map()).set(name, calls);
+            }
             for (const m of parent.methods) info.methods.add(m);
             if (info.managers.size === 0) {
               // The parent's own or inherited managers, whatever order the models are visited in.
@@ -295,6 +302,7 @@ export class ModelIndex {
         this.addField(info, field, owner, resolveTarget(field.target, info));
       }
     }
+    for (const info of this.byKey.values()) followSelfCalls(info);
   }
 
   private addField(info: ModelInfo, field: FieldDecl, owner: ModelDecl, target: string | undefined): void {

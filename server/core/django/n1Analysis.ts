@@ -186,7 +186,18 @@ export function loopRelated(loop: RowLoop): RelatedLocation[] {
   return [
     { range: rangeOf(loop.iterable), message: 'rows come from this queryset' },
     ...(loop.source.origin.id !== loop.iterable.id ? [{ range: rangeOf(loop.source.origin), message: 'queryset defined here' }] : []),
+    ...passedByRelated(loop.source),
   ];
+}
+
+/**
+ * The callers that pass a helper's rows (the parameter typed from them), or only those whose own queryset does
+ * not load `path` when given: the fix belongs there when the helper does not load it itself.
+ */
+export function passedByRelated(q: QuerysetValue, path?: string): RelatedLocation[] {
+  return (q.passedBy ?? [])
+    .filter((p) => !path || !(p.selectRelated === 'all' || p.selectRelated.has(path) || p.prefetched.has(path)))
+    .map((p) => ({ uri: p.uri, range: p.range, message: path ? `this caller passes rows that do not load ${path}` : 'this caller passes the rows' }));
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -1,15 +1,18 @@
-import type { Node } from '../parsing/syntaxTree';
+import type { Node, Tree } from '../parsing/syntaxTree';
+import type { CallerIndex } from '../workspace/callerIndex';
+import type { CallSite, DefiningFile } from '../workspace/callers';
+import { callerArguments } from './callerArguments';
 import type { ModelIndex, ModelInfo } from './modelIndex';
 import {
-  CHAIN_METHODS, INSTANCE_METHODS, TERMINAL_METHODS, cloneQueryset, type InstanceValue, type QuerysetValue,
+  CHAIN_METHODS, INSTANCE_METHODS, TERMINAL_METHODS, cloneQueryset, type InstanceValue, type PassedBy, type QuerysetValue,
   type TrackedValue,
 } from './querysetValue';
-import { calleeMethod, calleeName, keywordArg, positionalArgs, returnValues, stringValue, unparen, parentOf } from '../python/syntax';
+import { calleeMethod, calleeName, keywordArg, positionalArgs, rangeOf, returnValues, stringValue, unparen, parentOf } from '../python/syntax';
 import { enclosingClass, loopBinding } from '../python/scopes';
 import { annotationType, bindingOf, typeOf } from '../python/semantic/infer';
-import { scopeOfDefinition, unpackedValue } from '../python/semantic/bindings';
+import { scopeOfDefinition, unpackedValue, type Binding } from '../python/semantic/bindings';
 import { elementType } from '../python/semantic/library';
-import { shortName, type PyType } from '../python/semantic/types';
+import { instance, shortName, type PyType } from '../python/semantic/types';
 import { pagePaginator, paginatedRows, paginatorCall } from './pagination';
 import { customChain, viaManager } from './customQuerysets';
 import { inheritedGetQuerysetUnknown } from './inheritedGetQueryset';
@@ -26,7 +29,19 @@ const QUERYSET_CLASSES = new Set(['QuerySet', 'Manager', 'BaseManager', 'Related
  */
 export class QuerysetEvaluator {
   private readonly cache = new Map<number, TrackedValue | null>();
-  constructor(readonly models: ModelIndex) {}
+  /** What callers pass, per parameter binding (see `fromCallers`). */
+  private readonly passed = new Map<Binding, TrackedValue | null>();
+  /** Resolved non-test calls per module-level function (def node id), shared by its parameters. */
+  private readonly callSites = new Map<number, CallSite[] | null>();
+  /** The files whose trees this evaluator has met through caller lookups, by tree. */
+  private readonly homes = new Map<Tree, DefiningFile>();
+  /**
+   * `callers`: the analysed file and the workspace's caller index, so an unannotated parameter of a module-level
+   * function can be typed from what its resolved callers pass. Without it parameters stay unknown.
+   */
+  constructor(readonly models: ModelIndex, private readonly callers?: { home: DefiningFile; index?: CallerIndex }) {
+    if (callers) this.homes.set(callers.home.root.tree, callers.home);
+  }
 
   evaluate(node: Node | null | undefined, depth = 0): TrackedValue | undefined {
     if (!node || depth > MAX_DEPTH) return undefined;
@@ -117,10 +132,53 @@ export class QuerysetEvaluator {
         return b.annotation ? this.fromType(annotationType(b.annotation), node) : undefined;
       }
       case 'parameter':
-        return b.annotation ? this.fromType(annotationType(b.annotation), node) : undefined;
+        if (b.annotation) return this.fromType(annotationType(b.annotation), node);
+        return (b.index === 0 ? this.selfOfModel(node) : undefined) ?? this.fromCallers(b, node, depth);
       default:
         return undefined;
     }
+  }
+
+  /**
+   * An unannotated parameter of a module-level function that every resolved (non-test) caller fills with rows or an
+   * instance of the same model: a value of that model whose loads are what all callers share (a relation is joined
+   * or prefetched only when every caller's queryset does it), so a read is reported when at least one caller path
+   * runs it per row. Callers that disagree, pass something unknown, or cannot all be found: unknown.
+   */
+  private fromCallers(b: Binding, node: Node, depth: number): TrackedValue | undefined {
+    if (!this.callers || depth > MAX_DEPTH - CALLER_HOP_DEPTH) return undefined;
+    const known = this.passed.get(b);
+    if (known !== undefined) return known ? asPassed(known, node, b.node, undefined) : undefined;
+    this.passed.set(b, null); // recursion through callers
+    const home = this.homes.get(node.tree);
+    const args = home ? callerArguments(b, home, this.callers.index, this.callSites) : undefined;
+    let merged: TrackedValue | undefined;
+    const passedBy: PassedBy[] = [];
+    for (const { site, arg } of args ?? []) {
+      if (!this.homes.has(site.root.tree)) this.homes.set(site.root.tree, { uri: site.uri, relPath: site.relPath, root: site.root, text: site.text });
+      const v = this.evaluate(arg, depth + CALLER_HOP_DEPTH);
+      merged = v ? (merged ? sharedValue(merged, v) : v) : undefined;
+      if (!v || !merged) break;
+      const q = v.kind === 'queryset' ? v : v.from;
+      passedBy.push({ uri: site.uri, range: rangeOf(site.call), selectRelated: q?.selectRelated ?? new Set(), prefetched: new Set(q?.prefetch.keys() ?? []) });
+    }
+    const value = merged && asPassed(merged, node, b.node, passedBy);
+    this.passed.set(b, value ?? null);
+    return value;
+  }
+
+  /**
+   * `self` of an instance method or property of a model class: an instance of that model, loaded by code djperf
+   * does not see (the caller), so what it joined or prefetched is unknown. The class must be the very model the
+   * index holds (same name and declaration line), never a same-named class of another module.
+   */
+  private selfOfModel(node: Node): TrackedValue | undefined {
+    const t = typeOf(node);
+    const nameNode = t?.kind === 'instance' ? t.def?.childForFieldName('name') : undefined;
+    if (!nameNode) return undefined;
+    const model = this.models.find(nameNode.text);
+    if (!model || model.builtin || model.range.start.line !== nameNode.startPosition.row) return undefined;
+    return this.fromType(instance(nameNode.text), node);
   }
 
   /** `qs: QuerySet[Book]`, `book: Optional[Book]`, `"Book"`: what an annotation says (one model, never a union). */
@@ -157,7 +215,9 @@ export class QuerysetEvaluator {
     }
     if (objectNode.type === 'identifier' && objectNode.text === 'self') {
       if (attr === 'queryset') return this.classQueryset(node, depth);
-      return this.selfAttribute(objectNode, attr, node, depth);
+      const assigned = this.selfAttribute(objectNode, attr, node, depth);
+      // Not assigned in the class: a relation of the model the method belongs to (below), else unknown.
+      if (assigned) return assigned;
     }
     const owner = this.evaluate(objectNode, depth);
     if (owner?.kind !== 'instance') return undefined;
@@ -509,4 +569,44 @@ function moduleFunction(node: Node, name: string): Node | undefined {
     if (def?.type === 'function_definition' && def.childForFieldName('name')?.text === name) return def;
   }
   return undefined;
+}
+
+/** Evaluation depth one caller hop costs (bounds how far up callers are followed). */
+const CALLER_HOP_DEPTH = 9;
+
+function sharedLoads(a: QuerysetValue, b: QuerysetValue): QuerysetValue | undefined {
+  if (a.model !== b.model || a.rows !== b.rows) return undefined;
+  const out = cloneQueryset(a, {});
+  if (a.selectRelated !== 'all' || b.selectRelated !== 'all') {
+    const other = b.selectRelated;
+    out.selectRelated = new Set([...(a.selectRelated === 'all' ? (other as Set<string>) : a.selectRelated)].filter((p) => other === 'all' || other.has(p)));
+  }
+  for (const [p, info] of a.prefetch) if (b.prefetch.get(p)?.toAttr !== info.toAttr || !b.prefetch.has(p)) out.prefetch.delete(p);
+  if (a.only || b.only || a.defer || b.defer) out.loadsUnknown ??= 'only()/defer() of a caller';
+  out.loadsUnknown ??= b.loadsUnknown;
+  if (a.knownRelated !== b.knownRelated) out.knownRelated = undefined;
+  return out;
+}
+
+/** What two callers pass in common: the same kind and model, with the loads both have. */
+function sharedValue(a: TrackedValue, b: TrackedValue): TrackedValue | undefined {
+  if (a.kind !== b.kind || a.model !== b.model) return undefined;
+  if (a.kind === 'queryset') return sharedLoads(a, b as QuerysetValue);
+  const fb = (b as InstanceValue).from;
+  // An instance without a known queryset (get(), create()) has nothing joined.
+  const from = a.from && fb ? sharedLoads(a.from, fb) : undefined;
+  return { kind: 'instance', model: a.model, node: a.node, ...(from ? { from } : {}) };
+}
+
+/**
+ * The merged value as the helper sees it: built at the parameter's declaration (messages and fixes edit only the helper's own
+ * chain: the callers' manager, calls and related-manager origin belong to other code).
+ */
+function asPassed(v: TrackedValue, node: Node, param: Node, passedBy: PassedBy[] | undefined): TrackedValue {
+  // Built at the parameter (not where it is used: a loop iterating the parameter does not build it each time).
+  const local = (q: QuerysetValue): QuerysetValue => cloneQueryset(q, {
+    origin: param, manager: undefined, calls: [], relatedFrom: undefined, forUpdate: undefined, ...(passedBy ? { passedBy } : {}),
+  });
+  if (v.kind === 'instance') return { kind: 'instance', model: v.model, node, ...(v.from ? { from: local(v.from) } : {}) };
+  return local(v);
 }

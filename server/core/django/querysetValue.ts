@@ -1,4 +1,5 @@
 import type { Node } from '../parsing/syntaxTree';
+import type { Range } from '../parsing/textDocument';
 
 /** How a prefetched relation is cached on each row. */
 export interface PrefetchInfo {
@@ -43,6 +44,16 @@ export interface QuerysetValue {
   knownRelated?: string;
   /** Workspace QuerySet/Manager classes of the manager it came from: their methods are applied by their summaries. */
   managerClasses?: string[];
+  /** A helper's parameter typed from its callers: each call site and what its own queryset joins and prefetches. */
+  passedBy?: PassedBy[];
+}
+
+/** One caller of a helper whose rows fill a parameter (related information names the callers a fix concerns). */
+export interface PassedBy {
+  uri: string;
+  range: Range;
+  selectRelated: Set<string> | 'all';
+  prefetched: Set<string>;
 }
 
 /** A model instance (from get()/first()/a loop over a queryset). */

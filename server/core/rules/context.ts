@@ -63,7 +63,10 @@ export class RuleContext {
   }
 
   get evaluator(): QuerysetEvaluator {
-    this.evaluatorCache ??= new QuerysetEvaluator(this.workspace.models);
+    const { uri, text, tree } = this.file;
+    // Callers of this file's helpers are resolved through the caller index (relPath: its test-module test).
+    const home = { uri, text, root: tree.rootNode, relPath: this.workspace.callers?.relPathOf(uri) ?? uri };
+    this.evaluatorCache ??= new QuerysetEvaluator(this.workspace.models, { home, index: this.workspace.callers });
     return this.evaluatorCache;
   }
 

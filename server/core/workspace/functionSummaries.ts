@@ -25,6 +25,8 @@ export interface ParamRead {
   /** The read as written (`product.category.name`), for messages. */
   text: string;
   range: Range;
+  /** Methods of `self` the read is reached through (`['board_label']`: `team_name()` calls `self.board_label()`). */
+  via?: string[];
 }
 
 /** Something the function does that blocks: an ORM query on `Model.objects` or blocking I/O (DJP305). */
@@ -266,6 +268,20 @@ function queryOf(call: Node): BlockingWork | undefined {
   return hit ? { kind: 'query', text: call.text.split('\n')[0].slice(0, 80), range: rangeOf(call), model: hit[1] } : undefined;
 }
 
+/**
+ * Inside a block that ends by raising (`if row.duplicate: log(row.duplicate_finding); raise …`): what the helper
+ * reads on its way to an exception is not what it does per row (DefectDojo's set_duplicate read a relation only
+ * there, for rows its callers' querysets had excluded).
+ */
+function onErrorPath(node: Node, body: Node): boolean {
+  for (let cur: Node | null = parentOf(node); cur && cur.id !== body.id; cur = parentOf(cur)) {
+    if (cur.type !== 'block') continue;
+    const last = cur.namedChildren[cur.namedChildren.length - 1];
+    if (last?.type === 'raise_statement') return true;
+  }
+  return false;
+}
+
 /** `param.a.b` (the identifier `param`): the attributes read and what the chain does. */
 function readOf(ident: Node, body: Node): ParamRead | undefined {
   const chain: Node[] = [];
@@ -280,6 +296,7 @@ function readOf(ident: Node, body: Node): ParamRead | undefined {
     names.push(cur.childForFieldName('attribute')?.text ?? '');
   }
   if (chain.length === 0) return undefined;
+  if (onErrorPath(ident, body)) return undefined;
   const first = parentOf(chain[0]);
   if (chain.length === 1 && first?.type === 'assignment' && first.childForFieldName('left')?.id === chain[0].id) return undefined;
   // `p.fk, created = …get_or_create(…)`: an unpacking target is written, not read.

@@ -12,7 +12,7 @@ export const meta = ruleMeta({
   name: 'select-for-update-never-evaluated',
   family: 'locks',
   defaultSeverity: 'warning',
-  summary: 'A select_for_update() queryset is built inside a transaction but never evaluated: no row is locked.',
+  summary: 'A select_for_update() queryset is built inside a transaction but never evaluated (or only create()s rows): no row is locked.',
 });
 
 /** Whether anything in the binding's scope reads the name bound by this assignment target. */
@@ -28,9 +28,21 @@ function isRead(target: Node): boolean {
   return false;
 }
 
-function unevaluated(ctx: RuleContext, forUpdate: Node): { top: Node; model: string; name?: string } | undefined {
+/**
+ * Methods that end a locking chain without a SELECT: `create()` is `Model(**kw).save(force_insert=True)` and
+ * `bulk_create()` inserts (Django 3.2; checked by test/django/callee_counts.py), so nothing is locked.
+ */
+const INSERTS = new Set(['create', 'bulk_create', 'acreate', 'abulk_create']);
+
+function unevaluated(ctx: RuleContext, forUpdate: Node): { top: Node; model: string; name?: string; insert?: string } | undefined {
   // The queryset chain `select_for_update()` is part of, up to its first evaluating call (`.get()`), if any.
   const top = methodChain(forUpdate).end;
+  const method = top.type === 'call' ? calleeMethod(top) : undefined;
+  if (method && INSERTS.has(method)) {
+    const receiver = ctx.evaluator.evaluate(top.childForFieldName('function')?.childForFieldName('object'));
+    if (receiver?.kind !== 'queryset') return undefined;
+    return { top, model: ctx.workspace.models.get(receiver.model)?.name ?? receiver.model, insert: method };
+  }
   // `.get()`, `.first()`, `.update()`…: the chain runs its query where it is built.
   const value = ctx.evaluator.evaluate(top);
   if (value?.kind !== 'queryset') return undefined;
@@ -57,12 +69,16 @@ export const rule: Rule = {
       findings.push({
         code: meta.code,
         range: rangeOf(call),
-        message: `This select_for_update() queryset ${what}: a queryset runs no query until it is evaluated, so no row is ` +
-          `locked and the writes below are not protected. Evaluate it inside the transaction (\`.get(...)\`, \`list(...)\`, ` +
-          `\`for row in ...\`) before the writes that depend on it.`,
+        message: hit.insert
+          ? `select_for_update().${hit.insert}() locks nothing: ${hit.insert}() only INSERTs ${hit.model} rows and never runs ` +
+            `the locking SELECT. To serialise concurrent creators, lock an existing row they share (a parent, e.g. ` +
+            `\`Parent.objects.select_for_update().get(pk=...)\`) inside the transaction first, or rely on a unique constraint.`
+          : `This select_for_update() queryset ${what}: a queryset runs no query until it is evaluated, so no row is ` +
+            `locked and the writes below are not protected. Evaluate it inside the transaction (\`.get(...)\`, \`list(...)\`, ` +
+            `\`for row in ...\`) before the writes that depend on it.`,
         // No lock is held at all: the cost is the race the lock was meant to prevent, not a wait.
         cost: { kind: 'lock', rowKey: `${hit.model} rows`, heldAcross: [], estimatedHoldMs: 0 },
-        related: [{ range: rangeOf(hit.top), message: 'the queryset, never evaluated' }],
+        related: [{ range: rangeOf(hit.top), message: hit.insert ? `${hit.insert}() inserts without a SELECT` : 'the queryset, never evaluated' }],
       });
     }
     return findings;

@@ -3,7 +3,7 @@ import type { RuleContext } from '../context';
 import { loopIterables, rowAccesses, rowFactors, type RowLoop } from '../../django/rowLoops';
 import { rowLimitsOf } from '../../django/loopBounds';
 import { isLoaded } from '../../django/querysetValue';
-import { loadQueries } from '../../django/n1Analysis';
+import { loadQueries, passedByRelated } from '../../django/n1Analysis';
 import { rangeOf } from '../../python/syntax';
 import { addToQuerysetChain } from '../../fixes/querysetEdits';
 import type { Node } from '../../parsing/syntaxTree';
@@ -138,6 +138,7 @@ export const rule: Rule = {
             ...(loop.source.origin.id !== loop.iterable.id
               ? [{ range: rangeOf(loop.source.origin), message: 'queryset defined here' }]
               : []),
+            ...passedByRelated(loop.source, need.path),
           ],
           fixes: edit
             ? [{ message: `Add select_related("${need.path}")`, applicability: 'safe', edits: [edit], isPreferred: true }]

@@ -1,0 +1,80 @@
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { FIXTURE_PROJECTS, REPO_ROOT } from '../harness/paths';
+import { scanProject } from '../harness/projectRun';
+import type { Finding } from '../../server/core/rules/types';
+
+const PYTHON = '/usr/bin/python3';
+const SCRIPT = path.join(REPO_ROOT, 'test', 'django', 'callee_counts.py');
+const SIZES = [3, 7];
+
+/**
+ * A fixture function and where djperf reports it: `finding` is file:line of the N+1 whose cost predicts the count
+ * (base + perRow·N + extra), none for a clean function (its count must not grow with N).
+ */
+interface Case {
+  project: string;
+  finding?: string;
+  /** One-off queries outside the finding's loop (a get() before it). */
+  extra?: number;
+}
+
+const CASES: Record<string, Case> = {
+  'planning.board_totals': { project: 'model_method_callees', finding: 'views.py:6' },
+  'planning.board_totals_prefetched': { project: 'model_method_callees' },
+  'planning.story_teams': { project: 'model_method_callees', finding: 'views.py:16' },
+  'planning.story_teams_joined': { project: 'model_method_callees' },
+  'planning.note_lines': { project: 'model_method_callees', finding: 'views.py:29' },
+  'planning.note_lines_joined': { project: 'model_method_callees' },
+  // The board's stories are its rows (one role): Board.roles_in_use runs its related query per story.
+  'planning.Board.roles_in_use': { project: 'model_method_callees', finding: 'models.py:26' },
+  'exports.export_all': { project: 'caller_typed_params', finding: 'services.py:11' },
+  'exports.titles': { project: 'caller_typed_params' },
+  'exports.owners': { project: 'caller_typed_params' },
+  'exports.owners_plain': { project: 'caller_typed_params', finding: 'services.py:22' },
+  'exports.votes': { project: 'caller_typed_params', finding: 'services.py:32', extra: 1 },
+};
+
+describe('real Django query counts of the callee fixtures (issue 15)', function () {
+  this.timeout(180000);
+  let counts: Record<string, Record<string, number> | string[]> = {};
+  const findings = new Map<string, Finding>();
+
+  before(async () => {
+    if (!fs.existsSync(PYTHON)) assert.fail(`${PYTHON} is missing: install python3 and python3-django`);
+    const r = spawnSync(PYTHON, [SCRIPT, SIZES.join(',')], { encoding: 'utf8', cwd: REPO_ROOT, maxBuffer: 16 << 20 });
+    assert.equal(r.status, 0, r.stderr);
+    counts = JSON.parse(r.stdout) as typeof counts;
+    for (const project of ['model_method_callees', 'caller_typed_params']) {
+      const scan = await scanProject(path.join(FIXTURE_PROJECTS, project));
+      for (const file of scan.results) {
+        for (const f of file.findings) findings.set(`${project}/${path.basename(file.relPath)}:${f.range.start.line + 1}`, f);
+      }
+    }
+  });
+
+  for (const [name, c] of Object.entries(CASES)) {
+    it(`${name}: ${c.finding ? 'flagged, 1 + k·N as predicted' : 'clean, constant'}`, () => {
+      const measured = counts[name] as Record<string, number>;
+      assert.ok(measured, `${name} was not measured`);
+      if (!c.finding) {
+        assert.equal(measured[SIZES[0]], measured[SIZES[1]], `${name} grows with N: ${JSON.stringify(measured)}`);
+        return;
+      }
+      const f = findings.get(`${c.project}/${c.finding}`);
+      assert.ok(f, `no finding at ${c.finding}`);
+      assert.equal(f.cost?.kind, 'queries');
+      if (f.cost?.kind !== 'queries') return;
+      for (const n of SIZES) {
+        assert.equal(measured[n], f.cost.base + f.cost.perRow * n + (c.extra ?? 0), `${name} at N=${n} (${f.code} ${f.message})`);
+      }
+    });
+  }
+
+  it('select_for_update().create() runs no SELECT, so it locks nothing (Django 3.2 QuerySet.create is save())', () => {
+    // The INSERT of create(), then the SELECT of the select_for_update().get() that follows it in the script.
+    assert.deepEqual(counts.sfu_create, ['INSERT', 'SELECT']);
+  });
+});
