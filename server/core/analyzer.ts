@@ -7,6 +7,7 @@ import { RuleSelection } from './config/ruleSelection';
 import { isSuppressed } from './rules/suppressions';
 import { ExecutionContexts, fileContextOf, isTestLike, type ExecutionContext } from './workspace/executionContext';
 import type { PhaseTimes } from './phaseTimes';
+import type { Tree } from './parsing/syntaxTree';
 
 /** A finding with everything a front end needs to show it. */
 export interface ReportedFinding extends Finding {
@@ -58,6 +59,7 @@ export function analyzeFile(file: SourceFile, workspace: WorkspaceFacts, config:
   const findings: ReportedFinding[] = [];
   const notices: FileNotice[] = [];
   let contexts: ExecutionContexts | undefined;
+  let brokenLines: Set<number> | undefined;
   if (file.tree.rootNode.hasError && file.text.length > 0) {
     notices.push({ uri: file.uri, level: 'info', message: 'file has syntax errors; djperf analysed the parts it could parse' });
   }
@@ -87,7 +89,7 @@ export function analyzeFile(file: SourceFile, workspace: WorkspaceFacts, config:
       // Deployment findings are about the deployment, not the line they are anchored on.
       const context = rule.meta.family === 'deployment' ? undefined : contexts.at(f.range.start);
       if (isTestLike(context?.kind) && !config.checkTests) continue;
-      const g = withRowLimitNote(f);
+      const g = withoutFixesOnBrokenLines(withRowLimitNote(f), file.tree, () => (brokenLines ??= linesWithSyntaxErrors(file.tree)));
       findings.push(placeInContext({ ...g, severity, meta: rule.meta, ...reportedText(g.message, g.cost, rule.meta) }, g.message, context, explicit));
     }
     options.times?.add('execution contexts', performance.now() - t1);
@@ -100,6 +102,35 @@ export function analyzeFile(file: SourceFile, workspace: WorkspaceFacts, config:
 function withRowLimitNote(f: Finding): Finding {
   const note = f.cost?.kind === 'queries' ? rowLimitNote(f.cost) : undefined;
   return note ? { ...f, message: `${f.message.replace(/\.?$/, '')}; ${note}.` } : f;
+}
+
+/**
+ * A fix that edits a line holding a syntax error is not offered: its text can pair with the broken token (a quote,
+ * a bracket) and make the file worse; the finding stays, and the fix comes back once the line parses.
+ */
+function withoutFixesOnBrokenLines(f: Finding, tree: Tree, broken: () => Set<number>): Finding {
+  if (!f.fixes?.length || !tree.rootNode.hasError) return f;
+  const lines = broken();
+  const fixes = f.fixes.filter((fix) => !fix.edits.some((e) => {
+    for (let l = e.range.start.line; l <= e.range.end.line; l++) if (lines.has(l)) return true;
+    return false;
+  }));
+  return fixes.length === f.fixes.length ? f : { ...f, fixes };
+}
+
+/** Lines spanned by ERROR and MISSING nodes (iterative: broken files can nest deeply). */
+function linesWithSyntaxErrors(tree: Tree): Set<number> {
+  const lines = new Set<number>();
+  const stack = [tree.rootNode];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (!node.hasError && !node.isMissing) continue;
+    if (node.isError || node.isMissing) {
+      for (let l = node.startPosition.row; l <= node.endPosition.row; l++) lines.add(l);
+    }
+    for (const c of node.children) stack.push(c);
+  }
+  return lines;
 }
 
 /** How the one-line message names a long place (the detail keeps the whole `where`). */

@@ -27,7 +27,8 @@ function applicationSites(def: Node, home: DefiningFile, index: CallerIndex | un
   const name = def.childForFieldName('name')?.text ?? '';
   if ((first?.type === 'identifier' ? first.text : first?.childForFieldName('name')?.text ?? first?.namedChildren[0]?.text) === 'request') return undefined;
   if (index && index.filesMentioning(name).length > MAX_TYPING_FILES) return undefined;
-  const sites = callSitesOf(def, home, index)?.filter((s) => !(s.uri === home.uri && s.call.startIndex >= def.startIndex && s.call.endIndex <= def.endIndex));
+  // Test modules are not even parsed: their calls pass fixtures and mocks.
+  const sites = callSitesOf(def, home, index, isTestPath)?.filter((s) => !(s.uri === home.uri && s.call.startIndex >= def.startIndex && s.call.endIndex <= def.endIndex));
   const app = sites?.filter((s) => !isTestPath(s.relPath));
   if (!app?.length) return undefined;
   memo.set(def.id, app);

@@ -33,6 +33,8 @@ export class QuerysetEvaluator {
   private readonly passed = new Map<Binding, TrackedValue | null>();
   /** Resolved non-test calls per module-level function (def node id), shared by its parameters. */
   private readonly callSites = new Map<number, CallSite[] | null>();
+  /** Attribute names through which a row can cost a query (see `mayCostThrough`), built on first use. */
+  private rowCostNames?: Set<string>;
   /** The files whose trees this evaluator has met through caller lookups, by tree. */
   private readonly homes = new Map<Tree, DefiningFile>();
   /**
@@ -150,6 +152,7 @@ export class QuerysetEvaluator {
     const known = this.passed.get(b);
     if (known !== undefined) return known ? asPassed(known, node, b.node, undefined) : undefined;
     this.passed.set(b, null); // recursion through callers
+    if (!this.mayCostThrough(b)) return undefined;
     const home = this.homes.get(node.tree);
     const args = home ? callerArguments(b, home, this.callers.index, this.callSites) : undefined;
     let merged: TrackedValue | undefined;
@@ -165,6 +168,35 @@ export class QuerysetEvaluator {
     const value = merged && asPassed(merged, node, b.node, passedBy);
     this.passed.set(b, value ?? null);
     return value;
+  }
+
+  /**
+   * Whether typing parameter `b` from its callers can matter: its function passes it on or returns it, or has a loop and iterates it
+   * or reads through it a name that costs a query on some workspace model (a relation, a manager, a method or property that reads relations,
+   * a write) or a queryset method. Finding the callers parses their files; a helper reading only plain fields is not worth that.
+   */
+  private mayCostThrough(b: Binding): boolean {
+    const body = b.definition?.childForFieldName('body')?.text;
+    if (body === undefined) return true;
+    // Handed on to another call (whose own parameter may be typed through this one) or returned (a caller's value).
+    if (new RegExp(`[(,]\\s*(?:\\w+\\s*=\\s*)?${b.name}\\s*[,)]|\\breturn\\b[^\\n]*\\b${b.name}\\b`).test(body)) return true;
+    // Without a loop in the function, a read through the parameter costs once per call: its callers' loops are
+    // reported where they are, from the function's summary, without typing the parameter.
+    if (!/\b(?:for|while)\b/.test(body)) return false;
+    if (new RegExp(`\\bin\\s+${b.name}\\b`).test(body)) return true;
+    if (!this.rowCostNames) {
+      // A queryset parameter is read through its methods; a row through relations, managers, methods and writes.
+      const names = new Set(['save', 'delete', 'refresh_from_db', 'full_clean', 'validate_unique', ...CHAIN_METHODS, ...INSTANCE_METHODS, ...TERMINAL_METHODS]);
+      for (const m of this.models.models()) {
+        for (const k of m.relations.keys()) names.add(k);
+        for (const k of m.managers) names.add(k);
+        for (const k of m.methodReads?.keys() ?? []) names.add(k);
+        for (const k of m.selfCalls?.keys() ?? []) names.add(k);
+      }
+      this.rowCostNames = names;
+    }
+    for (const m of body.matchAll(new RegExp(`(?<![\\w.])${b.name}\\.(\\w+)`, 'g'))) if (this.rowCostNames.has(m[1])) return true;
+    return false;
   }
 
   /**

@@ -37,15 +37,18 @@ const NAME_SLOTS = new Set(['function_definition', 'class_definition', 'paramete
  * imports and semantic model, never by bare name: `helper(x)` where `helper` is this def or imported from its
  * module, `helpers.helper(x)` where `helpers` is its module. Undefined when djperf cannot see them all: the function
  * is passed around as a value or decorates something, imported under an alias or through a re-export or a star
- * import, or its name is in too many files. Without a workspace index only the defining file is searched.
+ * import, or its name is in too many files. Without a workspace index only the defining file is searched. Files
+ * `skip` names (by relative path) are left out.
  */
-export function callSitesOf(def: Node, home: DefiningFile, index: CallerIndex | undefined): CallSite[] | undefined {
+export function callSitesOf(def: Node, home: DefiningFile, index: CallerIndex | undefined, skip?: (relPath: string) => boolean): CallSite[] | undefined {
   const name = def.childForFieldName('name')?.text;
   if (!name) return undefined;
   const uris = index ? index.filesMentioning(name) : [home.uri];
   if (uris.length > MAX_CALLER_FILES) return undefined;
   const sites: CallSite[] = [];
   for (const uri of uris.includes(home.uri) ? uris : [home.uri, ...uris]) {
+    // Files the caller does not care about (tests, for caller typing) are not parsed at all.
+    if (skip && uri !== home.uri && skip(index?.relPathOf(uri) ?? '')) continue;
     const file = uri === home.uri ? home : index?.file(uri);
     if (!file) return undefined;
     for (const id of nodesOfType(file.root, 'identifier')) {
