@@ -18,7 +18,7 @@ export function run(e: Engine, r: number): void {
     switch (K[pc]) {
       case OP_CPU: {
         if (sub[r] === 0) {
-          const w = e.sample(P.dist[pc]);
+          const w = e.sampleFor(r, P.dist[pc]);
           if (!(w > 0)) { e.rPc[r] = pc + 1; continue; }
           e.rWork[r] = w;
           sub[r] = 1;
@@ -32,7 +32,7 @@ export function run(e: Engine, r: number): void {
       }
       case OP_WAIT: {
         if (sub[r] === 0) {
-          const w = e.sample(P.dist[pc]);
+          const w = e.sampleFor(r, P.dist[pc]);
           if (!(w > 0)) { e.rPc[r] = pc + 1; continue; }
           e.rWork[r] = w;
           sub[r] = 1;
@@ -45,7 +45,7 @@ export function run(e: Engine, r: number): void {
       }
       case OP_DBQ: {
         if (sub[r] === 0) {
-          e.rWork[r] = e.sample(P.dist[pc]);
+          e.rWork[r] = e.sampleFor(r, P.dist[pc]);
           sub[r] = 1;
           if (P.i1[pc] === 1 && e.needsLoop(r)) { e.rLoopStep[r] = 1; if (!e.acquireLoop(r)) return; }
         }
@@ -57,6 +57,8 @@ export function run(e: Engine, r: number): void {
           }
         }
         if (sub[r] === 2) {
+          // A new connection (CONN_MAX_AGE = 0) is set up first.
+          if (e.rConn[r] === 2 && !e.connectStep(r)) return;
           sub[r] = 3;
           if (e.dbRtt > 0) { e.timer(r, e.dbRtt); return; }
         }
@@ -84,7 +86,7 @@ export function run(e: Engine, r: number): void {
       }
       case OP_CACHE: {
         if (sub[r] === 0) {
-          const w = e.sample(P.dist[pc]);
+          const w = e.sampleFor(r, P.dist[pc]);
           sub[r] = 1;
           if (w > 0) { e.timer(r, w); return; }
         }
