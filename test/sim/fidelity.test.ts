@@ -184,6 +184,20 @@ describe('sim: variability and tails', () => {
     assert.ok(ep(simulate(s(1)), 'cheap').latency.p99 > 400);
   });
 
+  it('gevent keep-alive: a CPU-bound greenlet whose next request is already there keeps the loop and starves the rest', () => {
+    const s = (thinkMs: number): Scenario => ({
+      load: { type: 'closed', users: 4, durationS: 30, warmupS: 2, keepAlive: true, clientCpuMs: 0.05, clientThreads: 4, groups: [
+        { name: 'cpu', users: 2, thinkMs, mix: { cpu: 1 } }, { name: 'cheap', users: 2, thinkMs, mix: { cheap: 1 } }] },
+      network: { rttMs: 0.3 }, server: { workerClass: 'gevent', workers: 1 }, machine: { cores: 2 }, db: { host: 'shared', connMaxAge: 60 },
+      endpoints: [{ name: 'cpu', steps: [{ cpu: 6 }] }, { name: 'cheap', steps: [{ cpu: 0.5 }, { db: { ms: 0.3 } }, { cpu: 0.5 }] }],
+    });
+    const hog = simulate(s(0)).groups!;
+    assert.ok(hog[1].throughput < 5 && hog[1].latency.p50 > 1000, `cheap ${hog[1].throughput} req/s, p50 ${hog[1].latency.p50}`);
+    // With think time the greenlet blocks in recv, yields, and the loop goes round: no starvation.
+    const fair = simulate(s(5)).groups!;
+    assert.ok(fair[1].latency.p99 < 30, `cheap p99 with think time ${fair[1].latency.p99}`);
+  });
+
   it('keep-alive connections stay on the worker that accepted them: uneven split, longer tail', () => {
     const s = (pinConnections: boolean): Scenario => ({
       load: closed(4, 60, { keepAlive: true }), server: { workerClass: 'gthread', workers: 2, threads: 4, pinConnections }, machine: { cores: 4 },

@@ -6,7 +6,7 @@
 import { compileProgram, compileDist } from './model/program';
 import { buildConfig } from './model/config';
 import {
-  A_BACKLOG, A_CORES, A_DB, A_INFLIGHT, EV_ARRIVAL, EV_CLIENT, EV_CPU, EV_DB, EV_RESUME, EV_SAMPLE, EV_STOP,
+  A_BACKLOG, A_CORES, A_DB, A_INFLIGHT, EV_ARRIVAL, EV_CLIENT, EV_CPU, EV_DB, EV_LOOP_KEEP, EV_RESUME, EV_SAMPLE, EV_STOP,
   EV_TIMEOUT, EV_USER, EV_WARMUP, Engine,
 } from './model/engine';
 import { run } from './model/exec';
@@ -133,6 +133,12 @@ export function simulate(scenario: Scenario, options: SimOptions = {}): SimResul
     if (load.groups && load.groups.length > 0) e.groupRecorders = groups.map((g) => new Recorder(g.name));
     let u0 = 0;
     groups.forEach((g, gi) => { e.userGroup.fill(gi, u0, u0 + g.users); u0 += g.users; });
+    // gevent serves a keep-alive connection in one greenlet: with zero think time the next request
+    // is already in its socket when it finishes, so it goes on without yielding the loop.
+    e.userKeepsLoop = new Uint8Array(users);
+    if (cfg.pinned && scenario.server.workerClass === 'gevent') {
+      for (let u = 0; u < users; u++) if (thinks[e.userGroup[u]].mean === 0) e.userKeepsLoop[u] = 1;
+    }
     const send = (u: number): void => {
       if (e.stopped) return;
       e.issue(pickFrom(mixes[e.userGroup[u]]), u, 1);
@@ -140,7 +146,8 @@ export function simulate(scenario: Scenario, options: SimOptions = {}): SimResul
     };
     // The load generator's own CPU per request (same host) runs before the request is sent.
     const clientCpu = cfg.clientCpuMs;
-    userReady = clientCpu > 0 ? (u) => { if (!e.stopped) e.clientAdd(u, clientCpu); } : send;
+    // Exponential: the generator's turnaround jitters (its event loop, other connections, the scheduler).
+    userReady = clientCpu > 0 ? (u) => { if (!e.stopped) e.clientAdd(u, rng.exp(clientCpu)); } : send;
     e.onClientReady = send;
     e.onUserDone = (u) => { if (!e.stopped) q.push(e.now + sample(rng, thinks[e.userGroup[u]]), EV_USER, u, 0); };
     // Users start spread over one think time, like a ramped-up load test at steady state.
@@ -180,6 +187,7 @@ export function simulate(scenario: Scenario, options: SimOptions = {}): SimResul
         userReady(q.a);
         break;
       case EV_CLIENT: if (!e.clientDone(q.b)) continue; break;
+      case EV_LOOP_KEEP: e.loopKeepExpired(q.a, q.b); break;
       case EV_TIMEOUT: e.timeout(q.a, q.b); break;
       case EV_WARMUP: e.measuring = true; e.acc.startWindow(e.now); break;
       case EV_STOP: stop(); break;

@@ -11,7 +11,7 @@ import type { ErrorCause } from '../types';
 import { Accumulators } from './acc';
 import { run } from './exec';
 import { Fifo } from './fifo';
-import { MAX_NEST, Program } from './program';
+import { MAX_NEST, OP_CPU, Program } from './program';
 import { PsStation } from './ps';
 import { RrStation } from './rr';
 import type { EngineConfig } from './config';
@@ -26,6 +26,7 @@ export const EV_WARMUP = 7;
 export const EV_STOP = 8;
 export const EV_SAMPLE = 9;
 export const EV_CLIENT = 10;
+export const EV_LOOP_KEEP = 11;
 
 // Accumulator ids; per-process GILs and per-lock entries follow A_FIXED.
 export const A_CORES = 0, A_DB = 1, A_DBQ = 2, A_BACKLOG = 3, A_INFLIGHT = 4, A_WORKERS = 5,
@@ -59,6 +60,12 @@ export class Engine {
   userGroup = new Int32Array(0);
   userProc = new Int32Array(0);
   groupRecorders: Recorder[] = [];
+  /**
+   * Per user: 1 when its keep-alive connection is served by a gevent greenlet and its next request
+   * is already in the socket when the response is sent (zero think time): the greenlet reads it
+   * without yielding, so it keeps the worker's loop from one request to the next.
+   */
+  userKeepsLoop = new Uint8Array(0);
 
   // Request records.
   private capR = 0;
@@ -82,6 +89,8 @@ export class Engine {
   private readonly client = new PsStation(8);
   private share = 1;
   private readonly loopHolder: Int32Array;
+  /** Bumped at each loop reservation, so a stale expiry event is ignored. */
+  private readonly loopKeepEpoch: Int32Array;
   private readonly hopHolder: Int32Array;
   private readonly poolOpen: Int32Array;
   private readonly poolIdle: Int32Array;
@@ -113,6 +122,7 @@ export class Engine {
     this.rr = cfg.gilSwitchMs > 0 && cfg.slotsPerProcess > 1;
     this.cpu = Array.from({ length: P }, (): CpuStation => (this.rr ? new RrStation(cfg.gilSwitchMs) : new PsStation(8)));
     this.loopHolder = new Int32Array(P).fill(-1);
+    this.loopKeepEpoch = new Int32Array(P);
     this.hopHolder = new Int32Array(P).fill(-1);
     this.poolOpen = new Int32Array(P);
     this.poolIdle = new Int32Array(P);
@@ -224,8 +234,11 @@ export class Engine {
       // A keep-alive connection stays on the process that accepted it (chosen by the accept race).
       if (this.userProc[user] < 0) this.userProc[user] = Math.floor(this.rng.next() * this.P);
       const p = this.userProc[user];
-      if (this.busy[p] < this.cfg.slotsPerProcess) { this.dispatch(r, p); run(this, r); }
-      else this.wait(r, this.F_PROC + p);
+      if (this.busy[p] < this.cfg.slotsPerProcess) {
+        this.dispatch(r, p);
+        this.takeReservedLoop(r, p);
+        run(this, r);
+      } else this.wait(r, this.F_PROC + p);
       return;
     }
     if (this.freeSlots > 0) {
@@ -600,9 +613,43 @@ export class Engine {
 
   // ---- event loop, shared sync_to_async thread, row locks -------------------------------
 
+  /**
+   * After the last CPU step of a request: a user whose greenlet keeps the loop reserves it for its
+   * next request (loopHolder = -2 - user) instead of handing it to the next waiting greenlet.
+   */
+  releaseLoopAtEnd(r: number): void {
+    const u = this.rUser[r];
+    const window = this.cfg.netRttMs;
+    if (u < 0 || this.userKeepsLoop[u] !== 1 || this.stopped || !(window > 0)) { this.releaseLoop(r); return; }
+    const p = this.rProc[r];
+    this.rLoopStep[r] = 0;
+    this.loopHolder[p] = -2 - u;
+    // The greenlet finishes the response and reads again about one round trip later: a request
+    // that arrived by then is served at once; otherwise it yields and the loop goes on.
+    this.q.push(this.now + window, EV_LOOP_KEEP, p, ++this.loopKeepEpoch[p]);
+  }
+
+  /** The kept loop's window ran out before the user's next request arrived: hand it on. */
+  loopKeepExpired(p: number, epoch: number): void {
+    if (this.loopKeepEpoch[p] !== epoch || this.loopHolder[p] > -2) return;
+    const next = this.grant(this.F_LOOP + p);
+    if (next >= 0) { this.loopHolder[p] = next; this.resumeSoon(next); return; }
+    this.loopHolder[p] = -1;
+    this.acc.add(A_LOOP, -1, this.now);
+  }
+
+  /** The user's next request takes the loop its greenlet kept (when it starts with CPU; else the loop is handed on). */
+  private takeReservedLoop(r: number, p: number): void {
+    if (this.loopHolder[p] !== -2 - this.rUser[r]) return;
+    if (this.prog.kind[this.rPc[r]] === OP_CPU) { this.loopHolder[p] = r; this.rLoopStep[r] = 1; return; }
+    this.loopHolder[p] = r;
+    this.releaseLoop(r);
+  }
+
   acquireLoop(r: number): boolean {
     const p = this.rProc[r];
-    if (this.loopHolder[p] < 0) {
+    if (this.loopHolder[p] === r) return true;
+    if (this.loopHolder[p] === -1) {
       this.loopHolder[p] = r;
       this.acc.add(A_LOOP, 1, this.now);
       return true;

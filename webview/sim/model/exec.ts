@@ -26,7 +26,8 @@ export function run(e: Engine, r: number): void {
           if (e.needsLoop(r)) { e.rLoopStep[r] = 1; if (!e.acquireLoop(r)) return; }
         }
         if (sub[r] === 1) { sub[r] = 2; e.cpuAdd(r, e.rWork[r]); return; }
-        if (e.rLoopStep[r] === 1) e.releaseLoop(r);
+        // The last CPU of a request: a greenlet whose client already sent the next request keeps the loop.
+        if (e.rLoopStep[r] === 1) { if (K[pc + 1] === OP_END) e.releaseLoopAtEnd(r); else e.releaseLoop(r); }
         sub[r] = 0; e.rPc[r] = pc + 1;
         continue;
       }
