@@ -73,9 +73,17 @@ export function run(e: Engine, r: number): void {
       }
       case OP_LOCK: {
         if (sub[r] === 0) {
+          sub[r] = 1;
+          // select_for_update runs in transaction.atomic(), which connects on entry: a new
+          // connection (CONN_MAX_AGE = 0) is set up before the row is locked, not while holding it.
+          if (P.f1[pc] === 1 && e.rConn[r] === 0 && e.acquireConn(r) !== 0) return;
+        }
+        if (sub[r] === 1) {
+          if (e.rConn[r] === 2 && !e.connectStep(r)) return;
+          sub[r] = 2;
           const keys = P.i2[pc];
           const id = P.i1[pc] + (keys > 1 ? Math.floor(e.rng.next() * keys) : 0);
-          if (!e.acquireLock(r, id)) { sub[r] = 1; return; }
+          if (!e.acquireLock(r, id)) { sub[r] = 3; return; }
         }
         sub[r] = 0; e.rPc[r] = pc + 1;
         continue;
