@@ -6,14 +6,16 @@
 import * as path from 'node:path';
 import type { CliIO } from './io';
 import {
-  compareResult, formatComparison, formatResult, parseMeasured, simulate, validateScenario,
+  compareResult, formatComparison, formatResult, parseMeasuredPoints, simulate, validateScenario,
 } from '../../webview/sim';
-import type { Scenario, SimResult } from '../../webview/sim';
+import type { Comparison, Measured, Scenario, SimResult } from '../../webview/sim';
 import { table, ms } from '../../webview/sim/report';
 
 const USAGE = `usage: djperf simulate SCENARIO.json [--format text|json] [--sweep KEY=A..B|A,B,C] [--seed N] [--compare FILE]
   --sweep keys: workers, threads, connections, users, rate, cores, dbCores, poolSize
-  --compare FILE: k6 --summary-export JSON or Locust --csv *_stats.csv
+  --compare FILE: k6 --summary-export JSON, Locust --csv *_stats.csv, wrk output, or a CSV of
+    concurrency,throughput,mean,p50,p90,p95,p99 (one simulation per concurrency; a closed load's
+    users are set to the measured concurrency)
 `;
 
 const SWEEP_KEYS = ['workers', 'threads', 'connections', 'users', 'rate', 'cores', 'dbCores', 'poolSize'] as const;
@@ -141,29 +143,49 @@ export async function runSimulateCommand(args: string[], io: CliIO): Promise<num
     return 0;
   }
 
+  if (opts.compare) return compareCommand(scenario, opts, io);
   const result = simulate(scenario, { seed: opts.seed });
-  let comparison;
-  if (opts.compare) {
-    try {
-      const paths = Object.fromEntries(scenario.endpoints.filter((e) => e.path).map((e) => [e.name, e.path as string]));
-      comparison = compareResult(result, parseMeasured(read(io, opts.compare)), paths);
-    } catch (e) {
-      io.stderr(`djperf simulate: --compare ${opts.compare}: ${(e as Error).message}\n`);
-      return 2;
+  io.stdout(opts.format === 'json' ? JSON.stringify(result, null, 2) + '\n' : formatResult(result));
+  return 0;
+}
+
+/** A closed load simulated at the measured concurrency (wrk connections, a CSV row). */
+function atConcurrency(s: Scenario, m: Measured): Scenario {
+  if (m.concurrency === undefined || s.load.type !== 'closed' || s.load.users === m.concurrency) return s;
+  if (s.load.groups && s.load.groups.length > 0) return s; // groups keep their own users
+  return { ...s, load: { ...s.load, users: m.concurrency } };
+}
+
+function compareCommand(scenario: Scenario, opts: Options, io: CliIO): number {
+  const file = opts.compare as string;
+  const runs: { concurrency?: number; result: SimResult; comparison: Comparison }[] = [];
+  try {
+    const paths = Object.fromEntries(scenario.endpoints.filter((e) => e.path).map((e) => [e.name, e.path as string]));
+    for (const m of parseMeasuredPoints(read(io, file))) {
+      const s = atConcurrency(scenario, m);
+      const result = simulate(s, { seed: opts.seed });
+      runs.push({ concurrency: m.concurrency, result, comparison: compareResult(result, m, paths) });
     }
+  } catch (e) {
+    io.stderr(`djperf simulate: --compare ${file}: ${(e as Error).message}\n`);
+    return 2;
   }
   if (opts.format === 'json') {
-    io.stdout(JSON.stringify(comparison ? { result, comparison } : result, null, 2) + '\n');
-  } else {
-    io.stdout(formatResult(result));
-    if (comparison) {
-      io.stdout(`\npredicted vs measured (${comparison.source}):\n\n${formatComparison(comparison)}`);
-      const { measured, endpoints } = comparison.unmatched;
-      if (measured.length > 0) {
-        io.stdout(`\nnot compared: measured rows matching no endpoint name or path: ${measured.map((n) => JSON.stringify(n)).join(', ')}\n`);
-      }
-      if (endpoints.length > 0) io.stdout(`not compared: endpoints with no measured row: ${endpoints.join(', ')}\n`);
+    const one = runs.length === 1 ? { result: runs[0].result, comparison: runs[0].comparison } : { runs };
+    io.stdout(JSON.stringify(one, null, 2) + '\n');
+    return 0;
+  }
+  for (const { concurrency, result, comparison } of runs) {
+    if (runs.length > 1 || (concurrency !== undefined && scenario.load.type === 'closed' && concurrency !== scenario.load.users)) {
+      io.stdout(`\n== concurrency ${concurrency} (closed-loop users set to the measurement's)\n\n`);
     }
+    io.stdout(formatResult(result));
+    io.stdout(`\npredicted vs measured (${comparison.source}):\n\n${formatComparison(comparison)}`);
+    const { measured, endpoints } = comparison.unmatched;
+    if (measured.length > 0) {
+      io.stdout(`\nnot compared: measured rows matching no endpoint name or path: ${measured.map((n) => JSON.stringify(n)).join(', ')}\n`);
+    }
+    if (endpoints.length > 0) io.stdout(`not compared: endpoints with no measured row: ${endpoints.join(', ')}\n`);
   }
   return 0;
 }

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { compareResult, parseK6Summary, parseLocustStats, parseMeasured, simulate } from '../../webview/sim';
+import { compareResult, parseK6Summary, parseLocustStats, parseMeasured, parseMeasuredPoints, parsePlainCsv, parseWrk, simulate } from '../../webview/sim';
 import type { Scenario } from '../../webview/sim';
 import { runSimulateCommand } from '../../server/cli/simulate';
 
@@ -125,5 +125,52 @@ describe('sim: djperf simulate --compare (CLI)', function () {
     assert.equal(err, '');
     assert.match(out, /not compared: measured rows matching no endpoint name or path: "\/api\/token", "\/api\/products", "\/api\/stock\/availability\?sku=A,B"/);
     assert.match(out, /not compared: endpoints with no measured row: checkout\n/);
+  });
+});
+
+describe('sim: --compare reads wrk output and a plain CSV', () => {
+  it('parses wrk --latency: throughput, mean, max, percentiles in any unit, errors and connections', () => {
+    const m = parseWrk(read('wrk-latency.txt'));
+    assert.equal(m.source, 'wrk');
+    assert.equal(m.concurrency, 8);
+    assert.deepEqual(m.overall, {
+      name: 'overall', throughput: 95.01, mean: 84.12, max: 1210, p50: 80.5, p90: 104.3, p99: 310.25,
+      requests: 1902, errorRate: 19 / 1902,
+    });
+    assert.equal(parseMeasured(read('wrk-latency.txt')).source, 'wrk');
+    assert.throws(() => parseWrk('nothing here'), /Requests\/sec/);
+  });
+
+  it('parses a plain CSV into one point per concurrency, overall and per endpoint', () => {
+    const pts = parsePlainCsv(read('points.csv'));
+    assert.deepEqual(pts.map((p) => p.concurrency), [1, 8]);
+    assert.deepEqual(pts[1].overall, { name: 'overall', throughput: 95, mean: 84.1, p50: 80.5, p90: 104.3, p99: 310.3 });
+    assert.deepEqual(pts[1].endpoints.map((e) => e.name), ['/products/']);
+    assert.equal(parseMeasuredPoints(read('points.csv')).length, 2);
+    assert.equal(parseMeasuredPoints(read('locust_stats.csv'))[0].source, 'locust');
+    assert.throws(() => parsePlainCsv('users,throughput\nx,3'), /not a number/);
+    assert.throws(() => parseMeasured(read('points.csv')), /2 concurrency levels/);
+  });
+
+  it('the CLI simulates each CSV concurrency with the closed load set to it', async () => {
+    const root = path.join(__dirname, '..', '..', '..');
+    const files: Record<string, string> = {
+      [path.join(root, 'points-scenario.json')]: JSON.stringify({
+        load: { type: 'closed', users: 3, durationS: 20 },
+        server: { workerClass: 'sync', workers: 1 },
+        endpoints: [{ name: 'products', path: '/products/', steps: [{ cpu: 10 }] }],
+      }),
+    };
+    let out = '';
+    const io = {
+      isTTY: false, cwd: root, stdout(x: string) { out += x; }, stderr(x: string) { out += x; },
+      readFile(p: string): string { return p in files ? files[p] : fs.readFileSync(p, 'utf8'); },
+    };
+    assert.equal(await runSimulateCommand(['points-scenario.json', '--compare', 'test/sim/fixtures/points.csv', '--format', 'json'], io), 0);
+    const runs = (JSON.parse(out) as { runs: { concurrency: number; result: { overall: { latency: { mean: number } } } }[] }).runs;
+    assert.deepEqual(runs.map((r) => r.concurrency), [1, 8]);
+    // One sync worker at 10 ms: 1 user sees 10 ms, 8 users see 80 ms (Little's law).
+    assert.ok(Math.abs(runs[0].result.overall.latency.mean - 10) < 0.1);
+    assert.ok(Math.abs(runs[1].result.overall.latency.mean - 80) < 1);
   });
 });

@@ -6,7 +6,7 @@ import type { ProfileReport } from '../../server/core/profiles/types';
 import { simulate, validateScenario } from '../../webview/sim';
 import type { DbStep, Scenario, Step } from '../../webview/sim';
 import {
-  LIMITS, buildScenario, clampInputs, defaultInputs, loadSweep, operationsPerRequest, withFixes, workersSweep, type WhatIfInputs,
+  LIMITS, buildScenario, clampInputs, defaultInputs, loadSweep, operationsPerRequest, parseGroups, withFixes, workersSweep, type WhatIfInputs,
 } from '../../webview/ui/scenarioBuilder';
 import { REPO_ROOT } from '../harness/paths';
 
@@ -185,5 +185,23 @@ describe('webview: scenario builder', () => {
     const i = defaultInputs(report, null);
     const { notices } = clampInputs({ ...i, loadMode: 'closed', rate: 1e9, workerClass: 'sync', threads: 1e9 });
     assert.deepEqual(notices, []);
+  });
+
+  it('user groups: parsed from "name | users | think ms | endpoints", bad lines skipped with a notice', () => {
+    const notices: string[] = [];
+    const g = parseGroups('readers | 20 | 500 | a, b\n\nbots | 4\nbad | x | 1\nreaders | 2 | 1\nghost | 1 | 0 | nope', ['a', 'b'], notices);
+    assert.deepEqual(g, [
+      { name: 'readers', users: 20, thinkMs: { dist: 'exp', mean: 500 }, mix: { a: 1, b: 1 } },
+      { name: 'bots', users: 4, thinkMs: { dist: 'exp', mean: 0 } },
+    ]);
+    assert.deepEqual(notices, [
+      'group line 4 skipped: users must be 1..10,000',
+      'group line 5 skipped: needs a unique name',
+      'group line 6 skipped: no endpoint named "nope"',
+    ]);
+    const built = buildScenario(report, null, { ...defaultInputs(report, null), groups: 'readers | 20 | 500\nbots | 4 | 0' });
+    const s = valid(built.scenario);
+    assert.ok(s.load.type === 'closed' && s.load.users === 24 && s.load.groups?.length === 2);
+    assert.deepEqual(simulate(s).groups?.map((x) => x.name), ['readers', 'bots']);
   });
 });

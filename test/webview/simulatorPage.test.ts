@@ -123,6 +123,19 @@ describe('webview: simulator page in headless Chromium', function () {
     await done(page);
   });
 
+  it('user groups: typed into the form, each group gets its own row of results', async () => {
+    const page = await loaded();
+    await page.selectOption('#endpoint', 'catalog.views.product_list');
+    await settled(page);
+    const name = await page.evaluate(() => document.querySelector('#endpoint option:checked')?.textContent ?? '');
+    assert.ok(name);
+    await page.fill('#in-groups', 'readers | 20 | 500\nbots | 4 | 0');
+    await page.waitForSelector('table.groups tr[data-group="bots"]', { timeout: 30000 });
+    const rows = await page.$$eval('table.groups tbody tr', (trs) => trs.map((tr) => tr.getAttribute('data-group')));
+    assert.deepEqual(rows, ['readers', 'bots']);
+    await done(page);
+  });
+
   it('follows the dark, light and high-contrast themes (page and charts)', async () => {
     const page = await loaded();
     const look = async (name: ThemeName): Promise<{ color: string; bg: string; chart: string }> => {

@@ -1,6 +1,7 @@
 /**
  * Calibration check: parses a measured load-test result (k6 `--summary-export` JSON, or the
- * `handleSummary` JSON shape; Locust `--csv` *_stats.csv) and lines it up against a SimResult.
+ * `handleSummary` JSON shape; Locust `--csv` *_stats.csv; wrk's text output; a plain CSV of
+ * concurrency, throughput and latency percentiles) and lines it up against a SimResult.
  */
 import type { SimResult } from './types';
 
@@ -17,7 +18,13 @@ export interface MeasuredStats {
   max?: number;
 }
 
-export interface Measured { source: 'k6' | 'locust'; overall: MeasuredStats; endpoints: MeasuredStats[] }
+export interface Measured {
+  source: 'k6' | 'locust' | 'wrk' | 'csv';
+  overall: MeasuredStats;
+  endpoints: MeasuredStats[];
+  /** Closed-loop concurrency of the measurement (wrk connections, the CSV's column), when known. */
+  concurrency?: number;
+}
 
 export interface ComparisonRow {
   endpoint: string;
@@ -119,9 +126,118 @@ export function parseLocustStats(text: string): Measured {
   return { source: 'locust', overall: agg ? stats(agg) : { name: 'overall' }, endpoints };
 }
 
-/** Detects the format from the content: JSON → k6, CSV header → Locust. */
+/** wrk durations: "635.91us", "12.92ms", "1.20s", "1.00m", "2.00h". */
+function wrkDuration(v: string): number | undefined {
+  const m = /^([0-9.]+)(us|ms|s|m|h)$/.exec(v.trim());
+  if (!m) return undefined;
+  const x = Number(m[1]);
+  const scale: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  return Number.isFinite(x) ? x * scale[m[2]] : undefined;
+}
+
+/** wrk's text output (`wrk --latency` for the percentiles). */
+export function parseWrk(text: string): Measured {
+  const rps = /^Requests\/sec:\s*([0-9.]+)/m.exec(text);
+  if (!rps) throw new Error('wrk: no "Requests/sec:" line (expected the text output of wrk)');
+  const overall: MeasuredStats = { name: 'overall', throughput: Number(rps[1]) };
+  const lat = /^\s*Latency\s+(\S+)\s+(\S+)\s+(\S+)/m.exec(text);
+  if (lat) { overall.mean = wrkDuration(lat[1]); overall.max = wrkDuration(lat[3]); }
+  const dist = text.split(/Latency Distribution/)[1];
+  if (dist) {
+    for (const m of dist.matchAll(/^\s*(50|75|90|99)(?:\.0+)?%\s+(\S+)/gm)) {
+      const v = wrkDuration(m[2]);
+      if (m[1] === '50') overall.p50 = v;
+      else if (m[1] === '90') overall.p90 = v;
+      else if (m[1] === '99') overall.p99 = v;
+    }
+  }
+  const total = /^\s*([0-9]+) requests in/m.exec(text);
+  if (total) overall.requests = Number(total[1]);
+  // Failed requests: non-2xx/3xx responses plus socket read/write/timeout errors.
+  const non2xx = /Non-2xx or 3xx responses:\s*([0-9]+)/.exec(text);
+  const sock = /Socket errors: connect ([0-9]+), read ([0-9]+), write ([0-9]+), timeout ([0-9]+)/.exec(text);
+  const failed = (non2xx ? Number(non2xx[1]) : 0) + (sock ? Number(sock[2]) + Number(sock[3]) + Number(sock[4]) : 0);
+  if (overall.requests) overall.errorRate = failed / overall.requests;
+  const conns = /([0-9]+) threads and ([0-9]+) connections/.exec(text);
+  return { source: 'wrk', overall, endpoints: [], ...(conns ? { concurrency: Number(conns[2]) } : {}) };
+}
+
+const CSV_COLUMNS: Record<string, keyof MeasuredStats | 'concurrency' | 'endpoint'> = {
+  concurrency: 'concurrency', users: 'concurrency', connections: 'concurrency', vus: 'concurrency',
+  endpoint: 'endpoint', name: 'endpoint',
+  throughput: 'throughput', rps: 'throughput', 'req/s': 'throughput', 'requests/s': 'throughput',
+  requests: 'requests', errorrate: 'errorRate', error_rate: 'errorRate',
+  mean: 'mean', avg: 'mean', p50: 'p50', median: 'p50', p90: 'p90', p95: 'p95', p99: 'p99', max: 'max',
+};
+
+/** One measured load level of a plain CSV. */
+export interface MeasuredPoint extends Measured { concurrency: number }
+
+/**
+ * A plain CSV: a header naming some of concurrency (or users, connections, vus), endpoint (or
+ * name; empty or "overall" for the whole mix), throughput (req/s), requests, errorRate (0..1),
+ * mean, p50, p90, p95, p99, max (ms); one row per concurrency and endpoint. Returns one point per
+ * concurrency, in the file's order.
+ */
+export function parsePlainCsv(text: string): MeasuredPoint[] {
+  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '' && !l.trimStart().startsWith('#'));
+  if (lines.length < 2) throw new Error('csv: expected a header and at least one row');
+  const header = csvLine(lines[0]).map((h) => CSV_COLUMNS[h.trim().toLowerCase()]);
+  if (!header.includes('concurrency')) throw new Error('csv: column "concurrency" (or users, connections, vus) missing');
+  if (!header.includes('throughput') && !header.includes('mean') && !header.includes('p99')) {
+    throw new Error('csv: no measured column (throughput, mean, p50, p90, p95, p99, max)');
+  }
+  const points: MeasuredPoint[] = [];
+  lines.slice(1).forEach((line, i) => {
+    const row = csvLine(line);
+    const stats: MeasuredStats = { name: 'overall' };
+    let conc: number | undefined;
+    header.forEach((key, k) => {
+      const cell = (row[k] ?? '').trim();
+      if (key === undefined || cell === '') return;
+      if (key === 'endpoint') { if (cell.toLowerCase() !== 'overall') stats.name = cell; return; }
+      const v = Number(cell);
+      if (!Number.isFinite(v)) throw new Error(`csv: row ${i + 2}: "${cell}" is not a number`);
+      if (key === 'concurrency') conc = v;
+      else if (key !== 'name') stats[key] = v;
+    });
+    if (conc === undefined || !Number.isInteger(conc) || conc < 1) throw new Error(`csv: row ${i + 2}: concurrency must be an integer ≥ 1`);
+    let p = points.find((x) => x.concurrency === conc);
+    if (!p) { p = { source: 'csv', concurrency: conc, overall: { name: 'overall' }, endpoints: [] }; points.push(p); }
+    if (stats.name === 'overall') p.overall = stats; else p.endpoints.push(stats);
+  });
+  return points;
+}
+
+/** The first line that is not blank or a # comment, split into trimmed cells. */
+function csvHeader(text: string): string[] {
+  const line = text.split(/\r?\n/).find((l) => l.trim() !== '' && !l.trimStart().startsWith('#')) ?? '';
+  return csvLine(line).map((h) => h.trim());
+}
+
+/** Detects the format from the content: JSON → k6, wrk's text, a Locust or a plain CSV. */
 export function parseMeasured(text: string): Measured {
-  return text.trimStart().startsWith('{') ? parseK6Summary(text) : parseLocustStats(text);
+  const t = text.trimStart();
+  if (t.startsWith('{')) return parseK6Summary(text);
+  if (/^Requests\/sec:/m.test(text)) return parseWrk(text);
+  const head = csvHeader(text);
+  if (head.includes('Request Count')) return parseLocustStats(text);
+  if (head.some((h) => CSV_COLUMNS[h.toLowerCase()] === 'concurrency')) {
+    const points = parsePlainCsv(text);
+    if (points.length !== 1) throw new Error(`csv: ${points.length} concurrency levels; compare them one at a time (parseMeasuredPoints)`);
+    return points[0];
+  }
+  return parseLocustStats(text);
+}
+
+/** Every load level of a measurement: the CSV's concurrency points, or the single measurement. */
+export function parseMeasuredPoints(text: string): Measured[] {
+  const t = text.trimStart();
+  if (!t.startsWith('{') && !/^Requests\/sec:/m.test(text)) {
+    const head = csvHeader(text);
+    if (!head.includes('Request Count') && head.some((h) => CSV_COLUMNS[h.toLowerCase()] === 'concurrency')) return parsePlainCsv(text);
+  }
+  return [parseMeasured(text)];
 }
 
 const METRICS: ComparisonRow['metric'][] = ['throughput', 'errorRate', 'mean', 'p50', 'p90', 'p95', 'p99', 'max'];

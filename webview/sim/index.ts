@@ -7,7 +7,9 @@ export { validateScenario, MAX_SCENARIO_REQUESTS, MAX_SCENARIO_USERS } from './s
 export { simulate } from './simulate';
 export { advise } from './advice';
 export type { Advice, AdviceLimits } from './advice';
-export { parseK6Summary, parseLocustStats, compareResult } from './compare';
-export type { Measured, MeasuredStats, Comparison, ComparisonRow } from './compare';
+export { parseK6Summary, parseLocustStats, parseWrk, parsePlainCsv, parseMeasuredPoints, compareResult } from './compare';
+export type { Measured, MeasuredPoint, MeasuredStats, Comparison, ComparisonRow } from './compare';
+export { groupsFromLocust, groupsFromK6 } from './loadImport';
+export type { LocustUserClass, K6Scenario } from './loadImport';
 export { formatResult, formatComparison, formatAdvice } from './report';
 export { parseMeasured } from './compare';

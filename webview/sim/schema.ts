@@ -20,24 +20,42 @@ export function validateScenario(input: unknown): Validation {
   const c = new Checker();
   const root = c.object(input, '$');
   if (!root) return { ok: false, errors: c.errors };
-  c.known(root, '$', ['name', 'description', 'seed', 'load', 'endpoints', 'server', 'machine', 'db', 'cache', 'network', '$schema']);
+  c.known(root, '$', ['name', 'description', 'seed', 'load', 'endpoints', 'server', 'machine', 'db', 'cache', 'network', 'variability', '$schema']);
   c.string(root, 'name', '$');
   c.number(root, 'seed', '$', { min: 0, max: 2 ** 32 - 1, int: true });
   checkServer(c, root.server);
   checkMachine(c, root);
   checkEndpoints(c, root.endpoints);
-  checkLoad(c, root.load);
+  checkLoad(c, root.load, root.endpoints);
+  checkVariability(c, root);
   if (c.errors.length > 0) return { ok: false, errors: c.errors };
-  checkBounds(c, root);
+  const scenario = withGroupUsers(root as unknown as Scenario);
+  checkBounds(c, scenario as unknown as Json);
   if (c.errors.length > 0) return { ok: false, errors: c.errors };
-  return { ok: true, scenario: root as unknown as Scenario };
+  return { ok: true, scenario };
+}
+
+/** With user groups, `load.users` is their sum (filled in when omitted). */
+function withGroupUsers(s: Scenario): Scenario {
+  if (s.load.type !== 'closed' || !s.load.groups || s.load.users !== undefined) return s;
+  return { ...s, load: { ...s.load, users: s.load.groups.reduce((n, g) => n + g.users, 0) } };
+}
+
+function checkVariability(c: Checker, root: Json): void {
+  if (root.variability === undefined) return;
+  const v = c.object(root.variability, 'variability');
+  if (!v) return;
+  c.known(v, 'variability', ['requestCv']);
+  c.number(v, 'requestCv', 'variability', { min: 0, max: 20 });
 }
 
 function checkServer(c: Checker, v: unknown): void {
   if (v === undefined) { c.fail('server', 'is required'); return; }
   const s = c.object(v, 'server');
   if (!s) return;
-  c.known(s, 'server', ['workerClass', 'workers', 'threads', 'connections', 'backlog', 'timeoutMs', 'overheadMs', 'hopMs', 'memoryPerWorkerMB']);
+  c.known(s, 'server', ['workerClass', 'workers', 'threads', 'connections', 'backlog', 'timeoutMs', 'overheadMs', 'hopMs', 'memoryPerWorkerMB', 'gilSwitchMs', 'pinConnections']);
+  c.number(s, 'gilSwitchMs', 'server', { min: 0, max: 10000 });
+  c.bool(s, 'pinConnections', 'server');
   c.oneOf(s, 'workerClass', 'server', WORKER_CLASSES, true);
   c.number(s, 'workers', 'server', { min: 1, max: MAX_PROCESSES, int: true });
   c.number(s, 'threads', 'server', { min: 1, max: 10000, int: true });
@@ -56,16 +74,21 @@ function checkMachine(c: Checker, root: Json): void {
   if (root.machine !== undefined) {
     const m = c.object(root.machine, 'machine');
     if (m) {
-      c.known(m, 'machine', ['cores', 'contextSwitchOverhead']);
-      c.number(m, 'cores', 'machine', { min: 1, max: 1024, int: true });
+      c.known(m, 'machine', ['cores', 'contextSwitchOverhead', 'backgroundThreads']);
+      c.number(m, 'cores', 'machine', { gt: 0, max: 1024 });
+      c.number(m, 'backgroundThreads', 'machine', { min: 0, max: 10000 });
       c.number(m, 'contextSwitchOverhead', 'machine', { min: 0, max: 10 });
     }
   }
   if (root.db !== undefined) {
     const d = c.object(root.db, 'db');
     if (d) {
-      c.known(d, 'db', ['cores', 'maxConnections', 'poolSize', 'connMaxAge', 'connectMs', 'rttMs', 'contention']);
-      c.number(d, 'cores', 'db', { min: 1, max: 1024, int: true });
+      c.known(d, 'db', ['host', 'cores', 'maxConnections', 'poolSize', 'connMaxAge', 'connectMs', 'connectAppCpuMs', 'connectDbCpuMs', 'connectRoundTrips', 'rttMs', 'contention']);
+      c.oneOf(d, 'host', 'db', ['shared', 'separate']);
+      c.number(d, 'cores', 'db', { gt: 0, max: 1024 });
+      c.number(d, 'connectAppCpuMs', 'db', { min: 0 });
+      c.number(d, 'connectDbCpuMs', 'db', { min: 0 });
+      c.number(d, 'connectRoundTrips', 'db', { min: 0, max: 100, int: true });
       c.number(d, 'maxConnections', 'db', { min: 1, max: 1_000_000, int: true });
       c.number(d, 'poolSize', 'db', { min: 1, max: 100_000, int: true });
       c.number(d, 'connMaxAge', 'db', { min: 0 });
@@ -113,7 +136,43 @@ function checkEndpoints(c: Checker, v: unknown): void {
   if (v.every((e) => c.isObject(e) && e.weight === 0)) c.fail('endpoints', 'at least one endpoint needs a weight > 0');
 }
 
-function checkLoad(c: Checker, v: unknown): void {
+function checkGroups(c: Checker, l: Json, endpoints: unknown): void {
+  const v = l.groups;
+  if (!Array.isArray(v) || v.length === 0) { c.fail('load.groups', 'must be a non-empty array of {name, users, thinkMs?, mix?}'); return; }
+  const known = new Set(Array.isArray(endpoints) ? endpoints.map((e) => (c.isObject(e) ? e.name : undefined)) : []);
+  const names = new Set<string>();
+  let total = 0;
+  v.forEach((g, i) => {
+    const p = `load.groups[${i}]`;
+    const o = c.object(g, p);
+    if (!o) return;
+    c.known(o, p, ['name', 'users', 'thinkMs', 'mix']);
+    c.string(o, 'name', p, true);
+    if (typeof o.name === 'string') {
+      if (names.has(o.name)) c.fail(`${p}.name`, `duplicate group name "${o.name}"`);
+      names.add(o.name);
+    }
+    c.number(o, 'users', p, { min: 1, int: true, required: true });
+    if (typeof o.users === 'number') total += o.users;
+    if (o.thinkMs !== undefined) c.duration(o.thinkMs, `${p}.thinkMs`);
+    if (o.mix !== undefined) {
+      const m = c.object(o.mix, `${p}.mix`);
+      if (!m) return;
+      let sum = 0;
+      for (const [name, w] of Object.entries(m)) {
+        if (!known.has(name)) c.fail(`${p}.mix.${name}`, 'names no endpoint');
+        c.number(m, name, `${p}.mix`, { min: 0 });
+        if (typeof w === 'number') sum += w;
+      }
+      if (sum <= 0) c.fail(`${p}.mix`, 'needs a weight > 0');
+    }
+  });
+  if (l.users !== undefined && typeof l.users === 'number' && l.users !== total) {
+    c.fail('load.users', `must equal the groups' users (${total}) or be omitted`);
+  }
+}
+
+function checkLoad(c: Checker, v: unknown, endpoints: unknown): void {
   if (v === undefined) { c.fail('load', 'is required'); return; }
   const l = c.object(v, 'load');
   if (!l) return;
@@ -139,8 +198,12 @@ function checkLoad(c: Checker, v: unknown): void {
       c.fail('load', 'needs durationS or requests');
     }
   } else if (l.type === 'closed') {
-    c.known(l, 'load', ['type', 'users', 'thinkMs', 'durationS', 'requests', 'warmupS']);
-    c.number(l, 'users', 'load', { min: 1, int: true, required: true });
+    c.known(l, 'load', ['type', 'users', 'thinkMs', 'groups', 'durationS', 'requests', 'warmupS', 'keepAlive', 'clientCpuMs', 'clientThreads']);
+    c.number(l, 'users', 'load', { min: 1, int: true, required: l.groups === undefined });
+    if (l.groups !== undefined) checkGroups(c, l, endpoints);
+    c.bool(l, 'keepAlive', 'load');
+    c.number(l, 'clientCpuMs', 'load', { min: 0 });
+    c.number(l, 'clientThreads', 'load', { min: 1, max: 1024, int: true });
     if (l.thinkMs !== undefined) c.duration(l.thinkMs, 'load.thinkMs');
     if (l.durationS === undefined && l.requests === undefined) c.fail('load', 'needs durationS or requests');
   } else if (l.type === 'batch') {

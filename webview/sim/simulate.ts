@@ -6,14 +6,16 @@
 import { compileProgram, compileDist } from './model/program';
 import { buildConfig } from './model/config';
 import {
-  A_BACKLOG, A_CORES, A_DB, A_INFLIGHT, EV_ARRIVAL, EV_CPU, EV_DB, EV_RESUME, EV_SAMPLE, EV_STOP, EV_TIMEOUT,
-  EV_USER, EV_WARMUP, Engine,
+  A_BACKLOG, A_CORES, A_DB, A_INFLIGHT, EV_ARRIVAL, EV_CLIENT, EV_CPU, EV_DB, EV_LOOP_KEEP, EV_RESUME, EV_SAMPLE, EV_STOP,
+  EV_TIMEOUT, EV_USER, EV_WARMUP, Engine,
 } from './model/engine';
 import { run } from './model/exec';
 import { SeriesBuilder } from './model/series';
 import { buildResult } from './model/result';
 import { sample } from './rng';
-import type { Scenario, SimOptions, SimResult } from './types';
+import type { CompiledDist } from './rng';
+import { Recorder } from './stats';
+import type { Scenario, SimOptions, SimResult, UserGroup } from './types';
 
 /** Hard ceiling on requests per run, whatever the scenario says (validation rejects more). */
 export const MAX_REQUESTS = 5_000_000;
@@ -28,17 +30,22 @@ export function simulate(scenario: Scenario, options: SimOptions = {}): SimResul
   const load = scenario.load;
   const q = e.q;
 
-  // Endpoint mix: cumulative weights.
-  const cum: number[] = [];
-  let total = 0;
-  for (const ep of scenario.endpoints) { total += ep.weight ?? 1; cum.push(total); }
-  const pickEndpoint = (): number => {
-    if (cum.length === 1) return 0;
-    const u = rng.next() * total;
+  // Endpoint mix: cumulative weights, one table for the scenario and one per user group.
+  const mixTable = (weight: (name: string, own: number) => number): { cum: number[]; total: number } => {
+    const cum: number[] = [];
+    let total = 0;
+    for (const ep of scenario.endpoints) { total += weight(ep.name, ep.weight ?? 1); cum.push(total); }
+    return { cum, total };
+  };
+  const pickFrom = (t: { cum: number[]; total: number }): number => {
+    if (t.cum.length === 1) return 0;
+    const u = rng.next() * t.total;
     let i = 0;
-    while (i < cum.length - 1 && u >= cum[i]) i++;
+    while (i < t.cum.length - 1 && u >= t.cum[i]) i++;
     return i;
   };
+  const baseMix = mixTable((_, own) => own);
+  const pickEndpoint = (): number => pickFrom(baseMix);
 
   let maxIssue = MAX_REQUESTS;
   let stopAt = Infinity;
@@ -85,7 +92,7 @@ export function simulate(scenario: Scenario, options: SimOptions = {}): SimResul
     if (load.requests !== undefined) maxIssue = Math.min(maxIssue, load.requests);
     if (load.durationS !== undefined) stopAt = load.durationS * 1000;
     const think = compileDist(load.thinkMs ?? 0);
-    estimateMs = Number.isFinite(stopAt) ? stopAt : (maxIssue / load.users) * Math.max(think.mean, 10);
+    estimateMs = Number.isFinite(stopAt) ? stopAt : (maxIssue / Math.max(1, load.users)) * Math.max(think.mean, 10);
   }
 
   const series = new SeriesBuilder(
@@ -95,6 +102,7 @@ export function simulate(scenario: Scenario, options: SimOptions = {}): SimResul
   e.onDone = (t, lat) => series.completed(t, lat);
 
   let issued = 0;
+  let userReady: (u: number) => void = () => undefined;
   const stop = (): void => {
     if (e.stopped) return;
     e.stopped = true;
@@ -115,10 +123,38 @@ export function simulate(scenario: Scenario, options: SimOptions = {}): SimResul
     const t = nextArrival();
     if (t < Infinity) q.push(t, EV_ARRIVAL, 0, 0);
   } else if (load.type === 'closed') {
-    const think = compileDist(load.thinkMs ?? 0);
-    e.onUserDone = (u) => { if (!e.stopped) q.push(e.now + sample(rng, think), EV_USER, u, 0); };
+    const groups: UserGroup[] = load.groups && load.groups.length > 0
+      ? load.groups : [{ name: 'users', users: load.users, thinkMs: load.thinkMs }];
+    const users = groups.reduce((n, g) => n + g.users, 0);
+    const thinks: CompiledDist[] = groups.map((g) => compileDist(g.thinkMs ?? load.thinkMs ?? 0));
+    const mixes = groups.map((g) => (g.mix ? mixTable((name) => g.mix?.[name] ?? 0) : baseMix));
+    e.userGroup = new Int32Array(users);
+    e.userProc = new Int32Array(users).fill(-1);
+    if (load.groups && load.groups.length > 0) e.groupRecorders = groups.map((g) => new Recorder(g.name));
+    let u0 = 0;
+    groups.forEach((g, gi) => { e.userGroup.fill(gi, u0, u0 + g.users); u0 += g.users; });
+    // gevent serves a keep-alive connection in one greenlet: with zero think time the next request
+    // is already in its socket when it finishes, so it goes on without yielding the loop.
+    e.userKeepsLoop = new Uint8Array(users);
+    if (cfg.pinned && scenario.server.workerClass === 'gevent') {
+      for (let u = 0; u < users; u++) if (thinks[e.userGroup[u]].mean === 0) e.userKeepsLoop[u] = 1;
+    }
+    const send = (u: number): void => {
+      if (e.stopped) return;
+      e.issue(pickFrom(mixes[e.userGroup[u]]), u, 1);
+      countIssue();
+    };
+    // The load generator's own CPU per request (same host) runs before the request is sent.
+    const clientCpu = cfg.clientCpuMs;
+    // Exponential: the generator's turnaround jitters (its event loop, other connections, the scheduler).
+    userReady = clientCpu > 0 ? (u) => { if (!e.stopped) e.clientAdd(u, rng.exp(clientCpu)); } : send;
+    e.onClientReady = send;
+    e.onUserDone = (u) => { if (!e.stopped) q.push(e.now + sample(rng, thinks[e.userGroup[u]]), EV_USER, u, 0); };
     // Users start spread over one think time, like a ramped-up load test at steady state.
-    for (let u = 0; u < load.users; u++) q.push(think.mean > 0 ? rng.next() * think.mean : 0, EV_USER, u, 0);
+    for (let u = 0; u < users; u++) {
+      const m = thinks[e.userGroup[u]].mean;
+      q.push(m > 0 ? rng.next() * m : 0, EV_USER, u, 0);
+    }
   } else {
     const chunk = load.chunkSize ?? 1;
     for (let left = load.items; left > 0; left -= chunk) {
@@ -148,9 +184,10 @@ export function simulate(scenario: Scenario, options: SimOptions = {}): SimResul
       }
       case EV_USER:
         if (e.stopped) break;
-        e.issue(pickEndpoint(), q.a, 1);
-        countIssue();
+        userReady(q.a);
         break;
+      case EV_CLIENT: if (!e.clientDone(q.b)) continue; break;
+      case EV_LOOP_KEEP: e.loopKeepExpired(q.a, q.b); break;
       case EV_TIMEOUT: e.timeout(q.a, q.b); break;
       case EV_WARMUP: e.measuring = true; e.acc.startWindow(e.now); break;
       case EV_STOP: stop(); break;

@@ -51,7 +51,8 @@ export class Recorder {
       completed: this.n,
       throughput: windowMs > 0 ? (this.n * 1000) / windowMs : 0,
       errors: { ...this.errors },
-      errorRate: this.requests > 0 ? this.errorCount / this.requests : 0,
+      // Outcomes inside the window: successes plus errors.
+      errorRate: this.n + this.errorCount > 0 ? this.errorCount / (this.n + this.errorCount) : 0,
       latency: latencyStats(this.latencies()),
       acceptWait: {
         mean: this.dispatched > 0 ? this.acceptWaitSum / this.dispatched : 0,

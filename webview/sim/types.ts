@@ -62,6 +62,16 @@ export interface Endpoint {
 
 export type WorkerClass = 'sync' | 'gthread' | 'gevent' | 'uvicorn' | 'waitress';
 
+/** How much per-request variability is shared by all the steps of one request. */
+export interface VariabilitySpec {
+  /**
+   * Per request, every step's duration is multiplied by one factor drawn from a lognormal with
+   * mean 1 and this coefficient of variation (a slow request is slow in all its steps: GC,
+   * cache misses, a larger result). 0 (default): steps vary independently.
+   */
+  requestCv?: number;
+}
+
 export interface ServerSpec {
   workerClass: WorkerClass;
   workers?: number;
@@ -72,16 +82,44 @@ export interface ServerSpec {
   overheadMs?: Duration;
   hopMs?: number;
   memoryPerWorkerMB?: number;
+  /**
+   * CPython's GIL switch interval (sys.getswitchinterval(), 5 ms): a thread that wants the GIL
+   * waits up to this long for a CPU-bound thread of the same process. 0: ideal sharing.
+   */
+  gilSwitchMs?: number;
+  /**
+   * Keep-alive connections are pinned to the worker process that accepted them (gthread, gevent,
+   * uvicorn, waitress; gunicorn's sync worker closes every connection). Default: true for a closed
+   * load whose `keepAlive` is true.
+   */
+  pinConnections?: boolean;
 }
 
-export interface MachineSpec { cores?: number; contextSwitchOverhead?: number }
+export interface MachineSpec {
+  /** Cores of the app host; fractional values (a CPU quota, a share of a VM) are allowed. */
+  cores?: number;
+  contextSwitchOverhead?: number;
+  /** Mean number of other runnable threads on the app host (load average minus your stack). */
+  backgroundThreads?: number;
+}
 
 export interface DbSpec {
+  /**
+   * 'shared': PostgreSQL runs on the app host and its backends compete for machine.cores
+   * (db.cores is then ignored); 'separate' (default): the DB has db.cores of its own.
+   */
+  host?: 'shared' | 'separate';
   cores?: number;
   maxConnections?: number;
   poolSize?: number;
   connMaxAge?: number;
   connectMs?: number;
+  /** CONN_MAX_AGE = 0: app CPU (under the GIL) to open a connection (psycopg2 connect, Django's init queries). */
+  connectAppCpuMs?: number;
+  /** CONN_MAX_AGE = 0: DB CPU to open a connection (backend fork, authentication, catalog cache warm-up). */
+  connectDbCpuMs?: number;
+  /** Network round trips of the connection handshake (each costs rttMs). */
+  connectRoundTrips?: number;
   rttMs?: number;
   contention?: number;
 }
@@ -99,13 +137,30 @@ export interface OpenLoad {
   requests?: number;
   warmupS?: number;
 }
-export interface ClosedLoad {
-  type: 'closed';
+/** One population of closed-loop users (a Locust user class, a k6 scenario). */
+export interface UserGroup {
+  name: string;
   users: number;
   thinkMs?: Duration;
+  /** Endpoint name → weight; default: every endpoint with its own weight. */
+  mix?: Record<string, number>;
+}
+export interface ClosedLoad {
+  type: 'closed';
+  /** Total users; with `groups`, the sum of the groups' users (may be omitted). */
+  users: number;
+  thinkMs?: Duration;
+  /** Several user populations, each with its own users, think time and endpoint mix. */
+  groups?: UserGroup[];
   durationS?: number;
   requests?: number;
   warmupS?: number;
+  /** The client keeps each user's connection open (wrk, k6, Locust FastHttpUser). */
+  keepAlive?: boolean;
+  /** CPU ms the load generator spends per request on the app host (wrk, Locust on the same machine). */
+  clientCpuMs?: number;
+  /** Threads of the load generator (wrk -t); its CPU runs on at most this many cores. */
+  clientThreads?: number;
 }
 export interface BatchLoad { type: 'batch'; items: number; chunkSize?: number }
 export type Load = OpenLoad | ClosedLoad | BatchLoad;
@@ -121,6 +176,7 @@ export interface Scenario {
   db?: DbSpec;
   cache?: CacheSpec;
   network?: NetworkSpec;
+  variability?: VariabilitySpec;
 }
 
 export type ErrorCause = 'backlog' | 'timeout' | 'db_connections';
@@ -140,10 +196,11 @@ export interface LatencyStats {
 
 export interface EndpointStats {
   name: string;
-  /** Requests counted (arrived after warm-up), successful or not. */
+  /** Requests counted (arrived after warm-up and before the stop), successful or not. */
   requests: number;
+  /** Successful requests that finished inside the measurement window. */
   completed: number;
-  /** Successful completions per second over the measurement window. */
+  /** Successful completions inside the measurement window per second of it. */
   throughput: number;
   errors: Partial<Record<ErrorCause, number>>;
   errorRate: number;
@@ -154,7 +211,7 @@ export interface EndpointStats {
 }
 
 export type ResourceKind =
-  | 'cores' | 'gil' | 'loop' | 'hopThread' | 'workers' | 'db' | 'pool' | 'dbConnections' | 'lock' | 'backlog';
+  | 'cores' | 'gil' | 'loop' | 'hopThread' | 'workers' | 'db' | 'pool' | 'dbConnections' | 'lock' | 'backlog' | 'client';
 
 export interface ResourceStats {
   name: string;
@@ -192,6 +249,8 @@ export interface SimResult {
   wallMs: number;
   overall: EndpointStats;
   endpoints: EndpointStats[];
+  /** Per user group (closed loads with `groups`), in the scenario's order. */
+  groups?: EndpointStats[];
   resources: ResourceStats[];
   series: TimeSeries;
   warnings: string[];

@@ -84,14 +84,20 @@ export function buildForm(onChange: () => void, onReset: () => void): FormHandle
     rows.get('users')!.hidden = open;
     rows.get('thinkMs')!.hidden = open;
     rows.get('rate')!.hidden = !open;
+    groupsRow.hidden = open;
     rows.get('threads')!.hidden = !(workerClass.value === 'gthread' || workerClass.value === 'waitress');
   };
+  const groups = h('textarea', { id: 'in-groups', name: 'groups', rows: 3, 'aria-describedby': 'in-groups-hint',
+    placeholder: 'browsers | 40 | 1000 | list, detail\nbuyers | 5 | 3000 | checkout' });
+  groups.addEventListener('input', () => onChange());
+  const groupsRow = h('div', { class: 'field' }, h('label', { for: 'in-groups', text: 'User groups' }), groups,
+    h('span', { id: 'in-groups-hint', class: 'hint', text: 'optional, one per line: name | users | think ms | endpoints (empty: the whole mix); replaces Users and Think time' }));
   for (const el of [loadMode, workerClass]) el.addEventListener('change', () => { sync(); onChange(); });
   const reset = h('button', { type: 'button', id: 'reset-inputs', class: 'secondary', text: 'Reset to detected values' });
   reset.addEventListener('click', onReset);
 
   const root = h('form', { id: 'whatif', class: 'whatif', 'aria-label': 'What-if inputs' },
-    h('fieldset', {}, h('legend', { text: 'Load' }), selectRow(loadMode, 'Load model', 'closed: users wait for answers; open: requests arrive regardless'), ...LOAD.map(field)),
+    h('fieldset', {}, h('legend', { text: 'Load' }), selectRow(loadMode, 'Load model', 'closed: users wait for answers; open: requests arrive regardless'), ...LOAD.map(field), groupsRow),
     h('fieldset', {}, h('legend', { text: 'Code' }), ...CODE.map(field)),
     h('fieldset', {}, h('legend', { text: 'Server' }), selectRow(workerClass, 'Worker class', 'gunicorn worker class (uvicorn: ASGI)'), ...SERVER.map(field)),
     reset,
@@ -124,12 +130,14 @@ export function buildForm(onChange: () => void, onReset: () => void): FormHandle
           users: out.users!, thinkMs: out.thinkMs!, rate: out.rate!, durationS: out.durationS!,
           rows: out.rows ?? null, queryMs: out.queryMs ?? null, cacheHitRatio: out.cacheHitRatio ?? null,
           workerClass: cls, workers: out.workers!, threads: out.threads!, dbPool: out.dbPool ?? null,
+          ...(groups.value.trim() !== '' ? { groups: groups.value } : {}),
         },
       };
     },
     write(i, asProfiled) {
       loadMode.value = i.loadMode;
       workerClass.value = i.workerClass;
+      groups.value = i.groups ?? '';
       for (const f of ALL) {
         const v = i[f.key];
         const input = numbers.get(f.key)!;

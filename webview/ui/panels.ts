@@ -143,7 +143,18 @@ export function renderSummary(root: HTMLElement, r: SimResult, fixed: SimResult 
     root.append(h('p', { class: `fix-gain fix-${verdict}`, 'data-verdict': verdict,
       text: `With the proposed fixes: p95 ${ms(l.p95)} → ${ms(f.p95)} (${change(l.p95, f.p95)}), throughput ${rate(r.overall.throughput)} → ${rate(fixed.overall.throughput)} (${change(r.overall.throughput, fixed.overall.throughput)}).` }));
   }
+  if (r.groups && r.groups.length > 0) root.append(groupsTable(r.groups));
   if (r.warnings.length) root.append(h('ul', { class: 'warnings' }, ...r.warnings.map((w) => h('li', { text: w }))));
+}
+
+/** One row per user group: what each population sees. */
+function groupsTable(groups: NonNullable<SimResult['groups']>): HTMLElement {
+  const head = ['group', 'req/s', 'mean', 'p95', 'p99', 'errors'];
+  return h('table', { class: 'groups', 'aria-label': 'User groups' },
+    h('thead', {}, h('tr', {}, ...head.map((c) => h('th', { scope: 'col', text: c })))),
+    h('tbody', {}, ...groups.map((g) => h('tr', { 'data-group': g.name },
+      h('th', { scope: 'row', text: g.name }), h('td', { text: rate(g.throughput) }), h('td', { text: ms(g.latency.mean) }),
+      h('td', { text: ms(g.latency.p95) }), h('td', { text: ms(g.latency.p99) }), h('td', { text: pct(g.errorRate) })))));
 }
 
 /**

@@ -107,7 +107,10 @@ export function checkDeployment(v: unknown, path: string, e: Errors): void {
     });
   }
   sourcedGroup(d.machine, `${path}.machine`, e, MACHINE_NUMBERS, {});
-  sourcedGroup(d.db, `${path}.db`, e, DB_NUMBERS, { atomicRequests: (x) => (typeof x === 'boolean' ? null : 'must be true or false') });
+  sourcedGroup(d.db, `${path}.db`, e, DB_NUMBERS, {
+    atomicRequests: (x) => (typeof x === 'boolean' ? null : 'must be true or false'),
+    host: (x) => (x === 'shared' || x === 'separate' ? null : 'must be "shared" or "separate"'),
+  });
   sourcedGroup(d.cache, `${path}.cache`, e, [], { backend: stringValue, latencyMs: durationValue });
   arr(d.sources, `${path}.sources`, e).forEach((s, i) => valueSource(s, `${path}.sources[${i}]`, e));
   strings(d, 'conflicts', path, e, true);

@@ -4,7 +4,7 @@
  * only simulates. Every unbounded input is capped here with a notice the view shows next to the inputs.
  */
 import type { DetectedDeployment, EndpointProfile, ProfileReport } from '../../server/core/profiles/types';
-import type { DbSpec, Duration, Endpoint, QueryCount, Scenario, ServerSpec, Step, WorkerClass } from '../sim/types';
+import type { DbSpec, Duration, Endpoint, QueryCount, Scenario, ServerSpec, Step, UserGroup, WorkerClass } from '../sim/types';
 
 export const WORKER_CLASSES: readonly WorkerClass[] = ['sync', 'gthread', 'gevent', 'uvicorn', 'waitress'];
 
@@ -25,6 +25,34 @@ export interface WhatIfInputs {
   threads: number;
   /** DB connections per worker process (django-db-connection-pool / psycopg pool); null = one per thread. */
   dbPool: number | null;
+  /**
+   * Closed load only: user groups, one per line `name | users | think ms | endpoint, endpoint` (the
+   * endpoints are optional: the whole mix). Empty: one population of `users` with `thinkMs`.
+   */
+  groups?: string;
+}
+
+/** Parses the groups text; lines that do not parse are skipped with a notice each. */
+export function parseGroups(text: string, endpointNames: readonly string[], notices: string[]): UserGroup[] {
+  const out: UserGroup[] = [];
+  text.split(/\r?\n/).forEach((line, k) => {
+    if (line.trim() === '') return;
+    const [name = '', users = '', think = '', eps = ''] = line.split('|').map((x) => x.trim());
+    const u = Math.round(Number(users));
+    const t = think === '' ? 0 : Number(think);
+    const mixNames = eps === '' ? [] : eps.split(',').map((x) => x.trim()).filter((x) => x !== '');
+    const unknown = mixNames.filter((n) => !endpointNames.includes(n));
+    let why = '';
+    if (name === '' || out.some((g) => g.name === name)) why = 'needs a unique name';
+    else if (!Number.isFinite(u) || u < 1 || u > LIMITS.users) why = `users must be 1..${fmt(LIMITS.users)}`;
+    else if (!Number.isFinite(t) || t < 0 || t > LIMITS.thinkMs) why = `think time must be 0..${fmt(LIMITS.thinkMs)} ms`;
+    else if (unknown.length > 0) why = `no endpoint named ${unknown.map((n) => `"${n}"`).join(', ')}`;
+    if (why) { notices.push(`group line ${k + 1} skipped: ${why}`); return; }
+    const g: UserGroup = { name, users: u, thinkMs: { dist: 'exp', mean: t } };
+    if (mixNames.length > 0) g.mix = Object.fromEntries(mixNames.map((n) => [n, 1]));
+    out.push(g);
+  });
+  return out;
 }
 
 /** Caps that keep a what-if interactive (one run < 100 ms, a whole sweep well under a second). */
@@ -123,6 +151,7 @@ export function clampInputs(i: WhatIfInputs): { inputs: WhatIfInputs; notices: s
     workers: cap(i.workers, 1, LIMITS.workers, 'workers', n, true),
     threads: cap(i.threads, 1, LIMITS.threads, 'threads', n, true),
     dbPool: opt(i.dbPool, 1, LIMITS.dbPool, 'DB pool', true),
+    ...(typeof i.groups === 'string' && i.groups.trim() !== '' ? { groups: i.groups.slice(0, 10_000) } : {}),
   };
   return { inputs, notices: relevantNotices(inputs, n) };
 }
@@ -267,6 +296,7 @@ function serverSpec(d: DetectedDeployment, i: WhatIfInputs): ServerSpec {
 function dbSpec(d: DetectedDeployment, i: WhatIfInputs): DbSpec {
   const out: DbSpec = {};
   const db = d.db ?? {};
+  if (db.host) out.host = db.host.value;
   for (const k of ['cores', 'maxConnections', 'connMaxAge', 'connectMs', 'rttMs', 'contention'] as const) {
     const v = db[k];
     if (v) out[k] = v.value;
@@ -299,11 +329,13 @@ export function buildScenario(report: ProfileReport, selection: string | null, r
   const endpoints = profiles.map((p, k) => endpointFor(p, i, names[k], profiles.length > 1 ? p.endpoint.weight ?? 1 : undefined));
   if (endpoints.length > 1 && endpoints.every((e) => e.weight === 0)) endpoints.forEach((e) => { e.weight = 1; });
 
+  const groups = i.loadMode === 'closed' && i.groups ? parseGroups(i.groups, endpoints.map((e) => e.name), notices) : [];
+  const users = groups.length > 0 ? groups.reduce((n, g) => n + g.users, 0) : i.users;
   const wanted = opts.requests ?? LIMITS.requests;
   const budget = requestBudget(endpoints, wanted);
   const expected = i.loadMode === 'open'
     ? i.rate * i.durationS
-    : (i.users * i.durationS * 1000) / Math.max(i.thinkMs, 1);
+    : (users * i.durationS * 1000) / Math.max(groups.length > 0 ? Math.min(...groups.map((g) => durationMean(g.thinkMs ?? 0))) : i.thinkMs, 1);
   const requests = Math.max(1, Math.min(budget, Math.ceil(expected)));
   if (opts.requests === undefined && expected > budget) {
     const why = budget < wanted ? ` (${fmt(Math.round(LIMITS.operations / budget))} operations per request)` : '';
@@ -311,7 +343,7 @@ export function buildScenario(report: ProfileReport, selection: string | null, r
   }
   const load: Scenario['load'] = i.loadMode === 'open'
     ? { type: 'open', rate: i.rate, durationS: i.durationS, requests }
-    : { type: 'closed', users: i.users, thinkMs: { dist: 'exp', mean: i.thinkMs }, durationS: i.durationS, requests };
+    : { type: 'closed', users, thinkMs: { dist: 'exp', mean: i.thinkMs }, durationS: i.durationS, requests, ...(groups.length > 0 ? { groups } : {}) };
 
   const scenario: Scenario = {
     name: selection === null ? `${d.name ?? 'deployment'}: URLconf mix` : profiles[0].id,

@@ -27,7 +27,8 @@ export function checkInputs(v: unknown): WhatIfInputs | null {
   const ok = (v.loadMode === 'closed' || v.loadMode === 'open') &&
     ['users', 'thinkMs', 'rate', 'durationS', 'workers', 'threads'].every((k) => num(v[k])) &&
     ['rows', 'queryMs', 'cacheHitRatio', 'dbPool'].every((k) => numOrNull(v[k])) &&
-    typeof v.workerClass === 'string' && (WORKER_CLASSES as readonly string[]).includes(v.workerClass);
+    typeof v.workerClass === 'string' && (WORKER_CLASSES as readonly string[]).includes(v.workerClass) &&
+    (v.groups === undefined || typeof v.groups === 'string');
   return ok ? (v as unknown as WhatIfInputs) : null;
 }
 

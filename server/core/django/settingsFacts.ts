@@ -10,6 +10,8 @@ export interface DjangoSettingsFacts {
   connMaxAge?: { value: number | null; uri: string; range: Range };
   /** `ROOT_URLCONF = "shop.urls"` (endpoint profiles walk the URLconf from here). */
   rootUrlconf?: { value: string; uri: string; range: Range };
+  /** DATABASES["default"]["HOST"] when a string literal ('' when the key is absent: Django's default, a local socket). */
+  dbHost?: { value: string; uri: string; range: Range };
   /** DATABASES["default"]["ENGINE"]. */
   dbEngine?: { value: string; uri: string; range: Range };
   /** CACHES["default"]["BACKEND"]. */
@@ -65,7 +67,17 @@ function readDatabases(node: Node, uri: string, facts: DjangoSettingsFacts): voi
     if (!value) continue;
     if (key === 'ENGINE' && !facts.dbEngine) {
       const v = stringValue(value);
-      if (v) facts.dbEngine = { value: v, uri, range: rangeOf(value) };
+      if (v) {
+        facts.dbEngine = { value: v, uri, range: rangeOf(value) };
+        // No HOST key in this database: Django connects to the local socket.
+        const dict = n.parent;
+        const hasHost = dict?.namedChildren.some((p) => p?.type === 'pair' && stringValue(p.childForFieldName('key')) === 'HOST');
+        if (!hasHost && !facts.dbHost) facts.dbHost = { value: '', uri, range: rangeOf(value) };
+      }
+    }
+    if (key === 'HOST' && (!facts.dbHost || facts.dbHost.value === '')) {
+      const v = stringValue(value);
+      if (v !== undefined && v !== null) facts.dbHost = { value: v, uri, range: rangeOf(n) };
     }
     if (key === 'ATOMIC_REQUESTS') facts.atomicRequests = { value: isTrue(value), uri, range: rangeOf(n) };
     if (key === 'CONN_MAX_AGE') {

@@ -233,6 +233,11 @@ function fillFromSettings(dep: DetectedDeployment, s: DjangoSettingsFacts, root?
   const engine = s.dbEngine?.value ?? '';
   const max = /postgres/.test(engine) ? 100 : /mysql/.test(engine) ? 151 : undefined;
   if (max && s.dbEngine) db.maxConnections = { value: max, source: { ...src(s.dbEngine, `default max_connections of ${/postgres/.test(engine) ? 'PostgreSQL' : 'MySQL'} (${s.dbEngine.value})`) } };
+  // A database on localhost, 127.0.0.1 or a unix socket shares the app host's cores.
+  const h = s.dbHost?.value;
+  if (s.dbHost && max && h !== undefined && (h === '' || h === 'localhost' || h === '127.0.0.1' || h === '::1' || h.startsWith('/'))) {
+    db.host = { value: 'shared', source: src(s.dbHost, h === '' ? 'no DATABASES HOST: a local socket, the DB shares the app cores' : `DATABASES HOST ${h}: the DB shares the app cores`) };
+  }
   dep.db = db;
   if (s.cacheBackend) {
     const b = s.cacheBackend.value;

@@ -69,6 +69,7 @@ export function scenarioFor(dep: DetectedDeployment, endpoints: readonly Endpoin
     if (dep.db.maxConnections) scenario.db.maxConnections = dep.db.maxConnections.value;
     if (dep.db.connMaxAge) scenario.db.connMaxAge = Math.min(dep.db.connMaxAge.value, 1e6);
     if (dep.db.poolSize) scenario.db.poolSize = dep.db.poolSize.value;
+    if (dep.db.host) scenario.db.host = dep.db.host.value;
   }
   if (dep.cache?.latencyMs) scenario.cache = { latencyMs: dep.cache.latencyMs.value };
   return scenario;

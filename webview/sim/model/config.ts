@@ -17,7 +17,23 @@ export interface EngineConfig {
   dbRttMs: number;
   netRttMs: number;
   dbCores: number;
+  /** The DB backends run on the app host's cores. */
+  dbShared: boolean;
   dbContention: number;
+  /** Other runnable threads on the app host. */
+  background: number;
+  /** GIL round-robin quantum in ms (0: processor sharing). */
+  gilSwitchMs: number;
+  /** Closed-loop users keep their connection on one worker process. */
+  pinned: boolean;
+  /** Load generator CPU per request on the app host, and its thread count. */
+  clientCpuMs: number;
+  clientThreads: number;
+  /** CV of the per-request factor on every step duration (0: off). */
+  requestCv: number;
+  connectAppCpuMs: number;
+  connectDbCpuMs: number;
+  connectRoundTrips: number;
   dbMaxConnections: number;
   poolSize: number;
   reconnect: boolean;
@@ -40,6 +56,8 @@ export const DEFAULTS = {
   connMaxAge: 0,
   connectMs: 3,
   memoryPerWorkerMB: 120,
+  gilSwitchMs: 5,
+  clientThreads: 1,
 } as const;
 
 export function slotsPerProcess(s: Scenario): number {
@@ -60,6 +78,11 @@ export function buildConfig(s: Scenario): EngineConfig {
   // heartbeating while a request runs, so they only time out when the user sets timeoutMs.
   const timeout = srv.timeoutMs !== undefined ? srv.timeoutMs : cls === 'sync' ? DEFAULTS.syncTimeoutMs : null;
   const batch = s.load.type === 'batch';
+  const closed = s.load.type === 'closed' ? s.load : undefined;
+  const db = s.db ?? {};
+  // A measured connect cost replaces the old lump delay: connectMs is then only the extra wait.
+  const connectCpu = db.connectAppCpuMs !== undefined || db.connectDbCpuMs !== undefined;
+  const pinnable = cls !== 'sync';
   return {
     processes: srv.workers ?? DEFAULTS.workers,
     slotsPerProcess: slots,
@@ -72,11 +95,21 @@ export function buildConfig(s: Scenario): EngineConfig {
     dbRttMs: s.db?.rttMs ?? 0,
     netRttMs: s.network?.rttMs ?? 0,
     dbCores: s.db?.cores ?? DEFAULTS.dbCores,
+    dbShared: db.host === 'shared',
+    background: s.machine?.backgroundThreads ?? 0,
+    gilSwitchMs: srv.gilSwitchMs ?? DEFAULTS.gilSwitchMs,
+    pinned: pinnable && (srv.pinConnections ?? closed?.keepAlive === true) && closed !== undefined,
+    clientCpuMs: closed?.clientCpuMs ?? 0,
+    clientThreads: closed?.clientThreads ?? DEFAULTS.clientThreads,
+    requestCv: s.variability?.requestCv ?? 0,
+    connectAppCpuMs: db.connectAppCpuMs ?? 0,
+    connectDbCpuMs: db.connectDbCpuMs ?? 0,
+    connectRoundTrips: db.connectRoundTrips ?? 0,
     dbContention: s.db?.contention ?? 0,
     dbMaxConnections: s.db?.maxConnections ?? DEFAULTS.dbMaxConnections,
     poolSize: s.db?.poolSize ?? slots,
     reconnect: (s.db?.connMaxAge ?? DEFAULTS.connMaxAge) === 0,
-    connectMs: s.db?.connectMs ?? DEFAULTS.connectMs,
+    connectMs: db.connectMs ?? (connectCpu ? 0 : DEFAULTS.connectMs),
     endpointNames: s.endpoints.map((e) => e.name),
   };
 }

@@ -11,8 +11,9 @@ import type { ErrorCause } from '../types';
 import { Accumulators } from './acc';
 import { run } from './exec';
 import { Fifo } from './fifo';
-import { MAX_NEST, Program } from './program';
+import { MAX_NEST, OP_CPU, Program } from './program';
 import { PsStation } from './ps';
+import { RrStation } from './rr';
 import type { EngineConfig } from './config';
 
 export const EV_ARRIVAL = 1;
@@ -24,10 +25,17 @@ export const EV_TIMEOUT = 6;
 export const EV_WARMUP = 7;
 export const EV_STOP = 8;
 export const EV_SAMPLE = 9;
+export const EV_CLIENT = 10;
+export const EV_LOOP_KEEP = 11;
 
 // Accumulator ids; per-process GILs and per-lock entries follow A_FIXED.
 export const A_CORES = 0, A_DB = 1, A_DBQ = 2, A_BACKLOG = 3, A_INFLIGHT = 4, A_WORKERS = 5,
-  A_CONN = 6, A_POOL = 7, A_POOLQ = 8, A_HOP = 9, A_HOPQ = 10, A_LOOP = 11, A_LOOPQ = 12, A_FIXED = 13;
+  A_CONN = 6, A_POOL = 7, A_POOLQ = 8, A_HOP = 9, A_HOPQ = 10, A_LOOP = 11, A_LOOPQ = 12, A_CORESQ = 13,
+  A_CLIENT = 14, A_FIXED = 15;
+// Per process p: A_FIXED + p is its GIL's busy level, A_FIXED + P + p the threads waiting for it.
+
+/** A process's GIL: processor sharing, or round robin with CPython's switch interval. */
+type CpuStation = PsStation | RrStation;
 
 export class Engine {
   now = 0;
@@ -46,6 +54,18 @@ export class Engine {
   onDone: (t: number, latency: number) => void = () => undefined;
   /** Called when a closed-loop user finishes a request. */
   onUserDone: (user: number) => void = () => undefined;
+  /** Called when the load generator has prepared a user's next request. */
+  onClientReady: (user: number) => void = () => undefined;
+  /** Closed loads: each user's group and pinned process (-1 until its connection is accepted). */
+  userGroup = new Int32Array(0);
+  userProc = new Int32Array(0);
+  groupRecorders: Recorder[] = [];
+  /**
+   * Per user: 1 when its keep-alive connection is served by a gevent greenlet and its next request
+   * is already in the socket when the response is sent (zero think time): the greenlet reads it
+   * without yielding, so it keeps the worker's loop from one request to the next.
+   */
+  userKeepsLoop = new Uint8Array(0);
 
   // Request records.
   private capR = 0;
@@ -55,16 +75,22 @@ export class Engine {
   rLoopStep = new Int32Array(0); rLockN = new Int32Array(0); rLocks = new Int32Array(0);
   rRepN = new Int32Array(0); rRep = new Int32Array(0); rChunk = new Int32Array(0); rMeasured = new Int32Array(0);
   rWait = new Int32Array(0); rInPs = new Int32Array(0);
-  rArrive = new Float64Array(0); rWork = new Float64Array(0);
+  rArrive = new Float64Array(0); rWork = new Float64Array(0); rFactor = new Float64Array(0);
+  /** Phase of the connection set-up (CONN_MAX_AGE = 0) the request is in. */
+  rConnPhase = new Int32Array(0);
 
   // Processes.
   private readonly P: number;
   private readonly busy: Int32Array;
   private freeSlots: number;
-  private readonly cpu: PsStation[];
+  private readonly cpu: CpuStation[];
+  private readonly rr: boolean;
   private cpuActive = 0;
+  private readonly client = new PsStation(8);
   private share = 1;
   private readonly loopHolder: Int32Array;
+  /** Bumped at each loop reservation, so a stale expiry event is ignored. */
+  private readonly loopKeepEpoch: Int32Array;
   private readonly hopHolder: Int32Array;
   private readonly poolOpen: Int32Array;
   private readonly poolIdle: Int32Array;
@@ -82,6 +108,7 @@ export class Engine {
   private readonly F_HOP: number;
   private readonly F_POOL: number;
   private readonly F_LOCK: number;
+  private readonly F_PROC: number;
   readonly A_LOCK: number;
 
   constructor(readonly cfg: EngineConfig, readonly prog: Program, seed: number) {
@@ -91,8 +118,11 @@ export class Engine {
     const P = (this.P = cfg.processes);
     this.busy = new Int32Array(P);
     this.freeSlots = P * cfg.slotsPerProcess;
-    this.cpu = Array.from({ length: P }, () => new PsStation(8));
+    // The switch interval only matters where threads of one process compete for the GIL.
+    this.rr = cfg.gilSwitchMs > 0 && cfg.slotsPerProcess > 1;
+    this.cpu = Array.from({ length: P }, (): CpuStation => (this.rr ? new RrStation(cfg.gilSwitchMs) : new PsStation(8)));
     this.loopHolder = new Int32Array(P).fill(-1);
+    this.loopKeepEpoch = new Int32Array(P);
     this.hopHolder = new Int32Array(P).fill(-1);
     this.poolOpen = new Int32Array(P);
     this.poolIdle = new Int32Array(P);
@@ -100,7 +130,7 @@ export class Engine {
     this.lockName = new Int32Array(prog.lockCount);
     this.cacheExpiry = new Float64Array(prog.cacheKeys);
     prog.lockBase.forEach((base, i) => this.lockName.fill(i, base, base + prog.lockKeys[i]));
-    this.A_LOCK = A_FIXED + P;
+    this.A_LOCK = A_FIXED + 2 * P;
     this.acc = new Accumulators(this.A_LOCK + 2 * prog.lockNames.length);
     this.recorders = cfg.endpointNames.map((n) => new Recorder(n));
 
@@ -112,6 +142,10 @@ export class Engine {
     for (let p = 0; p < P; p++) this.addFifo(A_POOLQ);
     this.F_LOCK = this.fifos.length;
     for (let l = 0; l < prog.lockCount; l++) this.addFifo(this.A_LOCK + prog.lockNames.length + this.lockName[l]);
+    // Pinned keep-alive connections wait for a slot of their own process, counted as backlog.
+    this.F_PROC = this.fifos.length;
+    for (let p = 0; p < P; p++) this.addFifo(A_BACKLOG);
+    if (cfg.background > 0) this.hostChanged(-1);
     this.growRequests(64);
   }
 
@@ -128,7 +162,8 @@ export class Engine {
     this.rLoopStep = g32(this.rLoopStep); this.rLockN = g32(this.rLockN); this.rLocks = g32(this.rLocks, MAX_NEST);
     this.rRepN = g32(this.rRepN); this.rRep = g32(this.rRep, MAX_NEST); this.rChunk = g32(this.rChunk);
     this.rMeasured = g32(this.rMeasured); this.rWait = g32(this.rWait); this.rInPs = g32(this.rInPs);
-    this.rArrive = g64(this.rArrive); this.rWork = g64(this.rWork);
+    this.rArrive = g64(this.rArrive); this.rWork = g64(this.rWork); this.rFactor = g64(this.rFactor);
+    this.rConnPhase = g32(this.rConnPhase);
     for (let r = cap - 1; r >= this.capR; r--) this.freeList.push(r);
     this.capR = cap;
   }
@@ -136,6 +171,11 @@ export class Engine {
   sample(distIndex: number): number {
     const p = this.prog;
     return sampleDist(this.rng, p.distKind[distIndex], p.distP1[distIndex], p.distP2[distIndex]);
+  }
+
+  /** A step duration of request r: scaled by the request's own factor (correlated variability). */
+  sampleFor(r: number, distIndex: number): number {
+    return this.sample(distIndex) * this.rFactor[r];
   }
 
   needsLoop(r: number): boolean {
@@ -182,9 +222,25 @@ export class Engine {
     this.rEp[r] = ep; this.rPc[r] = this.prog.endpointStart[ep]; this.rSub[r] = 0; this.rUser[r] = user;
     this.rProc[r] = -1; this.rConn[r] = 0; this.rHop[r] = 0; this.rLoopStep[r] = 0; this.rLockN[r] = 0;
     this.rRepN[r] = 0; this.rChunk[r] = chunk; this.rWait[r] = -1; this.rInPs[r] = 0; this.rArrive[r] = this.now;
+    this.rConnPhase[r] = 0;
+    this.rFactor[r] = this.cfg.requestCv > 0 ? this.requestFactor() : 1;
     this.rMeasured[r] = this.measuring && !this.stopped ? 1 : 0;
-    if (this.rMeasured[r]) { this.recorders[ep].requests++; this.overall.requests++; }
+    if (this.rMeasured[r]) {
+      this.recorders[ep].requests++; this.overall.requests++;
+      if (user >= 0 && this.groupRecorders.length > 0) this.groupRecorders[this.userGroup[user]].requests++;
+    }
     this.acc.add(A_INFLIGHT, 1, this.now);
+    if (this.cfg.pinned && user >= 0) {
+      // A keep-alive connection stays on the process that accepted it (chosen by the accept race).
+      if (this.userProc[user] < 0) this.userProc[user] = Math.floor(this.rng.next() * this.P);
+      const p = this.userProc[user];
+      if (this.busy[p] < this.cfg.slotsPerProcess) {
+        this.dispatch(r, p);
+        this.takeReservedLoop(r, p);
+        run(this, r);
+      } else this.wait(r, this.F_PROC + p);
+      return;
+    }
     if (this.freeSlots > 0) {
       this.dispatch(r, this.pickProcess());
       run(this, r);
@@ -193,6 +249,13 @@ export class Engine {
     } else {
       this.wait(r, 0);
     }
+  }
+
+  /** Lognormal factor with mean 1 and the configured CV. */
+  private requestFactor(): number {
+    const cv = this.cfg.requestCv;
+    const s2 = Math.log(1 + cv * cv);
+    return Math.exp(-s2 / 2 + Math.sqrt(s2) * this.rng.normal());
   }
 
   /** Least-loaded process with a free slot (an idle sync worker wins the accept() race). */
@@ -225,7 +288,8 @@ export class Engine {
     this.busy[p]--;
     this.freeSlots++;
     this.acc.add(A_WORKERS, -1, this.now);
-    const next = this.grant(0);
+    let next = this.cfg.pinned ? this.grant(this.F_PROC + p) : -1;
+    if (next < 0) next = this.grant(0);
     if (next >= 0) {
       this.dispatch(next, p);
       this.resumeSoon(next);
@@ -235,7 +299,14 @@ export class Engine {
   /** END op. Returns true when the request continues with the next item of its batch chunk. */
   finish(r: number): boolean {
     const lat = this.now - this.rArrive[r] + this.cfg.netRttMs;
-    if (this.rMeasured[r]) { this.recorders[this.rEp[r]].success(lat); this.overall.success(lat); }
+    // Completions are counted by the time they happen, inside the measurement window: one that
+    // finishes after the stop is outside it (counting it over-reported short runs), and one that
+    // arrived during the warm-up but finishes inside the window is in it (as in Locust or wrk).
+    if (this.measuring && !this.stopped) {
+      this.recorders[this.rEp[r]].success(lat); this.overall.success(lat);
+      const u = this.rUser[r];
+      if (u >= 0 && this.groupRecorders.length > 0) this.groupRecorders[this.userGroup[u]].success(lat);
+    }
     this.onDone(this.now, lat);
     this.lastDone = this.now;
     if (this.rChunk[r] > 1) {
@@ -249,7 +320,11 @@ export class Engine {
   }
 
   private fail(r: number, cause: ErrorCause): void {
-    if (this.rMeasured[r]) { this.recorders[this.rEp[r]].error(cause); this.overall.error(cause); }
+    if (this.measuring && !this.stopped) {
+      this.recorders[this.rEp[r]].error(cause); this.overall.error(cause);
+      const u = this.rUser[r];
+      if (u >= 0 && this.groupRecorders.length > 0) this.groupRecorders[this.userGroup[u]].error(cause);
+    }
     this.onDone(this.now, -1);
     this.lastDone = this.now;
     this.release(r);
@@ -265,7 +340,7 @@ export class Engine {
     if (p >= 0 && this.loopHolder[p] === r) this.releaseLoop(r);
     if (p >= 0 && this.hopHolder[p] === r) this.releaseHop(r);
     while (this.rLockN[r] > 0) this.releaseLock(this.rLocks[r * MAX_NEST + --this.rLockN[r]]);
-    if (this.rConn[r] === 1) this.releaseConn(r);
+    if (this.rConn[r] !== 0) this.releaseConn(r);
     this.releaseSlot(r);
     this.acc.add(A_INFLIGHT, -1, this.now);
     this.rEpoch[r]++;
@@ -277,13 +352,26 @@ export class Engine {
     if (this.rEpoch[r] === epoch) this.fail(r, 'timeout');
   }
 
-  // ---- CPU: per-process processor sharing (the GIL), processes sharing the cores ---------
+  // ---- CPU: the host's cores shared by worker processes (one GIL each), and, on a shared
+  // host, DB backends, the load generator and other processes -----------------------------
 
+  /** Share of a core each runnable thread gets with `m` runnable on the host. */
   private cpuShare(m: number): number {
     const c = this.cfg.cores;
     if (m <= c) return 1;
-    // Oversubscribed: each process gets c/m of a core, minus context-switch losses.
-    return c / m / (1 + this.cfg.contextSwitchOverhead * (m / c - 1));
+    // Oversubscribed: each runnable thread gets c/m of a core, minus context-switch losses.
+    const over = Math.max(0, m / Math.max(c, 1) - 1);
+    return Math.min(1, c / m) / (1 + this.cfg.contextSwitchOverhead * over);
+  }
+
+  /** Runnable threads on the app host. */
+  private runnable(): number {
+    const cl = this.client.n;
+    return this.cpuActive + (this.cfg.dbShared ? this.db.n : 0) + Math.min(cl, this.cfg.clientThreads) + this.cfg.background;
+  }
+
+  private cpuRate(st: CpuStation): number {
+    return this.rr ? this.share : this.share / st.n;
   }
 
   private cpuSchedule(p: number): void {
@@ -292,20 +380,38 @@ export class Engine {
     if (st.n > 0) this.q.push(st.nextCompletion(this.now), EV_CPU, p, st.gen);
   }
 
-  private cpuActiveChanged(delta: number, p: number): void {
-    this.cpuActive += delta;
-    this.acc.add(A_FIXED + p, delta, this.now);
-    this.acc.add(A_CORES, Math.min(this.cpuActive, this.cfg.cores) - this.acc.level[A_CORES], this.now);
-    const s = this.cpuShare(this.cpuActive);
+  /**
+   * The number of runnable threads changed: recompute the per-thread share and reschedule every
+   * station that runs on the host, except `skip` (an app process the caller reschedules itself).
+   */
+  private hostChanged(skip: number): void {
+    const m = this.runnable();
+    const c = this.cfg.cores;
+    this.acc.add(A_CORES, Math.min(m, c) - this.acc.level[A_CORES], this.now);
+    this.acc.add(A_CORESQ, Math.max(0, m - c) - this.acc.level[A_CORESQ], this.now);
+    const s = this.cpuShare(m);
     if (s === this.share) return;
     this.share = s;
     for (let o = 0; o < this.P; o++) {
       const st = this.cpu[o];
-      if (o === p || st.n === 0) continue;
+      if (o === skip || st.n === 0) continue;
       st.advance(this.now);
-      st.rate = s / st.n;
+      st.rate = this.cpuRate(st);
       this.cpuSchedule(o);
     }
+    if (this.cfg.dbShared && this.db.n > 0) { this.db.advance(this.now); this.dbRateAndSchedule(); }
+    if (this.client.n > 0) { this.client.advance(this.now); this.clientSchedule(); }
+  }
+
+  private cpuActiveChanged(delta: number, p: number): void {
+    this.cpuActive += delta;
+    this.acc.add(A_FIXED + p, delta, this.now);
+    this.hostChanged(p);
+  }
+
+  private gilWaiting(p: number): void {
+    const n = this.cpu[p].n;
+    this.acc.add(A_FIXED + this.P + p, Math.max(0, n - 1) - this.acc.level[A_FIXED + this.P + p], this.now);
   }
 
   cpuAdd(r: number, work: number): void {
@@ -314,14 +420,16 @@ export class Engine {
     st.add(this.now, r, work);
     this.rInPs[r] = 1;
     if (st.n === 1) this.cpuActiveChanged(1, p);
-    st.rate = this.share / st.n;
+    st.rate = this.cpuRate(st);
+    this.gilWaiting(p);
     this.cpuSchedule(p);
   }
 
   private cpuAfterLeave(p: number): void {
     const st = this.cpu[p];
     if (st.n === 0) this.cpuActiveChanged(-1, p);
-    else st.rate = this.share / st.n;
+    else st.rate = this.cpuRate(st);
+    this.gilWaiting(p);
     this.cpuSchedule(p);
   }
 
@@ -331,6 +439,7 @@ export class Engine {
     if (st.gen !== gen) return false;
     st.advance(this.now);
     const r = st.popFirst();
+    if (r < 0) { this.cpuSchedule(p); return true; } // GIL handed to the next thread
     this.rInPs[r] = 0;
     this.cpuAfterLeave(p);
     run(this, r);
@@ -344,16 +453,55 @@ export class Engine {
     this.cpuAfterLeave(p);
   }
 
-  // ---- DB server: processor sharing on its cores, with a contention penalty --------------
+  // ---- the load generator on the app host: user u prepares its next request -------------
+
+  private clientSchedule(): void {
+    const st = this.client;
+    const n = st.n;
+    st.gen++;
+    if (n === 0) return;
+    st.rate = (this.share * Math.min(n, this.cfg.clientThreads)) / n;
+    this.q.push(st.nextCompletion(this.now), EV_CLIENT, 0, st.gen);
+  }
+
+  private clientChanged(delta: number): void {
+    this.acc.add(A_CLIENT, delta, this.now);
+    this.hostChanged(-1);
+    this.clientSchedule();
+  }
+
+  clientAdd(user: number, work: number): void {
+    this.client.add(this.now, user, work);
+    this.clientChanged(1);
+  }
+
+  clientDone(gen: number): boolean {
+    if (this.client.gen !== gen) return false;
+    this.client.advance(this.now);
+    const u = this.client.popFirst();
+    this.clientChanged(-1);
+    this.onClientReady(u);
+    return true;
+  }
+
+  // ---- DB server: processor sharing on its cores (or the shared host's), with contention --
 
   private dbRateAndSchedule(): void {
     const st = this.db;
     const n = st.n;
-    const c = this.cfg.dbCores;
-    const busy = Math.min(n, c);
-    this.acc.add(A_DB, busy - this.acc.level[A_DB], this.now);
-    this.acc.add(A_DBQ, n - busy - this.acc.level[A_DBQ], this.now);
-    if (n > 0) st.rate = busy / n / (1 + this.cfg.dbContention * (n - busy));
+    if (this.cfg.dbShared) {
+      // Each active query is one backend process competing for the host's cores.
+      const over = Math.max(0, n - this.cfg.cores);
+      this.acc.add(A_DB, Math.min(n, this.cfg.cores) - this.acc.level[A_DB], this.now);
+      this.acc.add(A_DBQ, over - this.acc.level[A_DBQ], this.now);
+      if (n > 0) st.rate = this.share / (1 + this.cfg.dbContention * over);
+    } else {
+      const c = this.cfg.dbCores;
+      const busy = Math.min(n, c);
+      this.acc.add(A_DB, busy - this.acc.level[A_DB], this.now);
+      this.acc.add(A_DBQ, n - busy - this.acc.level[A_DBQ], this.now);
+      if (n > 0) st.rate = busy / n / (1 + this.cfg.dbContention * (n - busy));
+    }
     st.gen++;
     if (n > 0) this.q.push(st.nextCompletion(this.now), EV_DB, 0, st.gen);
   }
@@ -361,6 +509,7 @@ export class Engine {
   dbAdd(r: number, work: number): void {
     this.db.add(this.now, r, work);
     this.rInPs[r] = 2;
+    if (this.cfg.dbShared) this.hostChanged(-1);
     this.dbRateAndSchedule();
   }
 
@@ -369,6 +518,7 @@ export class Engine {
     this.db.advance(this.now);
     const r = this.db.popFirst();
     this.rInPs[r] = 0;
+    if (this.cfg.dbShared) this.hostChanged(-1);
     this.dbRateAndSchedule();
     run(this, r);
     return true;
@@ -377,28 +527,53 @@ export class Engine {
   private dbRemove(r: number): void {
     this.db.remove(this.now, r);
     this.rInPs[r] = 0;
+    if (this.cfg.dbShared) this.hostChanged(-1);
     this.dbRateAndSchedule();
   }
 
   // ---- DB connections: per-process pool, server-wide max_connections -------------------
 
-  /** 0: connection held now; 1: waiting (timer or queue); -1: the request failed. */
+  /**
+   * 0: a connection is held now (rConn 1: open; 2: new, still to be set up by the caller);
+   * 1: waiting in the pool queue; -1: the request failed.
+   */
   acquireConn(r: number): number {
     const p = this.rProc[r];
     if (this.poolIdle[p] > 0) {
       this.poolIdle[p]--;
-      this.takeConn(r);
+      this.takeConn(r, 1);
       return 0;
     }
     if (this.poolOpen[p] < this.cfg.poolSize) {
       if (this.dbOpen >= this.cfg.dbMaxConnections) { this.fail(r, 'db_connections'); return -1; }
       this.openConn(p);
-      this.takeConn(r);
-      if (this.cfg.connectMs > 0) { this.timer(r, this.cfg.connectMs); return 1; }
+      this.takeConn(r, 2);
       return 0;
     }
     this.wait(r, this.F_POOL + p);
     return 1;
+  }
+
+  /**
+   * Sets up a new connection: app CPU (psycopg2 connect, Django's init), DB CPU (backend fork,
+   * authentication), the handshake's round trips and any other wait. Returns true when done;
+   * false when the request waits for one phase (it calls this again when resumed).
+   */
+  connectStep(r: number): boolean {
+    const c = this.cfg;
+    for (;;) {
+      const ph = this.rConnPhase[r]++;
+      if (ph === 0) { if (c.connectAppCpuMs > 0) { this.cpuAdd(r, c.connectAppCpuMs * this.rFactor[r]); return false; } }
+      else if (ph === 1) { if (c.connectDbCpuMs > 0) { this.dbAdd(r, c.connectDbCpuMs * this.rFactor[r]); return false; } }
+      else if (ph === 2) {
+        const w = c.connectMs + c.connectRoundTrips * c.dbRttMs;
+        if (w > 0) { this.timer(r, w); return false; }
+      } else {
+        this.rConnPhase[r] = 0;
+        this.rConn[r] = 1;
+        return true;
+      }
+    }
   }
 
   private openConn(p: number): void {
@@ -407,8 +582,8 @@ export class Engine {
     this.acc.add(A_CONN, 1, this.now);
   }
 
-  private takeConn(r: number): void {
-    this.rConn[r] = 1;
+  private takeConn(r: number, state: number): void {
+    this.rConn[r] = state;
     this.acc.add(A_POOL, 1, this.now);
   }
 
@@ -425,12 +600,11 @@ export class Engine {
       this.acc.add(A_CONN, -1, this.now);
       if (next >= 0) {
         this.openConn(p);
-        this.takeConn(next);
-        this.rWait[next] = -1;
-        this.timer(next, this.cfg.connectMs);
+        this.takeConn(next, 2);
+        this.resumeSoon(next);
       }
     } else if (next >= 0) {
-      this.takeConn(next);
+      this.takeConn(next, 1);
       this.resumeSoon(next);
     } else {
       this.poolIdle[p]++;
@@ -439,9 +613,43 @@ export class Engine {
 
   // ---- event loop, shared sync_to_async thread, row locks -------------------------------
 
+  /**
+   * After the last CPU step of a request: a user whose greenlet keeps the loop reserves it for its
+   * next request (loopHolder = -2 - user) instead of handing it to the next waiting greenlet.
+   */
+  releaseLoopAtEnd(r: number): void {
+    const u = this.rUser[r];
+    const window = this.cfg.netRttMs;
+    if (u < 0 || this.userKeepsLoop[u] !== 1 || this.stopped || !(window > 0)) { this.releaseLoop(r); return; }
+    const p = this.rProc[r];
+    this.rLoopStep[r] = 0;
+    this.loopHolder[p] = -2 - u;
+    // The greenlet finishes the response and reads again about one round trip later: a request
+    // that arrived by then is served at once; otherwise it yields and the loop goes on.
+    this.q.push(this.now + window, EV_LOOP_KEEP, p, ++this.loopKeepEpoch[p]);
+  }
+
+  /** The kept loop's window ran out before the user's next request arrived: hand it on. */
+  loopKeepExpired(p: number, epoch: number): void {
+    if (this.loopKeepEpoch[p] !== epoch || this.loopHolder[p] > -2) return;
+    const next = this.grant(this.F_LOOP + p);
+    if (next >= 0) { this.loopHolder[p] = next; this.resumeSoon(next); return; }
+    this.loopHolder[p] = -1;
+    this.acc.add(A_LOOP, -1, this.now);
+  }
+
+  /** The user's next request takes the loop its greenlet kept (when it starts with CPU; else the loop is handed on). */
+  private takeReservedLoop(r: number, p: number): void {
+    if (this.loopHolder[p] !== -2 - this.rUser[r]) return;
+    if (this.prog.kind[this.rPc[r]] === OP_CPU) { this.loopHolder[p] = r; this.rLoopStep[r] = 1; return; }
+    this.loopHolder[p] = r;
+    this.releaseLoop(r);
+  }
+
   acquireLoop(r: number): boolean {
     const p = this.rProc[r];
-    if (this.loopHolder[p] < 0) {
+    if (this.loopHolder[p] === r) return true;
+    if (this.loopHolder[p] === -1) {
       this.loopHolder[p] = r;
       this.acc.add(A_LOOP, 1, this.now);
       return true;

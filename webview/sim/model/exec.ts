@@ -18,7 +18,7 @@ export function run(e: Engine, r: number): void {
     switch (K[pc]) {
       case OP_CPU: {
         if (sub[r] === 0) {
-          const w = e.sample(P.dist[pc]);
+          const w = e.sampleFor(r, P.dist[pc]);
           if (!(w > 0)) { e.rPc[r] = pc + 1; continue; }
           e.rWork[r] = w;
           sub[r] = 1;
@@ -26,13 +26,14 @@ export function run(e: Engine, r: number): void {
           if (e.needsLoop(r)) { e.rLoopStep[r] = 1; if (!e.acquireLoop(r)) return; }
         }
         if (sub[r] === 1) { sub[r] = 2; e.cpuAdd(r, e.rWork[r]); return; }
-        if (e.rLoopStep[r] === 1) e.releaseLoop(r);
+        // The last CPU of a request: a greenlet whose client already sent the next request keeps the loop.
+        if (e.rLoopStep[r] === 1) { if (K[pc + 1] === OP_END) e.releaseLoopAtEnd(r); else e.releaseLoop(r); }
         sub[r] = 0; e.rPc[r] = pc + 1;
         continue;
       }
       case OP_WAIT: {
         if (sub[r] === 0) {
-          const w = e.sample(P.dist[pc]);
+          const w = e.sampleFor(r, P.dist[pc]);
           if (!(w > 0)) { e.rPc[r] = pc + 1; continue; }
           e.rWork[r] = w;
           sub[r] = 1;
@@ -45,7 +46,7 @@ export function run(e: Engine, r: number): void {
       }
       case OP_DBQ: {
         if (sub[r] === 0) {
-          e.rWork[r] = e.sample(P.dist[pc]);
+          e.rWork[r] = e.sampleFor(r, P.dist[pc]);
           sub[r] = 1;
           if (P.i1[pc] === 1 && e.needsLoop(r)) { e.rLoopStep[r] = 1; if (!e.acquireLoop(r)) return; }
         }
@@ -57,6 +58,8 @@ export function run(e: Engine, r: number): void {
           }
         }
         if (sub[r] === 2) {
+          // A new connection (CONN_MAX_AGE = 0) is set up first.
+          if (e.rConn[r] === 2 && !e.connectStep(r)) return;
           sub[r] = 3;
           if (e.dbRtt > 0) { e.timer(r, e.dbRtt); return; }
         }
@@ -70,9 +73,17 @@ export function run(e: Engine, r: number): void {
       }
       case OP_LOCK: {
         if (sub[r] === 0) {
+          sub[r] = 1;
+          // select_for_update runs in transaction.atomic(), which connects on entry: a new
+          // connection (CONN_MAX_AGE = 0) is set up before the row is locked, not while holding it.
+          if (P.f1[pc] === 1 && e.rConn[r] === 0 && e.acquireConn(r) !== 0) return;
+        }
+        if (sub[r] === 1) {
+          if (e.rConn[r] === 2 && !e.connectStep(r)) return;
+          sub[r] = 2;
           const keys = P.i2[pc];
           const id = P.i1[pc] + (keys > 1 ? Math.floor(e.rng.next() * keys) : 0);
-          if (!e.acquireLock(r, id)) { sub[r] = 1; return; }
+          if (!e.acquireLock(r, id)) { sub[r] = 3; return; }
         }
         sub[r] = 0; e.rPc[r] = pc + 1;
         continue;
@@ -84,7 +95,7 @@ export function run(e: Engine, r: number): void {
       }
       case OP_CACHE: {
         if (sub[r] === 0) {
-          const w = e.sample(P.dist[pc]);
+          const w = e.sampleFor(r, P.dist[pc]);
           sub[r] = 1;
           if (w > 0) { e.timer(r, w); return; }
         }

@@ -69,6 +69,12 @@ export function queryCount(q: QueryCount | undefined): number {
   return Math.max(0, Math.round(q.base + q.perRow * q.n));
 }
 
+/** True when the steps run a query (a lock body with one is a select_for_update in transaction.atomic). */
+function hasDb(steps: Step[]): boolean {
+  return steps.some((s) => 'db' in s || ('lock' in s && hasDb(s.lock.steps)) || ('hop' in s && hasDb(s.hop.steps)) ||
+    ('repeat' in s && s.repeat.times > 0 && hasDb(s.repeat.steps)) || ('cache' in s && hasDb(s.cache.miss ?? [])));
+}
+
 interface Op { kind: number; i1: number; i2: number; i3: number; f1: number; dist: number }
 
 class Builder {
@@ -142,7 +148,7 @@ class Builder {
       });
     } else if ('lock' in s) {
       const l = this.lock(s.lock.key, s.lock.keys ?? 1);
-      this.emit(OP_LOCK, l.base, l.keys, l.index);
+      this.emit(OP_LOCK, l.base, l.keys, l.index, hasDb(s.lock.steps) ? 1 : 0);
       this.steps(s.lock.steps, autoHop);
       this.emit(OP_UNLOCK);
     } else if ('cache' in s) {
