@@ -69,6 +69,7 @@ export function costInWords(cost: Cost, settings: HoverAssumptions): string {
       return `${formatQueryCost(cost)}${meaning ? `; ${meaning}` : ''}; at ${at} and ${settings.queryMs} ms a query ≈ ${total} ms (${queries} queries)`;
     }
     case 'lock': {
+      if (cost.taken === false) return `no row lock is taken on ${cost.rowKey}: concurrent requests are not serialised (a race, not a wait)`;
       const across = cost.heldAcross.length ? ` across ${cost.heldAcross.join(', ')}` : '';
       const hold = cost.estimatedHoldMs !== undefined ? `, held ≈ ${roughly(cost.estimatedHoldMs)} ms` : '';
       return `row lock on ${cost.rowKey} held${across}${hold}; requests for the same row wait in line`;

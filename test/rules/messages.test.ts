@@ -109,4 +109,12 @@ describe('finding messages: one short line, the detail in the hover', function (
     const short = conciseMessage(long, cost, meta);
     assert.ok(short.length <= MAX_MESSAGE && /1 \+ N queries/.test(short) && !/aaaa/.test(short), short);
   });
+
+  it('a lock the code asks for and Django never takes is said as such, never as a 0 ms hold', () => {
+    const never = { kind: 'lock' as const, rowKey: 'Stock rows', heldAcross: [], taken: false as const };
+    assert.equal(conciseMessage('select_for_update().create() locks nothing.', never, { summary: '' }), 'select_for_update().create() locks nothing (no row lock taken)');
+    assert.match(costInWords(never, SETTINGS), /^no row lock is taken on Stock rows/);
+    const held = { kind: 'lock' as const, rowKey: 'Stock', heldAcross: ['requests.post'], estimatedHoldMs: 300 };
+    assert.match(conciseMessage('Row lock held across I/O.', held, { summary: '' }), /row lock held ≈ 300 ms/);
+  });
 });

@@ -447,6 +447,7 @@ function costText(f: Finding): string {
     const note = rowLimitNote(c);
     return note ? `${formatQueryCost(c)}; ${note}` : formatQueryCost(c);
   }
+  if (c.kind === 'lock' && c.taken === false) return `no row lock on ${c.rowKey} (never taken)`;
   if (c.kind === 'lock') return `row lock on ${c.rowKey}${c.heldAcross.length ? ` held across ${c.heldAcross.join(', ')}` : ''}`;
   return `${c.call} blocks${c.estimatedMs ? ` ~${c.estimatedMs} ms` : ''}${c.threadHops ? `, ${c.threadHops} thread hops` : ''}`;
 }

@@ -24,7 +24,9 @@ export function costLabel(cost: Cost | undefined): string {
   if (!cost) return '';
   switch (cost.kind) {
     case 'queries': return formatQueryCost(cost);
-    case 'lock': return cost.estimatedHoldMs !== undefined ? `row lock held ≈ ${roughly(cost.estimatedHoldMs)} ms` : '';
+    case 'lock':
+      if (cost.taken === false) return 'no row lock taken';
+      return cost.estimatedHoldMs !== undefined ? `row lock held ≈ ${roughly(cost.estimatedHoldMs)} ms` : '';
     case 'blocking':
       if (cost.threadHops) return `${cost.threadHops} thread hop${cost.threadHops === 1 ? '' : 's'} per call`;
       return cost.estimatedMs !== undefined ? `blocks ≈ ${roughly(cost.estimatedMs)} ms` : '';

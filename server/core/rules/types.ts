@@ -74,6 +74,8 @@ export interface LockCost {
   /** Named work done while the lock is held. */
   heldAcross: string[];
   estimatedHoldMs?: number;
+  /** false: the code asks for a lock Django never takes (DJP206); the cost is the race, not a wait. */
+  taken?: false;
 }
 
 /** Time an event loop or worker is blocked by a call. */

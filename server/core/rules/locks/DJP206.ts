@@ -77,7 +77,7 @@ export const rule: Rule = {
             `locked and the writes below are not protected. Evaluate it inside the transaction (\`.get(...)\`, \`list(...)\`, ` +
             `\`for row in ...\`) before the writes that depend on it.`,
         // No lock is held at all: the cost is the race the lock was meant to prevent, not a wait.
-        cost: { kind: 'lock', rowKey: `${hit.model} rows`, heldAcross: [], estimatedHoldMs: 0 },
+        cost: { kind: 'lock', rowKey: `${hit.model} rows`, heldAcross: [], taken: false },
         related: [{ range: rangeOf(hit.top), message: hit.insert ? `${hit.insert}() inserts without a SELECT` : 'the queryset, never evaluated' }],
       });
     }
