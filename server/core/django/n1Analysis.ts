@@ -175,9 +175,13 @@ export function allManagerUses(ctx: RuleContext): ManagerUse[] {
   return ctx.memos.get(MANAGER_USES, () => computeManagerUses(ctx));
 }
 
-export function managerCost(use: ManagerUse, perRow = 1): QueryCost {
+export function managerCost(use: ManagerUse, perRow = 1, ctx?: RuleContext): QueryCost {
+  // Loops inside the row loop (`for role in roles:` under `for story in stories:`) run the query again each time:
+  // a related manager's query is not cached on the row.
+  const inner = ctx ? iterationLoops(ctx, use.expr).filter((l) => l.loop.startIndex > use.loop.loop.startIndex && l.loop.endIndex <= use.loop.loop.endIndex).reverse() : [];
   return {
-    kind: 'queries', base: loadQueries(use.loop.source), perRow, rowFactors: rowFactors(use.loop), ...rowLimitsOf(loopIterables(use.loop)),
+    kind: 'queries', base: loadQueries(use.loop.source), perRow, rowFactors: [...rowFactors(use.loop), ...inner.map((l) => l.factor)],
+    ...rowLimitsOf([...loopIterables(use.loop), ...inner.map((l) => l.iterable)]),
     relationPath: use.path, model: use.loop.source.model,
   };
 }

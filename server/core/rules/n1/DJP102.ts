@@ -21,7 +21,7 @@ export const rule: Rule = {
       if (use.kind !== 'evaluate' || use.prefetch) continue;
       const source = use.loop.source;
       const model = ctx.workspace.models.get(source.model);
-      const cost = managerCost(use);
+      const cost = managerCost(use, 1, ctx);
       const edit = source.relatedFrom || source.calls.some((c) => /\.iterator\s*\(/.test(c.text))
         ? undefined : addToQuerysetChain(source, 'prefetch_related', use.path);
       findings.push({

@@ -192,7 +192,7 @@ export const rule: Rule = {
     for (const use of managerUses(ctx)) {
       if (!use.prefetch || use.served || use.kind === 'write') continue;
       const model = ctx.workspace.models.get(use.loop.source.model);
-      const cost = managerCost(use);
+      const cost = managerCost(use, 1, ctx);
       const fix = valuesListFix(ctx, use) ?? prefetchFix(ctx, use);
       const what = use.decisive ? `${use.decisive}()` : 'the manager';
       findings.push({

@@ -66,7 +66,7 @@ export const rule: Rule = {
       if (use.prefetch) continue;
       if (use.kind !== 'count' && use.kind !== 'exists' && use.kind !== 'aggregate' && use.kind !== 'contains') continue;
       const model = ctx.workspace.models.get(use.loop.source.model);
-      const cost = managerCost(use);
+      const cost = managerCost(use, 1, ctx);
       const suggestion = use.kind === 'count'
         ? `annotate the queryset with ${use.path}_count=Count("${use.path}") and read row.${use.path}_count`
         : use.kind === 'aggregate'

@@ -125,7 +125,7 @@ export const rule: Rule = {
     for (const use of uses) {
       if (use.prefetch || (use.kind !== 'first' && use.kind !== 'requery')) continue;
       const model = ctx.workspace.models.get(use.loop.source.model);
-      const cost = managerCost(use);
+      const cost = managerCost(use, 1, ctx);
       findings.push({
         code: meta.code,
         range: rangeOf(use.expr),
