@@ -179,8 +179,10 @@ def main():
            "connect_db_cpu_ms": params.connect_db, "connect_wait_ms": params.connect_wait},
            "summary": summary, "effects": effects, "rows": rows}
     name = "comparison-quick" if lab.get("quick") else "comparison"
+    # Strict JSON: a starved group's unbounded p99 is written as null.
+    safe = {k: ({e: {m: (None if x == float("inf") else x) for m, x in v.items()} for e, v in res[k].items()} if k == "effects" else res[k]) for k in res}
     with open(os.path.join(out_dir, name + ".json"), "w") as f:
-        json.dump(res, f, indent=1)
+        json.dump(safe, f, indent=1, allow_nan=False)
     md = markdown(res)
     with open(os.path.join(out_dir, name + ".md"), "w") as f:
         f.write(md)
