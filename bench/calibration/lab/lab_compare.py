@@ -179,8 +179,10 @@ def main():
            "connect_db_cpu_ms": params.connect_db, "connect_wait_ms": params.connect_wait},
            "summary": summary, "effects": effects, "rows": rows}
     name = "comparison-quick" if lab.get("quick") else "comparison"
+    # Strict JSON: a starved group's unbounded p99 is written as null.
+    safe = {k: ({e: {m: (None if x == float("inf") else x) for m, x in v.items()} for e, v in res[k].items()} if k == "effects" else res[k]) for k in res}
     with open(os.path.join(out_dir, name + ".json"), "w") as f:
-        json.dump(res, f, indent=1)
+        json.dump(safe, f, indent=1, allow_nan=False)
     md = markdown(res)
     with open(os.path.join(out_dir, name + ".md"), "w") as f:
         f.write(md)
@@ -226,9 +228,9 @@ def qualitative(rows):
         if sr:
             # Starved in the simulation (no completion in the window) counts as an unbounded p99.
             pred = sr["predicted"]["p99"] if sr["predicted"]["throughput"] > 0 else float("inf")
+            meas = sr["measured"]["p99"] if sr["measured"]["throughput"] > 0 else float("inf")
             eff["gevent: the 1-query list next to a CPU-bound view, %d connections: p99 ms" % conc] = {
-                "measured": sr["measured"]["p99"], "predicted": pred,
-                "reproduced": bool(sr["measured"]["p99"] and pred >= 0.5 * sr["measured"]["p99"])}
+                "measured": meas, "predicted": pred, "reproduced": bool(meas and pred >= 0.5 * meas)}
         hol = find(rows, "gthread-2x4", "hol", conc, "sr")
         if hol:
             eff["gthread 2x4: the 1-query list behind row-lock waiters, %d connections: p50 ms" % conc] = {
@@ -252,8 +254,8 @@ def markdown(res):
     L += ["", "| effect | measured | predicted | reproduced |", "|---|---|---|---|"]
     for k, v in res["effects"].items():
         rep = v["reproduced"] if isinstance(v["reproduced"], str) else ("yes" if v["reproduced"] else "no")
-        pred = "starved (no request done)" if v["predicted"] == float("inf") else "%.2f" % (v["predicted"] or 0)
-        L.append("| %s | %.2f | %s | %s |" % (k, v["measured"] or 0, pred, rep))
+        show = lambda x: "starved (no request done)" if x == float("inf") else "%.2f" % (x or 0)  # noqa: E731
+        L.append("| %s | %s | %s | %s |" % (k, show(v["measured"]), show(v["predicted"]), rep))
     L += ["", "| server | kind | endpoint | conns | req/s measured / predicted | p99 ms measured / predicted | load avg | other cores |", "|---|---|---|---|---|---|---|---|"]
     for r in res["rows"]:
         L.append("| %s | %s | %s | %d | %.1f / %.1f (%s) | %.0f / %.0f (%s) | %s | %.2f%s |" % (
