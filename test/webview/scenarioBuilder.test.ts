@@ -133,15 +133,20 @@ describe('webview: scenario builder', () => {
     assert.equal(requests(5000).req, LIMITS.minRequests, 'never fewer than minRequests (a p95 needs samples)');
   });
 
-  it('a what-if stays interactive: the main run of each endpoint simulates in well under a second', function () {
+  it('a what-if stays interactive: the main run of each endpoint is sized within the operations budget', function () {
     this.timeout(20000);
+    // Work, not wall time, is what the sizing bounds (a timed assertion fails on a loaded machine); the time one
+    // such run takes is measured by bench/sim.mjs.
     for (const id of [null, ...report.endpoints.map((p) => p.id)]) {
       const s = buildScenario(report, id, { ...defaultInputs(report, id), users: 400, thinkMs: 200 }).scenario;
-      simulate(s); // warm the JIT
-      const t = Date.now();
+      const requests = s.load.type === 'closed' ? s.load.requests ?? 0 : 0;
+      // Operations of the average request of the mix (each endpoint by its weight, plus arrival and reply).
+      const total = s.endpoints.reduce((a, e) => a + (e.weight ?? 1), 0);
+      const ops = s.endpoints.reduce((a, e) => a + ((e.weight ?? 1) / total) * (2 + operationsPerRequest(e.steps)), 0);
+      assert.ok(requests >= LIMITS.minRequests && requests * ops <= Math.max(LIMITS.operations, LIMITS.minRequests * ops) + 1e-6,
+        `${id ?? 'mix'}: ${requests} requests × ${ops.toFixed(1)} operations`);
       const r = simulate(s);
-      const ms = Date.now() - t;
-      assert.ok(ms < 400, `${id ?? 'mix'}: ${ms} ms for ${r.overall.requests} requests`);
+      assert.ok(r.overall.requests > 0, `${id ?? 'mix'}: nothing completed`);
     }
   });
 

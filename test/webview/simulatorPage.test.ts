@@ -339,10 +339,10 @@ describe('webview: simulator page in headless Chromium', function () {
     for (const w of narrow) assert.ok(w <= 300, `a chart fits 300 px: ${w}`);
     await page.setViewportSize({ width: 640, height: 900 });
     const wide = await page.waitForFunction(() => ['chart-load', 'chart-workers', 'chart-queue', 'chart-compare']
-      .every((id) => document.getElementById(id)!.getBoundingClientRect().width > 560), undefined, { timeout: 5000 }).then(() => true, () => false);
+      .every((id) => document.getElementById(id)!.getBoundingClientRect().width > 560), undefined, { timeout: 30000 }).then(() => true, () => false);
     assert.ok(wide, `the charts grow with the view: ${JSON.stringify(await width())} at 640 px`);
     await page.setViewportSize({ width: 300, height: 900 });
-    await page.waitForFunction(() => ['chart-load', 'chart-compare'].every((id) => document.getElementById(id)!.getBoundingClientRect().width <= 300), undefined, { timeout: 5000 });
+    await page.waitForFunction(() => ['chart-load', 'chart-compare'].every((id) => document.getElementById(id)!.getBoundingClientRect().width <= 300), undefined, { timeout: 30000 });
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, 'simulator-300px.png'), fullPage: true });
     await done(page);
