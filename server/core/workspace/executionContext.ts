@@ -213,19 +213,28 @@ export class ExecutionContexts {
     if (receiver) return this.fromSignalSends(receiver.names, receiver.sends, depth);
     const sites = callSitesOf(def, home, this.workspace.callers);
     if (!sites) return undefined;
+    const agreed = this.agreedContext(def, sites, depth);
+    return agreed.unknown ? undefined : agreed.context;
+  }
+
+  /**
+   * The context the call sites of `def` agree on: a request caller decides alone; test callers do not count;
+   * callers in different contexts, or one of unknown context, make it unknown.
+   */
+  private agreedContext(def: Node, sites: readonly CallSite[], depth: number): { context?: ExecutionContext; unknown: boolean } {
     let found: ExecutionContext | undefined;
     let unknown = false;
     for (const site of sites) {
       if (site.uri === this.uri && site.call.startIndex >= def.startIndex && site.call.endIndex <= def.endIndex) continue; // recursion
       const resolver = site.uri === this.uri ? this : ExecutionContexts.of(site, this.workspace);
       const c = resolver.around(site.call, depth + 1);
-      if (c?.kind === 'request') return calledFrom(c, site, this.uri);
+      if (c?.kind === 'request') return { context: calledFrom(c, site, this.uri), unknown: false };
       if (!c) unknown = true;
       else if (isTestLike(c.kind)) continue;
       else if (found && found.kind !== c.kind) unknown = true;
       else found ??= calledFrom(c, site, this.uri);
     }
-    return unknown ? undefined : found;
+    return { context: found, unknown };
   }
 
   /**
@@ -249,19 +258,10 @@ export class ExecutionContexts {
       sites = methodCallSitesOf(def, cls, home, this.workspace.callers);
       this.methodSites.set(def.id, sites);
     }
-    let found: ExecutionContext | undefined;
-    let unknown = sites.length === 0;
-    for (const site of sites) {
-      if (site.uri === this.uri && site.call.startIndex >= def.startIndex && site.call.endIndex <= def.endIndex) continue; // recursion
-      const resolver = site.uri === this.uri ? this : ExecutionContexts.of(site, this.workspace);
-      const c = resolver.around(site.call, depth + 1);
-      if (c?.kind === 'request') return calledFrom(c, site, this.uri);
-      if (!c) unknown = true;
-      else if (isTestLike(c.kind)) continue;
-      else if (found && found.kind !== c.kind) unknown = true;
-      else found ??= calledFrom(c, site, this.uri);
-    }
-    return unknown || !sitesAreAllUses(def, sites, this.workspace.callers) ? undefined : found;
+    if (sites.length === 0) return undefined;
+    const agreed = this.agreedContext(def, sites, depth);
+    if (agreed.context?.kind === 'request') return agreed.context;
+    return agreed.unknown || !sitesAreAllUses(def, sites, this.workspace.callers) ? undefined : agreed.context;
   }
 
   /**
