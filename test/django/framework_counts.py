@@ -71,7 +71,7 @@ configure()
 
 from django.contrib import admin  # noqa: E402
 from django.contrib.contenttypes.models import ContentType  # noqa: E402
-from django.core.management import call_command  # noqa: E402
+from realdb import reset_database  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import RequestFactory  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -80,16 +80,6 @@ from accounts.models import Member  # noqa: E402
 from api import views as api_views  # noqa: E402
 from library import views  # noqa: E402
 from library.models import Book, Classic, Comment, EBook, Publisher, PublisherProfile, Review, Shelf, ShelfItem, Tag, Tagging  # noqa: E402
-
-_MIGRATED = []
-
-
-def reset_database():
-    if not _MIGRATED:
-        call_command("migrate", run_syncdb=True, verbosity=0, interactive=False)
-        _MIGRATED.append(True)
-    else:
-        call_command("flush", verbosity=0, interactive=False)
 
 
 def seed(n):

@@ -59,7 +59,7 @@ from asgiref.sync import async_to_sync  # noqa: E402
 from django.contrib import admin  # noqa: E402
 from django.contrib.auth.models import User  # noqa: E402
 from django.core.cache import cache  # noqa: E402
-from django.core.management import call_command  # noqa: E402
+from realdb import reset_database  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import RequestFactory  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -73,18 +73,6 @@ EPOCH = datetime(2024, 5, 1, 6, 0, tzinfo=dt_timezone.utc)
 
 # --------------------------------------------------------------------------
 # database
-
-_MIGRATED = []
-
-
-def reset_database():
-    """Migrate the in-memory database once, then empty it (and its id sequences) per size."""
-    if not _MIGRATED:
-        call_command("migrate", run_syncdb=True, verbosity=0, interactive=False)
-        _MIGRATED.append(True)
-    else:
-        # Django ignores close() on an in-memory SQLite database, so flush instead.
-        call_command("flush", verbosity=0, interactive=False)
 
 
 def seed(n):

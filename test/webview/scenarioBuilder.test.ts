@@ -6,7 +6,7 @@ import type { ProfileReport } from '../../server/core/profiles/types';
 import { simulate, validateScenario } from '../../webview/sim';
 import type { DbStep, Scenario, Step } from '../../webview/sim';
 import {
-  LIMITS, buildScenario, clampInputs, defaultInputs, loadSweep, operationsPerRequest, parseGroups, withFixes, workersSweep, type WhatIfInputs,
+  LIMITS, buildScenario, clampInputs, defaultInputs, loadSweep, operationsPerMixRequest, operationsPerRequest, parseGroups, withFixes, workersSweep, type WhatIfInputs,
 } from '../../webview/ui/scenarioBuilder';
 import { REPO_ROOT } from '../harness/paths';
 
@@ -140,9 +140,7 @@ describe('webview: scenario builder', () => {
     for (const id of [null, ...report.endpoints.map((p) => p.id)]) {
       const s = buildScenario(report, id, { ...defaultInputs(report, id), users: 400, thinkMs: 200 }).scenario;
       const requests = s.load.type === 'closed' ? s.load.requests ?? 0 : 0;
-      // Operations of the average request of the mix (each endpoint by its weight, plus arrival and reply).
-      const total = s.endpoints.reduce((a, e) => a + (e.weight ?? 1), 0);
-      const ops = s.endpoints.reduce((a, e) => a + ((e.weight ?? 1) / total) * (2 + operationsPerRequest(e.steps)), 0);
+      const ops = operationsPerMixRequest(s.endpoints);
       assert.ok(requests >= LIMITS.minRequests && requests * ops <= Math.max(LIMITS.operations, LIMITS.minRequests * ops) + 1e-6,
         `${id ?? 'mix'}: ${requests} requests × ${ops.toFixed(1)} operations`);
       const r = simulate(s);

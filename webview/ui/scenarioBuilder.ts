@@ -272,9 +272,14 @@ export function operationsPerRequest(steps: Step[]): number {
   return ops;
 }
 
-function requestBudget(endpoints: Endpoint[], wanted: number): number {
+/** Simulated operations of the mix's average request: each endpoint by its weight, plus arrival and reply. */
+export function operationsPerMixRequest(endpoints: readonly Endpoint[]): number {
   const total = endpoints.reduce((sum, e) => sum + (e.weight ?? 1), 0) || 1;
-  const ops = endpoints.reduce((sum, e) => sum + ((e.weight ?? 1) / total) * (2 + operationsPerRequest(e.steps)), 0);
+  return endpoints.reduce((sum, e) => sum + ((e.weight ?? 1) / total) * (2 + operationsPerRequest(e.steps)), 0);
+}
+
+function requestBudget(endpoints: Endpoint[], wanted: number): number {
+  const ops = operationsPerMixRequest(endpoints);
   return Math.max(LIMITS.minRequests, Math.min(wanted, Math.floor(LIMITS.operations / Math.max(ops, 1))));
 }
 

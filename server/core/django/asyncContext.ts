@@ -4,7 +4,7 @@ import { CHAIN_METHODS, INSTANCE_METHODS, TERMINAL_METHODS } from './querysetVal
 import { isMaterialized, queryEvaluations, type QueryEvaluation } from './evaluation';
 import { classifyBlocking, type BlockingCall } from './blockingCalls';
 import { qualifiedName } from '../python/semantic/infer';
-import { calleeMethod, decoratorsOf, isAsyncDef, keywordArg, positionalArgs, unparen, walk, parentOf } from '../python/syntax';
+import { calleeMethod, decoratorsOf, functionNamed, isAsyncDef, keywordArg, positionalArgs, unparen, walk, parentOf } from '../python/syntax';
 import { enclosingClass, enclosingFunction } from '../python/scopes';
 import type { ImportMap } from '../python/imports';
 
@@ -108,10 +108,8 @@ export function localFunction(root: Node, name: string, from?: Node): Node | und
     if (body) scopes.push(body);
   } else scopes.push(root);
   for (const scope of scopes) {
-    for (const stmt of scope.namedChildren) {
-      const def = stmt?.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
-      if (def?.type === 'function_definition' && def.childForFieldName('name')?.text === name) return def;
-    }
+    const def = functionNamed(scope, name);
+    if (def) return def;
   }
   return undefined;
 }

@@ -1,6 +1,6 @@
 import type { Node } from '../parsing/syntaxTree';
 import type { RuleContext, WorkspaceFacts } from '../rules/context';
-import { nodesOfType, parentOf, walk } from '../python/syntax';
+import { functionNamed, nodesOfType, parentOf, walk } from '../python/syntax';
 import { bindingOf } from '../python/semantic/infer';
 import { MemoKey } from '../memo';
 import { QuerysetEvaluator } from './querysetEvaluator';
@@ -180,11 +180,8 @@ function classOf(def: Node): Node | undefined {
 }
 
 function methodOf(cls: Node, name: string): Node | undefined {
-  for (const stmt of cls.childForFieldName('body')?.namedChildren ?? []) {
-    const def = stmt?.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
-    if (def?.type === 'function_definition' && def.childForFieldName('name')?.text === name) return def;
-  }
-  return undefined;
+  const body = cls.childForFieldName('body');
+  return body ? functionNamed(body, name) : undefined;
 }
 
 function callText(call: Node): string {

@@ -7,7 +7,7 @@ import {
   CHAIN_METHODS, INSTANCE_METHODS, TERMINAL_METHODS, cloneQueryset, type InstanceValue, type PassedBy, type QuerysetValue,
   type TrackedValue,
 } from './querysetValue';
-import { calleeMethod, calleeName, keywordArg, positionalArgs, rangeOf, returnValues, stringValue, unparen, parentOf } from '../python/syntax';
+import { calleeMethod, calleeName, functionNamed, keywordArg, positionalArgs, rangeOf, returnValues, stringValue, unparen, parentOf } from '../python/syntax';
 import { enclosingClass, loopBinding } from '../python/scopes';
 import { annotationType, bindingOf, typeOf } from '../python/semantic/infer';
 import { scopeOfDefinition, unpackedValue, type Binding } from '../python/semantic/bindings';
@@ -595,12 +595,7 @@ function literalLookups(call: Node): boolean {
 
 /** A module-level `def name` of the file containing `node`. */
 function moduleFunction(node: Node, name: string): Node | undefined {
-  const root = node.tree.rootNode; // `.parent` costs O(depth) in tree-sitter: never climb to the root
-  for (const stmt of root.namedChildren) {
-    const def = stmt?.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
-    if (def?.type === 'function_definition' && def.childForFieldName('name')?.text === name) return def;
-  }
-  return undefined;
+  return functionNamed(node.tree.rootNode, name); // `.parent` costs O(depth) in tree-sitter: never climb to the root
 }
 
 /** Evaluation depth one caller hop costs (bounds how far up callers are followed). */

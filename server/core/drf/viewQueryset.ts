@@ -1,6 +1,6 @@
 import type { Node } from '../parsing/syntaxTree';
 import type { WorkspaceFacts } from '../rules/context';
-import { calleeName, unparen } from '../python/syntax';
+import { calleeName, functionNamed, unparen } from '../python/syntax';
 import { querysetMethodSteps, type QuerysetStep } from '../django/querysetMethods';
 import { baseNodes, classRef, type ClassRef } from './pagination';
 
@@ -17,11 +17,8 @@ export type InheritedQueryset =
   | { kind: 'unknown'; base: string; why: string };
 
 function definedMethod(cls: Node, name: string): Node | undefined {
-  for (const stmt of cls.childForFieldName('body')?.namedChildren ?? []) {
-    const def = stmt?.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
-    if (def?.type === 'function_definition' && def.childForFieldName('name')?.text === name) return def;
-  }
-  return undefined;
+  const body = cls.childForFieldName('body');
+  return body ? functionNamed(body, name) : undefined;
 }
 
 /** `super().get_queryset()`, `self.queryset` and `self.queryset.all()`: the subclass's queryset attribute. */

@@ -231,6 +231,15 @@ export function isAsyncDef(fn: Node): boolean {
 }
 
 /** Decorators of a function or class (the decorated_definition parent holds them). */
+/** The `def name` written directly in `block` (a module or a class body), decorated or not. */
+export function functionNamed(block: Node, name: string): Node | undefined {
+  for (const stmt of block.namedChildren) {
+    const def = stmt?.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
+    if (def?.type === 'function_definition' && def.childForFieldName('name')?.text === name) return def;
+  }
+  return undefined;
+}
+
 export function decoratorsOf(def: Node): Node[] {
   const parent = parentOf(def);
   if (parent?.type !== 'decorated_definition') return [];

@@ -3,7 +3,7 @@ import type { Range } from '../parsing/textDocument';
 import type { QuerysetEvaluator } from '../django/querysetEvaluator';
 import { clipCode } from '../text/clip';
 import type { QuerysetValue, TrackedValue } from '../django/querysetValue';
-import { calleeName, keywordArg, positionalArgs, rangeOf, stringValue, walk } from '../python/syntax';
+import { calleeName, functionNamed, keywordArg, positionalArgs, rangeOf, stringValue, walk } from '../python/syntax';
 
 /** A queryset (rows) or an instance (row) a view puts into a template context, as far as djperf knows it. */
 export interface ContextValue {
@@ -135,7 +135,7 @@ function templateNames(node: Node | undefined): string[] {
     // `self.get_template()`: a method of the view class whose only return is a literal.
     const m = /^self\.(\w+)$/.exec(calleeName(node) ?? '');
     const body = m ? enclosingClassBody(node) : undefined;
-    const def = body && m ? method(body, m[1]) : undefined;
+    const def = body && m ? functionNamed(body, m[1]) : undefined;
     const only = def ? stringValue(onlyReturn(def)) : undefined;
     return only ? [only] : [];
   }
@@ -195,13 +195,6 @@ function classAttr(body: Node, name: string): Node | undefined {
   return undefined;
 }
 
-function method(body: Node, name: string): Node | undefined {
-  for (const stmt of body.namedChildren) {
-    const def = stmt?.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
-    if (def?.type === 'function_definition' && def.childForFieldName('name')?.text === name) return def;
-  }
-  return undefined;
-}
 
 /** The only `return x` of a method, or undefined when there are several (a queryset chosen at run time). */
 function onlyReturn(def: Node): Node | undefined {
@@ -229,8 +222,8 @@ function classRenders(root: Node, ev: QuerysetEvaluator, uri: string): TemplateR
     const body = cls.childForFieldName('body');
     if (!kind || !body) return true;
     // get_object() overridden, or the context built by code we do not follow: the object is not known.
-    if (kind === 'detail' && method(body, 'get_object')) return true;
-    const getQs = method(body, 'get_queryset');
+    if (kind === 'detail' && functionNamed(body, 'get_object')) return true;
+    const getQs = functionNamed(body, 'get_queryset');
     const qsNode = getQs ? onlyReturn(getQs) : classAttr(body, 'queryset');
     const modelNode = classAttr(body, 'model');
     let value: ContextValue | undefined;
@@ -255,7 +248,7 @@ function classRenders(root: Node, ev: QuerysetEvaluator, uri: string): TemplateR
       for (const k of ['object', name]) context.set(k, row);
       if (objectName) context.set(objectName, row);
     }
-    const extra = method(body, 'get_context_data');
+    const extra = functionNamed(body, 'get_context_data');
     if (extra) {
       const ctxName = onlyReturn(extra);
       if (ctxName?.type === 'identifier') for (const [k, v] of contextOf(ctxName, extra, ev, uri)) context.set(k, v);

@@ -99,6 +99,8 @@ export class WorkspaceIndex {
 export type FactsScope = 'none' | 'module' | 'global';
 
 function factsScope(prev: FileFacts | undefined, next: FileFacts | undefined): FactsScope {
+  // Most edits change no fact: one comparison of the whole facts, as before scopes, on the keystroke path.
+  if (prev && next && JSON.stringify(prev) === JSON.stringify(next)) return 'none';
   // Every part but the module-scoped ones counts as global, so a fact added later is never under-scoped.
   const globalPart = (f: FileFacts | undefined): string => {
     if (!f) return JSON.stringify({ classes: [] });
