@@ -24,6 +24,7 @@ import { PhaseTimes } from '../core/phaseTimes';
 import { fileContextOf, isTestLike } from '../core/workspace/executionContext';
 import { mayConfigureDeployment } from '../core/rules/deployment/shared';
 import { RecentTrees } from './recentTrees';
+import { importsFirst } from '../core/workspace/analysisOrder';
 
 export interface FileResult {
   path: string;
@@ -43,6 +44,9 @@ export interface ScanStats {
   factsMs: number;
   /** Files of the analysis pass whose tree a caller lookup had already parsed. */
   reusedTrees: number;
+  /** Files parsed (or copied from a kept tree) for caller lookups, reused ones included, and their characters. */
+  callerFiles?: number;
+  callerChars?: number;
   /** With `timePhases`: milliseconds per phase of the analysis pass (rule families, contexts, profiles, templates). */
   phases?: Record<string, number>;
 }
@@ -200,6 +204,9 @@ export function analyzeBatch(parser: PythonParser, batch: AnalyzeBatch, options:
   for (const [uri, facts] of batch.facts) index.setFile(uri, facts);
   // Helper modules' function summaries, parsed only when a row loop or an async view calls into them.
   const textOf = new Map(batch.workspaceSources.map((s) => [s.path, s.text]));
+  // Files of this batch not analysed yet: a caller lookup's tree of one of them is kept for its analysis.
+  const relPathOf = (p: string): string => path.relative(options.root, p).split(path.sep).join('/');
+  const pending = new Set(batch.sources.filter((s) => !nothingToAnalyse(s, relPathOf(s.path), options.config)).map((s) => s.path));
   const recent = new RecentTrees();
   index.setFunctionSource([...textOf.keys()], (uri) => {
     const text = textOf.get(uri);
@@ -211,13 +218,14 @@ export function analyzeBatch(parser: PythonParser, batch: AnalyzeBatch, options:
     }
   });
   index.setCallerSource({
-    files: batch.workspaceSources.map((s) => ({ uri: s.path, relPath: path.relative(options.root, s.path).split(path.sep).join('/') })),
+    files: batch.workspaceSources.map((s) => ({ uri: s.path, relPath: relPathOf(s.path) })),
     read: (uri) => textOf.get(uri),
     // A facts file's tree kept for the analysis pass is copied rather than parsed again (it stays kept for that pass).
     parse: (text, uri) => {
       const wasmTree = kept?.peek(uri) ?? recent.peek(uri);
       return wasmTree ? parser.copy(wasmTree, text) : parser.parse(text);
     },
+    pending: (uri) => pending.has(uri),
   });
   // Endpoint profiles + deployment (DJP6xx) need every file and the Procfile/Dockerfile/compose files: built on first use.
   const baseFacts = index.facts();
@@ -236,15 +244,16 @@ export function analyzeBatch(parser: PythonParser, batch: AnalyzeBatch, options:
   const renders: TemplateRender[] = [];
   let evaluator: QuerysetEvaluator | undefined;
   try {
-    for (const src of batch.sources) {
-      const relPath = path.relative(options.root, src.path).split(path.sep).join('/');
+    for (const src of importsFirst(batch.sources)) {
+      pending.delete(src.path);
+      const relPath = relPathOf(src.path);
       if (nothingToAnalyse(src, relPath, options.config)) {
         kept?.take(src.path)?.delete();
         onFile?.();
         continue;
       }
       // A file a caller lookup already parsed (the same text) is not parsed again.
-      const parsed = baseFacts.callers?.peek(src.path);
+      const parsed = baseFacts.callers?.take(src.path);
       if (parsed) {
         kept?.take(src.path)?.delete();
         stats.reusedTrees++;
@@ -253,6 +262,7 @@ export function analyzeBatch(parser: PythonParser, batch: AnalyzeBatch, options:
       const tree = parsed ?? (wasmTree && copyOf(parser, wasmTree, src, stats, recent));
       const t1 = performance.now();
       if (tree) {
+        baseFacts.callers?.analysing(src.path, tree, src.text);
         const analysis = analyzeFile({ uri: src.path, text: src.text, tree, lineMap: new LineMap(src.text) }, workspace, options.config, { relPath, times });
         results.push({ path: src.path, relPath, text: src.text, findings: analysis.findings });
         if (mayRenderTemplates(src.text)) {
@@ -266,9 +276,14 @@ export function analyzeBatch(parser: PythonParser, batch: AnalyzeBatch, options:
       onFile?.();
     }
   } finally {
+    baseFacts.callers?.analysing(undefined);
     recent.dispose();
   }
   if (times) stats.phases = times.toJSON();
+  stats.callerFiles = baseFacts.callers?.work.files ?? 0;
+  stats.callerChars = baseFacts.callers?.work.chars ?? 0;
+  // In path order, as they were before files were analysed imports first.
+  notices.sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0));
   return { results, notices, stats, renders };
 }
 

@@ -130,6 +130,8 @@ export async function scanInWorkers(sources: SourceText[], options: ScanOptions,
     merged.stats.copyMs += a.result.stats.copyMs;
     merged.stats.analyzeMs += a.result.stats.analyzeMs;
     merged.stats.reusedTrees += a.result.stats.reusedTrees;
+    merged.stats.callerFiles = (merged.stats.callerFiles ?? 0) + (a.result.stats.callerFiles ?? 0);
+    merged.stats.callerChars = (merged.stats.callerChars ?? 0) + (a.result.stats.callerChars ?? 0);
     if (a.result.stats.phases) {
       merged.stats.phases ??= {};
       for (const [phase, ms] of Object.entries(a.result.stats.phases)) merged.stats.phases[phase] = (merged.stats.phases[phase] ?? 0) + ms;

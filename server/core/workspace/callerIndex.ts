@@ -16,10 +16,17 @@ export interface CallerSource {
   read(uri: string): string | undefined;
   /** The tree of `text`, the text of `uri` (a host that already holds that file's tree, e.g. the CLI's kept trees, hands it over). */
   parse(text: string, uri: string): Tree | undefined;
+  /**
+   * Whether the host will analyse `uri` later with the same text (the CLI's scan): such a file's tree is kept until
+   * `take` hands it over, within a budget, instead of competing for the few recently-used places.
+   */
+  pending?(uri: string): boolean;
 }
 
 /** Files parsed for caller lookups kept at once: callers cluster in a few view/task modules. */
 const KEPT_FILES = 48;
+/** Characters of source whose trees are kept for the host's analysis (about 40 bytes of tree per character). */
+const PINNED_CHARS = 2 * 1024 * 1024;
 
 /**
  * The workspace's files for "who calls this function": which files mention a name (a text test, memoised per name)
@@ -30,6 +37,11 @@ export class CallerIndex {
   private readonly texts = new Map<string, string | null>();
   private readonly mentions = new Map<string, string[]>();
   private readonly parsed = new Map<string, CallerFile | null>();
+  /** Files parsed here that the host analyses later, kept for it (`take`). */
+  private readonly pinned = new Map<string, CallerFile>();
+  private pinnedChars = 0;
+  /** Files parsed (or copied) for lookups, and their characters: the work caller lookups add to a scan. */
+  readonly work = { files: 0, chars: 0 };
   private readonly byModule = new Map<string, string>();
   private readonly relPaths = new Map<string, string>();
   private words: Map<string, WordFilter> | undefined;
@@ -87,6 +99,9 @@ export class CallerIndex {
   }
 
   file(uri: string): CallerFile | undefined {
+    const pinned = this.pinned.get(uri);
+    if (pinned) return pinned;
+    if (this.current?.uri === uri) return this.current;
     const hit = this.parsed.get(uri);
     if (hit !== undefined) {
       // Most recently used last, so eviction drops the oldest.
@@ -97,26 +112,56 @@ export class CallerIndex {
     const text = this.textOf(uri);
     const relPath = this.relPaths.get(uri);
     let tree: Tree | undefined;
+    this.work.files++;
+    this.work.chars += text?.length ?? 0;
     try {
       tree = text === undefined ? undefined : this.source.parse(text, uri);
     } catch {
       tree = undefined;
     }
     const file = tree && text !== undefined && relPath !== undefined ? { uri, relPath, text, root: tree.rootNode } : null;
+    if (file && this.pinnedChars + file.text.length <= PINNED_CHARS && this.source.pending?.(uri)) {
+      this.pinned.set(uri, file);
+      this.pinnedChars += file.text.length;
+      return file;
+    }
+    this.remember(uri, file);
+    return file ?? undefined;
+  }
+
+  /**
+   * The tree already parsed for `uri`, if still kept: the CLI's analysis pass takes it instead of parsing that file a
+   * second time (same text, same tree). A kept-for-the-host tree joins the recently used ones (later lookups still
+   * find it); another is left where it is in the recency order.
+   */
+  take(uri: string): Tree | undefined {
+    const pinned = this.pinned.get(uri);
+    if (!pinned) return this.parsed.get(uri)?.root.tree;
+    this.pinned.delete(uri);
+    this.pinnedChars -= pinned.text.length;
+    this.remember(uri, pinned);
+    return pinned.root.tree;
+  }
+
+  /**
+   * The host's own tree of the file it is analysing: lookups that reach that file meanwhile (a caller of a caller)
+   * read this tree instead of parsing it again. Kept only until the next call (`undefined` when done): analysed
+   * trees carry their analyses and are not kept any longer.
+   */
+  analysing(uri: string | undefined, tree?: Tree, text?: string): void {
+    const relPath = uri === undefined ? undefined : this.relPaths.get(uri);
+    this.current = uri !== undefined && relPath !== undefined && tree && text !== undefined && this.textOf(uri) === text
+      ? { uri, relPath, text, root: tree.rootNode } : undefined;
+  }
+
+  private current: CallerFile | undefined;
+
+  private remember(uri: string, file: CallerFile | null): void {
     this.parsed.set(uri, file);
     if (this.parsed.size > KEPT_FILES) {
       const oldest = this.parsed.keys().next().value;
       if (oldest !== undefined) this.parsed.delete(oldest);
     }
-    return file ?? undefined;
-  }
-
-  /**
-   * The tree already parsed for `uri`, if still kept, without touching the recency order: the CLI's analysis pass
-   * takes it instead of parsing that file a second time (same text, same tree).
-   */
-  peek(uri: string): Tree | undefined {
-    return this.parsed.get(uri)?.root.tree;
   }
 
   /** The workspace file a dotted module (`app.helpers`, `.helpers` relative to `fromUri`) names, if any. */

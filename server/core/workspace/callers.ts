@@ -40,15 +40,15 @@ const NAME_SLOTS = new Set(['function_definition', 'class_definition', 'paramete
  * import, or its name is in too many files. Without a workspace index only the defining file is searched. Files
  * `skip` names (by relative path) are left out.
  */
-export function callSitesOf(def: Node, home: DefiningFile, index: CallerIndex | undefined, skip?: (relPath: string) => boolean): CallSite[] | undefined {
+export function callSitesOf(def: Node, home: DefiningFile, index: CallerIndex | undefined, skip?: (relPath: string, uri: string) => boolean): CallSite[] | undefined {
   const name = def.childForFieldName('name')?.text;
   if (!name) return undefined;
   const uris = index ? index.filesMentioning(name) : [home.uri];
   if (uris.length > MAX_CALLER_FILES) return undefined;
   const sites: CallSite[] = [];
   for (const uri of uris.includes(home.uri) ? uris : [home.uri, ...uris]) {
-    // Files the caller does not care about (tests, for caller typing) are not parsed at all.
-    if (skip && uri !== home.uri && skip(index?.relPathOf(uri) ?? '')) continue;
+    // Files the caller does not care about (tests, for caller typing and contexts) are not parsed at all.
+    if (skip && uri !== home.uri && skip(index?.relPathOf(uri) ?? '', uri)) continue;
     const file = uri === home.uri ? home : index?.file(uri);
     if (!file) return undefined;
     for (const id of nodesOfType(file.root, 'identifier')) {
@@ -143,7 +143,7 @@ function moduleFile(module: string, fromUri: string, index: CallerIndex | undefi
 }
 
 function definesName(index: CallerIndex | undefined, uri: string, name: string): boolean {
-  const text = index?.file(uri)?.text;
+  const text = index?.textOf(uri);
   return !!text && new RegExp(`^(?:async[ \\t]+)?(?:def|class)[ \\t]+${name}\\b|^${name}[ \\t]*[:=]`, 'm').test(text);
 }
 

@@ -211,7 +211,9 @@ export class ExecutionContexts {
     if (parentOf(top)?.type !== 'module') return undefined;
     const receiver = receiverFacts(def, home, this.workspace.callers);
     if (receiver) return this.fromSignalSends(receiver.names, receiver.sends, depth);
-    const sites = callSitesOf(def, home, this.workspace.callers);
+    // Calls in test and migration files never count (agreedContext), so those files are not parsed for them.
+    const callers = this.workspace.callers;
+    const sites = callSitesOf(def, home, callers, (relPath, uri) => isTestLike(fileContextOf(relPath, callers?.textOf(uri) ?? '')?.kind));
     if (!sites) return undefined;
     const agreed = this.agreedContext(def, sites, depth);
     return agreed.unknown ? undefined : agreed.context;
