@@ -396,6 +396,7 @@ export class DjperfSession {
       if (/(^|\/)pyproject\.toml$/.test(change.uri)) configChanged = true;
       else if (/\.pyi?$/.test(change.uri) && !this.docs!.get(change.uri)) {
         if (change.type === FileChangeType.Deleted) {
+          this.scan?.forgetDiskText(uriKey(change.uri));
           const folder = this.folderOf(change.uri);
           const before = folder.index.generation;
           folder.index.removeFile(uriKey(change.uri));
@@ -415,6 +416,7 @@ export class DjperfSession {
 
   /** Re-indexes and re-analyses a closed file from disk; returns true when the folder's model facts changed. */
   private refreshFromDisk(uri: string): boolean {
+    this.scan?.forgetDiskText(uriKey(uri));
     const folder = this.folderOf(uri);
     const p = filePath(uri);
     if (!p || !folder.path || !folder.config || !isInside(folder.path, p)) {

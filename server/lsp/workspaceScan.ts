@@ -113,7 +113,7 @@ export class WorkspaceScan {
           files: [...pathOf.keys()].map((uri) => ({ uri, relPath: relativePath(folder, uri) })),
           read: (uri) => {
             const file = pathOf.get(uri);
-            return this.host.openText(uri) ?? (file === undefined ? undefined : this.readText(file, folder, false));
+            return this.host.openText(uri) ?? (file === undefined ? undefined : this.diskText(uri, file, folder));
           },
           parse: (text) => this.host.parser.parse(text),
         };
@@ -127,7 +127,10 @@ export class WorkspaceScan {
             if (stale()) return { ...summary, cancelled: true };
           }
           const uri = fileUri(file);
-          const text = this.host.openText(uri) ?? this.readText(file, plan.folder, false);
+          const open = this.host.openText(uri);
+          // Each scan reads the disk again: the texts caller lookups read are those of this scan.
+          const text = open ?? this.readText(file, plan.folder, false);
+          if (open === undefined) this.diskTexts.set(uri, text ?? null);
           if (text === undefined) continue;
           state.imports.setFile(uri, text);
           if (mayHaveFacts(uri, text)) {
@@ -238,6 +241,26 @@ export class WorkspaceScan {
       return undefined;
     }
     return extractFileFacts(tree, uri, text);
+  }
+
+  /**
+   * A closed file's text for caller lookups, read from disk once: the caller index is rebuilt whenever facts change
+   * (each keystroke in a models module) and used to read the whole workspace again each time. `forgetDiskText`
+   * drops a file's text when the disk or the editor may hold another one.
+   */
+  private diskText(uri: string, file: string, folder: FolderState): string | undefined {
+    let text = this.diskTexts.get(uri);
+    if (text === undefined) {
+      text = this.readText(file, folder, false) ?? null;
+      this.diskTexts.set(uri, text);
+    }
+    return text ?? undefined;
+  }
+
+  private readonly diskTexts = new Map<string, string | null>();
+
+  forgetDiskText(uri: string): void {
+    this.diskTexts.delete(uri);
   }
 
   private readText(file: string, folder: FolderState, logSkips: boolean): string | undefined {

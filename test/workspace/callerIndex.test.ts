@@ -37,6 +37,18 @@ describe('caller index: files mentioning a name', () => {
   });
 });
 
+describe('caller index: word filters kept across indexes of one source', () => {
+  it('a new index over the same source sees a file whose text changed, in both directions, and keeps the others', () => {
+    const texts = ['def send_digest(user):\n    pass\n', 'x = 1\n', 'from app.mail import send_digest\n'];
+    const source = { files: texts.map((_, i) => ({ uri: `/w/f${i}.py`, relPath: `f${i}.py` })), read: (uri: string) => texts[Number(/f(\d+)\.py$/.exec(uri)?.[1])], parse: () => undefined };
+    assert.deepEqual([...new CallerIndex(source).filesMentioning('send_digest')], ['/w/f0.py', '/w/f2.py']);
+    texts[1] = 'send_digest(me)\n';
+    texts[2] = 'x = 2\n';
+    assert.deepEqual([...new CallerIndex(source).filesMentioning('send_digest')], ['/w/f0.py', '/w/f1.py']);
+    assert.deepEqual([...new CallerIndex(source).filesMentioning('me')], ['/w/f1.py']);
+  });
+});
+
 describe('scan: trees shared by the caller lookups and the analysis pass', () => {
   it('a file a caller lookup parsed is analysed from that tree, with the same findings', async () => {
     const scan = await scanProject(path.join(FIXTURE_PROJECTS, 'caller_contexts'), {});

@@ -84,12 +84,21 @@ export class CallerIndex {
     return hit;
   }
 
-  /** One word filter per file, built once, on the first search (one pass over every text instead of one per name). */
+  /**
+   * One word filter per file, built once, on the first search (one pass over every text instead of one per name).
+   * A filter outlives this index: the language server builds a new index whenever facts change (a keystroke in a
+   * models module), and the filters of the files whose text did not change are taken over from the last one.
+   */
   private wordFilters(): Map<string, WordFilter> {
+    let shared = SHARED_FILTERS.get(this.source);
+    if (!shared) SHARED_FILTERS.set(this.source, (shared = new Map()));
     const filters = new Map<string, WordFilter>();
     for (const uri of this.relPaths.keys()) {
       const text = this.textOf(uri);
-      if (text !== undefined) filters.set(uri, new WordFilter(text));
+      if (text === undefined) continue;
+      let kept = shared.get(uri);
+      if (kept?.text !== text) shared.set(uri, (kept = { text, filter: new WordFilter(text) }));
+      filters.set(uri, kept.filter);
     }
     return filters;
   }
@@ -179,6 +188,9 @@ export class CallerIndex {
 }
 
 const ASCII_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Word filters by source (a language server folder keeps one source across its indexes), with the text each was built from. */
+const SHARED_FILTERS = new WeakMap<CallerSource, Map<string, { text: string; filter: WordFilter }>>();
 
 /** `[A-Za-z0-9_]`, the word characters of the search's `\b` (a table: the filters read every character of the workspace). */
 const WORD_CHAR = new Uint8Array(128);
