@@ -26,7 +26,7 @@ export interface DjangoSettingsFacts {
 }
 
 export function looksLikeSettings(uri: string, text: string): boolean {
-  return /settings/.test(uri) || /^\s*(INSTALLED_APPS|DATABASES|AUTH_USER_MODEL)\s*=/m.test(text);
+  return /settings/.test(uri) || ((text.includes('INSTALLED_APPS') || text.includes('DATABASES') || text.includes('AUTH_USER_MODEL')) && /^\s*(INSTALLED_APPS|DATABASES|AUTH_USER_MODEL)\s*=/m.test(text));
 }
 
 /** Reads AUTH_USER_MODEL and DATABASES' ATOMIC_REQUESTS / CONN_MAX_AGE from a settings-like module. */

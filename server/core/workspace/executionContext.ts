@@ -44,7 +44,7 @@ export function fileContextOf(relPath: string, text: string): ExecutionContext |
   const base = parts[parts.length - 1] ?? '';
   const dirs = parts.slice(0, -1);
   if (dirs.includes('migrations') && base !== '__init__.py') return { kind: 'migration', where: 'a migration' };
-  if (/^\s*class\s+Migration\s*\(\s*migrations\.Migration\s*\)/m.test(text)) return { kind: 'migration', where: 'a migration' };
+  if (text.includes('migrations.Migration') && /^\s*class\s+Migration\s*\(\s*migrations\.Migration\s*\)/m.test(text)) return { kind: 'migration', where: 'a migration' };
   if (TEST_FILE.test(base) || dirs.some((d) => TEST_DIRS.has(d))) return { kind: 'test', where: 'test code' };
   if (dirs.includes('test') && TEST_FRAMEWORK_IMPORT.test(text)) return { kind: 'test', where: 'test code' };
   const cmd = dirs.length >= 2 && dirs[dirs.length - 2] === 'management' && dirs[dirs.length - 1] === 'commands';
@@ -153,7 +153,7 @@ export class ExecutionContexts {
     private readonly workspace: WorkspaceFacts,
   ) {
     this.fileCtx = fileContextOf(relPath, text);
-    this.pytestFile = /^\s*(?:import pytest|from pytest\b)/m.test(text) || this.fileCtx?.kind === 'test';
+    this.pytestFile = (text.includes('pytest') && /^\s*(?:import pytest|from pytest\b)/m.test(text)) || this.fileCtx?.kind === 'test';
   }
 
   /** The resolver of another workspace file (one per parsed tree, kept with it). */

@@ -26,6 +26,11 @@ const SERIALIZER_CLASS = /^\s*class\s+\w+\s*\([^)]*Serializer\b/m;
 /** Custom QuerySet/Manager classes (often in managers.py/querysets.py): their methods' summaries feed the evaluator. */
 const QUERYSET_CLASS = /^\s*class\s+\w+\s*\([^)]*(QuerySet|Queryset|Manager|QS)\b/m;
 
+/** A word test first: a multi-line regular expression over every text of a large workspace costs tens of ms. */
+function serializerClass(text: string): boolean {
+  return text.includes('Serializer') && SERIALIZER_CLASS.test(text);
+}
+
 /**
  * Cheap text test, so that only files that can declare models or settings are parsed for facts: Django
  * loads models from an app's `models` module, and project base classes mention `models.Model` themselves.
@@ -33,7 +38,7 @@ const QUERYSET_CLASS = /^\s*class\s+\w+\s*\([^)]*(QuerySet|Queryset|Manager|QS)\
 export function mayHaveFacts(uri: string, text: string): boolean {
   if (mayHaveUrls(text) || mayExportTypes(text)) return true;
   if (!/^\s*class\s/m.test(text)) return looksLikeSettings(uri, text);
-  return SERIALIZER_CLASS.test(text) || QUERYSET_CLASS.test(text) || /(^|[\\/])models([\\/]|\.pyi?$)/.test(uri) || /\bmodels\.Model\b|\bAbstract(Base)?User\b|\(\s*Model\s*[,)]/.test(text) ||
+  return serializerClass(text) || (/Q(?:uery[Ss]et|S)\b|Manager\b/.test(text) && QUERYSET_CLASS.test(text)) || /(^|[\\/])models([\\/]|\.pyi?$)/.test(uri) || /\bmodels\.Model\b|\bAbstract(Base)?User\b|\(\s*Model\s*[,)]/.test(text) ||
     looksLikeSettings(uri, text);
 }
 
@@ -49,7 +54,7 @@ export function extractFileFacts(tree: Tree, uri: string, text: string): FileFac
   const classes = extractClassDecls(tree, uri).filter((c) => c.bases.length > 0);
   const facts: FileFacts = { classes };
   if (looksLikeSettings(uri, text)) facts.settings = extractSettingsFacts(tree, uri);
-  if (SERIALIZER_CLASS.test(text)) {
+  if (serializerClass(text)) {
     const serializers = extractSerializerDecls(tree, uri);
     if (serializers.length > 0) facts.serializers = serializers;
   }
