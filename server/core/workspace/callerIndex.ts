@@ -1,5 +1,5 @@
 import type { Node, Tree } from '../parsing/syntaxTree';
-import { moduleKey, nearestModule } from './modulePaths';
+import { moduleKey, moduleTail, nearestModule } from './modulePaths';
 
 /** One workspace file as a caller lookup sees it (parsed on demand). */
 export interface CallerFile {
@@ -42,16 +42,16 @@ export class CallerIndex {
   private pinnedChars = 0;
   /** Files parsed (or copied) for lookups, and their characters: the work caller lookups add to a scan. */
   readonly work = { files: 0, chars: 0 };
-  private readonly byModule = new Map<string, string>();
-  private readonly relPaths = new Map<string, string>();
+  /** Module keys by their last segment (`.../catalog/helpers` under `helpers`): a lookup reads only its candidates. */
+  private readonly byTail: ReadonlyMap<string, readonly (readonly [string, string])[]>;
+  private readonly relPaths: ReadonlyMap<string, string>;
   private words: Map<string, WordFilter> | undefined;
 
   constructor(private readonly source: CallerSource) {
-    for (const f of source.files) {
-      this.relPaths.set(f.uri, f.relPath);
-      const key = moduleKey(f.uri);
-      if (!this.byModule.has(key)) this.byModule.set(key, f.uri);
-    }
+    let files = SHARED_FILES.get(source);
+    if (!files) SHARED_FILES.set(source, (files = filesOf(source)));
+    this.relPaths = files.relPaths;
+    this.byTail = files.byTail;
   }
 
   /** A file's text, read once (a text test before a parse). */
@@ -178,7 +178,7 @@ export class CallerIndex {
     const memo = `${fromUri}\n${module}`;
     let hit = this.moduleFiles.get(memo);
     if (hit === undefined) {
-      hit = nearestModule(this.byModule, module, fromUri) ?? null;
+      hit = nearestModule(this.byTail.get(moduleTail(module, fromUri)) ?? [], module, fromUri) ?? null;
       this.moduleFiles.set(memo, hit);
     }
     return hit ?? undefined;
@@ -188,6 +188,31 @@ export class CallerIndex {
 }
 
 const ASCII_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+interface SourceFiles {
+  relPaths: Map<string, string>;
+  byTail: Map<string, [string, string][]>;
+}
+
+/** The file list's maps, built once per source (the language server builds an index per facts change, not the list). */
+function filesOf(source: CallerSource): SourceFiles {
+  const relPaths = new Map<string, string>();
+  const byTail = new Map<string, [string, string][]>();
+  const keys = new Set<string>();
+  for (const f of source.files) {
+    relPaths.set(f.uri, f.relPath);
+    const key = moduleKey(f.uri);
+    if (keys.has(key)) continue; // the first file of a module wins (`x.py` before `x.pyi`)
+    keys.add(key);
+    const tail = key.slice(key.lastIndexOf('/') + 1);
+    const list = byTail.get(tail);
+    if (list) list.push([key, f.uri]);
+    else byTail.set(tail, [[key, f.uri]]);
+  }
+  return { relPaths, byTail };
+}
+
+const SHARED_FILES = new WeakMap<CallerSource, SourceFiles>();
 
 /** Word filters by source (a language server folder keeps one source across its indexes), with the text each was built from. */
 const SHARED_FILTERS = new WeakMap<CallerSource, Map<string, { text: string; filter: WordFilter }>>();

@@ -25,14 +25,14 @@ export class WorkspaceIndex {
     this.lastScope = factsScope(prev, facts);
     if (this.lastScope === 'none') return false;
     this.files.set(uri, facts);
-    this.invalidate();
+    this.invalidate(this.lastScope === 'global' || !prev);
     return true;
   }
 
   removeFile(uri: string): void {
     const prev = this.files.get(uri);
     this.lastScope = factsScope(prev, undefined);
-    if (this.files.delete(uri)) this.invalidate();
+    if (this.files.delete(uri)) this.invalidate(true);
   }
 
   /**
@@ -65,31 +65,44 @@ export class WorkspaceIndex {
 
   facts(): WorkspaceFacts {
     if (!this.built) {
-      const classes = [...this.files.values()].flatMap((f) => f.classes);
-      const settingsList = [...this.files.entries()]
-        .filter(([, f]) => f.settings)
-        .sort(([a], [b]) => a.localeCompare(b))
-        .map(([, f]) => f.settings!);
-      const settings = mergeSettingsFacts(settingsList);
-      const urlViews = [...this.files.values()].flatMap((f) => f.urlViews ?? []);
-      const serializers = [...this.files.values()].flatMap((f) => f.serializers ?? []);
+      this.global ??= this.buildGlobal();
+      const { models, settings, urlViews, serializers } = this.global;
       const known: [string, FunctionSummary[] | undefined][] = [...this.files.entries()].map(([uri, f]) => [uri, f.functions ?? []]);
       for (const uri of this.functionSource?.uris ?? []) if (!this.files.has(uri)) known.push([uri, undefined]);
       const functions = new FunctionIndex(known, this.functionSource?.load);
       const moduleTypes = new ModuleTypeIndex([...this.files.entries()].map(([uri, f]) => [uri, f.types]));
       this.built = {
-        models: ModelIndex.build(classes, { authUserModel: settings.authUserModel?.value }), settings, urlViews, serializers, functions, moduleTypes,
+        models, settings, urlViews, serializers, functions, moduleTypes,
         ...(this.callerSource ? { callers: new CallerIndex(this.callerSource) } : {}),
       };
     }
     return this.built;
   }
 
-  private invalidate(): void {
+  /** The parts every file may read: models, settings, URLconfs, serializers (see FactsScope). */
+  private buildGlobal(): GlobalFacts {
+    const classes = [...this.files.values()].flatMap((f) => f.classes);
+    const settingsList = [...this.files.entries()]
+      .filter(([, f]) => f.settings)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([, f]) => f.settings!);
+    const settings = mergeSettingsFacts(settingsList);
+    const urlViews = [...this.files.values()].flatMap((f) => f.urlViews ?? []);
+    const serializers = [...this.files.values()].flatMap((f) => f.serializers ?? []);
+    return { models: ModelIndex.build(classes, { authUserModel: settings.authUserModel?.value }), settings, urlViews, serializers };
+  }
+
+  /** Built once per global change: a keystroke in a helper module changes its function summaries, not the models. */
+  private global?: GlobalFacts;
+
+  private invalidate(global = false): void {
+    if (global) this.global = undefined;
     this.built = undefined;
     this.generation++;
   }
 }
+
+type GlobalFacts = Pick<WorkspaceFacts, 'models' | 'settings' | 'urlViews' | 'serializers'>;
 
 /**
  * What a change of one file's facts can affect: `global` for models, settings, URLconfs and serializers (any file
