@@ -60,6 +60,8 @@ export interface FunctionSummary {
    * assigned once followed): a caller's queryset keeps its model and gains these steps' loads.
    */
   returnsParam?: ParamReturn;
+  /** Parameters the body calls (`fn(v)`): a callable passed for them runs when the function does (DJP305). */
+  callsParams?: string[];
   /** While summarising only: module-level names the body calls (dropped once work has been propagated). */
   callees?: string[];
 }
@@ -81,7 +83,8 @@ export function mayHaveFunctionSummaries(text: string): boolean {
     for (const raw of m[1].split(',')) {
       const name = raw.replace(/[:=][\s\S]*$/, '').replace(/^\s*\*+/, '').trim();
       if (!/^[A-Za-z_]\w*$/.test(name) || NOT_ROWS.has(name)) continue;
-      if (new RegExp(`\\b${name}\\.[A-Za-z_]\\w*`).test(text)) return true;
+      // `p.x` (a read), or `p(` (a callable parameter the function calls).
+      if (new RegExp(`\\b${name}(?:\\.[A-Za-z_]|\\s*\\()`).test(text)) return true;
     }
   }
   return false;
@@ -229,9 +232,10 @@ export function summarizeFunctions(tree: Tree): FunctionSummary[] {
     if (blocking) work.push(blocking);
     const callees = mayWork ? calledNames(body) : [];
     const returnsParam = paramReturnSteps(def);
-    if (Object.keys(reads).length === 0 && work.length === 0 && callees.length === 0 && !returnsParam) continue;
+    const callsParams = mayWork ? calledNames(body).filter((c) => (params.includes(c) || kwOnly.includes(c)) && neverRebound(def, c)) : [];
+    if (Object.keys(reads).length === 0 && work.length === 0 && callees.length === 0 && !returnsParam && !callsParams.length) continue;
     out.push({
-      name, params, ...(kwOnly.length ? { kwOnly } : {}), isAsync: isAsyncDef(def), reads, ...(returnsParam ? { returnsParam } : {}),
+      name, params, ...(kwOnly.length ? { kwOnly } : {}), isAsync: isAsyncDef(def), reads, ...(returnsParam ? { returnsParam } : {}), ...(callsParams.length ? { callsParams } : {}),
       ...(work.length ? { work } : {}), range: rangeOf(def.childForFieldName('name') ?? def),
       ...(callees.length ? { callees } : {}),
     });
@@ -265,7 +269,7 @@ function propagateWork(summaries: FunctionSummary[]): FunctionSummary[] {
     if (!changed) break;
   }
   for (const s of summaries) delete s.callees;
-  return summaries.filter((s) => Object.keys(s.reads).length > 0 || s.work?.length || s.returnsParam);
+  return summaries.filter((s) => Object.keys(s.reads).length > 0 || s.work?.length || s.returnsParam || s.callsParams);
 }
 
 /** Names called directly in a body as `name(...)` (nested defs and lambdas excluded), for same-module propagation. */
