@@ -47,6 +47,13 @@ const CASES: Record<string, Case> = {
   'tracker.joined_by_helper': { project: 'callee_effects' },
   'tracker.joined_through_module': { project: 'callee_effects' },
   'tracker.not_joined_through_module': { project: 'callee_effects', finding: 'exports.py:26' },
+  // A loop inside a helper: flagged there for the caller that does not load the relation, constant for the others.
+  'tracker.titles_joined': { project: 'callee_effects' },
+  'tracker.titles_plain': { project: 'callee_effects', finding: 'reports.py:3' },
+  'tracker.owners': { project: 'callee_effects' },
+  'tracker.counts_prefetched': { project: 'callee_effects' },
+  'tracker.counts_plain': { project: 'callee_effects', finding: 'reports.py:13' },
+  'tracker.subjects': { project: 'callee_effects' },
 };
 
 describe('real Django query counts of the callee fixtures (issue 15)', function () {

@@ -38,7 +38,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from exports import models as em, services, views as ev  # noqa: E402
 from planning import models as pm, views as pv  # noqa: E402
 from social import models as sm, views as sv  # noqa: E402
-from tracker import models as tm, exports as tx  # noqa: E402
+from tracker import models as tm, exports as tx, views as tv  # noqa: E402
 
 call_command("migrate", run_syncdb=True, verbosity=0, interactive=False)
 
@@ -101,6 +101,12 @@ CASES = {
     "tracker.joined_by_helper": lambda role, board: tx.joined_by_helper(),
     "tracker.joined_through_module": lambda role, board: tx.joined_through_module(),
     "tracker.not_joined_through_module": lambda role, board: tx.not_joined_through_module(),
+    "tracker.titles_joined": lambda role, board: tv.titles_joined(None),
+    "tracker.titles_plain": lambda role, board: tv.titles_plain(None),
+    "tracker.owners": lambda role, board: tv.owners(None),
+    "tracker.counts_prefetched": lambda role, board: tv.counts_prefetched(None),
+    "tracker.counts_plain": lambda role, board: tv.counts_plain(None),
+    "tracker.subjects": lambda role, board: tv.subjects(None),
 }
 
 

@@ -47,6 +47,19 @@ describe('callee effects (issue 15, session 3)', () => {
   it('a helper of another module handing the queryset back keeps the caller’s model and adds its loads', () => {
     assert.equal(at('tracker', 'exports.py', 10)[0]?.code, 'DJP101');
     assert.equal(at('tracker', 'exports.py', 26)[0]?.code, 'DJP101');
-    assert.deepEqual(findings.filter((x) => x.dir === 'tracker').map((x) => x.f.range.start.line + 1).sort((a, b) => a - b), [10, 26]);
+    assert.deepEqual(findings.filter((x) => x.dir === 'tracker' && x.file === 'exports.py').map((x) => x.f.range.start.line + 1).sort((a, b) => a - b), [10, 26]);
+  });
+
+  it('a loop inside a helper stays there and names only the callers that do not load the relation; silent when all do', () => {
+    const callersOf = (f: Finding | undefined) => (f?.related ?? []).filter((r) => /^this caller/.test(r.message)).map((r) => `${path.basename(r.uri ?? '')}:${r.range.start.line + 1} ${r.message}`);
+    const [titles] = at('tracker', 'reports.py', 3);
+    assert.equal(titles?.code, 'DJP101');
+    assert.deepEqual(callersOf(titles), ['views.py:10 this caller passes rows that do not load story']);
+    const [counts] = at('tracker', 'reports.py', 13);
+    assert.equal(counts?.code, 'DJP104');
+    assert.deepEqual(callersOf(counts), ['views.py:22 this caller passes rows that do not load tasks']);
+    assert.deepEqual(at('tracker', 'reports.py', 8), []);
+    assert.deepEqual(at('tracker', 'reports.py', 18), []);
+    assert.equal(findings.filter((x) => x.dir === 'tracker' && x.file === 'views.py').length, 0);
   });
 });

@@ -82,7 +82,7 @@ export const rule: Rule = {
         message: `N+1: ${describeUse(use)} runs one ${use.kind === 'count' ? 'COUNT' : use.kind === 'aggregate' ? 'aggregate' : 'EXISTS'} ` +
           `query per ${model?.name ?? 'row'} row (${formatQueryCost(cost)}); ${suggestion} (one grouped query).`,
         cost,
-        related: [...(use.via ? [helperRelated(use.via.call, use.via.read, 'counts')] : []), ...loopRelated(use.loop)],
+        related: [...(use.via ? [helperRelated(use.via.call, use.via.read, 'counts')] : []), ...loopRelated(use.loop, use.path)],
         fixes: fix ? [fix] : undefined,
       });
     }
