@@ -2,6 +2,7 @@ import type { Node } from '../parsing/syntaxTree';
 import { keywordArg, positionalArgs, unparen, parentOf, walk, isAsyncDef } from '../python/syntax';
 import { enclosingClass, enclosingFunction } from '../python/scopes';
 import { scopeOfDefinition } from '../python/semantic/bindings';
+import { bindingOf } from '../python/semantic/infer';
 import { calledLocalFunction, localFunction } from './asyncContext';
 import type { CallerIndex } from '../workspace/callerIndex';
 import type { DefiningFile } from '../workspace/callers';
@@ -35,8 +36,10 @@ export function callableDef(expr: Node, from: DefiningFile, index: CallerIndex |
   const e = unparen(expr);
   if (e.type === 'lambda') return { def: e, file: from };
   if (e.type === 'identifier') {
-    const def = localFunction(from.root, e.text);
-    return def ? { def, file: from } : undefined;
+    // The name must be bound to that module-level def where it is used (not a parameter or local of the same name).
+    const b = bindingOf(e);
+    const def = b?.kind === 'function' ? localFunction(from.root, e.text) : undefined;
+    return def && b?.definition?.id === def.id ? { def, file: from } : undefined;
   }
   if (e.type !== 'attribute') return undefined;
   const obj = e.childForFieldName('object');
