@@ -3,6 +3,9 @@ import * as path from 'node:path';
 import { FIXTURE_PROJECTS } from '../harness/paths';
 import { scanProject } from '../harness/projectRun';
 import type { Finding } from '../../server/core/rules/types';
+import { profileProject } from '../../server/node/profile';
+import { mergeConfig } from '../../server/core/config/config';
+import { describeSteps } from '../../server/cli/profile';
 
 /** Issue 15, session 3: method-level queries no prefetch serves, DJP305 through self/bases/callbacks, helpers returning their queryset. */
 describe('callee effects (issue 15, session 3)', () => {
@@ -61,5 +64,12 @@ describe('callee effects (issue 15, session 3)', () => {
     assert.deepEqual(at('tracker', 'reports.py', 8), []);
     assert.deepEqual(at('tracker', 'reports.py', 18), []);
     assert.equal(findings.filter((x) => x.dir === 'tracker' && x.file === 'views.py').length, 0);
+  });
+
+  it('the endpoint profile still prices the method query at the calling loop (1 + 2N), though it is reported at the method', async () => {
+    const { report } = await profileProject(path.join(FIXTURE_PROJECTS, 'callee_effects'), mergeConfig());
+    const e = report.endpoints.find((x) => x.id === 'social.views.recent_page');
+    assert.ok(e, report.endpoints.map((x) => x.id).join(', '));
+    assert.equal(describeSteps(e.endpoint.steps), 'cpu 2 ms, db 1 + 2N');
   });
 });

@@ -5,8 +5,10 @@ import type { ModelIndex, RelationInfo } from './modelIndex';
 import type { ParamRead } from '../workspace/functionSummaries';
 import { MAX_CALLER_FILES } from '../workspace/callers';
 import { isTestPath } from './callerArguments';
-import { helperCalls, type HelperRowCall } from './helperCalls';
-import { kindOf, type ManagerUseKind } from './n1Analysis';
+import { helperCalls, helperLabel, type HelperRowCall } from './helperCalls';
+import { allManagerUses, kindOf, managerCost, type ManagerUseKind } from './n1Analysis';
+import type { Finding } from '../rules/types';
+import { rangeOf } from '../python/syntax';
 import { MemoKey } from '../memo';
 
 /**
@@ -42,6 +44,20 @@ export function defeatingUse(models: ModelIndex, model: string, read: ParamRead)
     return defeats ? { path: read.attrs.join('__'), rel, kind, decisive } : undefined;
   }
   return undefined;
+}
+
+const DEFEATING_NAMES = new WeakMap<ModelIndex, string[]>();
+
+/** Names of the workspace's model methods and properties with a query no prefetch serves (once per model index). */
+function defeatingMethodNames(models: ModelIndex): string[] {
+  let names = DEFEATING_NAMES.get(models);
+  if (!names) {
+    const set = new Set<string>();
+    for (const m of models.models()) for (const [name, entry] of m.methodReads ?? []) if (entry.reads.some((r) => defeatingUse(models, m.key, r))) set.add(name);
+    names = [...set];
+    DEFEATING_NAMES.set(models, names);
+  }
+  return names;
 }
 
 /** The bare method name of a model method call (`Story.team_name` -> `team_name`). */
@@ -149,4 +165,22 @@ export function methodQueries(ctx: RuleContext): MethodQuery[] {
     }
     return [...byRead.values()].filter((q) => q.callers.length > 0);
   });
+}
+
+/**
+ * The per-row cost, at each calling loop of this file, of the queries reported at their model method (DJP112): not
+ * findings of this file (the method's file reports them once), but what the endpoint profiles price at the call.
+ */
+export function methodQueryCallCosts(ctx: RuleContext): Finding[] {
+  const out: Finding[] = [];
+  // Only files naming such a method can call one (most files: no row loop is evaluated for this).
+  if (!defeatingMethodNames(ctx.workspace.models).some((n) => ctx.file.text.includes(`.${n}`))) return out;
+  for (const use of allManagerUses(ctx)) {
+    if (!use.via || !reportedAtMethod(ctx, use.via.call, use.via.read, use.loop.source.model)) continue;
+    out.push({
+      code: 'DJP112', range: rangeOf(use.expr), cost: managerCost(use, 1, ctx),
+      message: `${helperLabel(use.via.call)} runs \`${use.via.read.text}\` per row (reported at the method)`,
+    });
+  }
+  return out;
 }
