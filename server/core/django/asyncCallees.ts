@@ -1,5 +1,5 @@
 import type { Node } from '../parsing/syntaxTree';
-import { keywordArg, positionalArgs, unparen, parentOf, walk, isAsyncDef } from '../python/syntax';
+import { decoratorsOf, keywordArg, positionalArgs, unparen, parentOf, walk, isAsyncDef } from '../python/syntax';
 import { enclosingClass, enclosingFunction } from '../python/scopes';
 import { scopeOfDefinition } from '../python/semantic/bindings';
 import { bindingOf } from '../python/semantic/infer';
@@ -35,6 +35,11 @@ function selfClass(node: Node, self: Node): Node | undefined {
 export function callableDef(expr: Node, from: DefiningFile, index: CallerIndex | undefined): SyncTarget | undefined {
   const e = unparen(expr);
   if (e.type === 'lambda') return { def: e, file: from };
+  const hit = namedDef(e, from, index);
+  return hit && !hopsToThread(hit.def) ? hit : undefined;
+}
+
+function namedDef(e: Node, from: DefiningFile, index: CallerIndex | undefined): SyncTarget | undefined {
   if (e.type === 'identifier') {
     // The name must be bound to that module-level def where it is used (not a parameter or local of the same name).
     const b = bindingOf(e);
@@ -50,12 +55,17 @@ export function callableDef(expr: Node, from: DefiningFile, index: CallerIndex |
   return hit ? { def: hit.def, file: hit.file } : undefined;
 }
 
+/** A def wrapped into a coroutine function by its decorator (`@database_sync_to_async`): calling it runs nothing here. */
+function hopsToThread(def: Node): boolean {
+  return decoratorsOf(def).some((d) => /sync_to_async|SyncToAsync|to_thread/.test(d.text));
+}
+
 /** The sync def a call runs directly (`helper()`, `self.m()` with `m` in the class or a workspace base). */
 export function calledSyncDef(call: Node, from: DefiningFile, index: CallerIndex | undefined): SyncTarget | undefined {
   const local = calledLocalFunction(call, from.root);
-  if (local) return { def: local, file: from };
   const fn = call.childForFieldName('function');
-  return fn?.type === 'attribute' ? callableDef(fn, from, index) : undefined;
+  const hit = local ? { def: local, file: from } : fn?.type === 'attribute' ? callableDef(fn, from, index) : undefined;
+  return hit && !(hit.def.type === 'function_definition' && hopsToThread(hit.def)) ? hit : undefined;
 }
 
 /** Builtins that run `map()`/`filter()` right away, and those that take a `key=` function. */
