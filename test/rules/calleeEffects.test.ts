@@ -38,13 +38,13 @@ describe('callee effects (issue 15, session 3)', () => {
     assert.equal(findings.filter((x) => x.dir === 'social' && x.file === 'models.py').length, 3);
   });
 
-  it('DJP305 follows self methods into workspace bases, callbacks and map()/key=, and leaves thread hops alone', () => {
+  it('DJP305 follows self methods (and super()) into workspace bases, callbacks and map()/key=, and leaves thread hops alone', () => {
     const lines = findings.filter((x) => x.dir === 'live' && x.f.code === 'DJP305').map((x) => x.f.range.start.line + 1).sort((a, b) => a - b);
-    assert.deepEqual(lines, [26, 29, 32, 59, 72, 85, 99]);
+    assert.deepEqual(lines, [26, 29, 32, 35, 62, 75, 88, 102]);
     const [base] = at('live', 'views.py', 26);
     assert.equal(base.related?.[0]?.uri?.endsWith('mixins.py'), true);
     assert.match(base.message, /mixins\.py line 8/);
-    assert.match(at('live', 'views.py', 72)[0].message, /`apply_all\(\)` calls the `fn` passed here, `feed_title\(\)`/);
+    assert.match(at('live', 'views.py', 75)[0].message, /`apply_all\(\)` calls the `fn` passed here, `feed_title\(\)`/);
   });
 
   it('a helper of another module handing the queryset back keeps the caller’s model and adds its loads', () => {

@@ -31,6 +31,13 @@ function selfClass(node: Node, self: Node): Node | undefined {
   return cls && enclosingFunction(cls) === null ? cls : undefined;
 }
 
+/** The class of the method holding `node` (for `super()`, a method of a module-level class). */
+function superClass(node: Node): Node | undefined {
+  const fn = enclosingFunction(node);
+  const cls = fn ? enclosingClass(fn) : undefined;
+  return cls && enclosingFunction(cls) === null ? cls : undefined;
+}
+
 /** The def a callable expression names: a module function of its file, or `self.m` through the class's workspace bases. */
 export function callableDef(expr: Node, from: DefiningFile, index: CallerIndex | undefined): SyncTarget | undefined {
   const e = unparen(expr);
@@ -49,9 +56,11 @@ function namedDef(e: Node, from: DefiningFile, index: CallerIndex | undefined): 
   if (e.type !== 'attribute') return undefined;
   const obj = e.childForFieldName('object');
   const name = e.childForFieldName('attribute')?.text;
-  const cls = obj?.type === 'identifier' && name ? selfClass(e, obj) : undefined;
+  // `super().m()` in a method: the first workspace base defining `m`.
+  const viaSuper = obj?.type === 'call' && obj.childForFieldName('function')?.text === 'super' && positionalArgs(obj).length === 0;
+  const cls = obj?.type === 'identifier' && name ? selfClass(e, obj) : viaSuper ? superClass(e) : undefined;
   if (!cls || !name) return undefined;
-  const hit = inheritedMethod(cls, name, from, index);
+  const hit = inheritedMethod(cls, name, from, index, viaSuper);
   return hit ? { def: hit.def, file: hit.file } : undefined;
 }
 
