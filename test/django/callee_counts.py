@@ -7,7 +7,8 @@ JSON {case: {n: queries}}, plus "sfu_create": the SQL a select_for_update().crea
 calleeCounts.test.ts compares the counts with the cost djperf predicts (1 + k*N when flagged, a constant when clean).
 
 Seed for size n: planning: n boards (each with its team and one story with one estimate on the single role),
-n notes (each with its own creator team); exports: one board with n cards (each with its own owner and one vote).
+n notes (each with its own creator team); exports: one board with n cards (each with its own owner and one vote);
+social: n posts (one fan, one visible and one hidden comment each); tracker: n tasks (own story and owner each).
 """
 import json
 import os
@@ -15,7 +16,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROJECTS = os.path.join(os.path.dirname(HERE), "fixtures", "projects")
-for project in ("model_method_callees", "caller_typed_params"):
+for project in ("model_method_callees", "caller_typed_params", "callee_effects"):
     sys.path.insert(0, os.path.join(PROJECTS, project))
 
 import django  # noqa: E402
@@ -23,7 +24,7 @@ from django.conf import settings  # noqa: E402
 
 settings.configure(
     SECRET_KEY="callee-counts",
-    INSTALLED_APPS=["django.contrib.contenttypes", "django.contrib.auth", "planning", "exports"],
+    INSTALLED_APPS=["django.contrib.contenttypes", "django.contrib.auth", "planning", "exports", "social", "tracker"],
     DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
     DEFAULT_AUTO_FIELD="django.db.models.AutoField",
     USE_TZ=True,
@@ -36,6 +37,8 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from exports import models as em, services, views as ev  # noqa: E402
 from planning import models as pm, views as pv  # noqa: E402
+from social import models as sm, views as sv  # noqa: E402
+from tracker import models as tm, exports as tx, views as tv  # noqa: E402
 
 call_command("migrate", run_syncdb=True, verbosity=0, interactive=False)
 
@@ -54,6 +57,15 @@ def seed(n):
         owner = em.Member.objects.create(name="member %d" % i)
         card = em.Card.objects.create(board=board, owner=owner, title="card %d" % i)
         em.Vote.objects.create(card=card, voter=owner)
+    for i in range(n):
+        fan = sm.Member.objects.create(name="fan %d" % i)
+        post = sm.Post.objects.create(title="post %d" % i)
+        post.fans.add(fan)
+        sm.Comment.objects.create(post=post, body="c %d" % i)
+        sm.Comment.objects.create(post=post, body="hidden %d" % i, hidden=True)
+        member = tm.Member.objects.create(name="m %d" % i)
+        story = tm.Story.objects.create(title="s %d" % i)
+        tm.Task.objects.create(story=story, owner=member, subject="t %d" % i)
     return role, board
 
 
@@ -79,6 +91,22 @@ CASES = {
     "exports.owners": lambda role, board: ev.owners(None),
     "exports.owners_plain": lambda role, board: ev.owners_plain(None),
     "exports.votes": lambda role, board: ev.votes(None, board.pk),
+    "social.fan_page": lambda role, board: sv.fan_page(None),
+    "social.first_comments": lambda role, board: sv.first_comments(None),
+    "social.recent_page": lambda role, board: sv.recent_page(None),
+    "social.counts": lambda role, board: sv.counts(None),
+    "social.counts_prefetched": lambda role, board: sv.counts_prefetched(None),
+    "social.all_prefetched": lambda role, board: sv.all_prefetched(None),
+    "tracker.subjects_with_story": lambda role, board: tx.subjects_with_story(None),
+    "tracker.joined_by_helper": lambda role, board: tx.joined_by_helper(),
+    "tracker.joined_through_module": lambda role, board: tx.joined_through_module(),
+    "tracker.not_joined_through_module": lambda role, board: tx.not_joined_through_module(),
+    "tracker.titles_joined": lambda role, board: tv.titles_joined(None),
+    "tracker.titles_plain": lambda role, board: tv.titles_plain(None),
+    "tracker.owners": lambda role, board: tv.owners(None),
+    "tracker.counts_prefetched": lambda role, board: tv.counts_prefetched(None),
+    "tracker.counts_plain": lambda role, board: tv.counts_plain(None),
+    "tracker.subjects": lambda role, board: tv.subjects(None),
 }
 
 

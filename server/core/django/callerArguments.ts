@@ -36,7 +36,7 @@ function applicationSites(def: Node, home: DefiningFile, index: CallerIndex | un
 }
 
 /** Test modules: their calls pass fixtures and mocks, not what the application passes. */
-function isTestPath(relPath: string): boolean {
+export function isTestPath(relPath: string): boolean {
   const parts = relPath.split('/');
   const file = parts[parts.length - 1] ?? '';
   return /^(tests?|test_.*|.*_tests?|conftest)\.py$/.test(file) || parts.slice(0, -1).some((d) => /^(tests?|testing|unittests)$/.test(d));

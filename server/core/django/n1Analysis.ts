@@ -186,11 +186,15 @@ export function managerCost(use: ManagerUse, perRow = 1, ctx?: RuleContext): Que
   };
 }
 
-export function loopRelated(loop: RowLoop): RelatedLocation[] {
+/**
+ * The loop's queryset, and for a helper's parameter typed from its callers the callers: only those that do not load
+ * `path` when the use is one a load would serve (the fix belongs there), every caller otherwise.
+ */
+export function loopRelated(loop: RowLoop, path?: string): RelatedLocation[] {
   return [
     { range: rangeOf(loop.iterable), message: 'rows come from this queryset' },
     ...(loop.source.origin.id !== loop.iterable.id ? [{ range: rangeOf(loop.source.origin), message: 'queryset defined here' }] : []),
-    ...passedByRelated(loop.source),
+    ...passedByRelated(loop.source, path),
   ];
 }
 

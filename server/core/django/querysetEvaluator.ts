@@ -14,7 +14,8 @@ import { scopeOfDefinition, unpackedValue, type Binding } from '../python/semant
 import { elementType } from '../python/semantic/library';
 import { instance, shortName, type PyType } from '../python/semantic/types';
 import { pagePaginator, paginatedRows, paginatorCall } from './pagination';
-import { customChain, viaManager } from './customQuerysets';
+import { applySteps, customChain, viaManager } from './customQuerysets';
+import { paramReturnSteps, type FunctionIndex, type ParamReturn } from '../workspace/functionSummaries';
 import { inheritedGetQuerysetUnknown } from './inheritedGetQueryset';
 
 const MAX_DEPTH = 24;
@@ -41,7 +42,9 @@ export class QuerysetEvaluator {
    * `callers`: the analysed file and the workspace's caller index, so an unannotated parameter of a module-level
    * function can be typed from what its resolved callers pass. Without it parameters stay unknown.
    */
-  constructor(readonly models: ModelIndex, private readonly callers?: { home: DefiningFile; index?: CallerIndex }) {
+  /** Same-file helpers' parameter returns, by def node id (null: the helper does not hand a parameter back). */
+  private readonly paramReturns = new Map<number, ParamReturn | null>();
+  constructor(readonly models: ModelIndex, private readonly callers?: { home: DefiningFile; index?: CallerIndex; functions?: FunctionIndex }) {
     if (callers) this.homes.set(callers.home.root.tree, callers.home);
   }
 
@@ -456,12 +459,25 @@ export class QuerysetEvaluator {
         return cls ? this.fresh(cls, node, undefined) : this.queryset(first);
       }
       const b = bindingOf(fn);
-      if (b?.kind === 'function' && b.definition && !isAsyncFunction(b.definition)) return this.agreedReturn(b.definition, depth);
+      if (b?.kind === 'function' && b.definition && !isAsyncFunction(b.definition)) {
+        let ret = this.paramReturns.get(b.definition.id);
+        if (ret === undefined) {
+          ret = paramReturnSteps(b.definition) ?? null;
+          this.paramReturns.set(b.definition.id, ret);
+        }
+        return (ret ? this.throughParamReturn(node, ret, depth) : undefined) ?? this.agreedReturn(b.definition, depth);
+      }
+      if (b?.kind === 'import' && b.qualified) return this.importedParamReturn(node, b.qualified, depth);
       return undefined;
     }
     if (fn.type !== 'attribute') return undefined;
     const method = fn.childForFieldName('attribute')?.text ?? '';
     const receiverNode = fn.childForFieldName('object');
+    if (receiverNode?.type === 'identifier') {
+      // `utils.scoped(qs)`: a function of an imported workspace module.
+      const b = bindingOf(receiverNode);
+      if (b?.kind === 'import' && b.qualified) return this.importedParamReturn(node, `${b.qualified}.${method}`, depth);
+    }
     if (receiverNode?.type === 'identifier' && receiverNode.text === 'self' && method === 'get_queryset') {
       return this.getQuerysetMethod(node, depth);
     }
@@ -487,6 +503,32 @@ export class QuerysetEvaluator {
       if (custom !== 'django') return custom;
     }
     return this.chain(receiver, method, node);
+  }
+
+  /**
+   * `scoped(qs)` of a helper that hands its parameter back chained: the caller's queryset for that parameter, with the
+   * helper's loading steps applied (built at the call: fixes and messages point at the caller's code). Unknown when the
+   * argument is not a queryset djperf can follow.
+   */
+  private throughParamReturn(call: Node, ret: ParamReturn, depth: number): QuerysetValue | undefined {
+    const arg = keywordArg(call, ret.param) ?? (ret.index >= 0 ? positionalArgs(call)[ret.index] : undefined);
+    const args = call.childForFieldName('arguments')?.namedChildren ?? [];
+    if (!arg || args.some((a) => a.type === 'list_splat' || a.type === 'dictionary_splat')) return undefined;
+    const q = this.evaluate(arg, depth);
+    if (q?.kind !== 'queryset') return undefined;
+    const start = cloneQueryset(q, { origin: call });
+    start.calls = [...q.calls, call];
+    return applySteps(this.models, start, ret.steps, call, 0);
+  }
+
+  /** A helper imported from a workspace module (its summary says whether it hands a parameter back). */
+  private importedParamReturn(call: Node, qualified: string, depth: number): QuerysetValue | undefined {
+    const functions = this.callers?.functions;
+    const home = this.homes.get(call.tree);
+    // Only a call passed a queryset is worth resolving (resolving may parse the helper's module).
+    if (!functions || !home || !positionalArgs(call).concat(keywordValues(call)).some((a) => this.evaluate(a, depth)?.kind === 'queryset')) return undefined;
+    const ret = functions.resolve(home.uri, qualified)?.summary.returnsParam;
+    return ret ? this.throughParamReturn(call, ret, depth) : undefined;
   }
 
   private userModel(): ModelInfo | undefined {
@@ -569,6 +611,16 @@ function isGetUserModel(node: Node): boolean {
 
 function isAsyncFunction(def: Node): boolean {
   return def.child(0)?.type === 'async';
+}
+
+/** The values of a call's keyword arguments. */
+function keywordValues(call: Node): Node[] {
+  const out: Node[] = [];
+  for (const a of call.childForFieldName('arguments')?.namedChildren ?? []) {
+    const v = a.type === 'keyword_argument' ? a.childForFieldName('value') : null;
+    if (v) out.push(v);
+  }
+  return out;
 }
 
 /** What a queryset joins and prefetches, as one comparable string. */

@@ -39,11 +39,18 @@ export function isSelfRoot(n: Node): boolean {
 }
 
 /** `self.a().b("x")` -> steps [a(), b("x")]; undefined when the chain does not start at the queryset itself. */
-function chainSteps(expr: Node, isRoot: (n: Node) => boolean): QuerysetStep[] | undefined {
+function chainSteps(expr: Node, isRoot: (n: Node) => boolean, local?: (n: Node) => Node | undefined): QuerysetStep[] | undefined {
   const steps: QuerysetStep[] = [];
   let cur = unparen(expr);
   for (let guard = 0; guard < 64; guard++) {
     if (isRoot(cur)) return steps.reverse();
+    if (cur.type === 'identifier' && local) {
+      // `qs = queryset.extra(...); return qs`: a local assigned once stands for its value.
+      const value = local(cur);
+      if (!value) return undefined;
+      cur = unparen(value);
+      continue;
+    }
     if (cur.type !== 'call') return undefined;
     const fn = cur.childForFieldName('function');
     if (fn?.type !== 'attribute') return undefined;
@@ -66,12 +73,12 @@ function chainSteps(expr: Node, isRoot: (n: Node) => boolean): QuerysetStep[] | 
  * The summary of one method: the steps every `return` applies (all returns must agree on them). `null` when the
  * method returns anything else (an instance, a new QuerySet, a local built elsewhere): its rows are not known.
  */
-export function querysetMethodSteps(def: Node, isRoot: (n: Node) => boolean = isSelfRoot): QuerysetStep[] | null {
+export function querysetMethodSteps(def: Node, isRoot: (n: Node) => boolean = isSelfRoot, local?: (n: Node) => Node | undefined): QuerysetStep[] | null {
   const values = returnValues(def);
   if (!values?.length) return null;
   let first: QuerysetStep[] | undefined;
   for (const v of values) {
-    const steps = chainSteps(v, isRoot);
+    const steps = chainSteps(v, isRoot, local);
     if (!steps) return null;
     if (first && JSON.stringify(first) !== JSON.stringify(steps)) return null;
     first ??= steps;

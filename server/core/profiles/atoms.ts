@@ -111,6 +111,8 @@ export interface HandlerWork {
 const N1_FIXED: Readonly<Record<string, number>> = {
   // extra queries once per request after the fix (select_related joins; prefetch_related adds one per relation …)
   DJP101: 0, DJP102: 1, DJP103: 0, DJP104: 0, DJP105: 1, DJP106: 1, DJP107: 0, DJP108: 1, DJP109: 0,
+  // The method reads the related rows from a prefetch instead: one query per request for the relation.
+  DJP112: 1,
 };
 const ASYNC_UNBLOCK = new Set(['DJP301', 'DJP302', 'DJP303', 'DJP304', 'DJP305']);
 const WRITE_METHODS = new Set(['create', 'update', 'delete', 'bulk_create', 'bulk_update', 'get_or_create', 'update_or_create', 'add', 'remove',

@@ -2,7 +2,8 @@ import { clipWords } from '../text/clip';
 import type { Node, Tree } from '../parsing/syntaxTree';
 import { LineMap } from '../parsing/textDocument';
 import { RuleContext, type WorkspaceFacts } from '../rules/context';
-import { ALL_RULES } from '../rules/registry';
+import { ALL_RULES, ruleByCode } from '../rules/registry';
+import { methodQueryCallCosts } from '../django/methodQueries';
 import { analyzeFile } from '../analyzer';
 import type { DjperfConfig } from '../config/config';
 import { mergeConfig } from '../config/config';
@@ -103,7 +104,11 @@ export function buildProfileReport(input: ProfileInput): ProfileReport {
     const file = { uri, text: f.text, tree: t, lineMap: new LineMap(f.text) };
     const relPath = relativePath(uri, input.root);
     const { findings } = analyzeFile(file, input.workspace, config, { relPath, rules: RULES });
-    a = { uri, root: t.rootNode, ctx: new RuleContext(file, input.workspace, { targetDjango: config.targetDjango }), imports: importsOf(t.rootNode), findings };
+    const ctx = new RuleContext(file, input.workspace, { targetDjango: config.targetDjango });
+    // A model method's query reported once at the method (DJP112) still costs per row at each calling loop here.
+    const meta = ruleByCode('DJP112')?.meta;
+    const atMethod = meta ? methodQueryCallCosts(ctx).map((f) => ({ ...f, meta, severity: meta.defaultSeverity })) : [];
+    a = { uri, root: t.rootNode, ctx, imports: importsOf(t.rootNode), findings: [...findings, ...atMethod] };
     analyzed.set(uri, a);
     return a;
   };

@@ -66,7 +66,7 @@ export class RuleContext {
     const { uri, text, tree } = this.file;
     // Callers of this file's helpers are resolved through the caller index (relPath: its test-module test).
     const home = { uri, text, root: tree.rootNode, relPath: this.workspace.callers?.relPathOf(uri) ?? uri };
-    this.evaluatorCache ??= new QuerysetEvaluator(this.workspace.models, { home, index: this.workspace.callers });
+    this.evaluatorCache ??= new QuerysetEvaluator(this.workspace.models, { home, index: this.workspace.callers, functions: this.workspace.functions });
     return this.evaluatorCache;
   }
 

@@ -8,6 +8,7 @@ import { rule as DJP106 } from './n1/DJP106';
 import { rule as DJP107 } from './n1/DJP107';
 import { rule as DJP108 } from './n1/DJP108';
 import { rule as DJP109 } from './n1/DJP109';
+import { rule as DJP112 } from './n1/DJP112';
 import { rule as DJP110 } from './templates/DJP110';
 import { rule as DJP111 } from './templates/DJP111';
 import type { TemplateRule } from '../templates/templateRule';
@@ -49,6 +50,7 @@ export const ALL_RULES: readonly Rule[] = [
   DJP107,
   DJP108,
   DJP109,
+  DJP112,
   DJP201,
   DJP202,
   DJP203,

@@ -6,6 +6,7 @@ import { chainUses } from '../django/managerChains';
 import { classifyBlocking, CATEGORY_LABEL } from '../django/blockingCalls';
 import { CHAIN_METHODS, INSTANCE_METHODS, TERMINAL_METHODS } from '../django/querysetValue';
 import { moduleKey, moduleTail, nearestModule, splitQualified } from './modulePaths';
+import { querysetMethodSteps, type QuerysetStep } from '../django/querysetMethods';
 
 /**
  * Per-function summaries of a module's top-level functions: which attribute chains each parameter is read
@@ -54,6 +55,13 @@ export interface FunctionSummary {
   /** First query and first blocking call the function runs itself (nested defs/lambdas excluded). */
   work?: BlockingWork[];
   range: Range;
+  /**
+   * Every `return` gives this parameter back through queryset calls (`return qs.filter(...).select_related("a")`, locals
+   * assigned once followed): a caller's queryset keeps its model and gains these steps' loads.
+   */
+  returnsParam?: ParamReturn;
+  /** Parameters the body calls (`fn(v)`): a callable passed for them runs when the function does (DJP305). */
+  callsParams?: string[];
   /** While summarising only: module-level names the body calls (dropped once work has been propagated). */
   callees?: string[];
 }
@@ -75,7 +83,8 @@ export function mayHaveFunctionSummaries(text: string): boolean {
     for (const raw of m[1].split(',')) {
       const name = raw.replace(/[:=][\s\S]*$/, '').replace(/^\s*\*+/, '').trim();
       if (!/^[A-Za-z_]\w*$/.test(name) || NOT_ROWS.has(name)) continue;
-      if (new RegExp(`\\b${name}\\.[A-Za-z_]\\w*`).test(text)) return true;
+      // `p.x` (a read), or `p(` (a callable parameter the function calls).
+      if (new RegExp(`\\b${name}(?:\\.[A-Za-z_]|\\s*\\()`).test(text)) return true;
     }
   }
   return false;
@@ -149,6 +158,36 @@ export function parameterReads(def: Node, param: string): ParamRead[] {
   return reads;
 }
 
+/** A helper that hands its parameter back chained: which parameter and the loading steps applied on the way. */
+export interface ParamReturn {
+  param: string;
+  /** Its position among the positional parameters (-1: keyword-only). */
+  index: number;
+  steps: QuerysetStep[];
+}
+
+/**
+ * `def scoped(qs): return qs.filter(...).select_related("a")` (or `x = qs.extra(...); return x`): the parameter every
+ * return hands back through queryset calls, and their loading steps. Undefined when a return gives anything else, or
+ * the parameter is rebound. Decorated functions are not read (a decorator may change what is returned).
+ */
+export function paramReturnSteps(def: Node): ParamReturn | undefined {
+  const body = def.childForFieldName('body');
+  if (!body || !/\breturn\b/.test(body.text) || parentOf(def)?.type === 'decorated_definition' || isAsyncDef(def)) return undefined;
+  const { params, kwOnly } = parametersOf(def);
+  const scope = scopeOfDefinition(def);
+  const local = (n: Node): Node | undefined => {
+    const bs = scope?.bindings.get(n.text);
+    return bs?.length === 1 && bs[0].kind === 'assignment' && !bs[0].path ? bs[0].value : undefined;
+  };
+  for (const [i, param] of [...params, ...kwOnly].entries()) {
+    if (NOT_ROWS.has(param) || !neverRebound(def, param)) continue;
+    const steps = querysetMethodSteps(def, (n) => n.type === 'identifier' && n.text === param, local);
+    if (steps) return { param, index: i < params.length ? i : -1, steps };
+  }
+  return undefined;
+}
+
 /** Summaries of the module-level functions of a tree (decorated ones included). */
 export function summarizeFunctions(tree: Tree): FunctionSummary[] {
   const root = tree.rootNode;
@@ -192,9 +231,11 @@ export function summarizeFunctions(tree: Tree): FunctionSummary[] {
     if (query) work.push(query);
     if (blocking) work.push(blocking);
     const callees = mayWork ? calledNames(body) : [];
-    if (Object.keys(reads).length === 0 && work.length === 0 && callees.length === 0) continue;
+    const returnsParam = paramReturnSteps(def);
+    const callsParams = mayWork ? calledNames(body).filter((c) => (params.includes(c) || kwOnly.includes(c)) && neverRebound(def, c)) : [];
+    if (Object.keys(reads).length === 0 && work.length === 0 && callees.length === 0 && !returnsParam && !callsParams.length) continue;
     out.push({
-      name, params, ...(kwOnly.length ? { kwOnly } : {}), isAsync: isAsyncDef(def), reads,
+      name, params, ...(kwOnly.length ? { kwOnly } : {}), isAsync: isAsyncDef(def), reads, ...(returnsParam ? { returnsParam } : {}), ...(callsParams.length ? { callsParams } : {}),
       ...(work.length ? { work } : {}), range: rangeOf(def.childForFieldName('name') ?? def),
       ...(callees.length ? { callees } : {}),
     });
@@ -228,7 +269,7 @@ function propagateWork(summaries: FunctionSummary[]): FunctionSummary[] {
     if (!changed) break;
   }
   for (const s of summaries) delete s.callees;
-  return summaries.filter((s) => Object.keys(s.reads).length > 0 || s.work?.length);
+  return summaries.filter((s) => Object.keys(s.reads).length > 0 || s.work?.length || s.returnsParam || s.callsParams);
 }
 
 /** Names called directly in a body as `name(...)` (nested defs and lambdas excluded), for same-module propagation. */

@@ -287,3 +287,19 @@ export function isDispatchedHandler(def: Node): boolean {
     return ACTION_DECORATOR.test(name);
   });
 }
+
+/**
+ * The def `self.name(...)` runs when called in a method of class `cls`: the class's own method, else the first
+ * workspace base defining it (depth first, bounded; bases in other modules are parsed through the caller index).
+ * Undefined when no workspace class on the way defines it (a library base's method, or a name set at run time).
+ * `basesOnly`: what `super().name(...)` runs.
+ */
+export function inheritedMethod(cls: Node, name: string, home: DefiningFile, index: CallerIndex | undefined, basesOnly = false): { def: Node; file: DefiningFile } | undefined {
+  const own = basesOnly ? undefined : methodsOf(cls).find((m) => nameOf(m) === name);
+  if (own) return { def: own, file: home };
+  for (const base of basesOf({ file: home, cls }, index)) {
+    const def = methodsOf(base.cls).find((m) => nameOf(m) === name);
+    if (def) return { def, file: base.file };
+  }
+  return undefined;
+}

@@ -30,7 +30,7 @@ export const rule: Rule = {
         message: `N+1: ${describeUse(use)} runs one query per ${model?.name ?? 'row'} row (${formatQueryCost(cost)}); ` +
           `add prefetch_related("${use.path}") to the queryset (${cost.base + 1} queries in all).`,
         cost,
-        related: [...(use.via ? [helperRelated(use.via.call, use.via.read, 'evaluates')] : []), ...loopRelated(use.loop)],
+        related: [...(use.via ? [helperRelated(use.via.call, use.via.read, 'evaluates')] : []), ...loopRelated(use.loop, use.path)],
         fixes: edit ? [{ message: `Add prefetch_related("${use.path}")`, applicability: 'safe', edits: [edit], isPreferred: true }] : undefined,
       });
     }

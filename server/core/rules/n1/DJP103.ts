@@ -1,6 +1,7 @@
 import type { Node } from '../../parsing/syntaxTree';
 import { ruleMeta, formatQueryCost, type Finding, type Fix, type Rule, type TextEdit } from '../types';
 import type { RuleContext } from '../context';
+import { reportedAtMethod } from '../../django/methodQueries';
 import { describeUse, managerCost, managerUses, loopRelated, type ManagerUse } from '../../django/n1Analysis';
 import { helperRelated } from '../../django/helperCalls';
 import { calleeMethod, calleeName, keywordArg, positionalArgs, rangeOf, stringValue, isTrue, walk, parentOf, nodesOfType } from '../../python/syntax';
@@ -191,6 +192,8 @@ export const rule: Rule = {
     const findings: Finding[] = [];
     for (const use of managerUses(ctx)) {
       if (!use.prefetch || use.served || use.kind === 'write') continue;
+      // A model method's query no prefetch serves is reported once, at the method (DJP112), with this loop.
+      if (use.via && reportedAtMethod(ctx, use.via.call, use.via.read, use.loop.source.model)) continue;
       const model = ctx.workspace.models.get(use.loop.source.model);
       const cost = managerCost(use, 1, ctx);
       const fix = valuesListFix(ctx, use) ?? prefetchFix(ctx, use);

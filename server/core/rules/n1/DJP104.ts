@@ -1,5 +1,6 @@
 import { ruleMeta, formatQueryCost, type Finding, type Fix, type Rule } from '../types';
 import type { RuleContext } from '../context';
+import { reportedAtMethod } from '../../django/methodQueries';
 import { describeUse, managerCost, managerUses, loopRelated, type ManagerUse } from '../../django/n1Analysis';
 import { helperRelated } from '../../django/helperCalls';
 import { calleeMethod, positionalArgs, rangeOf } from '../../python/syntax';
@@ -64,6 +65,8 @@ export const rule: Rule = {
     const findings: Finding[] = [];
     for (const use of managerUses(ctx)) {
       if (use.prefetch) continue;
+      // A model method's query no prefetch serves is reported once, at the method (DJP112), with this loop.
+      if (use.via && reportedAtMethod(ctx, use.via.call, use.via.read, use.loop.source.model)) continue;
       if (use.kind !== 'count' && use.kind !== 'exists' && use.kind !== 'aggregate' && use.kind !== 'contains') continue;
       const model = ctx.workspace.models.get(use.loop.source.model);
       const cost = managerCost(use, 1, ctx);
@@ -79,7 +82,7 @@ export const rule: Rule = {
         message: `N+1: ${describeUse(use)} runs one ${use.kind === 'count' ? 'COUNT' : use.kind === 'aggregate' ? 'aggregate' : 'EXISTS'} ` +
           `query per ${model?.name ?? 'row'} row (${formatQueryCost(cost)}); ${suggestion} (one grouped query).`,
         cost,
-        related: [...(use.via ? [helperRelated(use.via.call, use.via.read, 'counts')] : []), ...loopRelated(use.loop)],
+        related: [...(use.via ? [helperRelated(use.via.call, use.via.read, 'counts')] : []), ...loopRelated(use.loop, use.path)],
         fixes: fix ? [fix] : undefined,
       });
     }

@@ -2,6 +2,7 @@ import { clipCode } from '../../text/clip';
 import type { Node } from '../../parsing/syntaxTree';
 import { ruleMeta, formatQueryCost, type Finding, type Fix, type Rule } from '../types';
 import type { RuleContext } from '../context';
+import { reportedAtMethod } from '../../django/methodQueries';
 import {
   dependsOnLoop, iterationLoops, loopCost, loopRelated, managerCost, managerUses, allManagerUses, type IterationLoop,
 } from '../../django/n1Analysis';
@@ -124,6 +125,8 @@ export const rule: Rule = {
     // Related-manager calls on a row that prefetching cannot serve and that nothing prefetches.
     for (const use of uses) {
       if (use.prefetch || (use.kind !== 'first' && use.kind !== 'requery')) continue;
+      // A model method's query no prefetch serves is reported once, at the method (DJP112), with this loop.
+      if (use.via && reportedAtMethod(ctx, use.via.call, use.via.read, use.loop.source.model)) continue;
       const model = ctx.workspace.models.get(use.loop.source.model);
       const cost = managerCost(use, 1, ctx);
       findings.push({
