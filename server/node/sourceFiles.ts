@@ -115,7 +115,8 @@ export function discoverFiles(inputs: readonly string[], root: string, config: D
   const seenDirs = new Set<string>();
   const rel = (p: string): string => path.relative(root, p).split(path.sep).join('/');
 
-  const visitDir = (dir: string): void => {
+  // A child's path relative to root is its folder's plus its name (path.relative per entry was most of the walk).
+  const visitDir = (dir: string, relDir = rel(dir)): void => {
     let real: string;
     try {
       real = fs.realpathSync(dir);
@@ -138,7 +139,7 @@ export function discoverFiles(inputs: readonly string[], root: string, config: D
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const e of entries) {
       const full = path.join(dir, e.name);
-      const r = rel(full);
+      const r = relDir === '' ? e.name : `${relDir}/${e.name}`;
       if (r && exclude.matches(r)) continue;
       let isDir = e.isDirectory();
       let isFile = e.isFile();
@@ -152,7 +153,7 @@ export function discoverFiles(inputs: readonly string[], root: string, config: D
           continue;
         }
       }
-      if (isDir) visitDir(full);
+      if (isDir) visitDir(full, r);
       else if (isFile && accept(r || e.name)) files.add(full);
     }
   };
