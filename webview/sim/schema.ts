@@ -198,8 +198,9 @@ function checkLoad(c: Checker, v: unknown, endpoints: unknown): void {
       c.fail('load', 'needs durationS or requests');
     }
   } else if (l.type === 'closed') {
-    c.known(l, 'load', ['type', 'users', 'thinkMs', 'groups', 'durationS', 'requests', 'warmupS', 'keepAlive', 'clientCpuMs', 'clientThreads']);
+    c.known(l, 'load', ['type', 'users', 'thinkMs', 'groups', 'durationS', 'requests', 'warmupS', 'keepAlive', 'clientCpuMs', 'clientThreads', 'separateWarmup']);
     c.number(l, 'users', 'load', { min: 1, int: true, required: l.groups === undefined });
+    c.bool(l, 'separateWarmup', 'load');
     if (l.groups !== undefined) checkGroups(c, l, endpoints);
     c.bool(l, 'keepAlive', 'load');
     c.number(l, 'clientCpuMs', 'load', { min: 0 });

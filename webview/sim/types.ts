@@ -161,6 +161,13 @@ export interface ClosedLoad {
   clientCpuMs?: number;
   /** Threads of the load generator (wrk -t); its CPU runs on at most this many cores. */
   clientThreads?: number;
+  /**
+   * The warm-up is a run of its own (wrk run twice, a load test restarted after warming): at
+   * the end of `warmupS` its users go away with their requests still in flight, which the server
+   * still serves, and a fresh set of users starts all at once. The measured run's first requests
+   * queue behind the warm-up's leftovers, which shows in short runs' tails.
+   */
+  separateWarmup?: boolean;
 }
 export interface BatchLoad { type: 'batch'; items: number; chunkSize?: number }
 export type Load = OpenLoad | ClosedLoad | BatchLoad;

@@ -217,7 +217,7 @@ def main():
     servers = SERVERS if not a.quick else [SERVERS[0], SERVERS[3], SERVERS[5]]
     stack = Stack()
     result = {"started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "quick": a.quick, "cores": os.cpu_count(),
-              "views": {"cpu_loop": 120000, "sleep_ms": 30, "lock_hold_ms": 8, "cache_ttl_s": 1}}
+              "warmupS": warm, "views": {"cpu_loop": 120000, "sleep_ms": 30, "lock_hold_ms": 8, "cache_ttl_s": 1}}
     try:
         stack.start()
         subprocess.run([PY, os.path.join(HERE, "seed_lab.py")], env=env(60), check=True)

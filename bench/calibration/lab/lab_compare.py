@@ -119,7 +119,10 @@ def scenario(params, point):
     server = {"workerClass": cls, "workers": point["workers"], "timeoutMs": None, "hopMs": 0}
     if cls == "gthread":
         server["threads"] = point["threads"]
-    load = {"type": "closed", "users": users, "durationS": 30, "warmupS": 3, "keepAlive": True,
+    # The lab's procedure: a 1 s wrk warm-up run, then a fresh wrk run of the point's length.
+    warm = params.lab.get("warmupS", 1)
+    load = {"type": "closed", "users": users, "durationS": warm + point["seconds"], "warmupS": warm,
+            "separateWarmup": True, "keepAlive": True,
             "clientCpuMs": client, "clientThreads": (1 if users == 1 else 2) * len(loads)}
     if len(loads) > 1:
         load["groups"] = [{"name": e, "users": c, "thinkMs": 0, "mix": {e: 1}} for e, c in loads.items()]

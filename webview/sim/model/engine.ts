@@ -61,6 +61,11 @@ export class Engine {
   userProc = new Int32Array(0);
   groupRecorders: Recorder[] = [];
   /**
+   * Users below this index belong to a separate warm-up run that has ended (load.separateWarmup):
+   * their requests still in flight are served but not counted, and they send no more.
+   */
+  retiredBelow = 0;
+  /**
    * Per user: 1 when its keep-alive connection is served by a gevent greenlet and its next request
    * is already in the socket when the response is sent (zero think time): the greenlet reads it
    * without yielding, so it keeps the worker's loop from one request to the next.
@@ -302,7 +307,7 @@ export class Engine {
     // Completions are counted by the time they happen, inside the measurement window: one that
     // finishes after the stop is outside it (counting it over-reported short runs), and one that
     // arrived during the warm-up but finishes inside the window is in it (as in Locust or wrk).
-    if (this.measuring && !this.stopped) {
+    if (this.measuring && !this.stopped && this.counted(r)) {
       this.recorders[this.rEp[r]].success(lat); this.overall.success(lat);
       const u = this.rUser[r];
       if (u >= 0 && this.groupRecorders.length > 0) this.groupRecorders[this.userGroup[u]].success(lat);
@@ -319,8 +324,14 @@ export class Engine {
     return false;
   }
 
+  /** A request of a retired warm-up user is outside the measured run (its client has gone). */
+  private counted(r: number): boolean {
+    const u = this.rUser[r];
+    return u < 0 || u >= this.retiredBelow;
+  }
+
   private fail(r: number, cause: ErrorCause): void {
-    if (this.measuring && !this.stopped) {
+    if (this.measuring && !this.stopped && this.counted(r)) {
       this.recorders[this.rEp[r]].error(cause); this.overall.error(cause);
       const u = this.rUser[r];
       if (u >= 0 && this.groupRecorders.length > 0) this.groupRecorders[this.userGroup[u]].error(cause);
