@@ -83,11 +83,12 @@ function checkMachine(c: Checker, root: Json): void {
   if (root.db !== undefined) {
     const d = c.object(root.db, 'db');
     if (d) {
-      c.known(d, 'db', ['host', 'cores', 'maxConnections', 'poolSize', 'connMaxAge', 'connectMs', 'connectAppCpuMs', 'connectDbCpuMs', 'connectRoundTrips', 'rttMs', 'contention']);
+      c.known(d, 'db', ['host', 'cores', 'maxConnections', 'poolSize', 'connMaxAge', 'connectMs', 'connectAppCpuMs', 'connectDbCpuMs', 'disconnectDbCpuMs', 'connectRoundTrips', 'rttMs', 'contention']);
       c.oneOf(d, 'host', 'db', ['shared', 'separate']);
       c.number(d, 'cores', 'db', { gt: 0, max: 1024 });
       c.number(d, 'connectAppCpuMs', 'db', { min: 0 });
       c.number(d, 'connectDbCpuMs', 'db', { min: 0 });
+      c.number(d, 'disconnectDbCpuMs', 'db', { min: 0 });
       c.number(d, 'connectRoundTrips', 'db', { min: 0, max: 100, int: true });
       c.number(d, 'maxConnections', 'db', { min: 1, max: 1_000_000, int: true });
       c.number(d, 'poolSize', 'db', { min: 1, max: 100_000, int: true });

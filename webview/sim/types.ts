@@ -118,6 +118,11 @@ export interface DbSpec {
   connectAppCpuMs?: number;
   /** CONN_MAX_AGE = 0: DB CPU to open a connection (backend fork, authentication, catalog cache warm-up). */
   connectDbCpuMs?: number;
+  /**
+   * CONN_MAX_AGE = 0: DB CPU after the connection is closed (the backend's exit, the postmaster
+   * reaping it). It loads the DB's cores but no request waits for it.
+   */
+  disconnectDbCpuMs?: number;
   /** Network round trips of the connection handshake (each costs rttMs). */
   connectRoundTrips?: number;
   rttMs?: number;

@@ -233,14 +233,16 @@ def main():
             log("server", name)
             srv = Server(cls, workers, threads, cma)
             try:
-                if cls not in measured:
-                    # Single-user measurements of each endpoint under this worker class.
-                    measured.add(cls)
-                    single[cls] = {}
-                    for e in ENDPOINTS:
-                        single[cls][e] = run_point(stack, srv, {e: 1}, measure_s, warm)
-                        s = single[cls][e]
-                        log("  single", cls, e, "%.1f req/s" % s["stats"][e]["throughput"], "app %.2f ms/req" % (1000 * s["cpu_s"]["app"] / max(1, s["requests"])))
+                key = cls if cma != 0 else cls + "-cma0"
+                if key not in measured:
+                    # Single-user measurements of each endpoint under this worker class (and, for
+                    # CONN_MAX_AGE = 0, once more: a fresh backend per request costs more than its connect).
+                    measured.add(key)
+                    single[key] = {}
+                    for e in (ENDPOINTS if cma != 0 else eps):
+                        single[key][e] = run_point(stack, srv, {e: 1}, measure_s, warm)
+                        s = single[key][e]
+                        log("  single", key, e, "%.1f req/s" % s["stats"][e]["throughput"], "app %.2f ms/req" % (1000 * s["cpu_s"]["app"] / max(1, s["requests"])))
                 for c in CONCURRENCY:
                     for e in eps:
                         p = run_point(stack, srv, {e: c}, secs[c], warm)

@@ -33,6 +33,7 @@ export interface EngineConfig {
   requestCv: number;
   connectAppCpuMs: number;
   connectDbCpuMs: number;
+  disconnectDbCpuMs: number;
   connectRoundTrips: number;
   dbMaxConnections: number;
   poolSize: number;
@@ -81,7 +82,7 @@ export function buildConfig(s: Scenario): EngineConfig {
   const closed = s.load.type === 'closed' ? s.load : undefined;
   const db = s.db ?? {};
   // A measured connect cost replaces the old lump delay: connectMs is then only the extra wait.
-  const connectCpu = db.connectAppCpuMs !== undefined || db.connectDbCpuMs !== undefined;
+  const connectCpu = db.connectAppCpuMs !== undefined || db.connectDbCpuMs !== undefined || db.disconnectDbCpuMs !== undefined;
   const pinnable = cls !== 'sync';
   return {
     processes: srv.workers ?? DEFAULTS.workers,
@@ -104,6 +105,7 @@ export function buildConfig(s: Scenario): EngineConfig {
     requestCv: s.variability?.requestCv ?? 0,
     connectAppCpuMs: db.connectAppCpuMs ?? 0,
     connectDbCpuMs: db.connectDbCpuMs ?? 0,
+    disconnectDbCpuMs: db.disconnectDbCpuMs ?? 0,
     connectRoundTrips: db.connectRoundTrips ?? 0,
     dbContention: s.db?.contention ?? 0,
     dbMaxConnections: s.db?.maxConnections ?? DEFAULTS.dbMaxConnections,

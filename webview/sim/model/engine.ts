@@ -531,8 +531,20 @@ export class Engine {
     this.rInPs[r] = 0;
     if (this.cfg.dbShared) this.hostChanged(-1);
     this.dbRateAndSchedule();
+    if (this.rEp[r] < 0) { this.rEpoch[r]++; this.freeList.push(r); return true; } // a backend's exit
     run(this, r);
     return true;
+  }
+
+  /**
+   * A closed connection's backend exits: DB CPU that no request waits for, carried by a detached
+   * record (endpoint -1) that is recycled when its DB work is done.
+   */
+  private backendExit(): void {
+    if (this.freeList.length === 0) this.growRequests(this.capR * 2);
+    const j = this.freeList.pop() as number;
+    this.rEp[j] = -1; this.rUser[j] = -1; this.rWait[j] = -1; this.rInPs[j] = 0;
+    this.dbAdd(j, this.cfg.disconnectDbCpuMs);
   }
 
   private dbRemove(r: number): void {
@@ -609,6 +621,7 @@ export class Engine {
       this.poolOpen[p]--;
       this.dbOpen--;
       this.acc.add(A_CONN, -1, this.now);
+      if (this.cfg.disconnectDbCpuMs > 0) this.backendExit();
       if (next >= 0) {
         this.openConn(p);
         this.takeConn(next, 2);
