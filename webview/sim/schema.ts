@@ -53,9 +53,10 @@ function checkServer(c: Checker, v: unknown): void {
   if (v === undefined) { c.fail('server', 'is required'); return; }
   const s = c.object(v, 'server');
   if (!s) return;
-  c.known(s, 'server', ['workerClass', 'workers', 'threads', 'connections', 'backlog', 'timeoutMs', 'overheadMs', 'hopMs', 'memoryPerWorkerMB', 'gilSwitchMs', 'pinConnections']);
+  c.known(s, 'server', ['workerClass', 'workers', 'threads', 'connections', 'backlog', 'timeoutMs', 'overheadMs', 'hopMs', 'memoryPerWorkerMB', 'gilSwitchMs', 'pinConnections', 'acceptBurst']);
   c.number(s, 'gilSwitchMs', 'server', { min: 0, max: 10000 });
   c.bool(s, 'pinConnections', 'server');
+  c.bool(s, 'acceptBurst', 'server');
   c.oneOf(s, 'workerClass', 'server', WORKER_CLASSES, true);
   c.number(s, 'workers', 'server', { min: 1, max: MAX_PROCESSES, int: true });
   c.number(s, 'threads', 'server', { min: 1, max: 10000, int: true });
@@ -74,10 +75,11 @@ function checkMachine(c: Checker, root: Json): void {
   if (root.machine !== undefined) {
     const m = c.object(root.machine, 'machine');
     if (m) {
-      c.known(m, 'machine', ['cores', 'contextSwitchOverhead', 'backgroundThreads']);
+      c.known(m, 'machine', ['cores', 'contextSwitchOverhead', 'wakeCostMs', 'backgroundThreads']);
       c.number(m, 'cores', 'machine', { gt: 0, max: 1024 });
       c.number(m, 'backgroundThreads', 'machine', { min: 0, max: 10000 });
       c.number(m, 'contextSwitchOverhead', 'machine', { min: 0, max: 10 });
+      c.number(m, 'wakeCostMs', 'machine', { min: 0, max: 10 });
     }
   }
   if (root.db !== undefined) {

@@ -135,6 +135,8 @@ export function simulate(scenario: Scenario, options: SimOptions = {}): SimResul
     const mixes = groups.map((g) => (g.mix ? mixTable((name) => g.mix?.[name] ?? 0) : baseMix));
     e.userGroup = new Int32Array(slots);
     e.userProc = new Int32Array(slots).fill(-1);
+    e.usersPerRun = users;
+    e.burstProc = new Int32Array(Math.max(1, cfg.clientThreads)).fill(-1);
     if (load.groups && load.groups.length > 0) e.groupRecorders = groups.map((g) => new Recorder(g.name));
     let u0 = 0;
     groups.forEach((g, gi) => { e.userGroup.fill(gi, u0, u0 + g.users); u0 += g.users; });
@@ -164,7 +166,8 @@ export function simulate(scenario: Scenario, options: SimOptions = {}): SimResul
       }
     };
     start(0);
-    if (separate) startMeasuredUsers = () => { e.retiredBelow = users; start(users); };
+    // The measured run opens its own connections: new bursts for the accept race.
+    if (separate) startMeasuredUsers = () => { e.retiredBelow = users; e.burstProc.fill(-1); start(users); };
   } else {
     const chunk = load.chunkSize ?? 1;
     for (let left = load.items; left > 0; left -= chunk) {

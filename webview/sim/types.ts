@@ -93,12 +93,27 @@ export interface ServerSpec {
    * load whose `keepAlive` is true.
    */
   pinConnections?: boolean;
+  /**
+   * How pinned connections are spread over the processes. false: the processes take turns (gunicorn's
+   * gthread and gevent workers accept one connection per wake-up, so a burst of connections is
+   * dealt out evenly). true (default for uvicorn): a process accepts every pending connection at
+   * once (asyncio's accept loop), so the connections one client thread opens together all land
+   * on one process, chosen by the accept race.
+   */
+  acceptBurst?: boolean;
 }
 
 export interface MachineSpec {
   /** Cores of the app host; fractional values (a CPU quota, a share of a VM) are allowed. */
   cores?: number;
   contextSwitchOverhead?: number;
+  /**
+   * CPU ms a thread loses when it wakes (a CPU step after a wait, a DB backend's query) while the
+   * host has more runnable threads than cores: other threads ran on its core meanwhile, so it
+   * starts with cold caches. Default 0. Measured as the context-switch benchmark's lost CPU per
+   * involuntary switch (bench/calibration/lab).
+   */
+  wakeCostMs?: number;
   /** Mean number of other runnable threads on the app host (load average minus your stack). */
   backgroundThreads?: number;
 }

@@ -197,11 +197,14 @@ def cso_bench(seconds):
     """Work rate of k CPU-bound Python processes on this machine, k = cores, 2x, 4x cores."""
     code = "import time,sys\nt=time.time()+%f\nn=0\nwhile time.time()<t:\n  for i in range(1000): pass\n  n+=1\nprint(n)" % seconds
     cores = os.cpu_count() or 1
-    out = {}
+    out, switches = {}, {}
     for k in (cores, 2 * cores, 4 * cores):
         ps = [subprocess.Popen([PY, "-c", code], stdout=subprocess.PIPE, text=True) for _ in range(k)]
-        out[k] = sum(int(p.communicate()[0]) for p in ps) / seconds
-    return {"cores": cores, "rate_by_processes": out, "loadavg": procstat.loadavg()}
+        out[k] = sum(int(p.stdout.read()) for p in ps) / seconds
+        # Involuntary context switches of the benchmark processes (the wake cost's denominator).
+        switches[k] = sum(os.wait4(p.pid, 0)[2].ru_nivcsw for p in ps)
+    return {"cores": cores, "seconds": seconds, "rate_by_processes": out, "switches_by_processes": switches,
+            "loadavg": procstat.loadavg()}
 
 
 def main():

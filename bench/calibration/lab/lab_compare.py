@@ -36,6 +36,27 @@ def lognormal_cv(p50, p99):
     return math.sqrt(math.exp(sigma * sigma) - 1)
 
 
+# Linux preempts a CPU-bound thread at a scheduler tick once its slice is used (EEVDF's base
+# slice, 0.75 ms x (1 + log2 cores), is shorter than a tick at CONFIG_HZ=250): with more
+# runnable threads than cores, one involuntary switch per core per tick. An older lab.json has no
+# switch counts; this is the count the kernel makes (checked: 237 switches/s per core with two
+# CPU-bound processes per core on the lab machine).
+KERNEL_HZ = 250
+
+
+def wake_cost(c):
+    """CPU ms lost per switch: the context-switch benchmark's lost CPU (k = 2 x cores processes
+    against k = cores) over its involuntary switches (recorded by lab.py; else one per core per tick)."""
+    cores, secs = c["cores"], c.get("seconds", 2)
+    rates = {int(k): v for k, v in c["rate_by_processes"].items()}
+    k = 2 * cores
+    if k not in rates or not rates[cores]:
+        return 0.0
+    lost_ms = max(0.0, 1 - rates[k] / rates[cores]) * cores * secs * 1000
+    switches = c.get("switches_by_processes", {}).get(str(k)) or cores * secs * KERNEL_HZ
+    return lost_ms / switches
+
+
 class Params:
     """Per worker class and endpoint: the numbers of one connection, one request at a time."""
 
@@ -49,6 +70,7 @@ class Params:
         base = rates[cores]
         est = [(base / rates[k] - 1) / (k / cores - 1) for k in rates if k > cores and rates[k] > 0]
         self.cso = max(0.0, sum(est) / len(est)) if est else 0.02
+        self.wake = wake_cost(c)
         con = lab["connect"]
         self.connect_app = max(0.0, con["app_cpu_ms"] - con["select1_cpu_ms"])
         # The DB CPU of a connection is partly on the connect's path (fork, authentication, until the
@@ -158,7 +180,7 @@ def scenario(params, point):
                   disconnectDbCpuMs=params.disconnect_db, connectMs=params.connect_wait)
     return {
         "name": "%s %s c=%d" % (point["server"], point["kind"], users), "seed": 1, "load": load, "server": server,
-        "machine": {"cores": params.lab["cores"], "contextSwitchOverhead": params.cso},
+        "machine": {"cores": params.lab["cores"], "contextSwitchOverhead": params.cso, "wakeCostMs": params.wake},
         "db": db, "cache": {"latencyMs": params.cache_latency(cls, point["connMaxAge"])}, "network": {"rttMs": params.http_rtt(cls)},
         "variability": {"requestCv": cv}, "endpoints": eps,
     }
@@ -205,7 +227,7 @@ def main():
             })
     summary = summarise(rows)
     effects = qualitative(rows)
-    res = {"lab": os.path.basename(a.lab), "params": {"cso": params.cso, "connect_app_cpu_ms": params.connect_app,
+    res = {"lab": os.path.basename(a.lab), "params": {"cso": params.cso, "wake_cost_ms": params.wake, "connect_app_cpu_ms": params.connect_app,
            "connect_db_cpu_ms": params.connect_db, "disconnect_db_cpu_ms": params.disconnect_db, "connect_wait_ms": params.connect_wait},
            "summary": summary, "effects": effects, "rows": rows}
     name = "comparison-quick" if lab.get("quick") else "comparison"

@@ -11,6 +11,8 @@ export interface EngineConfig {
   eventLoop: boolean;
   cores: number;
   contextSwitchOverhead: number;
+  /** CPU ms lost by a thread that wakes on an oversubscribed host. */
+  wakeCostMs: number;
   backlog: number;
   timeoutMs: number | null;
   hopMs: number;
@@ -26,6 +28,8 @@ export interface EngineConfig {
   gilSwitchMs: number;
   /** Closed-loop users keep their connection on one worker process. */
   pinned: boolean;
+  /** Pinned connections opened together land on one process (asyncio); else the processes take turns. */
+  acceptBurst: boolean;
   /** Load generator CPU per request on the app host, and its thread count. */
   clientCpuMs: number;
   clientThreads: number;
@@ -90,6 +94,7 @@ export function buildConfig(s: Scenario): EngineConfig {
     eventLoop: cls === 'gevent' || cls === 'uvicorn',
     cores: s.machine?.cores ?? DEFAULTS.cores,
     contextSwitchOverhead: s.machine?.contextSwitchOverhead ?? DEFAULTS.contextSwitchOverhead,
+    wakeCostMs: s.machine?.wakeCostMs ?? 0,
     backlog: batch ? Infinity : srv.backlog ?? DEFAULTS.backlog,
     timeoutMs: batch ? null : timeout,
     hopMs: srv.hopMs ?? DEFAULTS.hopMs,
@@ -100,6 +105,7 @@ export function buildConfig(s: Scenario): EngineConfig {
     background: s.machine?.backgroundThreads ?? 0,
     gilSwitchMs: srv.gilSwitchMs ?? DEFAULTS.gilSwitchMs,
     pinned: pinnable && (srv.pinConnections ?? closed?.keepAlive === true) && closed !== undefined,
+    acceptBurst: srv.acceptBurst ?? cls === 'uvicorn',
     clientCpuMs: closed?.clientCpuMs ?? 0,
     clientThreads: closed?.clientThreads ?? DEFAULTS.clientThreads,
     requestCv: s.variability?.requestCv ?? 0,

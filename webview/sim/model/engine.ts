@@ -59,6 +59,11 @@ export class Engine {
   /** Closed loads: each user's group and pinned process (-1 until its connection is accepted). */
   userGroup = new Int32Array(0);
   userProc = new Int32Array(0);
+  /** Users per run (the load's users) and the client thread of each: for the accept of pinned connections. */
+  usersPerRun = 0;
+  /** Per client thread: the process its burst of connections landed on (-1: none yet). */
+  burstProc = new Int32Array(0);
+  private nextAccept = 0;
   groupRecorders: Recorder[] = [];
   /**
    * Users below this index belong to a separate warm-up run that has ended (load.separateWarmup):
@@ -236,8 +241,8 @@ export class Engine {
     }
     this.acc.add(A_INFLIGHT, 1, this.now);
     if (this.cfg.pinned && user >= 0) {
-      // A keep-alive connection stays on the process that accepted it (chosen by the accept race).
-      if (this.userProc[user] < 0) this.userProc[user] = Math.floor(this.rng.next() * this.P);
+      // A keep-alive connection stays on the process that accepted it.
+      if (this.userProc[user] < 0) this.userProc[user] = this.acceptProcess(user);
       const p = this.userProc[user];
       if (this.busy[p] < this.cfg.slotsPerProcess) {
         this.dispatch(r, p);
@@ -254,6 +259,20 @@ export class Engine {
     } else {
       this.wait(r, 0);
     }
+  }
+
+  /**
+   * The process that accepts a user's connection: in turn (one accept per wake-up), or with
+   * acceptBurst the process that won the race for its client thread's burst of connections.
+   */
+  private acceptProcess(user: number): number {
+    if (!this.cfg.acceptBurst) return this.nextAccept++ % this.P;
+    const T = this.burstProc.length;
+    const U = Math.max(1, this.usersPerRun);
+    // wrk gives each thread a contiguous block of the connections.
+    const t = Math.min(T - 1, Math.floor(((user % U) * T) / U));
+    if (this.burstProc[t] < 0) this.burstProc[t] = Math.floor(this.rng.next() * this.P);
+    return this.burstProc[t];
   }
 
   /** Lognormal factor with mean 1 and the configured CV. */
@@ -425,10 +444,28 @@ export class Engine {
     this.acc.add(A_FIXED + this.P + p, Math.max(0, n - 1) - this.acc.level[A_FIXED + this.P + p], this.now);
   }
 
+  /** Requests running or ready to run on the host's cores (in a GIL's queue or a DB backend on the host). */
+  private chains = 0;
+
+  /**
+   * A thread that wakes while m requests are running or ready on c < m cores (counting its own)
+   * finds its core used by another request's threads since it last ran with probability 1 − c/m
+   * (a request's app thread and its DB backend hand the core to each other and stay warm). Its
+   * expected loss is that share of the wake cost.
+   */
+  private wakeCost(): number {
+    const k = this.cfg.wakeCostMs;
+    if (!(k > 0)) return 0;
+    const m = this.chains + 1;
+    const c = this.cfg.cores;
+    return m > c ? k * (1 - c / m) : 0;
+  }
+
   cpuAdd(r: number, work: number): void {
     const p = this.rProc[r];
     const st = this.cpu[p];
     st.add(this.now, r, work);
+    this.chains++;
     this.rInPs[r] = 1;
     if (st.n === 1) this.cpuActiveChanged(1, p);
     st.rate = this.cpuRate(st);
@@ -452,6 +489,7 @@ export class Engine {
     const r = st.popFirst();
     if (r < 0) { this.cpuSchedule(p); return true; } // GIL handed to the next thread
     this.rInPs[r] = 0;
+    this.chains--;
     this.cpuAfterLeave(p);
     run(this, r);
     return true;
@@ -461,6 +499,7 @@ export class Engine {
     const p = this.rProc[r];
     this.cpu[p].remove(this.now, r);
     this.rInPs[r] = 0;
+    this.chains--;
     this.cpuAfterLeave(p);
   }
 
@@ -518,7 +557,9 @@ export class Engine {
   }
 
   dbAdd(r: number, work: number): void {
-    this.db.add(this.now, r, work);
+    const shared = this.cfg.dbShared;
+    this.db.add(this.now, r, work + (shared && this.rEp[r] >= 0 ? this.wakeCost() : 0));
+    if (shared) this.chains++;
     this.rInPs[r] = 2;
     if (this.cfg.dbShared) this.hostChanged(-1);
     this.dbRateAndSchedule();
@@ -529,7 +570,7 @@ export class Engine {
     this.db.advance(this.now);
     const r = this.db.popFirst();
     this.rInPs[r] = 0;
-    if (this.cfg.dbShared) this.hostChanged(-1);
+    if (this.cfg.dbShared) { this.chains--; this.hostChanged(-1); }
     this.dbRateAndSchedule();
     if (this.rEp[r] < 0) { this.rEpoch[r]++; this.freeList.push(r); return true; } // a backend's exit
     run(this, r);
@@ -550,7 +591,7 @@ export class Engine {
   private dbRemove(r: number): void {
     this.db.remove(this.now, r);
     this.rInPs[r] = 0;
-    if (this.cfg.dbShared) this.hostChanged(-1);
+    if (this.cfg.dbShared) { this.chains--; this.hostChanged(-1); }
     this.dbRateAndSchedule();
   }
 
