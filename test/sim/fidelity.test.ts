@@ -303,3 +303,28 @@ describe('sim: a backend exits after its connection closes (db.disconnectDbCpuMs
     near(simulate(s(16, 4)).overall.throughput, 1000 / 10, 0.03, 'with the exit');
   });
 });
+
+describe('sim: gevent keep-alive hold time (server.responseTailMs)', () => {
+  const s = (responseTailMs: number): Scenario => ({
+    load: { type: 'closed', users: 4, durationS: 20, warmupS: 2, keepAlive: true, clientCpuMs: 0.05, clientThreads: 4, groups: [
+      { name: 'cpu', users: 2, thinkMs: 0, mix: { cpu: 1 } }, { name: 'cheap', users: 2, thinkMs: 0, mix: { cheap: 1 } }] },
+    server: { workerClass: 'gevent', workers: 1, responseTailMs }, machine: { cores: 2 }, db: { host: 'shared', connMaxAge: 60 },
+    endpoints: [{ name: 'cpu', steps: [{ cpu: 6 }] }, { name: 'cheap', steps: [{ cpu: 0.5 }, { db: { ms: 0.3 } }, { cpu: 0.5 }] }],
+  });
+
+  it('the longer Django works after the response, the more often the client has sent the next request: the cheap greenlets wait longer', () => {
+    const none = simulate(s(0)).groups![1];
+    const short = simulate(s(0.06)).groups![1];
+    const long = simulate(s(0.3)).groups![1];
+    // Without a tail each cheap request waits for the two CPU-bound greenlets' turns (2 x 6 ms, twice): ~26 ms.
+    assert.ok(none.latency.p99 < 30, `no tail: p99 ${none.latency.p99}`);
+    assert.ok(short.latency.p99 > none.latency.p99 * 2, `0.06 ms: ${short.latency.p99} vs ${none.latency.p99}`);
+    assert.ok(long.throughput < short.throughput, `0.3 ms: ${long.throughput} vs ${short.throughput} req/s`);
+  });
+
+  it('defaults to network.rttMs', () => {
+    const withRtt = simulate({ ...s(0), server: { workerClass: 'gevent', workers: 1 }, network: { rttMs: 0.3 } }).groups![1];
+    const explicit = simulate({ ...s(0.3), network: { rttMs: 0.3 } }).groups![1];
+    assert.equal(withRtt.completed, explicit.completed);
+  });
+});

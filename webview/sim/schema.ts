@@ -53,10 +53,11 @@ function checkServer(c: Checker, v: unknown): void {
   if (v === undefined) { c.fail('server', 'is required'); return; }
   const s = c.object(v, 'server');
   if (!s) return;
-  c.known(s, 'server', ['workerClass', 'workers', 'threads', 'connections', 'backlog', 'timeoutMs', 'overheadMs', 'hopMs', 'memoryPerWorkerMB', 'gilSwitchMs', 'pinConnections', 'acceptBurst']);
+  c.known(s, 'server', ['workerClass', 'workers', 'threads', 'connections', 'backlog', 'timeoutMs', 'overheadMs', 'hopMs', 'memoryPerWorkerMB', 'gilSwitchMs', 'pinConnections', 'acceptBurst', 'responseTailMs']);
   c.number(s, 'gilSwitchMs', 'server', { min: 0, max: 10000 });
   c.bool(s, 'pinConnections', 'server');
   c.bool(s, 'acceptBurst', 'server');
+  c.number(s, 'responseTailMs', 'server', { min: 0, max: 1000 });
   c.oneOf(s, 'workerClass', 'server', WORKER_CLASSES, true);
   c.number(s, 'workers', 'server', { min: 1, max: MAX_PROCESSES, int: true });
   c.number(s, 'threads', 'server', { min: 1, max: 10000, int: true });

@@ -101,6 +101,13 @@ export interface ServerSpec {
    * on one process, chosen by the accept race.
    */
   acceptBurst?: boolean;
+  /**
+   * Python work after a response is sent and before the server reads the connection again
+   * (Django's request_finished handlers, the WSGI server's bookkeeping). A gevent greenlet whose
+   * client sent its next request within this time reads it without yielding and keeps the worker.
+   * Default: network.rttMs.
+   */
+  responseTailMs?: number;
 }
 
 export interface MachineSpec {

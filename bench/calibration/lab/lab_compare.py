@@ -42,6 +42,9 @@ def lognormal_cv(p50, p99):
 # switch counts; this is the count the kernel makes (checked: 237 switches/s per core with two
 # CPU-bound processes per core on the lab machine).
 KERNEL_HZ = 250
+# response.close() of a JsonResponse with request_finished connected (Django 3.2, /usr/bin/python3,
+# the lab machine, median of 5 x 20000): what connect_cost.py now records as response_tail_ms.
+RESPONSE_TAIL_MS = 0.06
 
 
 def wake_cost(c):
@@ -71,6 +74,9 @@ class Params:
         est = [(base / rates[k] - 1) / (k / cores - 1) for k in rates if k > cores and rates[k] > 0]
         self.cso = max(0.0, sum(est) / len(est)) if est else 0.02
         self.wake = wake_cost(c)
+        # Django's work after a response is sent (response.close(): request_finished and
+        # close_old_connections), measured by connect_cost.py; an older lab.json lacks it.
+        self.response_tail = lab["connect"].get("response_tail_ms", RESPONSE_TAIL_MS)
         con = lab["connect"]
         self.connect_app = max(0.0, con["app_cpu_ms"] - con["select1_cpu_ms"])
         # The DB CPU of a connection is partly on the connect's path (fork, authentication, until the
@@ -164,7 +170,8 @@ def scenario(params, point):
     client = sum(m["client"] * c for m, c in ms) / wsum
     cv = sum(lognormal_cv(m["p50"], m["p99"]) * c for m, c in ms) / wsum
     # The measured app CPU already includes uvicorn's sync_to_async hop.
-    server = {"workerClass": cls, "workers": point["workers"], "timeoutMs": None, "hopMs": 0}
+    server = {"workerClass": cls, "workers": point["workers"], "timeoutMs": None, "hopMs": 0,
+              "responseTailMs": params.response_tail}
     if cls == "gthread":
         server["threads"] = point["threads"]
     # The lab's procedure: a 1 s wrk warm-up run, then a fresh wrk run of the point's length.

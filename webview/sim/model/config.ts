@@ -30,6 +30,8 @@ export interface EngineConfig {
   pinned: boolean;
   /** Pinned connections opened together land on one process (asyncio); else the processes take turns. */
   acceptBurst: boolean;
+  /** gevent keep-alive: how long after its response a greenlet reads its connection again. */
+  responseTailMs: number;
   /** Load generator CPU per request on the app host, and its thread count. */
   clientCpuMs: number;
   clientThreads: number;
@@ -106,6 +108,7 @@ export function buildConfig(s: Scenario): EngineConfig {
     gilSwitchMs: srv.gilSwitchMs ?? DEFAULTS.gilSwitchMs,
     pinned: pinnable && (srv.pinConnections ?? closed?.keepAlive === true) && closed !== undefined,
     acceptBurst: srv.acceptBurst ?? cls === 'uvicorn',
+    responseTailMs: srv.responseTailMs ?? s.network?.rttMs ?? 0,
     clientCpuMs: closed?.clientCpuMs ?? 0,
     clientThreads: closed?.clientThreads ?? DEFAULTS.clientThreads,
     requestCv: s.variability?.requestCv ?? 0,

@@ -684,7 +684,7 @@ export class Engine {
    */
   releaseLoopAtEnd(r: number): void {
     const u = this.rUser[r];
-    const window = this.cfg.netRttMs;
+    const window = this.cfg.responseTailMs;
     if (u < 0 || this.userKeepsLoop[u] !== 1 || this.stopped || !(window > 0)) { this.releaseLoop(r); return; }
     const p = this.rProc[r];
     this.rLoopStep[r] = 0;
