@@ -94,11 +94,11 @@ export interface ServerSpec {
    */
   pinConnections?: boolean;
   /**
-   * How pinned connections are spread over the processes. false: the processes take turns (gunicorn's
-   * gthread and gevent workers accept one connection per wake-up, so a burst of connections is
-   * dealt out evenly). true (default for uvicorn): a process accepts every pending connection at
-   * once (asyncio's accept loop), so the connections one client thread opens together all land
-   * on one process, chosen by the accept race.
+   * How pinned connections are spread over the processes. false: each connection goes to the
+   * process that wins its accept race (gunicorn's gthread and gevent workers accept one connection
+   * per wake-up). true (default for uvicorn): a process accepts every pending connection at once
+   * (asyncio's accept loop), so the connections one client thread opens together all land on
+   * one process, the winner of that burst's race.
    */
   acceptBurst?: boolean;
   /**

@@ -28,7 +28,7 @@ export interface EngineConfig {
   gilSwitchMs: number;
   /** Closed-loop users keep their connection on one worker process. */
   pinned: boolean;
-  /** Pinned connections opened together land on one process (asyncio); else the processes take turns. */
+  /** Pinned connections opened together land on one process (asyncio); else each races on its own. */
   acceptBurst: boolean;
   /** gevent keep-alive: how long after its response a greenlet reads its connection again. */
   responseTailMs: number;

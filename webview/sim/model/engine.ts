@@ -63,7 +63,6 @@ export class Engine {
   usersPerRun = 0;
   /** Per client thread: the process its burst of connections landed on (-1: none yet). */
   burstProc = new Int32Array(0);
-  private nextAccept = 0;
   groupRecorders: Recorder[] = [];
   /**
    * Users below this index belong to a separate warm-up run that has ended (load.separateWarmup):
@@ -262,11 +261,11 @@ export class Engine {
   }
 
   /**
-   * The process that accepts a user's connection: in turn (one accept per wake-up), or with
-   * acceptBurst the process that won the race for its client thread's burst of connections.
+   * The process that accepts a user's connection: the accept race for each connection (one
+   * accept per wake-up), or with acceptBurst the race for its client thread's whole burst.
    */
   private acceptProcess(user: number): number {
-    if (!this.cfg.acceptBurst) return this.nextAccept++ % this.P;
+    if (!this.cfg.acceptBurst) return Math.floor(this.rng.next() * this.P);
     const T = this.burstProc.length;
     const U = Math.max(1, this.usersPerRun);
     // wrk gives each thread a contiguous block of the connections.
