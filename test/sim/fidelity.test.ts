@@ -329,3 +329,27 @@ describe('sim: gevent keep-alive hold time (server.responseTailMs)', () => {
     assert.equal(withRtt.completed, explicit.completed);
   });
 });
+
+describe('sim: the load generator\'s turnaround (load.clientTurnaroundMs)', () => {
+  const s = (clientTurnaroundMs?: number): Scenario => ({
+    load: closed(1, 20, { warmupS: 1, clientCpuMs: 5, clientThreads: 1, clientTurnaroundMs }), server: { workerClass: 'sync', workers: 1 },
+    machine: { cores: 4, contextSwitchOverhead: 0 }, endpoints: [{ name: 'a', steps: [{ cpu: 10 }] }],
+  });
+
+  it('by default the next request leaves when the client CPU is done; with a measured turnaround, after it', () => {
+    near(simulate(s()).overall.throughput, 1000 / 15, 0.05, 'CPU as the turnaround');
+    near(simulate(s(0)).overall.throughput, 100, 0.01, 'zero turnaround, the client CPU alongside');
+    near(simulate(s(2)).overall.throughput, 1000 / 12, 0.05, '2 ms turnaround');
+  });
+
+  it('gevent: a turnaround shorter than the response tail never lets the loop go', () => {
+    const r = simulate({
+      load: { type: 'closed', users: 4, durationS: 10, warmupS: 1, keepAlive: true, clientCpuMs: 0.05, clientTurnaroundMs: 0, clientThreads: 4, groups: [
+        { name: 'cpu', users: 2, thinkMs: 0, mix: { cpu: 1 } }, { name: 'cheap', users: 2, thinkMs: 0, mix: { cheap: 1 } }] },
+      server: { workerClass: 'gevent', workers: 1, responseTailMs: 0.06 }, machine: { cores: 2 }, db: { host: 'shared', connMaxAge: 60 },
+      endpoints: [{ name: 'cpu', steps: [{ cpu: 6 }] }, { name: 'cheap', steps: [{ cpu: 0.5 }, { db: { ms: 0.3 } }, { cpu: 0.5 }] }],
+    });
+    assert.ok(r.groups![1].completed <= 2, `cheap completed ${r.groups![1].completed}`);
+    assert.ok(r.groups![0].throughput > 100, `cpu ${r.groups![0].throughput}`);
+  });
+});

@@ -202,12 +202,13 @@ function checkLoad(c: Checker, v: unknown, endpoints: unknown): void {
       c.fail('load', 'needs durationS or requests');
     }
   } else if (l.type === 'closed') {
-    c.known(l, 'load', ['type', 'users', 'thinkMs', 'groups', 'durationS', 'requests', 'warmupS', 'keepAlive', 'clientCpuMs', 'clientThreads', 'separateWarmup']);
+    c.known(l, 'load', ['type', 'users', 'thinkMs', 'groups', 'durationS', 'requests', 'warmupS', 'keepAlive', 'clientCpuMs', 'clientThreads', 'separateWarmup', 'clientTurnaroundMs']);
     c.number(l, 'users', 'load', { min: 1, int: true, required: l.groups === undefined });
     c.bool(l, 'separateWarmup', 'load');
     if (l.groups !== undefined) checkGroups(c, l, endpoints);
     c.bool(l, 'keepAlive', 'load');
     c.number(l, 'clientCpuMs', 'load', { min: 0 });
+    c.number(l, 'clientTurnaroundMs', 'load', { min: 0 });
     c.number(l, 'clientThreads', 'load', { min: 1, max: 1024, int: true });
     if (l.thinkMs !== undefined) c.duration(l.thinkMs, 'load.thinkMs');
     if (l.durationS === undefined && l.requests === undefined) c.fail('load', 'needs durationS or requests');

@@ -104,6 +104,8 @@ export function simulate(scenario: Scenario, options: SimOptions = {}): SimResul
   let issued = 0;
   let startMeasuredUsers: (() => void) | undefined;
   let userReady: (u: number) => void = () => undefined;
+  /** Closed loads with a measured turnaround: sends user u's next request (EV_USER with b = 1). */
+  let sendNow: (u: number) => void = () => undefined;
   const stop = (): void => {
     if (e.stopped) return;
     e.stopped = true;
@@ -154,9 +156,22 @@ export function simulate(scenario: Scenario, options: SimOptions = {}): SimResul
     };
     // The load generator's own CPU per request (same host) runs before the request is sent.
     const clientCpu = cfg.clientCpuMs;
-    // Exponential: the generator's turnaround jitters (its event loop, other connections, the scheduler).
-    userReady = clientCpu > 0 ? (u) => { if (!e.stopped) e.clientAdd(u, rng.exp(clientCpu)); } : send;
-    e.onClientReady = send;
+    const turnaround = cfg.clientTurnaroundMs;
+    if (turnaround !== null) {
+      // A measured turnaround: the next request leaves after it (exponential), while the
+      // generator's CPU for it loads the host alongside.
+      userReady = (u) => {
+        if (e.stopped) return;
+        if (clientCpu > 0) e.clientAdd(u, rng.exp(clientCpu));
+        q.push(e.now + (turnaround > 0 ? rng.exp(turnaround) : 0), EV_USER, u, 1);
+      };
+      e.onClientReady = () => undefined;
+    } else {
+      // Exponential: the generator's turnaround jitters (its event loop, other connections, the scheduler).
+      userReady = clientCpu > 0 ? (u) => { if (!e.stopped) e.clientAdd(u, rng.exp(clientCpu)); } : send;
+      e.onClientReady = send;
+    }
+    sendNow = send;
     e.onUserDone = (u) => { if (!e.stopped && u >= e.retiredBelow) q.push(e.now + sample(rng, thinks[e.userGroup[u]]), EV_USER, u, 0); };
     // Users start spread over one think time, like a ramped-up load test at steady state.
     const start = (from: number): void => {
@@ -197,7 +212,7 @@ export function simulate(scenario: Scenario, options: SimOptions = {}): SimResul
       }
       case EV_USER:
         if (e.stopped) break;
-        userReady(q.a);
+        if (q.b === 1) sendNow(q.a); else userReady(q.a);
         break;
       case EV_CLIENT: if (!e.clientDone(q.b)) continue; break;
       case EV_LOOP_KEEP: e.loopKeepExpired(q.a, q.b); break;

@@ -189,6 +189,13 @@ export interface ClosedLoad {
   /** Threads of the load generator (wrk -t); its CPU runs on at most this many cores. */
   clientThreads?: number;
   /**
+   * Mean time (exponential) from a response to the user's next request, when it differs from the
+   * generator's CPU per request: measure it at one user as 1 / throughput − mean latency (wrk on
+   * keep-alive connections: under 0.02 ms). Default: the next request leaves when `clientCpuMs`
+   * of CPU is done.
+   */
+  clientTurnaroundMs?: number;
+  /**
    * The warm-up is a run of its own (wrk run twice, a load test restarted after warming): at
    * the end of `warmupS` its users go away with their requests still in flight, which the server
    * still serves, and a fresh set of users starts all at once. The measured run's first requests

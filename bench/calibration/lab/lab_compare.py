@@ -106,6 +106,8 @@ class Params:
         m = {
             "app": per_request(s, "app"), "db": per_request(s, "db"), "client": per_request(s, "wrk"),
             "mean": st.get("mean") or 0.0, "p50": st.get("p50"), "p99": st.get("p99"),
+            # wrk's turnaround: its cycle time at one connection minus the latency it measured.
+            "turnaround": max(0.0, 1000.0 * st["seconds"] / max(1, st["requests"]) - (st.get("mean") or 0.0)),
         }
         if cma == 0 and self.queries.get(e, 0) > 0:
             # The endpoint connects on every request: the scenario's connect step (connect_cost.py)
@@ -168,6 +170,7 @@ def scenario(params, point):
     users = sum(loads.values())
     wsum = sum(c for _, c in ms)
     client = sum(m["client"] * c for m, c in ms) / wsum
+    turnaround = sum(m["turnaround"] * c for m, c in ms) / wsum
     cv = sum(lognormal_cv(m["p50"], m["p99"]) * c for m, c in ms) / wsum
     # The measured app CPU already includes uvicorn's sync_to_async hop.
     server = {"workerClass": cls, "workers": point["workers"], "timeoutMs": None, "hopMs": 0,
@@ -178,7 +181,7 @@ def scenario(params, point):
     warm = params.lab.get("warmupS", 1)
     load = {"type": "closed", "users": users, "durationS": warm + point["seconds"], "warmupS": warm,
             "separateWarmup": True, "keepAlive": True,
-            "clientCpuMs": client, "clientThreads": (1 if users == 1 else 2) * len(loads)}
+            "clientCpuMs": client, "clientTurnaroundMs": turnaround, "clientThreads": (1 if users == 1 else 2) * len(loads)}
     if len(loads) > 1:
         load["groups"] = [{"name": e, "users": c, "thinkMs": 0, "mix": {e: 1}} for e, c in loads.items()]
     db = {"host": "shared", "connMaxAge": point["connMaxAge"], "maxConnections": 200}

@@ -34,6 +34,8 @@ export interface EngineConfig {
   responseTailMs: number;
   /** Load generator CPU per request on the app host, and its thread count. */
   clientCpuMs: number;
+  /** Mean time from a response to the user's next request; null: the client CPU's time. */
+  clientTurnaroundMs: number | null;
   clientThreads: number;
   /** CV of the per-request factor on every step duration (0: off). */
   requestCv: number;
@@ -110,6 +112,7 @@ export function buildConfig(s: Scenario): EngineConfig {
     acceptBurst: srv.acceptBurst ?? cls === 'uvicorn',
     responseTailMs: srv.responseTailMs ?? s.network?.rttMs ?? 0,
     clientCpuMs: closed?.clientCpuMs ?? 0,
+    clientTurnaroundMs: closed?.clientTurnaroundMs ?? null,
     clientThreads: closed?.clientThreads ?? DEFAULTS.clientThreads,
     requestCv: s.variability?.requestCv ?? 0,
     connectAppCpuMs: db.connectAppCpuMs ?? 0,
