@@ -193,6 +193,21 @@ def run_point(stack, server, loads, seconds, warm):
     }
 
 
+def spinners():
+    """One idle-priority busy loop per core: no core goes idle, and any normal thread preempts
+    them at once (SCHED_IDLE). Stop them with stop_spinners before the next run_point, so their
+    CPU is not counted as wrk's (RUSAGE_CHILDREN counts reaped children)."""
+    code = "import os\nos.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))\nwhile True: pass"
+    return [subprocess.Popen([PY, "-c", code]) for _ in range(os.cpu_count() or 1)]
+
+
+def stop_spinners(ps):
+    for p in ps:
+        p.kill()
+    for p in ps:
+        p.wait()
+
+
 def cso_bench(seconds):
     """Work rate of k CPU-bound Python processes on this machine, k = cores, 2x, 4x cores."""
     code = "import time,sys\nt=time.time()+%f\nn=0\nwhile time.time()<t:\n  for i in range(1000): pass\n  n+=1\nprint(n)" % seconds
@@ -230,7 +245,7 @@ def main():
         out = subprocess.run([PY, os.path.join(HERE, "connect_cost.py"), str(stack.postmaster())], env=env(0),
                              check=True, capture_output=True, text=True).stdout
         result["connect"] = json.loads(out)
-        single, points = {}, []
+        single, single_warm, points = {}, {}, []
         measured = set()
         for name, cls, workers, threads, cma, eps, mixes in servers:
             log("server", name)
@@ -241,11 +256,20 @@ def main():
                     # Single-user measurements of each endpoint under this worker class (and, for
                     # CONN_MAX_AGE = 0, once more: a fresh backend per request costs more than its connect).
                     measured.add(key)
-                    single[key] = {}
+                    single[key], single_warm[key] = {}, {}
                     for e in (ENDPOINTS if cma != 0 else eps):
                         single[key][e] = run_point(stack, srv, {e: 1}, measure_s, warm)
                         s = single[key][e]
                         log("  single", key, e, "%.1f req/s" % s["stats"][e]["throughput"], "app %.2f ms/req" % (1000 * s["cpu_s"]["app"] / max(1, s["requests"])))
+                        # The same with the cores kept out of idle: the CPU per request without
+                        # the cost of waking idle cores and threads (machine.idleWakeCostMs).
+                        sp = spinners()
+                        try:
+                            single_warm[key][e] = run_point(stack, srv, {e: 1}, measure_s, warm)
+                        finally:
+                            stop_spinners(sp)
+                        s = single_warm[key][e]
+                        log("  warm  ", key, e, "app %.2f ms/req" % (1000 * s["cpu_s"]["app"] / max(1, s["requests"])))
                 for c in CONCURRENCY:
                     for e in eps:
                         p = run_point(stack, srv, {e: c}, secs[c], warm)
@@ -261,6 +285,7 @@ def main():
             finally:
                 srv.close()
         result["single"] = single
+        result["single_warm"] = single_warm
         result["points"] = points
     finally:
         stack.close()
