@@ -238,7 +238,8 @@ def main():
     summary = summarise(rows)
     effects = qualitative(rows)
     res = {"lab": os.path.basename(a.lab), "params": {"cso": params.cso, "wake_cost_ms": params.wake, "connect_app_cpu_ms": params.connect_app,
-           "connect_db_cpu_ms": params.connect_db, "disconnect_db_cpu_ms": params.disconnect_db, "connect_wait_ms": params.connect_wait},
+           "connect_db_cpu_ms": params.connect_db, "disconnect_db_cpu_ms": params.disconnect_db, "connect_wait_ms": params.connect_wait,
+           "response_tail_ms": params.response_tail},
            "summary": summary, "effects": effects, "rows": rows}
     name = "comparison-quick" if lab.get("quick") else "comparison"
     # Strict JSON: a starved group's unbounded p99 is written as null.
