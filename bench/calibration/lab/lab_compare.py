@@ -40,10 +40,11 @@ def lognormal_cv(p50, p99):
 # slice, 0.75 ms x (1 + log2 cores), is shorter than a tick at CONFIG_HZ=250): with more
 # runnable threads than cores, one involuntary switch per core per tick. An older lab.json has no
 # switch counts; this is the count the kernel makes (checked: 237 switches/s per core with two
-# CPU-bound processes per core on the lab machine).
+# CPU-bound processes per core on the development machine the lab runs on, measured afterwards).
 KERNEL_HZ = 250
 # response.close() of a JsonResponse with request_finished connected (Django 3.2, /usr/bin/python3,
-# the lab machine, median of 5 x 20000): what connect_cost.py now records as response_tail_ms.
+# an in-memory SQLite connection, the development machine the lab runs on, median of 5 x 20000):
+# what connect_cost.py now records as response_tail_ms with the lab's own settings.
 RESPONSE_TAIL_MS = 0.06
 
 
