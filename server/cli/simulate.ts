@@ -1,27 +1,40 @@
 /**
- * `djperf simulate SCENARIO.json [--format text|json] [--sweep KEY=A..B|A,B,C] [--seed N] [--compare FILE]`
+ * `djperf simulate SCENARIO.json [--format text|json] [--sweep KEY=A..B|A,B,C] [--seed N] [--compare FILE]
+ *   [--locust FILE | --k6 FILE]`
  * Runs the embedded discrete-event simulation and prints a table or JSON. Exit 0 on success,
  * 2 on a usage or scenario error.
  */
 import * as path from 'node:path';
 import type { CliIO } from './io';
 import {
-  compareResult, formatComparison, formatResult, parseMeasuredPoints, simulate, validateScenario,
+  compareResult, formatComparison, formatResult, groupsFromK6, groupsFromLocust, parseMeasuredPoints, simulate, validateScenario,
 } from '../../webview/sim';
 import type { Comparison, Measured, Scenario, SimResult } from '../../webview/sim';
+import type { K6Exec, K6Scenario, LocustUserClass } from '../../webview/sim/loadImport';
+import type { UserGroup } from '../../webview/sim/types';
 import { table, ms } from '../../webview/sim/report';
 
 const USAGE = `usage: djperf simulate SCENARIO.json [--format text|json] [--sweep KEY=A..B|A,B,C] [--seed N] [--compare FILE]
+                       [--locust FILE | --k6 FILE]
   --sweep keys: workers, threads, connections, users, rate, cores, dbCores, poolSize
   --compare FILE: k6 --summary-export JSON, Locust --csv *_stats.csv, wrk output, or a CSV of
     concurrency,throughput,mean,p50,p90,p95,p99 (one simulation per concurrency; a closed load's
     users are set to the measured concurrency)
+  --locust FILE: Locust user classes as JSON, {"users": N, "classes": [{"name", "weight" or
+    "fixedCount", "waitTime": {"constant": s} or {"between": [a, b]}, "tasks": {endpoint: weight}}]}
+  --k6 FILE: k6 scenarios as JSON, {"scenarios": <options.scenarios>, "execs": {fn: {"mix":
+    {endpoint: weight}, "sleepS": s}}}
+    Either replaces the scenario's closed-load users with one group per user class / scenario.
 `;
 
 const SWEEP_KEYS = ['workers', 'threads', 'connections', 'users', 'rate', 'cores', 'dbCores', 'poolSize'] as const;
 type SweepKey = (typeof SWEEP_KEYS)[number];
 
-interface Options { file: string; format: 'text' | 'json'; sweep?: { key: SweepKey; values: number[] }; seed?: number; compare?: string }
+interface Options {
+  file: string; format: 'text' | 'json'; sweep?: { key: SweepKey; values: number[] }; seed?: number; compare?: string;
+  /** User groups from a load tool's description. */
+  groups?: { tool: 'locust' | 'k6'; file: string };
+}
 
 class UsageError extends Error {}
 
@@ -63,6 +76,10 @@ function parseArgs(args: string[]): Options {
       if (!Number.isInteger(s) || s < 0) throw new UsageError('--seed: expected an integer ≥ 0');
       o.seed = s;
     } else if (a === '--compare') o.compare = value();
+    else if (a === '--locust' || a === '--k6') {
+      if (o.groups) throw new UsageError('give one of --locust and --k6');
+      o.groups = { tool: a === '--locust' ? 'locust' : 'k6', file: value() };
+    }
     else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
     else if (file === undefined) file = a;
     else throw new UsageError(`unexpected argument ${a}`);
@@ -80,6 +97,32 @@ function applySweep(base: Scenario, key: SweepKey, v: number): Scenario {
     case 'cores': s.machine = { ...s.machine, cores: v }; break;
     case 'dbCores': s.db = { ...s.db, cores: v }; break;
     case 'poolSize': s.db = { ...s.db, poolSize: v }; break;
+  }
+  return s;
+}
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/** The scenario with its closed load's users replaced by the load tool's user classes or scenarios. */
+export function applyGroups(base: Scenario, tool: 'locust' | 'k6', spec: unknown): Scenario {
+  if (base.load.type !== 'closed') throw new Error('user groups need a closed load (load.type "closed")');
+  if (!isObject(spec)) throw new Error('expected a JSON object');
+  let groups: UserGroup[];
+  if (tool === 'locust') {
+    if (!Array.isArray(spec.classes)) throw new Error('expected "classes": [...]');
+    if (typeof spec.users !== 'number' || !Number.isInteger(spec.users) || spec.users < 1) throw new Error('expected "users": a positive integer');
+    groups = groupsFromLocust(spec.classes as LocustUserClass[], spec.users);
+  } else {
+    if (!isObject(spec.scenarios) || !isObject(spec.execs)) throw new Error('expected "scenarios": {...} and "execs": {...}');
+    groups = groupsFromK6(spec.scenarios as Record<string, K6Scenario>, spec.execs as Record<string, K6Exec>);
+  }
+  if (groups.length === 0) throw new Error('no user group with users');
+  const s = JSON.parse(JSON.stringify(base)) as Scenario;
+  if (s.load.type === 'closed') {
+    s.load.groups = groups;
+    s.load.users = groups.reduce((n, x) => n + x.users, 0);
   }
   return s;
 }
@@ -107,6 +150,17 @@ export async function runSimulateCommand(args: string[], io: CliIO): Promise<num
   } catch (e) {
     io.stderr(`djperf simulate: ${opts.file}: ${(e as Error).message}\n`);
     return 2;
+  }
+  if (opts.groups) {
+    const g = opts.groups;
+    try {
+      const withGroups = validateScenario(applyGroups(scenario, g.tool, JSON.parse(read(io, g.file)) as unknown));
+      if (!withGroups.ok) throw new Error(withGroups.errors.join('; '));
+      scenario = withGroups.scenario;
+    } catch (e) {
+      io.stderr(`djperf simulate: --${g.tool} ${g.file}: ${(e as Error).message}\n`);
+      return 2;
+    }
   }
 
   if (opts.sweep) {

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runSimulateCommand } from '../../server/cli/simulate';
 import type { CliIO } from '../../server/cli/io';
+import type { SimResult } from '../../webview/sim';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 
@@ -65,5 +66,51 @@ describe('sim: djperf simulate (CLI)', function () {
     assert.equal(await runSimulateCommand(['--sweep', 'bogus=1..2', 'x.json'], u), 2);
     assert.match(u.err, /unknown key "bogus"/);
     assert.equal(await runSimulateCommand([], fakeIO()), 2);
+  });
+
+  describe('user groups from a load tool (--locust, --k6)', () => {
+    const scenario = JSON.stringify({
+      load: { type: 'closed', users: 1, durationS: 10 }, server: { workerClass: 'gthread', workers: 2, threads: 8 }, machine: { cores: 4 },
+      endpoints: [{ name: 'list', steps: [{ io: 10 }] }, { name: 'buy', steps: [{ io: 40 }] }],
+    });
+    const files = (name: string, spec: unknown): Record<string, string> => ({
+      [path.join(ROOT, 's.json')]: scenario, [path.join(ROOT, name)]: JSON.stringify(spec),
+    });
+
+    it('--locust: one group per user class, users split as Locust does', async () => {
+      const io = fakeIO(files('locust.json', { users: 10, classes: [
+        { name: 'Browser', weight: 3, waitTime: { between: [0.1, 0.3] }, tasks: { list: 1 } },
+        { name: 'Buyer', fixedCount: 2, waitTime: { constant: 0 }, tasks: { buy: 1 } }] }));
+      assert.equal(await runSimulateCommand(['s.json', '--locust', 'locust.json', '--format', 'json'], io), 0, io.err);
+      const r = JSON.parse(io.out) as SimResult;
+      assert.deepEqual(r.groups?.map((g) => g.name), ['Browser', 'Buyer']);
+      // Buyers: 2 users, 40 ms, no think time → 50 req/s.
+      assert.ok(Math.abs((r.groups?.[1].throughput ?? 0) - 50) < 2, `buyers ${r.groups?.[1].throughput}`);
+      assert.equal(r.endpoints.find((e) => e.name === 'buy')?.completed, r.groups?.[1].completed);
+    });
+
+    it('--k6: closed executors become groups; an arrival-rate executor is refused', async () => {
+      const spec = { scenarios: { shoppers: { executor: 'constant-vus', vus: 3, exec: 'shop' } }, execs: { shop: { mix: { list: 2, buy: 1 }, sleepS: 0.05 } } };
+      const io = fakeIO(files('k6.json', spec));
+      assert.equal(await runSimulateCommand(['s.json', '--k6', 'k6.json', '--format', 'json'], io), 0, io.err);
+      const r = JSON.parse(io.out) as SimResult;
+      assert.equal(r.groups?.length, 1);
+      assert.ok((r.groups?.[0].completed ?? 0) > 0);
+      const open = fakeIO(files('k6.json', { ...spec, scenarios: { rush: { executor: 'constant-arrival-rate', exec: 'shop' } } }));
+      assert.equal(await runSimulateCommand(['s.json', '--k6', 'k6.json'], open), 2);
+      assert.match(open.err, /--k6 k6.json: .*open load/);
+    });
+
+    it('exit 2 for a group naming no endpoint of the scenario, a malformed file, or both flags', async () => {
+      const unknown = fakeIO(files('locust.json', { users: 2, classes: [{ name: 'A', tasks: { nowhere: 1 } }] }));
+      assert.equal(await runSimulateCommand(['s.json', '--locust', 'locust.json'], unknown), 2);
+      assert.match(unknown.err, /nowhere/);
+      const malformed = fakeIO(files('locust.json', { classes: [] }));
+      assert.equal(await runSimulateCommand(['s.json', '--locust', 'locust.json'], malformed), 2);
+      assert.match(malformed.err, /"users"/);
+      const both = fakeIO(files('locust.json', {}));
+      assert.equal(await runSimulateCommand(['s.json', '--locust', 'locust.json', '--k6', 'locust.json'], both), 2);
+      assert.match(both.err, /one of --locust and --k6/);
+    });
   });
 });

@@ -208,19 +208,148 @@ describe('sim: variability and tails', () => {
     assert.ok(fair[1].latency.p99 < 30, `cheap p99 with think time ${fair[1].latency.p99}`);
   });
 
-  it('keep-alive connections stay on the worker that accepted them: uneven split, longer tail', () => {
-    const s = (pinConnections: boolean): Scenario => ({
-      load: closed(4, 60, { keepAlive: true }), server: { workerClass: 'gthread', workers: 2, threads: 4, pinConnections }, machine: { cores: 4 },
+  it('keep-alive connections stay on the worker that accepted them: an accept race per connection, or per burst', () => {
+    const s = (pinConnections: boolean, acceptBurst?: boolean): Scenario => ({
+      load: closed(4, 60, { keepAlive: true }), server: { workerClass: 'gthread', workers: 2, threads: 4, pinConnections, acceptBurst }, machine: { cores: 4 },
       endpoints: [{ name: 'cpu', steps: [{ cpu: 10 }] }],
     });
     const free = simulate(s(false));
-    const pinned = simulate(s(true));
     near(free.overall.latency.p99, 20, 0.01, 'least-loaded: 2 per worker');
-    const gil = pinned.resources.filter((x) => x.kind === 'gil').map((x) => x.meanQueue).sort();
+    // gthread accepts one connection per wake-up: each connection's race is drawn on its own (seeded).
+    const race = simulate(s(true));
+    const gil = race.resources.filter((x) => x.kind === 'gil').map((x) => x.meanQueue).sort();
     assert.notDeepEqual(gil, [1, 1], 'the seeded accept race splits 4 connections unevenly');
-    assert.ok(pinned.overall.latency.p99 > free.overall.latency.p99);
+    assert.ok(race.overall.latency.p99 > free.overall.latency.p99);
+    // asyncio's accept loop takes the whole burst of one client thread: 4 on one worker, p99 40 ms.
+    const burst = simulate(s(true, true));
+    assert.deepEqual(burst.resources.filter((x) => x.kind === 'gil').map((x) => x.meanQueue).sort(), [0, 3]);
+    near(burst.overall.latency.p99, 40, 0.01, 'one burst');
     // gunicorn's sync worker closes every connection: nothing to pin.
     const sync = simulate({ ...s(true), server: { workerClass: 'sync', workers: 2, pinConnections: true } });
     near(sync.overall.latency.p99, 20, 0.01, 'sync');
+  });
+
+  it('uvicorn: each client thread\'s burst of connections lands on one worker', () => {
+    const s = (clientThreads: number): Scenario => ({
+      load: closed(8, 20, { keepAlive: true, clientThreads }), server: { workerClass: 'uvicorn', workers: 4 }, machine: { cores: 8 },
+      endpoints: [{ name: 'cpu', steps: [{ cpu: 5 }] }],
+    });
+    const busyLoops = (r: SimResult): number => r.resources.filter((x) => x.kind === 'gil' && x.meanBusy > 0.5).length;
+    assert.equal(busyLoops(simulate(s(1))), 1);
+    assert.ok(busyLoops(simulate(s(2))) <= 2);
+  });
+});
+
+describe('sim: a separate warm-up run (load.separateWarmup)', () => {
+  const s = (separateWarmup: boolean): Scenario => ({
+    load: closed(4, 3, { warmupS: 1, separateWarmup }), server: { workerClass: 'sync', workers: 1 }, machine: { cores: 1 },
+    endpoints: [{ name: 'a', steps: [{ cpu: 10 }] }],
+  });
+
+  it("the measured users' first requests queue behind the warm-up's leftovers, which are not counted", () => {
+    const one = simulate(s(false));
+    const two = simulate(s(true));
+    // Steady state: 4 users on one 10 ms worker wait 40 ms. The fresh users' first round waits
+    // for the 3 or 4 warm-up requests still queued as well: up to 80 ms.
+    near(one.overall.latency.max, 40, 0.01, 'one run');
+    assert.ok(two.overall.latency.max >= 70 && two.overall.latency.max <= 80 + 1e-9, `max ${two.overall.latency.max}`);
+    // 2 s window at 100 req/s: the leftovers' completions are not the measured users'.
+    assert.ok(two.overall.completed <= 200 - 3, `completed ${two.overall.completed}`);
+    assert.ok(one.overall.completed >= 199, `completed ${one.overall.completed}`);
+  });
+
+  it('validation: a boolean', () => {
+    const bad = validateScenario({ ...s(true), load: { ...s(true).load, separateWarmup: 'yes' } });
+    assert.equal(bad.ok, false);
+  });
+});
+
+describe('sim: the cost of a cold wake (machine.wakeCostMs)', () => {
+  const n1 = (workers: number, wakeCostMs: number, host: 'shared' | 'separate' = 'shared'): number => simulate({
+    load: closed(32, 10, { warmupS: 1 }), server: { workerClass: 'sync', workers },
+    machine: { cores: 2, contextSwitchOverhead: 0, wakeCostMs }, db: { host, cores: 2, connMaxAge: 60 },
+    endpoints: [{ name: 'n1', steps: [{ cpu: 0.2 }, { repeat: { times: 50, steps: [{ db: { ms: 0.1 } }, { cpu: 0.2 }] } }] }],
+  }).overall.throughput;
+
+  it('costs nothing while no more requests run than there are cores', () => {
+    near(n1(2, 0.05), n1(2, 0), 0.005, '2 workers on 2 cores');
+  });
+
+  it('more workers, worse: DB backends woken among more running requests than cores lose it', () => {
+    const two = n1(2, 0.05);
+    const four = n1(4, 0.05);
+    assert.ok(four < two * 0.95, `4 workers ${four} vs 2 workers ${two}`);
+    assert.ok(n1(4, 0) >= two * 0.99, 'without the wake cost 4 workers are not slower');
+  });
+
+  it('a DB on its own host does not pay it on the app cores', () => {
+    near(n1(4, 0.05, 'separate'), n1(4, 0, 'separate'), 0.005, 'separate DB host');
+  });
+});
+
+describe('sim: a backend exits after its connection closes (db.disconnectDbCpuMs)', () => {
+  const s = (users: number, disconnectDbCpuMs: number, cores = 1): Scenario => ({
+    load: closed(users, 20, { warmupS: 2 }), server: { workerClass: 'sync', workers: 4 }, machine: { cores, contextSwitchOverhead: 0 },
+    db: { host: 'shared', connMaxAge: 0, connectAppCpuMs: 1, connectDbCpuMs: 1, disconnectDbCpuMs },
+    endpoints: [{ name: 'a', steps: [{ cpu: 3 }, { db: { ms: 1 } }] }],
+  });
+
+  it('no request waits for it at one user with a free core (on a single core the next request shares it)', () => {
+    near(simulate(s(1, 4, 2)).overall.latency.mean, simulate(s(1, 0, 2)).overall.latency.mean, 0.01, 'latency');
+    assert.ok(simulate(s(1, 4)).overall.latency.mean > simulate(s(1, 0)).overall.latency.mean * 1.2);
+  });
+
+  it('it loads the shared cores: 6 ms per request plus 4 ms of exit on one core', () => {
+    near(simulate(s(16, 0)).overall.throughput, 1000 / 6, 0.03, 'no exit cost');
+    near(simulate(s(16, 4)).overall.throughput, 1000 / 10, 0.03, 'with the exit');
+  });
+});
+
+describe('sim: gevent keep-alive hold time (server.responseTailMs)', () => {
+  const s = (responseTailMs: number): Scenario => ({
+    load: { type: 'closed', users: 4, durationS: 20, warmupS: 2, keepAlive: true, clientCpuMs: 0.05, clientThreads: 4, groups: [
+      { name: 'cpu', users: 2, thinkMs: 0, mix: { cpu: 1 } }, { name: 'cheap', users: 2, thinkMs: 0, mix: { cheap: 1 } }] },
+    server: { workerClass: 'gevent', workers: 1, responseTailMs }, machine: { cores: 2 }, db: { host: 'shared', connMaxAge: 60 },
+    endpoints: [{ name: 'cpu', steps: [{ cpu: 6 }] }, { name: 'cheap', steps: [{ cpu: 0.5 }, { db: { ms: 0.3 } }, { cpu: 0.5 }] }],
+  });
+
+  it('the longer Django works after the response, the more often the client has sent the next request: the cheap greenlets wait longer', () => {
+    const none = simulate(s(0)).groups![1];
+    const short = simulate(s(0.06)).groups![1];
+    const long = simulate(s(0.3)).groups![1];
+    // Without a tail each cheap request waits for the two CPU-bound greenlets' turns (2 x 6 ms, twice): ~26 ms.
+    assert.ok(none.latency.p99 < 30, `no tail: p99 ${none.latency.p99}`);
+    assert.ok(short.latency.p99 > none.latency.p99 * 2, `0.06 ms: ${short.latency.p99} vs ${none.latency.p99}`);
+    assert.ok(long.throughput < short.throughput, `0.3 ms: ${long.throughput} vs ${short.throughput} req/s`);
+  });
+
+  it('defaults to network.rttMs', () => {
+    const withRtt = simulate({ ...s(0), server: { workerClass: 'gevent', workers: 1 }, network: { rttMs: 0.3 } }).groups![1];
+    const explicit = simulate({ ...s(0.3), network: { rttMs: 0.3 } }).groups![1];
+    assert.equal(withRtt.completed, explicit.completed);
+  });
+});
+
+describe('sim: the load generator\'s turnaround (load.clientTurnaroundMs)', () => {
+  const s = (clientTurnaroundMs?: number): Scenario => ({
+    load: closed(1, 20, { warmupS: 1, clientCpuMs: 5, clientThreads: 1, clientTurnaroundMs }), server: { workerClass: 'sync', workers: 1 },
+    machine: { cores: 4, contextSwitchOverhead: 0 }, endpoints: [{ name: 'a', steps: [{ cpu: 10 }] }],
+  });
+
+  it('by default the next request leaves when the client CPU is done; with a measured turnaround, after it', () => {
+    near(simulate(s()).overall.throughput, 1000 / 15, 0.05, 'CPU as the turnaround');
+    near(simulate(s(0)).overall.throughput, 100, 0.01, 'zero turnaround, the client CPU alongside');
+    near(simulate(s(2)).overall.throughput, 1000 / 12, 0.05, '2 ms turnaround');
+  });
+
+  it('gevent: a turnaround shorter than the response tail never lets the loop go', () => {
+    const r = simulate({
+      load: { type: 'closed', users: 4, durationS: 10, warmupS: 1, keepAlive: true, clientCpuMs: 0.05, clientTurnaroundMs: 0, clientThreads: 4, groups: [
+        { name: 'cpu', users: 2, thinkMs: 0, mix: { cpu: 1 } }, { name: 'cheap', users: 2, thinkMs: 0, mix: { cheap: 1 } }] },
+      server: { workerClass: 'gevent', workers: 1, responseTailMs: 0.06 }, machine: { cores: 2 }, db: { host: 'shared', connMaxAge: 60 },
+      endpoints: [{ name: 'cpu', steps: [{ cpu: 6 }] }, { name: 'cheap', steps: [{ cpu: 0.5 }, { db: { ms: 0.3 } }, { cpu: 0.5 }] }],
+    });
+    assert.ok(r.groups![1].completed <= 2, `cheap completed ${r.groups![1].completed}`);
+    assert.ok(r.groups![0].throughput > 100, `cpu ${r.groups![0].throughput}`);
   });
 });

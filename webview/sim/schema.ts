@@ -53,9 +53,11 @@ function checkServer(c: Checker, v: unknown): void {
   if (v === undefined) { c.fail('server', 'is required'); return; }
   const s = c.object(v, 'server');
   if (!s) return;
-  c.known(s, 'server', ['workerClass', 'workers', 'threads', 'connections', 'backlog', 'timeoutMs', 'overheadMs', 'hopMs', 'memoryPerWorkerMB', 'gilSwitchMs', 'pinConnections']);
+  c.known(s, 'server', ['workerClass', 'workers', 'threads', 'connections', 'backlog', 'timeoutMs', 'overheadMs', 'hopMs', 'memoryPerWorkerMB', 'gilSwitchMs', 'pinConnections', 'acceptBurst', 'responseTailMs']);
   c.number(s, 'gilSwitchMs', 'server', { min: 0, max: 10000 });
   c.bool(s, 'pinConnections', 'server');
+  c.bool(s, 'acceptBurst', 'server');
+  c.number(s, 'responseTailMs', 'server', { min: 0, max: 1000 });
   c.oneOf(s, 'workerClass', 'server', WORKER_CLASSES, true);
   c.number(s, 'workers', 'server', { min: 1, max: MAX_PROCESSES, int: true });
   c.number(s, 'threads', 'server', { min: 1, max: 10000, int: true });
@@ -74,20 +76,22 @@ function checkMachine(c: Checker, root: Json): void {
   if (root.machine !== undefined) {
     const m = c.object(root.machine, 'machine');
     if (m) {
-      c.known(m, 'machine', ['cores', 'contextSwitchOverhead', 'backgroundThreads']);
+      c.known(m, 'machine', ['cores', 'contextSwitchOverhead', 'wakeCostMs', 'backgroundThreads']);
       c.number(m, 'cores', 'machine', { gt: 0, max: 1024 });
       c.number(m, 'backgroundThreads', 'machine', { min: 0, max: 10000 });
       c.number(m, 'contextSwitchOverhead', 'machine', { min: 0, max: 10 });
+      c.number(m, 'wakeCostMs', 'machine', { min: 0, max: 10 });
     }
   }
   if (root.db !== undefined) {
     const d = c.object(root.db, 'db');
     if (d) {
-      c.known(d, 'db', ['host', 'cores', 'maxConnections', 'poolSize', 'connMaxAge', 'connectMs', 'connectAppCpuMs', 'connectDbCpuMs', 'connectRoundTrips', 'rttMs', 'contention']);
+      c.known(d, 'db', ['host', 'cores', 'maxConnections', 'poolSize', 'connMaxAge', 'connectMs', 'connectAppCpuMs', 'connectDbCpuMs', 'disconnectDbCpuMs', 'connectRoundTrips', 'rttMs', 'contention']);
       c.oneOf(d, 'host', 'db', ['shared', 'separate']);
       c.number(d, 'cores', 'db', { gt: 0, max: 1024 });
       c.number(d, 'connectAppCpuMs', 'db', { min: 0 });
       c.number(d, 'connectDbCpuMs', 'db', { min: 0 });
+      c.number(d, 'disconnectDbCpuMs', 'db', { min: 0 });
       c.number(d, 'connectRoundTrips', 'db', { min: 0, max: 100, int: true });
       c.number(d, 'maxConnections', 'db', { min: 1, max: 1_000_000, int: true });
       c.number(d, 'poolSize', 'db', { min: 1, max: 100_000, int: true });
@@ -198,11 +202,13 @@ function checkLoad(c: Checker, v: unknown, endpoints: unknown): void {
       c.fail('load', 'needs durationS or requests');
     }
   } else if (l.type === 'closed') {
-    c.known(l, 'load', ['type', 'users', 'thinkMs', 'groups', 'durationS', 'requests', 'warmupS', 'keepAlive', 'clientCpuMs', 'clientThreads']);
+    c.known(l, 'load', ['type', 'users', 'thinkMs', 'groups', 'durationS', 'requests', 'warmupS', 'keepAlive', 'clientCpuMs', 'clientThreads', 'separateWarmup', 'clientTurnaroundMs']);
     c.number(l, 'users', 'load', { min: 1, int: true, required: l.groups === undefined });
+    c.bool(l, 'separateWarmup', 'load');
     if (l.groups !== undefined) checkGroups(c, l, endpoints);
     c.bool(l, 'keepAlive', 'load');
     c.number(l, 'clientCpuMs', 'load', { min: 0 });
+    c.number(l, 'clientTurnaroundMs', 'load', { min: 0 });
     c.number(l, 'clientThreads', 'load', { min: 1, max: 1024, int: true });
     if (l.thinkMs !== undefined) c.duration(l.thinkMs, 'load.thinkMs');
     if (l.durationS === undefined && l.requests === undefined) c.fail('load', 'needs durationS or requests');

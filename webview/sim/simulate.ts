@@ -102,7 +102,10 @@ export function simulate(scenario: Scenario, options: SimOptions = {}): SimResul
   e.onDone = (t, lat) => series.completed(t, lat);
 
   let issued = 0;
+  let startMeasuredUsers: (() => void) | undefined;
   let userReady: (u: number) => void = () => undefined;
+  /** Closed loads with a measured turnaround: sends user u's next request (EV_USER with b = 1). */
+  let sendNow: (u: number) => void = () => undefined;
   const stop = (): void => {
     if (e.stopped) return;
     e.stopped = true;
@@ -126,35 +129,60 @@ export function simulate(scenario: Scenario, options: SimOptions = {}): SimResul
     const groups: UserGroup[] = load.groups && load.groups.length > 0
       ? load.groups : [{ name: 'users', users: load.users, thinkMs: load.thinkMs }];
     const users = groups.reduce((n, g) => n + g.users, 0);
+    // A separate warm-up run (wrk run twice): its users leave at the end of the warm-up with their
+    // requests still in flight, and a fresh set (indices users..2·users-1) starts all at once.
+    const separate = load.separateWarmup === true && warmupMs > 0;
+    const slots = separate ? 2 * users : users;
     const thinks: CompiledDist[] = groups.map((g) => compileDist(g.thinkMs ?? load.thinkMs ?? 0));
     const mixes = groups.map((g) => (g.mix ? mixTable((name) => g.mix?.[name] ?? 0) : baseMix));
-    e.userGroup = new Int32Array(users);
-    e.userProc = new Int32Array(users).fill(-1);
+    e.userGroup = new Int32Array(slots);
+    e.userProc = new Int32Array(slots).fill(-1);
+    e.usersPerRun = users;
+    e.burstProc = new Int32Array(Math.max(1, cfg.clientThreads)).fill(-1);
     if (load.groups && load.groups.length > 0) e.groupRecorders = groups.map((g) => new Recorder(g.name));
     let u0 = 0;
     groups.forEach((g, gi) => { e.userGroup.fill(gi, u0, u0 + g.users); u0 += g.users; });
+    if (separate) e.userGroup.copyWithin(users, 0, users);
     // gevent serves a keep-alive connection in one greenlet: with zero think time the next request
     // is already in its socket when it finishes, so it goes on without yielding the loop.
-    e.userKeepsLoop = new Uint8Array(users);
+    e.userKeepsLoop = new Uint8Array(slots);
     if (cfg.pinned && scenario.server.workerClass === 'gevent') {
-      for (let u = 0; u < users; u++) if (thinks[e.userGroup[u]].mean === 0) e.userKeepsLoop[u] = 1;
+      for (let u = 0; u < slots; u++) if (thinks[e.userGroup[u]].mean === 0) e.userKeepsLoop[u] = 1;
     }
     const send = (u: number): void => {
-      if (e.stopped) return;
+      if (e.stopped || u < e.retiredBelow) return;
       e.issue(pickFrom(mixes[e.userGroup[u]]), u, 1);
       countIssue();
     };
     // The load generator's own CPU per request (same host) runs before the request is sent.
     const clientCpu = cfg.clientCpuMs;
-    // Exponential: the generator's turnaround jitters (its event loop, other connections, the scheduler).
-    userReady = clientCpu > 0 ? (u) => { if (!e.stopped) e.clientAdd(u, rng.exp(clientCpu)); } : send;
-    e.onClientReady = send;
-    e.onUserDone = (u) => { if (!e.stopped) q.push(e.now + sample(rng, thinks[e.userGroup[u]]), EV_USER, u, 0); };
-    // Users start spread over one think time, like a ramped-up load test at steady state.
-    for (let u = 0; u < users; u++) {
-      const m = thinks[e.userGroup[u]].mean;
-      q.push(m > 0 ? rng.next() * m : 0, EV_USER, u, 0);
+    const turnaround = cfg.clientTurnaroundMs;
+    if (turnaround !== null) {
+      // A measured turnaround: the next request leaves after it (exponential), while the
+      // generator's CPU for it loads the host alongside.
+      userReady = (u) => {
+        if (e.stopped) return;
+        if (clientCpu > 0) e.clientAdd(u, rng.exp(clientCpu));
+        q.push(e.now + (turnaround > 0 ? rng.exp(turnaround) : 0), EV_USER, u, 1);
+      };
+      e.onClientReady = () => undefined;
+    } else {
+      // Exponential: the generator's turnaround jitters (its event loop, other connections, the scheduler).
+      userReady = clientCpu > 0 ? (u) => { if (!e.stopped) e.clientAdd(u, rng.exp(clientCpu)); } : send;
+      e.onClientReady = send;
     }
+    sendNow = send;
+    e.onUserDone = (u) => { if (!e.stopped && u >= e.retiredBelow) q.push(e.now + sample(rng, thinks[e.userGroup[u]]), EV_USER, u, 0); };
+    // Users start spread over one think time, like a ramped-up load test at steady state.
+    const start = (from: number): void => {
+      for (let u = from; u < from + users; u++) {
+        const m = thinks[e.userGroup[u]].mean;
+        q.push(e.now + (m > 0 ? rng.next() * m : 0), EV_USER, u, 0);
+      }
+    };
+    start(0);
+    // The measured run opens its own connections: new bursts for the accept race.
+    if (separate) startMeasuredUsers = () => { e.retiredBelow = users; e.burstProc.fill(-1); start(users); };
   } else {
     const chunk = load.chunkSize ?? 1;
     for (let left = load.items; left > 0; left -= chunk) {
@@ -184,12 +212,15 @@ export function simulate(scenario: Scenario, options: SimOptions = {}): SimResul
       }
       case EV_USER:
         if (e.stopped) break;
-        userReady(q.a);
+        if (q.b === 1) sendNow(q.a); else userReady(q.a);
         break;
       case EV_CLIENT: if (!e.clientDone(q.b)) continue; break;
       case EV_LOOP_KEEP: e.loopKeepExpired(q.a, q.b); break;
       case EV_TIMEOUT: e.timeout(q.a, q.b); break;
-      case EV_WARMUP: e.measuring = true; e.acc.startWindow(e.now); break;
+      case EV_WARMUP:
+        e.measuring = true; e.acc.startWindow(e.now);
+        if (startMeasuredUsers) startMeasuredUsers();
+        break;
       case EV_STOP: stop(); break;
       case EV_SAMPLE: {
         series.sample(sampleIndex, e.now, e.acc, e.takeBacklogMax());

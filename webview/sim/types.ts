@@ -93,12 +93,34 @@ export interface ServerSpec {
    * load whose `keepAlive` is true.
    */
   pinConnections?: boolean;
+  /**
+   * How pinned connections are spread over the processes. false: each connection goes to the
+   * process that wins its accept race (gunicorn's gthread and gevent workers accept one connection
+   * per wake-up). true (default for uvicorn): a process accepts every pending connection at once
+   * (asyncio's accept loop), so the connections one client thread opens together all land on
+   * one process, the winner of that burst's race.
+   */
+  acceptBurst?: boolean;
+  /**
+   * Python work after a response is sent and before the server reads the connection again
+   * (Django's request_finished handlers, the WSGI server's bookkeeping). A gevent greenlet whose
+   * client sent its next request within this time reads it without yielding and keeps the worker.
+   * Default: network.rttMs.
+   */
+  responseTailMs?: number;
 }
 
 export interface MachineSpec {
   /** Cores of the app host; fractional values (a CPU quota, a share of a VM) are allowed. */
   cores?: number;
   contextSwitchOverhead?: number;
+  /**
+   * CPU ms a thread loses when it wakes (a CPU step after a wait, a DB backend's query) while the
+   * host has more runnable threads than cores: other threads ran on its core meanwhile, so it
+   * starts with cold caches. Default 0. Measured as the context-switch benchmark's lost CPU per
+   * involuntary switch (bench/calibration/lab).
+   */
+  wakeCostMs?: number;
   /** Mean number of other runnable threads on the app host (load average minus your stack). */
   backgroundThreads?: number;
 }
@@ -118,6 +140,11 @@ export interface DbSpec {
   connectAppCpuMs?: number;
   /** CONN_MAX_AGE = 0: DB CPU to open a connection (backend fork, authentication, catalog cache warm-up). */
   connectDbCpuMs?: number;
+  /**
+   * CONN_MAX_AGE = 0: DB CPU after the connection is closed (the backend's exit, the postmaster
+   * reaping it). It loads the DB's cores but no request waits for it.
+   */
+  disconnectDbCpuMs?: number;
   /** Network round trips of the connection handshake (each costs rttMs). */
   connectRoundTrips?: number;
   rttMs?: number;
@@ -161,6 +188,20 @@ export interface ClosedLoad {
   clientCpuMs?: number;
   /** Threads of the load generator (wrk -t); its CPU runs on at most this many cores. */
   clientThreads?: number;
+  /**
+   * Mean time (exponential) from a response to the user's next request, when it differs from the
+   * generator's CPU per request: measure it at one user as 1 / throughput − mean latency (wrk on
+   * keep-alive connections: under 0.02 ms). Default: the next request leaves when `clientCpuMs`
+   * of CPU is done.
+   */
+  clientTurnaroundMs?: number;
+  /**
+   * The warm-up is a run of its own (wrk run twice, a load test restarted after warming): at
+   * the end of `warmupS` its users go away with their requests still in flight, which the server
+   * still serves, and a fresh set of users starts all at once. The measured run's first requests
+   * queue behind the warm-up's leftovers, which shows in short runs' tails.
+   */
+  separateWarmup?: boolean;
 }
 export interface BatchLoad { type: 'batch'; items: number; chunkSize?: number }
 export type Load = OpenLoad | ClosedLoad | BatchLoad;

@@ -193,15 +193,33 @@ def run_point(stack, server, loads, seconds, warm):
     }
 
 
+def spinners():
+    """One idle-priority busy loop per core: no core goes idle, and any normal thread preempts
+    them at once (SCHED_IDLE). Stop them with stop_spinners before the next run_point, so their
+    CPU is not counted as wrk's (RUSAGE_CHILDREN counts reaped children)."""
+    code = "import os\nos.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))\nwhile True: pass"
+    return [subprocess.Popen([PY, "-c", code]) for _ in range(os.cpu_count() or 1)]
+
+
+def stop_spinners(ps):
+    for p in ps:
+        p.kill()
+    for p in ps:
+        p.wait()
+
+
 def cso_bench(seconds):
     """Work rate of k CPU-bound Python processes on this machine, k = cores, 2x, 4x cores."""
     code = "import time,sys\nt=time.time()+%f\nn=0\nwhile time.time()<t:\n  for i in range(1000): pass\n  n+=1\nprint(n)" % seconds
     cores = os.cpu_count() or 1
-    out = {}
+    out, switches = {}, {}
     for k in (cores, 2 * cores, 4 * cores):
         ps = [subprocess.Popen([PY, "-c", code], stdout=subprocess.PIPE, text=True) for _ in range(k)]
-        out[k] = sum(int(p.communicate()[0]) for p in ps) / seconds
-    return {"cores": cores, "rate_by_processes": out, "loadavg": procstat.loadavg()}
+        out[k] = sum(int(p.stdout.read()) for p in ps) / seconds
+        # Involuntary context switches of the benchmark processes (the wake cost's denominator).
+        switches[k] = sum(os.wait4(p.pid, 0)[2].ru_nivcsw for p in ps)
+    return {"cores": cores, "seconds": seconds, "rate_by_processes": out, "switches_by_processes": switches,
+            "loadavg": procstat.loadavg()}
 
 
 def main():
@@ -217,7 +235,7 @@ def main():
     servers = SERVERS if not a.quick else [SERVERS[0], SERVERS[3], SERVERS[5]]
     stack = Stack()
     result = {"started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "quick": a.quick, "cores": os.cpu_count(),
-              "views": {"cpu_loop": 120000, "sleep_ms": 30, "lock_hold_ms": 8, "cache_ttl_s": 1}}
+              "warmupS": warm, "views": {"cpu_loop": 120000, "sleep_ms": 30, "lock_hold_ms": 8, "cache_ttl_s": 1}}
     try:
         stack.start()
         subprocess.run([PY, os.path.join(HERE, "seed_lab.py")], env=env(60), check=True)
@@ -227,20 +245,31 @@ def main():
         out = subprocess.run([PY, os.path.join(HERE, "connect_cost.py"), str(stack.postmaster())], env=env(0),
                              check=True, capture_output=True, text=True).stdout
         result["connect"] = json.loads(out)
-        single, points = {}, []
+        single, single_warm, points = {}, {}, []
         measured = set()
         for name, cls, workers, threads, cma, eps, mixes in servers:
             log("server", name)
             srv = Server(cls, workers, threads, cma)
             try:
-                if cls not in measured:
-                    # Single-user measurements of each endpoint under this worker class.
-                    measured.add(cls)
-                    single[cls] = {}
-                    for e in ENDPOINTS:
-                        single[cls][e] = run_point(stack, srv, {e: 1}, measure_s, warm)
-                        s = single[cls][e]
-                        log("  single", cls, e, "%.1f req/s" % s["stats"][e]["throughput"], "app %.2f ms/req" % (1000 * s["cpu_s"]["app"] / max(1, s["requests"])))
+                key = cls if cma != 0 else cls + "-cma0"
+                if key not in measured:
+                    # Single-user measurements of each endpoint under this worker class (and, for
+                    # CONN_MAX_AGE = 0, once more: a fresh backend per request costs more than its connect).
+                    measured.add(key)
+                    single[key], single_warm[key] = {}, {}
+                    for e in (ENDPOINTS if cma != 0 else eps):
+                        single[key][e] = run_point(stack, srv, {e: 1}, measure_s, warm)
+                        s = single[key][e]
+                        log("  single", key, e, "%.1f req/s" % s["stats"][e]["throughput"], "app %.2f ms/req" % (1000 * s["cpu_s"]["app"] / max(1, s["requests"])))
+                        # The same with the cores kept out of idle: the CPU per request without
+                        # the cost of waking idle cores and threads (machine.idleWakeCostMs).
+                        sp = spinners()
+                        try:
+                            single_warm[key][e] = run_point(stack, srv, {e: 1}, measure_s, warm)
+                        finally:
+                            stop_spinners(sp)
+                        s = single_warm[key][e]
+                        log("  warm  ", key, e, "app %.2f ms/req" % (1000 * s["cpu_s"]["app"] / max(1, s["requests"])))
                 for c in CONCURRENCY:
                     for e in eps:
                         p = run_point(stack, srv, {e: c}, secs[c], warm)
@@ -256,6 +285,7 @@ def main():
             finally:
                 srv.close()
         result["single"] = single
+        result["single_warm"] = single_warm
         result["points"] = points
     finally:
         stack.close()

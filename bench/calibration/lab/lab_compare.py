@@ -36,6 +36,31 @@ def lognormal_cv(p50, p99):
     return math.sqrt(math.exp(sigma * sigma) - 1)
 
 
+# Linux preempts a CPU-bound thread at a scheduler tick once its slice is used (EEVDF's base
+# slice, 0.75 ms x (1 + log2 cores), is shorter than a tick at CONFIG_HZ=250): with more
+# runnable threads than cores, one involuntary switch per core per tick. An older lab.json has no
+# switch counts; this is the count the kernel makes (checked: 237 switches/s per core with two
+# CPU-bound processes per core on the development machine the lab runs on, measured afterwards).
+KERNEL_HZ = 250
+# response.close() of a JsonResponse with request_finished connected (Django 3.2, /usr/bin/python3,
+# an in-memory SQLite connection, the development machine the lab runs on, median of 5 x 20000):
+# what connect_cost.py now records as response_tail_ms with the lab's own settings.
+RESPONSE_TAIL_MS = 0.06
+
+
+def wake_cost(c):
+    """CPU ms lost per switch: the context-switch benchmark's lost CPU (k = 2 x cores processes
+    against k = cores) over its involuntary switches (recorded by lab.py; else one per core per tick)."""
+    cores, secs = c["cores"], c.get("seconds", 2)
+    rates = {int(k): v for k, v in c["rate_by_processes"].items()}
+    k = 2 * cores
+    if k not in rates or not rates[cores]:
+        return 0.0
+    lost_ms = max(0.0, 1 - rates[k] / rates[cores]) * cores * secs * 1000
+    switches = c.get("switches_by_processes", {}).get(str(k)) or cores * secs * KERNEL_HZ
+    return lost_ms / switches
+
+
 class Params:
     """Per worker class and endpoint: the numbers of one connection, one request at a time."""
 
@@ -49,27 +74,59 @@ class Params:
         base = rates[cores]
         est = [(base / rates[k] - 1) / (k / cores - 1) for k in rates if k > cores and rates[k] > 0]
         self.cso = max(0.0, sum(est) / len(est)) if est else 0.02
+        self.wake = wake_cost(c)
+        # Django's work after a response is sent (response.close(): request_finished and
+        # close_old_connections), measured by connect_cost.py; an older lab.json lacks it.
+        self.response_tail = lab["connect"].get("response_tail_ms", RESPONSE_TAIL_MS)
         con = lab["connect"]
         self.connect_app = max(0.0, con["app_cpu_ms"] - con["select1_cpu_ms"])
-        self.connect_db = max(0.0, con["db_cpu_ms"])
-        self.connect_wait = max(0.0, (con["wall_ms"] - con["select1_wall_ms"]) - self.connect_app - self.connect_db)
+        # The DB CPU of a connection is partly on the connect's path (fork, authentication, until the
+        # first query answers: the connect's wall time minus its app CPU) and partly after the close
+        # (the backend's exit, reaped by the postmaster), which no request waits for.
+        wall = max(0.0, con["wall_ms"] - con["select1_wall_ms"])
+        db_all = max(0.0, con["db_cpu_ms"])
+        self.connect_db = min(db_all, max(0.0, wall - self.connect_app))
+        self.disconnect_db = db_all - self.connect_db
+        self.connect_wait = max(0.0, wall - self.connect_app - self.connect_db)
 
-    def one(self, cls, e):
-        s = self.lab["single"][cls][e]
+    def single(self, cls, e, cma):
+        """The one-connection run of endpoint e under this worker class and CONN_MAX_AGE. lab.py
+        records CONN_MAX_AGE = 0 ones as "<class>-cma0"; an older lab.json has them only as the
+        CONN_MAX_AGE = 0 server's own 1-connection point (the same measurement, one request at a time)."""
+        if cma != 0:
+            return self.lab["single"][cls][e]
+        key = cls + "-cma0"
+        if key in self.lab["single"]:
+            return self.lab["single"][key][e]
+        return next(p for p in self.lab["points"] if p["workerClass"] == cls and p["connMaxAge"] == 0
+                    and p["concurrency"] == 1 and p["kind"] == e)
+
+    def one(self, cls, e, cma=60):
+        s = self.single(cls, e, cma)
         st = s["stats"][e]
-        return {
+        m = {
             "app": per_request(s, "app"), "db": per_request(s, "db"), "client": per_request(s, "wrk"),
             "mean": st.get("mean") or 0.0, "p50": st.get("p50"), "p99": st.get("p99"),
+            # wrk's turnaround: its cycle time at one connection minus the latency it measured.
+            "turnaround": max(0.0, 1000.0 * st["seconds"] / max(1, st["requests"]) - (st.get("mean") or 0.0)),
         }
+        if cma == 0 and self.queries.get(e, 0) > 0:
+            # The endpoint connects on every request: the scenario's connect step (connect_cost.py)
+            # is taken out, and what remains is the endpoint's own work on a fresh backend (its
+            # queries cost more there: cold catalog caches, first touches of shared buffers).
+            m["app"] = max(0.0, m["app"] - self.connect_app)
+            m["db"] = max(0.0, m["db"] - self.connect_db - self.disconnect_db)
+            m["mean"] = max(0.0, m["mean"] - self.connect_app - self.connect_db - self.connect_wait)
+        return m
 
     def http_rtt(self, cls):
         """Latency of the CPU-bound endpoint beyond its CPU: the HTTP round trip over loopback."""
         m = self.one(cls, "cpu")
         return max(0.0, m["mean"] - m["app"])
 
-    def endpoint(self, cls, e):
+    def endpoint(self, cls, e, cma=60):
         """Steps of one endpoint kind: the view's structure, timed by its single-user measurement."""
-        m = self.one(cls, e)
+        m = self.one(cls, e, cma)
         app, db = m["app"], m["db"]
         rest = max(0.0, m["mean"] - app - db - self.http_rtt(cls))
         if e == "cpu":
@@ -90,7 +147,7 @@ class Params:
                 {"db": {"ms": db / 3}}, {"io": trip}, {"db": {"ms": db / 3}}, {"io": trip}]}}, {"cpu": app / 3}]
         elif e == "cache":
             # Mostly hits: the miss (once a second, the select_related query) is timed by the sr endpoint.
-            sr = self.one(cls, "sr")
+            sr = self.one(cls, "sr", cma)
             sr_rest = max(0.0, sr["mean"] - sr["app"] - sr["db"] - self.http_rtt(cls))
             steps = [{"cpu": app / 2}, {"cache": {"key": "lab:list", "ttlMs": 1000 * self.views["cache_ttl_s"], "miss": [
                 {"db": {"ms": sr["db"]}}, {"io": sr_rest}, {"cpu": sr["app"]}]}}, {"cpu": app / 2}]
@@ -98,8 +155,8 @@ class Params:
             raise ValueError(e)
         return {"name": e, "steps": steps}, m
 
-    def cache_latency(self, cls):
-        m = self.one(cls, "cache")
+    def cache_latency(self, cls, cma=60):
+        m = self.one(cls, "cache", cma)
         return max(0.0, m["mean"] - m["app"] - self.http_rtt(cls))
 
 
@@ -108,28 +165,34 @@ def scenario(params, point):
     loads = point["loads"]
     eps, ms = [], []
     for e in loads:
-        ep, m = params.endpoint(cls, e)
+        ep, m = params.endpoint(cls, e, point["connMaxAge"])
         eps.append(ep)
         ms.append((m, loads[e]))
     users = sum(loads.values())
     wsum = sum(c for _, c in ms)
     client = sum(m["client"] * c for m, c in ms) / wsum
+    turnaround = sum(m["turnaround"] * c for m, c in ms) / wsum
     cv = sum(lognormal_cv(m["p50"], m["p99"]) * c for m, c in ms) / wsum
     # The measured app CPU already includes uvicorn's sync_to_async hop.
-    server = {"workerClass": cls, "workers": point["workers"], "timeoutMs": None, "hopMs": 0}
+    server = {"workerClass": cls, "workers": point["workers"], "timeoutMs": None, "hopMs": 0,
+              "responseTailMs": params.response_tail}
     if cls == "gthread":
         server["threads"] = point["threads"]
-    load = {"type": "closed", "users": users, "durationS": 30, "warmupS": 3, "keepAlive": True,
-            "clientCpuMs": client, "clientThreads": (1 if users == 1 else 2) * len(loads)}
+    # The lab's procedure: a 1 s wrk warm-up run, then a fresh wrk run of the point's length.
+    warm = params.lab.get("warmupS", 1)
+    load = {"type": "closed", "users": users, "durationS": warm + point["seconds"], "warmupS": warm,
+            "separateWarmup": True, "keepAlive": True,
+            "clientCpuMs": client, "clientTurnaroundMs": turnaround, "clientThreads": (1 if users == 1 else 2) * len(loads)}
     if len(loads) > 1:
         load["groups"] = [{"name": e, "users": c, "thinkMs": 0, "mix": {e: 1}} for e, c in loads.items()]
     db = {"host": "shared", "connMaxAge": point["connMaxAge"], "maxConnections": 200}
     if point["connMaxAge"] == 0:
-        db.update(connectAppCpuMs=params.connect_app, connectDbCpuMs=params.connect_db, connectMs=params.connect_wait)
+        db.update(connectAppCpuMs=params.connect_app, connectDbCpuMs=params.connect_db,
+                  disconnectDbCpuMs=params.disconnect_db, connectMs=params.connect_wait)
     return {
         "name": "%s %s c=%d" % (point["server"], point["kind"], users), "seed": 1, "load": load, "server": server,
-        "machine": {"cores": params.lab["cores"], "contextSwitchOverhead": params.cso},
-        "db": db, "cache": {"latencyMs": params.cache_latency(cls)}, "network": {"rttMs": params.http_rtt(cls)},
+        "machine": {"cores": params.lab["cores"], "contextSwitchOverhead": params.cso, "wakeCostMs": params.wake},
+        "db": db, "cache": {"latencyMs": params.cache_latency(cls, point["connMaxAge"])}, "network": {"rttMs": params.http_rtt(cls)},
         "variability": {"requestCv": cv}, "endpoints": eps,
     }
 
@@ -175,8 +238,9 @@ def main():
             })
     summary = summarise(rows)
     effects = qualitative(rows)
-    res = {"lab": os.path.basename(a.lab), "params": {"cso": params.cso, "connect_app_cpu_ms": params.connect_app,
-           "connect_db_cpu_ms": params.connect_db, "connect_wait_ms": params.connect_wait},
+    res = {"lab": os.path.basename(a.lab), "params": {"cso": params.cso, "wake_cost_ms": params.wake, "connect_app_cpu_ms": params.connect_app,
+           "connect_db_cpu_ms": params.connect_db, "disconnect_db_cpu_ms": params.disconnect_db, "connect_wait_ms": params.connect_wait,
+           "response_tail_ms": params.response_tail},
            "summary": summary, "effects": effects, "rows": rows}
     name = "comparison-quick" if lab.get("quick") else "comparison"
     # Strict JSON: a starved group's unbounded p99 is written as null.

@@ -11,6 +11,8 @@ export interface EngineConfig {
   eventLoop: boolean;
   cores: number;
   contextSwitchOverhead: number;
+  /** CPU ms lost by a thread that wakes on an oversubscribed host. */
+  wakeCostMs: number;
   backlog: number;
   timeoutMs: number | null;
   hopMs: number;
@@ -26,13 +28,20 @@ export interface EngineConfig {
   gilSwitchMs: number;
   /** Closed-loop users keep their connection on one worker process. */
   pinned: boolean;
+  /** Pinned connections opened together land on one process (asyncio); else each races on its own. */
+  acceptBurst: boolean;
+  /** gevent keep-alive: how long after its response a greenlet reads its connection again. */
+  responseTailMs: number;
   /** Load generator CPU per request on the app host, and its thread count. */
   clientCpuMs: number;
+  /** Mean time from a response to the user's next request; null: the client CPU's time. */
+  clientTurnaroundMs: number | null;
   clientThreads: number;
   /** CV of the per-request factor on every step duration (0: off). */
   requestCv: number;
   connectAppCpuMs: number;
   connectDbCpuMs: number;
+  disconnectDbCpuMs: number;
   connectRoundTrips: number;
   dbMaxConnections: number;
   poolSize: number;
@@ -81,7 +90,7 @@ export function buildConfig(s: Scenario): EngineConfig {
   const closed = s.load.type === 'closed' ? s.load : undefined;
   const db = s.db ?? {};
   // A measured connect cost replaces the old lump delay: connectMs is then only the extra wait.
-  const connectCpu = db.connectAppCpuMs !== undefined || db.connectDbCpuMs !== undefined;
+  const connectCpu = db.connectAppCpuMs !== undefined || db.connectDbCpuMs !== undefined || db.disconnectDbCpuMs !== undefined;
   const pinnable = cls !== 'sync';
   return {
     processes: srv.workers ?? DEFAULTS.workers,
@@ -89,6 +98,7 @@ export function buildConfig(s: Scenario): EngineConfig {
     eventLoop: cls === 'gevent' || cls === 'uvicorn',
     cores: s.machine?.cores ?? DEFAULTS.cores,
     contextSwitchOverhead: s.machine?.contextSwitchOverhead ?? DEFAULTS.contextSwitchOverhead,
+    wakeCostMs: s.machine?.wakeCostMs ?? 0,
     backlog: batch ? Infinity : srv.backlog ?? DEFAULTS.backlog,
     timeoutMs: batch ? null : timeout,
     hopMs: srv.hopMs ?? DEFAULTS.hopMs,
@@ -99,11 +109,15 @@ export function buildConfig(s: Scenario): EngineConfig {
     background: s.machine?.backgroundThreads ?? 0,
     gilSwitchMs: srv.gilSwitchMs ?? DEFAULTS.gilSwitchMs,
     pinned: pinnable && (srv.pinConnections ?? closed?.keepAlive === true) && closed !== undefined,
+    acceptBurst: srv.acceptBurst ?? cls === 'uvicorn',
+    responseTailMs: srv.responseTailMs ?? s.network?.rttMs ?? 0,
     clientCpuMs: closed?.clientCpuMs ?? 0,
+    clientTurnaroundMs: closed?.clientTurnaroundMs ?? null,
     clientThreads: closed?.clientThreads ?? DEFAULTS.clientThreads,
     requestCv: s.variability?.requestCv ?? 0,
     connectAppCpuMs: db.connectAppCpuMs ?? 0,
     connectDbCpuMs: db.connectDbCpuMs ?? 0,
+    disconnectDbCpuMs: db.disconnectDbCpuMs ?? 0,
     connectRoundTrips: db.connectRoundTrips ?? 0,
     dbContention: s.db?.contention ?? 0,
     dbMaxConnections: s.db?.maxConnections ?? DEFAULTS.dbMaxConnections,

@@ -59,7 +59,16 @@ export class Engine {
   /** Closed loads: each user's group and pinned process (-1 until its connection is accepted). */
   userGroup = new Int32Array(0);
   userProc = new Int32Array(0);
+  /** Users per run (the load's users) and the client thread of each: for the accept of pinned connections. */
+  usersPerRun = 0;
+  /** Per client thread: the process its burst of connections landed on (-1: none yet). */
+  burstProc = new Int32Array(0);
   groupRecorders: Recorder[] = [];
+  /**
+   * Users below this index belong to a separate warm-up run that has ended (load.separateWarmup):
+   * their requests still in flight are served but not counted, and they send no more.
+   */
+  retiredBelow = 0;
   /**
    * Per user: 1 when its keep-alive connection is served by a gevent greenlet and its next request
    * is already in the socket when the response is sent (zero think time): the greenlet reads it
@@ -231,8 +240,8 @@ export class Engine {
     }
     this.acc.add(A_INFLIGHT, 1, this.now);
     if (this.cfg.pinned && user >= 0) {
-      // A keep-alive connection stays on the process that accepted it (chosen by the accept race).
-      if (this.userProc[user] < 0) this.userProc[user] = Math.floor(this.rng.next() * this.P);
+      // A keep-alive connection stays on the process that accepted it.
+      if (this.userProc[user] < 0) this.userProc[user] = this.acceptProcess(user);
       const p = this.userProc[user];
       if (this.busy[p] < this.cfg.slotsPerProcess) {
         this.dispatch(r, p);
@@ -249,6 +258,20 @@ export class Engine {
     } else {
       this.wait(r, 0);
     }
+  }
+
+  /**
+   * The process that accepts a user's connection: the accept race for each connection (one
+   * accept per wake-up), or with acceptBurst the race for its client thread's whole burst.
+   */
+  private acceptProcess(user: number): number {
+    if (!this.cfg.acceptBurst) return Math.floor(this.rng.next() * this.P);
+    const T = this.burstProc.length;
+    const U = Math.max(1, this.usersPerRun);
+    // wrk gives each thread a contiguous block of the connections.
+    const t = Math.min(T - 1, Math.floor(((user % U) * T) / U));
+    if (this.burstProc[t] < 0) this.burstProc[t] = Math.floor(this.rng.next() * this.P);
+    return this.burstProc[t];
   }
 
   /** Lognormal factor with mean 1 and the configured CV. */
@@ -302,7 +325,7 @@ export class Engine {
     // Completions are counted by the time they happen, inside the measurement window: one that
     // finishes after the stop is outside it (counting it over-reported short runs), and one that
     // arrived during the warm-up but finishes inside the window is in it (as in Locust or wrk).
-    if (this.measuring && !this.stopped) {
+    if (this.measuring && !this.stopped && this.counted(r)) {
       this.recorders[this.rEp[r]].success(lat); this.overall.success(lat);
       const u = this.rUser[r];
       if (u >= 0 && this.groupRecorders.length > 0) this.groupRecorders[this.userGroup[u]].success(lat);
@@ -319,8 +342,14 @@ export class Engine {
     return false;
   }
 
+  /** A request of a retired warm-up user is outside the measured run (its client has gone). */
+  private counted(r: number): boolean {
+    const u = this.rUser[r];
+    return u < 0 || u >= this.retiredBelow;
+  }
+
   private fail(r: number, cause: ErrorCause): void {
-    if (this.measuring && !this.stopped) {
+    if (this.measuring && !this.stopped && this.counted(r)) {
       this.recorders[this.rEp[r]].error(cause); this.overall.error(cause);
       const u = this.rUser[r];
       if (u >= 0 && this.groupRecorders.length > 0) this.groupRecorders[this.userGroup[u]].error(cause);
@@ -414,10 +443,28 @@ export class Engine {
     this.acc.add(A_FIXED + this.P + p, Math.max(0, n - 1) - this.acc.level[A_FIXED + this.P + p], this.now);
   }
 
+  /** Requests running or ready to run on the host's cores (in a GIL's queue or a DB backend on the host). */
+  private chains = 0;
+
+  /**
+   * A thread that wakes while m requests are running or ready on c < m cores (counting its own)
+   * finds its core used by another request's threads since it last ran with probability 1 − c/m
+   * (a request's app thread and its DB backend hand the core to each other and stay warm). Its
+   * expected loss is that share of the wake cost.
+   */
+  private wakeCost(): number {
+    const k = this.cfg.wakeCostMs;
+    if (!(k > 0)) return 0;
+    const m = this.chains + 1;
+    const c = this.cfg.cores;
+    return m > c ? k * (1 - c / m) : 0;
+  }
+
   cpuAdd(r: number, work: number): void {
     const p = this.rProc[r];
     const st = this.cpu[p];
     st.add(this.now, r, work);
+    this.chains++;
     this.rInPs[r] = 1;
     if (st.n === 1) this.cpuActiveChanged(1, p);
     st.rate = this.cpuRate(st);
@@ -441,6 +488,7 @@ export class Engine {
     const r = st.popFirst();
     if (r < 0) { this.cpuSchedule(p); return true; } // GIL handed to the next thread
     this.rInPs[r] = 0;
+    this.chains--;
     this.cpuAfterLeave(p);
     run(this, r);
     return true;
@@ -450,6 +498,7 @@ export class Engine {
     const p = this.rProc[r];
     this.cpu[p].remove(this.now, r);
     this.rInPs[r] = 0;
+    this.chains--;
     this.cpuAfterLeave(p);
   }
 
@@ -507,7 +556,9 @@ export class Engine {
   }
 
   dbAdd(r: number, work: number): void {
-    this.db.add(this.now, r, work);
+    const shared = this.cfg.dbShared;
+    this.db.add(this.now, r, work + (shared && this.rEp[r] >= 0 ? this.wakeCost() : 0));
+    if (shared) this.chains++;
     this.rInPs[r] = 2;
     if (this.cfg.dbShared) this.hostChanged(-1);
     this.dbRateAndSchedule();
@@ -518,16 +569,28 @@ export class Engine {
     this.db.advance(this.now);
     const r = this.db.popFirst();
     this.rInPs[r] = 0;
-    if (this.cfg.dbShared) this.hostChanged(-1);
+    if (this.cfg.dbShared) { this.chains--; this.hostChanged(-1); }
     this.dbRateAndSchedule();
+    if (this.rEp[r] < 0) { this.rEpoch[r]++; this.freeList.push(r); return true; } // a backend's exit
     run(this, r);
     return true;
+  }
+
+  /**
+   * A closed connection's backend exits: DB CPU that no request waits for, carried by a detached
+   * record (endpoint -1) that is recycled when its DB work is done.
+   */
+  private backendExit(): void {
+    if (this.freeList.length === 0) this.growRequests(this.capR * 2);
+    const j = this.freeList.pop() as number;
+    this.rEp[j] = -1; this.rUser[j] = -1; this.rWait[j] = -1; this.rInPs[j] = 0;
+    this.dbAdd(j, this.cfg.disconnectDbCpuMs);
   }
 
   private dbRemove(r: number): void {
     this.db.remove(this.now, r);
     this.rInPs[r] = 0;
-    if (this.cfg.dbShared) this.hostChanged(-1);
+    if (this.cfg.dbShared) { this.chains--; this.hostChanged(-1); }
     this.dbRateAndSchedule();
   }
 
@@ -598,6 +661,7 @@ export class Engine {
       this.poolOpen[p]--;
       this.dbOpen--;
       this.acc.add(A_CONN, -1, this.now);
+      if (this.cfg.disconnectDbCpuMs > 0) this.backendExit();
       if (next >= 0) {
         this.openConn(p);
         this.takeConn(next, 2);
@@ -619,7 +683,7 @@ export class Engine {
    */
   releaseLoopAtEnd(r: number): void {
     const u = this.rUser[r];
-    const window = this.cfg.netRttMs;
+    const window = this.cfg.responseTailMs;
     if (u < 0 || this.userKeepsLoop[u] !== 1 || this.stopped || !(window > 0)) { this.releaseLoop(r); return; }
     const p = this.rProc[r];
     this.rLoopStep[r] = 0;
