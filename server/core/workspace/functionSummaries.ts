@@ -175,12 +175,15 @@ export function paramReturnSteps(def: Node): ParamReturn | undefined {
   const body = def.childForFieldName('body');
   if (!body || !/\breturn\b/.test(body.text) || parentOf(def)?.type === 'decorated_definition' || isAsyncDef(def)) return undefined;
   const { params, kwOnly } = parametersOf(def);
+  const all = [...params, ...kwOnly];
+  // The scope is built only for a function with a parameter worth following (most views take only `request`).
+  if (!all.some((p) => !NOT_ROWS.has(p))) return undefined;
   const scope = scopeOfDefinition(def);
   const local = (n: Node): Node | undefined => {
     const bs = scope?.bindings.get(n.text);
     return bs?.length === 1 && bs[0].kind === 'assignment' && !bs[0].path ? bs[0].value : undefined;
   };
-  for (const [i, param] of [...params, ...kwOnly].entries()) {
+  for (const [i, param] of all.entries()) {
     if (NOT_ROWS.has(param) || !neverRebound(def, param)) continue;
     const steps = querysetMethodSteps(def, (n) => n.type === 'identifier' && n.text === param, local);
     if (steps) return { param, index: i < params.length ? i : -1, steps };
