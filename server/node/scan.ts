@@ -245,13 +245,13 @@ export function analyzeBatch(parser: PythonParser, batch: AnalyzeBatch, options:
   let evaluator: QuerysetEvaluator | undefined;
   try {
     for (const src of importsFirst(batch.sources)) {
-      pending.delete(src.path);
-      const relPath = relPathOf(src.path);
-      if (nothingToAnalyse(src, relPath, options.config)) {
+      // Not pending from the start: nothing to analyse in it (see nothingToAnalyse).
+      if (!pending.delete(src.path)) {
         kept?.take(src.path)?.delete();
         onFile?.();
         continue;
       }
+      const relPath = relPathOf(src.path);
       // A file a caller lookup already parsed (the same text) is not parsed again.
       const parsed = baseFacts.callers?.take(src.path);
       if (parsed) {

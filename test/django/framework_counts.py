@@ -71,9 +71,8 @@ configure()
 
 from django.contrib import admin  # noqa: E402
 from django.contrib.contenttypes.models import ContentType  # noqa: E402
-from realdb import reset_database  # noqa: E402
+from realdb import finish as _finish, request_as as _request, reset_database  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.test import RequestFactory  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from accounts.models import Member  # noqa: E402
@@ -105,23 +104,6 @@ def seed(n):
     return user
 
 
-RF = RequestFactory()
-
-
-def _request(user, path="/"):
-    request = RF.get(path)
-    request.user = user
-    return request
-
-
-def _finish(response):
-    if hasattr(response, "render") and not getattr(response, "is_rendered", True):
-        response.render()
-    if response.status_code >= 400:
-        raise RuntimeError("HTTP %d: %s" % (response.status_code, response.content[:300]))
-    return response
-
-
 def call_function(view):
     return lambda user: _finish(view(_request(user)))
 
@@ -134,7 +116,7 @@ def call_changelist(model):
     def run(user):
         model_admin = admin.site._registry[model]
         path = "/admin/%s/%s/" % (model._meta.app_label, model._meta.model_name)
-        return _finish(model_admin.changelist_view(_request(user, path)))
+        return _finish(model_admin.changelist_view(_request(user, path=path)))
 
     return run
 

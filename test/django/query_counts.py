@@ -59,9 +59,8 @@ from asgiref.sync import async_to_sync  # noqa: E402
 from django.contrib import admin  # noqa: E402
 from django.contrib.auth.models import User  # noqa: E402
 from django.core.cache import cache  # noqa: E402
-from realdb import reset_database  # noqa: E402
+from realdb import finish as _finish, request_as as _request, reset_database  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.test import RequestFactory  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from catalog.models import Category, Product, ProductStock, Review  # noqa: E402
@@ -107,23 +106,6 @@ def seed(n):
 
 # --------------------------------------------------------------------------
 # calling views
-
-RF = RequestFactory()
-
-
-def _request(user, method="get", path="/", data=None):
-    request = getattr(RF, method)(path, data or {})
-    request.user = user
-    return request
-
-
-def _finish(response):
-    if hasattr(response, "render") and not getattr(response, "is_rendered", True):
-        response.render()
-    if response.status_code >= 400:
-        raise RuntimeError("HTTP %d: %s" % (response.status_code, response.content[:300]))
-    return response
-
 
 def call_function(view, method="get", kwargs=None, data=None):
     def run(user):

@@ -1,5 +1,5 @@
 import { importedNames } from './importGraph';
-import { moduleKey, moduleTail, nearestModule } from './modulePaths';
+import { ModuleTable } from './modulePaths';
 
 /**
  * The order a scan analyses files in: every module before the files that import it (imports first, depth-first;
@@ -12,13 +12,9 @@ import { moduleKey, moduleTail, nearestModule } from './modulePaths';
  * The order changes no finding: the scan's results are sorted by path at the end.
  */
 export function importsFirst<T extends { path: string; text: string }>(files: readonly T[]): T[] {
-  const byTail = new Map<string, [string, number][]>();
+  const modules = new ModuleTable<number>();
   files.forEach((f, i) => {
-    const key = moduleKey(f.path);
-    const tail = key.slice(key.lastIndexOf('/') + 1);
-    const list = byTail.get(tail);
-    if (list) list.push([key, i]);
-    else byTail.set(tail, [[key, i]]);
+    if (modules.get(f.path) === undefined) modules.set(f.path, i);
   });
   // Resolution memoised per folder: the files of one package import the same modules (over 10,000 imports on a
   // large project). The nearest-module tie-break then reads the folder, not the file: only the order depends on it.
@@ -31,9 +27,7 @@ export function importsFirst<T extends { path: string; text: string }>(files: re
       const memo = dotted.startsWith('.') ? `${dir}\n${dotted}` : dotted;
       let hit = resolved.get(memo);
       if (hit === undefined) {
-        const tail = dotted.slice(dotted.lastIndexOf('.') + 1);
-        // A dotted name whose last segment names no file is no module (`app.models.Book`): no resolution needed.
-        hit = tail && !byTail.has(tail) ? null : nearestModule(byTail.get(moduleTail(dotted, from)) ?? [], dotted, `${dir}__init__.py`) ?? null;
+        hit = modules.nearest(dotted, `${dir}__init__.py`) ?? null;
         resolved.set(memo, hit);
       }
       if (hit !== null && hit !== i) out.push(hit);

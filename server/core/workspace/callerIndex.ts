@@ -1,5 +1,5 @@
 import type { Node, Tree } from '../parsing/syntaxTree';
-import { moduleKey, moduleTail, nearestModule } from './modulePaths';
+import { ModuleTable } from './modulePaths';
 
 /** One workspace file as a caller lookup sees it (parsed on demand). */
 export interface CallerFile {
@@ -42,8 +42,8 @@ export class CallerIndex {
   private pinnedChars = 0;
   /** Files parsed (or copied) for lookups, and their characters: the work caller lookups add to a scan. */
   readonly work = { files: 0, chars: 0 };
-  /** Module keys by their last segment (`.../catalog/helpers` under `helpers`): a lookup reads only its candidates. */
-  private readonly byTail: ReadonlyMap<string, readonly (readonly [string, string])[]>;
+  /** The file of each module (the first of `x.py` and `x.pyi`). */
+  private readonly modules: ModuleTable<string>;
   private readonly relPaths: ReadonlyMap<string, string>;
   private words: Map<string, WordFilter> | undefined;
 
@@ -51,7 +51,7 @@ export class CallerIndex {
     let files = SHARED_FILES.get(source);
     if (!files) SHARED_FILES.set(source, (files = filesOf(source)));
     this.relPaths = files.relPaths;
-    this.byTail = files.byTail;
+    this.modules = files.modules;
   }
 
   /** A file's text, read once (a text test before a parse). */
@@ -178,7 +178,7 @@ export class CallerIndex {
     const memo = `${fromUri}\n${module}`;
     let hit = this.moduleFiles.get(memo);
     if (hit === undefined) {
-      hit = nearestModule(this.byTail.get(moduleTail(module, fromUri)) ?? [], module, fromUri) ?? null;
+      hit = this.modules.nearest(module, fromUri) ?? null;
       this.moduleFiles.set(memo, hit);
     }
     return hit ?? undefined;
@@ -191,25 +191,18 @@ const ASCII_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 interface SourceFiles {
   relPaths: Map<string, string>;
-  byTail: Map<string, [string, string][]>;
+  modules: ModuleTable<string>;
 }
 
 /** The file list's maps, built once per source (the language server builds an index per facts change, not the list). */
 function filesOf(source: CallerSource): SourceFiles {
   const relPaths = new Map<string, string>();
-  const byTail = new Map<string, [string, string][]>();
-  const keys = new Set<string>();
+  const modules = new ModuleTable<string>();
   for (const f of source.files) {
     relPaths.set(f.uri, f.relPath);
-    const key = moduleKey(f.uri);
-    if (keys.has(key)) continue; // the first file of a module wins (`x.py` before `x.pyi`)
-    keys.add(key);
-    const tail = key.slice(key.lastIndexOf('/') + 1);
-    const list = byTail.get(tail);
-    if (list) list.push([key, f.uri]);
-    else byTail.set(tail, [[key, f.uri]]);
+    if (modules.get(f.uri) === undefined) modules.set(f.uri, f.uri); // the first file of a module wins
   }
-  return { relPaths, byTail };
+  return { relPaths, modules };
 }
 
 const SHARED_FILES = new WeakMap<CallerSource, SourceFiles>();

@@ -5,7 +5,7 @@ import { scopeOfDefinition } from '../python/semantic/bindings';
 import { chainUses } from '../django/managerChains';
 import { classifyBlocking, CATEGORY_LABEL } from '../django/blockingCalls';
 import { CHAIN_METHODS, INSTANCE_METHODS, TERMINAL_METHODS } from '../django/querysetValue';
-import { moduleKey, moduleTail, nearestModule, splitQualified } from './modulePaths';
+import { ModuleTable, splitQualified } from './modulePaths';
 import { querysetMethodSteps, type QuerysetStep } from '../django/querysetMethods';
 
 /**
@@ -367,9 +367,7 @@ export interface ResolvedFunction {
  * are asked of `load` once (the CLI parses them on demand: most files never need it).
  */
 export class FunctionIndex {
-  private readonly byModule = new Map<string, { uri: string; summaries?: FunctionSummary[] }>();
-  /** Module keys by their last segment (`helpers`), so a lookup scans only same-named modules. */
-  private readonly byTail = new Map<string, string[]>();
+  private readonly modules = new ModuleTable<{ uri: string; summaries?: FunctionSummary[] }>();
   private readonly loaded = new Map<string, FunctionSummary[]>();
   private readonly resolved = new Map<string, ResolvedFunction | null>();
 
@@ -378,15 +376,8 @@ export class FunctionIndex {
     private readonly load?: (uri: string) => FunctionSummary[] | undefined,
   ) {
     for (const [uri, summaries] of files) {
-      const key = moduleKey(uri);
-      const prev = this.byModule.get(key);
-      if (!prev || (!prev.summaries && summaries)) this.byModule.set(key, { uri, summaries });
-      if (!prev) {
-        const tail = key.slice(key.lastIndexOf('/') + 1);
-        const list = this.byTail.get(tail);
-        if (list) list.push(key);
-        else this.byTail.set(tail, [key]);
-      }
+      const prev = this.modules.get(uri);
+      if (!prev || (!prev.summaries && summaries)) this.modules.set(uri, { uri, summaries });
     }
   }
 
@@ -413,8 +404,7 @@ export class FunctionIndex {
   private lookup(fromUri: string, qualified: string): ResolvedFunction | undefined {
     const split = splitQualified(qualified);
     if (!split) return undefined;
-    const candidates = (this.byTail.get(moduleTail(split.module, fromUri)) ?? []).map((key) => [key, this.byModule.get(key) as { uri: string; summaries?: FunctionSummary[] }] as const);
-    const best = nearestModule(candidates, split.module, fromUri);
+    const best = this.modules.nearest(split.module, fromUri);
     if (!best) return undefined;
     const summary = this.summariesOf(best).find((s) => s.name === split.name);
     return summary ? { uri: best.uri, summary } : undefined;

@@ -10,7 +10,7 @@ export function moduleKey(uri: string): string {
   return uri.replace(/\\/g, '/').replace(/\.pyi?$/, '').replace(/\/__init__$/, '');
 }
 
-export function commonPrefix(a: string, b: string): number {
+function commonPrefix(a: string, b: string): number {
   let i = 0;
   while (i < a.length && i < b.length && a[i] === b[i]) i++;
   return i;
@@ -30,7 +30,7 @@ export function splitQualified(qualified: string): { module: string; name: strin
  * import, else any key ending in the module's path, the one nearest the importing file when several do
  * (`app/helpers.py` and `other/helpers.py`).
  */
-export function nearestModule<T>(entries: Iterable<readonly [string, T]>, module: string, fromUri: string): T | undefined {
+function nearestModule<T>(entries: Iterable<readonly [string, T]>, module: string, fromUri: string): T | undefined {
   const target = moduleToPath(module, fromUri.replace(/\\/g, '/'));
   const wanted = moduleKey(target.module);
   let best: T | undefined;
@@ -48,7 +48,44 @@ export function nearestModule<T>(entries: Iterable<readonly [string, T]>, module
 }
 
 /** The last path segment of the module a dotted name denotes, to pre-select candidate keys (`helpers`). */
-export function moduleTail(module: string, fromUri: string): string {
+function moduleTail(module: string, fromUri: string): string {
   const wanted = moduleKey(moduleToPath(module, fromUri.replace(/\\/g, '/')).module);
   return wanted.slice(wanted.lastIndexOf('/') + 1);
+}
+
+/**
+ * Workspace modules by key (`moduleKey`), each with a value, looked up the way imports name them: only the keys that
+ * share the import's last segment are compared (`nearestModule`). The one table behind the indexes that resolve
+ * imports to files (callers, function summaries, exported types, the scan's order).
+ */
+export class ModuleTable<T> {
+  private readonly values = new Map<string, T>();
+  private readonly byTail = new Map<string, string[]>();
+
+  /** The value of `uri`'s module, if it has one. */
+  get(uri: string): T | undefined {
+    return this.values.get(moduleKey(uri));
+  }
+
+  /** Sets the value of `uri`'s module (a later value replaces an earlier one; the module keeps its place). */
+  set(uri: string, value: T): void {
+    const key = moduleKey(uri);
+    if (!this.values.has(key)) {
+      const tail = key.slice(key.lastIndexOf('/') + 1);
+      const keys = this.byTail.get(tail);
+      if (keys) keys.push(key);
+      else this.byTail.set(tail, [key]);
+    }
+    this.values.set(key, value);
+  }
+
+  get size(): number {
+    return this.values.size;
+  }
+
+  /** The value of the module a dotted import in `fromUri` names (relative or absolute), the nearest of several. */
+  nearest(module: string, fromUri: string): T | undefined {
+    const keys = this.byTail.get(moduleTail(module, fromUri));
+    return keys ? nearestModule(keys.map((k) => [k, this.values.get(k) as T] as const), module, fromUri) : undefined;
+  }
 }
