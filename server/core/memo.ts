@@ -22,6 +22,16 @@ export class Memos {
     return value;
   }
 
+  /** The slot's value if it has been made, without making it. */
+  peek<T>(key: MemoKey<T>): T | undefined {
+    return this.values.get(key) as T | undefined;
+  }
+
+  /** Replaces one slot's value. */
+  set<T>(key: MemoKey<T>, value: T): void {
+    this.values.set(key, value);
+  }
+
   /** Drops one slot: for derived data too large to keep while the object waits (a kept tree between two passes). */
   delete(key: MemoKey<unknown>): void {
     this.values.delete(key);

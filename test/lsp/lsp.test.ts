@@ -216,6 +216,53 @@ describe('language server over stdio', function () {
     client.close(uri);
   });
 
+  it('an edited document ends with the diagnostics of the same text opened fresh (summaries kept across versions)', async () => {
+    const uri = uriOf(path.join(dir, 'library', 'edited_views.py'));
+    const freshUri = uriOf(path.join(dir, 'library', 'fresh_views.py'));
+    let text = [
+      'from .models import Book', '', '',
+      'def author_name(book):', '    return book.author.name', '', '',
+      'def list_books(request):', '    return [author_name(b) for b in Book.objects.all()]', '', '',
+      'def publishers(request):', '    return [b.author.publisher.name for b in Book.objects.select_related("author")]', '',
+    ].join('\n');
+    const shape = (diags: Diagnostic[]): string[] => diags.map((d) => `${d.code} ${d.range.start.line}:${d.range.start.character} ${d.message}`).sort();
+    let version = 1;
+    let before = client.publications(uri);
+    client.open(uri, text, version);
+    await client.latestDiagnostics(uri, (p) => p.version === version, before);
+    const edits: [string, string][] = [
+      ['publisher.name', 'publisher.owner'], // another function: list_books's helper summary is kept
+      ['book.author.name', 'book.title'], // the helper reads no relation now: list_books's finding goes
+      ['book.title', 'book.author.name'], // and comes back
+      ['\n\ndef list_books', '\n\n\ndef list_books'], // everything after moves one line down
+    ];
+    const seen: string[][] = [];
+    for (const [find, replace] of edits) {
+      const at = text.indexOf(find);
+      const lines = text.split('\n');
+      const pos = (offset: number) => {
+        const line = text.slice(0, offset).split('\n').length - 1;
+        return { line, character: offset - text.slice(0, offset).lastIndexOf('\n') - 1 };
+      };
+      assert.ok(at >= 0 && lines.length > 0);
+      const change = { range: { start: pos(at), end: pos(at + find.length) }, text: replace };
+      text = text.slice(0, at) + replace + text.slice(at + find.length);
+      before = client.publications(uri);
+      client.change(uri, ++version, [change]);
+      const edited = await client.latestDiagnostics(uri, (p) => p.version === version, before);
+      const beforeFresh = client.publications(freshUri);
+      client.open(freshUri, text, 1);
+      const fresh = await client.latestDiagnostics(freshUri, (p) => p.version === 1, beforeFresh);
+      client.close(freshUri);
+      assert.deepEqual(shape(edited.diagnostics), shape(fresh.diagnostics), `after replacing ${find}`);
+      seen.push(shape(edited.diagnostics));
+    }
+    // The helper edit did change what list_books reports, both ways.
+    assert.notDeepEqual(seen[1], seen[0]);
+    assert.deepEqual(seen[2], seen[0]);
+    client.close(uri);
+  });
+
   it('clears DJP101 when djperf.rules.ignore changes, and restores it', async () => {
     let before = client.publications(viewsUri);
     client.settings = { rules: { ignore: ['DJP101'] } };

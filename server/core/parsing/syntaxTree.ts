@@ -35,6 +35,11 @@ export class Tree {
   subtreeIds?: Map<number, Node>;
   /** Nodes taken over from the previous version instead of copied (edited documents). */
   reusedNodes = 0;
+  /**
+   * Derived data an edited document carries from one version to the next (`renew` keeps it, unlike `memos`): each
+   * user keys it on what it was computed from and checks it is still valid.
+   */
+  readonly acrossVersions = new Memos();
 
   /** Built by `wasmTreeCopy`; `build` receives the tree and returns its root. */
   constructor(text: string, build: (tree: Tree) => Node) {

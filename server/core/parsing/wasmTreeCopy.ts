@@ -49,16 +49,27 @@ interface LanguageTables {
 }
 const tablesByLanguage = new WeakMap<Language, LanguageTables>();
 
+/**
+ * The same string as V8's internalized copy, the one a string literal of the same text is. Names read from WASM
+ * memory are fresh strings: `node.type === 'call'` then compares characters (a `switch` over many types compares
+ * them with each case in turn), while two internalized strings compare by address. The analysis makes millions of
+ * such comparisons.
+ */
+function internalized(name: string): string {
+  const holder: Record<string, true> = { [name]: true };
+  return Object.keys(holder)[0];
+}
+
 function tablesOf(language: Language): LanguageTables {
   let tables = tablesByLanguage.get(language);
   if (!tables) {
     const types: string[] = [];
     const named: boolean[] = [];
     for (let id = 0; id < language.nodeTypeCount; id++) {
-      types[id] = language.nodeTypeForId(id) ?? 'ERROR';
+      types[id] = internalized(language.nodeTypeForId(id) ?? 'ERROR');
       named[id] = language.nodeTypeIsNamed(id);
     }
-    tables = { types, named, fields: language.fields.map((f) => f ?? null) };
+    tables = { types, named, fields: language.fields.map((f) => (f ? internalized(f) : null)) };
     tablesByLanguage.set(language, tables);
   }
   return tables;

@@ -50,7 +50,15 @@ export function mayHaveHelperFacts(text: string): boolean {
   return mayHaveFunctionSummaries(text);
 }
 
-export function extractFileFacts(tree: Tree, uri: string, text: string): FileFacts {
+/**
+ * What a host does with the tree after the facts: `analyseNext` when it analyses the same tree at once (the language
+ * server's open documents), so the semantic model the facts built is kept for the rules instead of built twice.
+ */
+export interface FactsOptions {
+  analyseNext?: boolean;
+}
+
+export function extractFileFacts(tree: Tree, uri: string, text: string, options: FactsOptions = {}): FileFacts {
   const classes = extractClassDecls(tree, uri).filter((c) => c.bases.length > 0);
   const facts: FileFacts = { classes };
   if (looksLikeSettings(uri, text)) facts.settings = extractSettingsFacts(tree, uri);
@@ -70,6 +78,7 @@ export function extractFileFacts(tree: Tree, uri: string, text: string): FileFac
     const types = exportedTypes(tree);
     if (Object.keys(types).length) facts.types = types;
   }
-  forgetSemanticModel(tree);
+  // A tree kept for a later pass drops its model (see forgetSemanticModel); one analysed at once keeps it.
+  if (!options.analyseNext) forgetSemanticModel(tree);
   return facts;
 }

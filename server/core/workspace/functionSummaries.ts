@@ -2,6 +2,9 @@ import type { Node, Tree } from '../parsing/syntaxTree';
 import type { Range } from '../parsing/textDocument';
 import { calleeMethod, calleeName, positionalArgs, rangeOf, walk, parentOf, isAsyncDef } from '../python/syntax';
 import { scopeOfDefinition } from '../python/semantic/bindings';
+import { returnsRead } from '../python/semantic/infer';
+import { workspaceTypeLookup, type WorkspaceTypeLookup } from '../python/semantic/workspaceLookup';
+import { MemoKey } from '../memo';
 import { chainUses } from '../django/managerChains';
 import { classifyBlocking, CATEGORY_LABEL } from '../django/blockingCalls';
 import { CHAIN_METHODS, INSTANCE_METHODS, TERMINAL_METHODS } from '../django/querysetValue';
@@ -62,8 +65,6 @@ export interface FunctionSummary {
   returnsParam?: ParamReturn;
   /** Parameters the body calls (`fn(v)`): a callable passed for them runs when the function does (DJP305). */
   callsParams?: string[];
-  /** While summarising only: module-level names the body calls (dropped once work has been propagated). */
-  callees?: string[];
 }
 
 const DEF_HEAD = /^(?:async[ \t]+)?def[ \t]+\w+[ \t]*\(([^)]*)\)/gm;
@@ -193,57 +194,141 @@ export function paramReturnSteps(def: Node): ParamReturn | undefined {
 
 /** Summaries of the module-level functions of a tree (decorated ones included). */
 export function summarizeFunctions(tree: Tree): FunctionSummary[] {
-  const root = tree.rootNode;
-  const out: FunctionSummary[] = [];
-  for (const stmt of root.namedChildren) {
+  // Only error-free versions: with error recovery, the same function text can parse differently from one version to
+  // the next, so its summary is not a function of its text then.
+  const memo = tree.subtreeIds && !tree.rootNode.hasError ? reusableSummaries(tree) : undefined;
+  const kept = new Map<string, Summarised | null>();
+  const out: Summarised[] = [];
+  for (const stmt of tree.rootNode.namedChildren) {
     const def = stmt?.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
     if (def?.type !== 'function_definition') continue;
-    const name = def.childForFieldName('name')?.text;
-    const body = def.childForFieldName('body');
-    if (!name || !body) continue;
-    const { params, kwOnly } = parametersOf(def);
-    const bodyText = body.text;
-    const candidates = new Set([...params, ...kwOnly].filter((p) => !NOT_ROWS.has(p) && bodyText.includes(`${p}.`) &&
-      neverRebound(def, p)));
-    const reads: Record<string, ParamRead[]> = {};
-    const work: BlockingWork[] = [];
-    const mayWork = /\.(?:objects|_default_manager)\b|\(/.test(bodyText);
-    let query: BlockingWork | undefined;
-    let blocking: BlockingWork | undefined;
-    walk(body, (n) => {
-      if (n.id !== body.id && isScopeNode(n.type)) return false;
-      if (n.type === 'identifier' && candidates.has(n.text)) {
-        const read = readOf(n, body);
-        if (read) {
-          const list = (reads[n.text] ??= []);
-          if (!list.some((r) => r.text === read.text && r.methods.join() === read.methods.join() && r.evaluated === read.evaluated)) list.push(read);
-        }
-      } else if (mayWork && n.type === 'call') {
-        if (!query) query = queryOf(n);
-        if (!blocking) {
-          const b = classifyBlocking(n);
-          if (b) blocking = { kind: 'blocking', text: n.text.split('\n')[0].slice(0, 80), range: rangeOf(n), label: CATEGORY_LABEL[b.category], estimatedMs: b.estimatedMs };
-        }
-      } else if (mayWork && n.type === 'for_statement' && !query) {
-        const right = n.childForFieldName('right');
-        const m = right ? MANAGER_CHAIN.exec(right.text) : null;
-        if (right && m && !/\.a\w+\(/.test(right.text)) query = { kind: 'query', text: right.text.split('\n')[0].slice(0, 80), range: rangeOf(right), model: m[1] };
-      }
-      return true;
-    });
-    if (query) work.push(query);
-    if (blocking) work.push(blocking);
-    const callees = mayWork ? calledNames(body) : [];
-    const returnsParam = paramReturnSteps(def);
-    const callsParams = mayWork ? calledNames(body).filter((c) => (params.includes(c) || kwOnly.includes(c)) && neverRebound(def, c)) : [];
-    if (Object.keys(reads).length === 0 && work.length === 0 && callees.length === 0 && !returnsParam && !callsParams.length) continue;
-    out.push({
-      name, params, ...(kwOnly.length ? { kwOnly } : {}), isAsync: isAsyncDef(def), reads, ...(returnsParam ? { returnsParam } : {}), ...(callsParams.length ? { callsParams } : {}),
-      ...(work.length ? { work } : {}), range: rangeOf(def.childForFieldName('name') ?? def),
-      ...(callees.length ? { callees } : {}),
-    });
+    let summary: Summarised | null | undefined;
+    if (memo) {
+      // Its ranges are fixed by its text and where it starts (LSP position: lone CRs before it count).
+      const { line, character } = rangeOf(stmt).start;
+      const key = `${line}:${character}\n${stmt.text}`;
+      summary = memo.byFunction.get(key);
+      if (summary === undefined) summary = summariseFunction(def) ?? null;
+      kept.set(key, summary);
+    } else {
+      summary = summariseFunction(def);
+    }
+    if (summary) out.push(summary);
+  }
+  if (memo) {
+    memo.byFunction = kept;
+    for (const def of returnsRead(tree)) {
+      const stmt = topLevelStatement(def);
+      if (stmt && isFunctionStatement(stmt)) memo.returnsRead.add(stmt.text);
+    }
   }
   return propagateWork(out);
+}
+
+/** A function's own summary, and the module-level names its body calls (for same-module propagation). */
+interface Summarised {
+  summary: FunctionSummary;
+  callees: readonly string[];
+}
+
+/** One function's summary before same-module propagation, or undefined when there is nothing a caller could use. */
+function summariseFunction(def: Node): Summarised | undefined {
+  const name = def.childForFieldName('name')?.text;
+  const body = def.childForFieldName('body');
+  if (!name || !body) return undefined;
+  const { params, kwOnly } = parametersOf(def);
+  const bodyText = body.text;
+  const candidates = new Set([...params, ...kwOnly].filter((p) => !NOT_ROWS.has(p) && bodyText.includes(`${p}.`) &&
+    neverRebound(def, p)));
+  const reads: Record<string, ParamRead[]> = {};
+  const work: BlockingWork[] = [];
+  const mayWork = /\.(?:objects|_default_manager)\b|\(/.test(bodyText);
+  let query: BlockingWork | undefined;
+  let blocking: BlockingWork | undefined;
+  walk(body, (n) => {
+    if (n.id !== body.id && isScopeNode(n.type)) return false;
+    if (n.type === 'identifier' && candidates.has(n.text)) {
+      const read = readOf(n, body);
+      if (read) {
+        const list = (reads[n.text] ??= []);
+        if (!list.some((r) => r.text === read.text && r.methods.join() === read.methods.join() && r.evaluated === read.evaluated)) list.push(read);
+      }
+    } else if (mayWork && n.type === 'call') {
+      if (!query) query = queryOf(n);
+      if (!blocking) {
+        const b = classifyBlocking(n);
+        if (b) blocking = { kind: 'blocking', text: n.text.split('\n')[0].slice(0, 80), range: rangeOf(n), label: CATEGORY_LABEL[b.category], estimatedMs: b.estimatedMs };
+      }
+    } else if (mayWork && n.type === 'for_statement' && !query) {
+      const right = n.childForFieldName('right');
+      const m = right ? MANAGER_CHAIN.exec(right.text) : null;
+      if (right && m && !/\.a\w+\(/.test(right.text)) query = { kind: 'query', text: right.text.split('\n')[0].slice(0, 80), range: rangeOf(right), model: m[1] };
+    }
+    return true;
+  });
+  if (query) work.push(query);
+  if (blocking) work.push(blocking);
+  const callees = mayWork ? calledNames(body) : [];
+  const returnsParam = paramReturnSteps(def);
+  const callsParams = mayWork ? calledNames(body).filter((c) => (params.includes(c) || kwOnly.includes(c)) && neverRebound(def, c)) : [];
+  if (Object.keys(reads).length === 0 && work.length === 0 && callees.length === 0 && !returnsParam && !callsParams.length) return undefined;
+  const summary: FunctionSummary = {
+    name, params, ...(kwOnly.length ? { kwOnly } : {}), isAsync: isAsyncDef(def), reads, ...(returnsParam ? { returnsParam } : {}), ...(callsParams.length ? { callsParams } : {}),
+    ...(work.length ? { work } : {}), range: rangeOf(def.childForFieldName('name') ?? def),
+  };
+  return { summary, callees };
+}
+
+/**
+ * The summaries an edited document's previous versions computed, by function (place and text), and what they
+ * depend on besides their own function: the module's other statements (imports, globals, classes, which names
+ * its functions bind) and the functions whose return types inference read (a call's result typed through another
+ * function's `return`). Dropped whole when any of that changed; a keystroke in one function body keeps the rest.
+ */
+interface SummaryMemo {
+  /** The module's statements, each function reduced to its name. */
+  context: string;
+  /** Other modules' exported types, when the model had them (an analysed tree summarised again). */
+  lookup: WorkspaceTypeLookup | undefined;
+  /** Texts of the top-level functions whose returns inference read while the memo lived. */
+  returnsRead: Set<string>;
+  /** Summary before propagation (null: none), by `line:character` of the function's start and its text. */
+  byFunction: Map<string, Summarised | null>;
+}
+
+const SUMMARY_MEMO = new MemoKey<SummaryMemo>('function summaries by function');
+
+function reusableSummaries(tree: Tree): SummaryMemo {
+  const functionTexts = new Set<string>();
+  const context: string[] = [];
+  for (const stmt of tree.rootNode.namedChildren) {
+    if (isFunctionStatement(stmt)) {
+      const text = stmt.text;
+      functionTexts.add(text);
+      const def = stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
+      context.push(`def ${def?.childForFieldName('name')?.text ?? ''}`);
+    } else {
+      context.push(stmt.text);
+    }
+  }
+  const joined = context.join('\n\0');
+  const lookup = workspaceTypeLookup(tree);
+  const prev = tree.acrossVersions.peek(SUMMARY_MEMO);
+  if (prev && prev.context === joined && prev.lookup === lookup && [...prev.returnsRead].every((t) => functionTexts.has(t))) return prev;
+  const fresh: SummaryMemo = { context: joined, lookup, returnsRead: new Set(), byFunction: new Map() };
+  tree.acrossVersions.set(SUMMARY_MEMO, fresh);
+  return fresh;
+}
+
+function isFunctionStatement(stmt: Node): boolean {
+  return stmt.type === 'function_definition' || (stmt.type === 'decorated_definition' && stmt.childForFieldName('definition')?.type === 'function_definition');
+}
+
+/** The module-level statement that contains `node`. */
+function topLevelStatement(node: Node): Node | undefined {
+  let cur: Node = node;
+  while (cur.parent && cur.parent.parent) cur = cur.parent;
+  return cur.parent ? cur : undefined;
 }
 
 const MAX_WORK_HOPS = 3;
@@ -252,18 +337,23 @@ const MAX_WORK_HOPS = 3;
  * A function that does no work itself but calls sync functions of its module that do (up to MAX_WORK_HOPS deep) gets
  * their first query / blocking call, with the functions in between (`via`). Summaries with nothing are dropped.
  */
-function propagateWork(summaries: FunctionSummary[]): FunctionSummary[] {
-  const byName = new Map(summaries.map((s) => [s.name, s]));
+function propagateWork(summarised: readonly Summarised[]): FunctionSummary[] {
+  // Copy on write: an edited document's summaries are kept from version to version (see SummaryMemo), and a summary
+  // that gains no work is returned as it is, so the index compares it by identity.
+  const current = summarised.map((e) => e.summary);
+  const byName = new Map(summarised.map((e, i) => [e.summary.name, i]));
   for (let round = 0; round < MAX_WORK_HOPS; round++) {
     let changed = false;
-    for (const s of summaries) {
+    for (let i = 0; i < current.length; i++) {
       for (const kind of ['query', 'blocking'] as const) {
+        const s = current[i];
         if (s.work?.some((w) => w.kind === kind)) continue;
-        for (const name of s.callees ?? []) {
-          const callee = byName.get(name);
-          const w = callee && !callee.isAsync && callee !== s ? callee.work?.find((x) => x.kind === kind) : undefined;
+        for (const name of summarised[i].callees) {
+          const at = byName.get(name);
+          const callee = at === undefined ? undefined : current[at];
+          const w = callee && !callee.isAsync && at !== i ? callee.work?.find((x) => x.kind === kind) : undefined;
           if (!w || (w.via ?? []).includes(s.name)) continue;
-          (s.work ??= []).push({ ...w, via: [name, ...(w.via ?? [])] });
+          current[i] = { ...s, work: [...(s.work ?? []), { ...w, via: [name, ...(w.via ?? [])] }] };
           changed = true;
           break;
         }
@@ -271,8 +361,7 @@ function propagateWork(summaries: FunctionSummary[]): FunctionSummary[] {
     }
     if (!changed) break;
   }
-  for (const s of summaries) delete s.callees;
-  return summaries.filter((s) => Object.keys(s.reads).length > 0 || s.work?.length || s.returnsParam || s.callsParams);
+  return current.filter((s) => Object.keys(s.reads).length > 0 || s.work?.length || s.returnsParam || s.callsParams);
 }
 
 /** Names called directly in a body as `name(...)` (nested defs and lambdas excluded), for same-module propagation. */
@@ -379,6 +468,16 @@ export class FunctionIndex {
       const prev = this.modules.get(uri);
       if (!prev || (!prev.summaries && summaries)) this.modules.set(uri, { uri, summaries });
     }
+  }
+
+  /**
+   * Replaces one module's summaries (an edit in the language server): the other modules keep what they were given
+   * or loaded, and every resolution is made again (one of them may now land in this module).
+   */
+  setModule(uri: string, summaries: FunctionSummary[]): void {
+    this.modules.set(uri, { uri, summaries });
+    this.loaded.delete(uri);
+    this.resolved.clear();
   }
 
   private summariesOf(entry: { uri: string; summaries?: FunctionSummary[] }): FunctionSummary[] {

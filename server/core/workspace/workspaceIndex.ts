@@ -25,6 +25,16 @@ export class WorkspaceIndex {
     this.lastScope = factsScope(prev, facts);
     if (this.lastScope === 'none') return false;
     this.files.set(uri, facts);
+    if (this.lastScope === 'module' && prev && this.built) {
+      // A keystroke in a helper module: patch the function index in place instead of indexing every file again.
+      const { functions, moduleTypes } = this.built;
+      functions?.setModule(uri, facts.functions ?? []);
+      const typesChanged = !sameData(prev.types ?? null, facts.types ?? null);
+      this.built = undefined;
+      this.generation++;
+      this.kept = { functions, moduleTypes: typesChanged ? undefined : moduleTypes };
+      return true;
+    }
     this.invalidate(this.lastScope === 'global' || !prev);
     return true;
   }
@@ -67,16 +77,21 @@ export class WorkspaceIndex {
     if (!this.built) {
       this.global ??= this.buildGlobal();
       const { models, settings, urlViews, serializers } = this.global;
-      const known: [string, FunctionSummary[] | undefined][] = [...this.files.entries()].map(([uri, f]) => [uri, f.functions ?? []]);
-      for (const uri of this.functionSource?.uris ?? []) if (!this.files.has(uri)) known.push([uri, undefined]);
-      const functions = new FunctionIndex(known, this.functionSource?.load);
-      const moduleTypes = new ModuleTypeIndex([...this.files.entries()].map(([uri, f]) => [uri, f.types]));
+      const functions = this.kept?.functions ?? this.buildFunctions();
+      const moduleTypes = this.kept?.moduleTypes ?? new ModuleTypeIndex([...this.files.entries()].map(([uri, f]) => [uri, f.types]));
+      this.kept = undefined;
       this.built = {
         models, settings, urlViews, serializers, functions, moduleTypes,
         ...(this.callerSource ? { callers: new CallerIndex(this.callerSource) } : {}),
       };
     }
     return this.built;
+  }
+
+  private buildFunctions(): FunctionIndex {
+    const known: [string, FunctionSummary[] | undefined][] = [...this.files.entries()].map(([uri, f]) => [uri, f.functions ?? []]);
+    for (const uri of this.functionSource?.uris ?? []) if (!this.files.has(uri)) known.push([uri, undefined]);
+    return new FunctionIndex(known, this.functionSource?.load);
   }
 
   /** The parts every file may read: models, settings, URLconfs, serializers (see FactsScope). */
@@ -95,9 +110,13 @@ export class WorkspaceIndex {
   /** Built once per global change: a keystroke in a helper module changes its function summaries, not the models. */
   private global?: GlobalFacts;
 
+  /** Indexes carried into the next build after a module-scope change (patched, not rebuilt). */
+  private kept?: Partial<Pick<WorkspaceFacts, 'functions' | 'moduleTypes'>>;
+
   private invalidate(global = false): void {
     if (global) this.global = undefined;
     this.built = undefined;
+    this.kept = undefined;
     this.generation++;
   }
 }
@@ -112,16 +131,34 @@ type GlobalFacts = Pick<WorkspaceFacts, 'models' | 'settings' | 'urlViews' | 'se
 export type FactsScope = 'none' | 'module' | 'global';
 
 function factsScope(prev: FileFacts | undefined, next: FileFacts | undefined): FactsScope {
-  // Most edits change no fact: one comparison of the whole facts, as before scopes, on the keystroke path.
-  if (prev && next && JSON.stringify(prev) === JSON.stringify(next)) return 'none';
+  // Compared as data, not as JSON: a keystroke's new summaries share most of their objects with the previous ones
+  // (see summarizeFunctions), so the comparison skips them by identity instead of writing 100 KB of JSON twice.
+  if (!prev && !next) return 'none';
+  const { functions: prevFunctions, types: prevTypes, ...prevRest } = prev ?? { classes: [] };
+  const { functions: nextFunctions, types: nextTypes, ...nextRest } = next ?? { classes: [] };
   // Every part but the module-scoped ones counts as global, so a fact added later is never under-scoped.
-  const globalPart = (f: FileFacts | undefined): string => {
-    if (!f) return JSON.stringify({ classes: [] });
-    const { functions: _f, types: _t, ...rest } = f;
-    return JSON.stringify(rest);
-  };
-  const modulePart = (f: FileFacts | undefined): string => JSON.stringify(f ? [f.functions ?? null, f.types ?? null] : [null, null]);
-  if (globalPart(prev) !== globalPart(next)) return 'global';
+  if (!sameData(prevRest, nextRest)) return 'global';
   if (prev === undefined && next !== undefined) return 'module';
-  return modulePart(prev) === modulePart(next) ? 'none' : 'module';
+  return sameData(prevFunctions ?? null, nextFunctions ?? null) && sameData(prevTypes ?? null, nextTypes ?? null) ? 'none' : 'module';
+}
+
+/** Equal as JSON data (a property set to undefined counts as absent); shared objects are equal at once. */
+function sameData(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameData(a[i], b[i])) return false;
+    return true;
+  }
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let defined = 0;
+  for (const key of Object.keys(x)) {
+    if (x[key] === undefined) continue;
+    defined++;
+    if (!sameData(x[key], y[key])) return false;
+  }
+  for (const key of Object.keys(y)) if (y[key] !== undefined) defined--;
+  return defined === 0;
 }

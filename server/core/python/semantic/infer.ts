@@ -282,18 +282,26 @@ function calledType(callee: PyType, depth: number, at: Node): PyType | undefined
   }
 }
 
-const RETURNS = new MemoKey<Map<number, PyType | null>>('function return types');
+const RETURNS = new MemoKey<Map<Node, PyType | null>>('function return types');
 
 /** What a function of this file returns: its annotation, else the one type all its `return`s agree on. */
 export function returnTypeOf(def: Node, depth = 0): PyType | undefined {
   if (depth > MAX_DEPTH) return undefined;
   const memo = def.tree.memos.get(RETURNS, () => new Map());
-  const known = memo.get(def.id);
+  const known = memo.get(def);
   if (known !== undefined) return known ?? undefined;
-  memo.set(def.id, null);
+  memo.set(def, null);
   const t = computeReturn(def, depth + 1);
-  memo.set(def.id, t ?? null);
+  memo.set(def, t ?? null);
   return t;
+}
+
+/**
+ * The functions whose bodies inference has read for their return types since the tree's model was built: what a
+ * result derived from this model depends on besides the code it was computed for (memos of per-function results).
+ */
+export function returnsRead(tree: Tree): Iterable<Node> {
+  return tree.memos.peek(RETURNS)?.keys() ?? [];
 }
 
 function computeReturn(def: Node, depth: number): PyType | undefined {

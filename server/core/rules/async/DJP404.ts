@@ -19,10 +19,11 @@ export const rule: Rule = {
     const facts = sharedFacts(ctx);
     const findings: Finding[] = [];
     for (const n of nodesOfType(facts.root, 'call')) {
-      const name = qualifiedName(n.childForFieldName('function')) ?? '';
-      if (!/(^|\.)async_to_sync$/.test(name)) continue;
+      // Where first: typing a callee costs more than finding its function, and most calls are in sync code.
       const fn = asyncFunctionOf(n);
       if (!fn) continue;
+      const name = qualifiedName(n.childForFieldName('function')) ?? '';
+      if (!/(^|\.)async_to_sync$/.test(name)) continue;
       const up = parentOf(n);
       const outer = up?.type === 'call' && up.childForFieldName('function')?.id === n.id ? up : undefined;
       const target = positionalArgs(n)[0];

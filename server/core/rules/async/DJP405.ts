@@ -46,8 +46,9 @@ export const rule: Rule = {
       if (discarded(e.node)) push(e.node, `\`.${e.method}()\``);
     }
     for (const n of nodesOfType(facts.root, 'call')) {
+      if (!discarded(n)) continue; // the cheap test first: most calls' values are used
       const c = cacheCall(n);
-      if (c && /^a/.test(c.method) && discarded(n)) push(n, `\`${c.receiver.text}.${c.method}()\``);
+      if (c && /^a/.test(c.method)) push(n, `\`${c.receiver.text}.${c.method}()\``);
     }
     return findings;
   },

@@ -1,0 +1,177 @@
+import * as assert from 'node:assert/strict';
+import * as fc from 'fast-check';
+import { parser } from '../harness/applyFixes';
+import { LineMap, ParsedDocument } from '../../server/core/parsing/textDocument';
+import { summarizeFunctions } from '../../server/core/workspace/functionSummaries';
+import { extractFileFacts } from '../../server/core/workspace/fileFacts';
+import { WorkspaceIndex } from '../../server/core/workspace/workspaceIndex';
+
+/**
+ * An edited document's function summaries are taken from its previous version for the functions a keystroke did
+ * not touch. They must always equal a fresh summary of the whole text: these tests edit the places the unchanged
+ * functions' summaries depend on (another function's return, module-level clients, imports) and random places.
+ */
+
+const MODULE = `import httpx
+from .models import Order
+
+
+def make_client():
+    return httpx.Client()
+
+
+client = make_client()
+
+
+def fetch(url):
+    c = make_client()
+    return c.get(url)
+
+
+def shared(url):
+    return client.get(url)
+
+
+def rows(order):
+    for line in order.lines.all():
+        print(line.product.name)
+    return Order.objects.filter(pk=order.pk).first()
+
+
+def calls_rows(order):
+    return rows(order)
+`;
+
+/** An LSP change that replaces the first `find` after `from` with `replace`. */
+function replaceIn(text: string, find: string, replace: string): { range: { start: { line: number; character: number }; end: { line: number; character: number } }; text: string } {
+  const at = text.indexOf(find);
+  assert.ok(at >= 0, `${find} not in text`);
+  const lines = new LineMap(text);
+  return { range: { start: lines.positionAt(at), end: lines.positionAt(at + find.length) }, text: replace };
+}
+
+describe('function summaries of an edited document', () => {
+  const fresh = async (text: string) => summarizeFunctions((await parser()).parse(text));
+  /** A fresh copy of the document's own WASM tree: tree-sitter's error recovery may parse a broken text differently when parsing it anew. */
+  const freshCopy = (p: Awaited<ReturnType<typeof parser>>, doc: ParsedDocument) => summarizeFunctions(p.copy(doc.wasmTree, doc.text));
+
+  it('reuses the summaries of untouched functions, and equals a fresh summary after each edit', async () => {
+    const p = await parser();
+    const doc = new ParsedDocument(p, 'file:///helpers.py', MODULE, 1);
+    try {
+      const first = summarizeFunctions(doc.tree);
+      assert.deepEqual(first, await fresh(doc.text));
+      // A keystroke in `rows` keeps `fetch`'s summary (same object), and changes only `rows`.
+      doc.applyChanges([replaceIn(doc.text, 'print(line', 'print( line')], 2);
+      const second = summarizeFunctions(doc.tree);
+      assert.deepEqual(second, await fresh(doc.text));
+      const byName = (list: typeof first, name: string) => list.find((s) => s.name === name);
+      assert.equal(byName(second, 'fetch')?.reads, byName(first, 'fetch')?.reads, 'fetch was summarised again');
+      assert.notEqual(byName(second, 'rows')?.reads, byName(first, 'rows')?.reads);
+    } finally {
+      doc.dispose();
+    }
+  });
+
+  it('summarises again the functions whose types came from an edited function or module statement', async () => {
+    const p = await parser();
+    const doc = new ParsedDocument(p, 'file:///helpers.py', MODULE, 1);
+    try {
+      const blocking = (list: Awaited<ReturnType<typeof fresh>>, name: string) => list.find((s) => s.name === name)?.work?.some((w) => w.kind === 'blocking');
+      const before = summarizeFunctions(doc.tree);
+      assert.equal(blocking(before, 'fetch'), true);
+      assert.equal(blocking(before, 'shared'), true);
+      // `make_client` no longer returns a client: `fetch` and `shared` (through `client = make_client()`) block no more.
+      doc.applyChanges([replaceIn(doc.text, 'return httpx.Client()', 'return dict()')], 2);
+      const after = summarizeFunctions(doc.tree);
+      assert.deepEqual(after, await fresh(doc.text));
+      assert.notEqual(blocking(after, 'fetch'), true);
+      assert.notEqual(blocking(after, 'shared'), true);
+      // And back, then the import goes: every summary is as a fresh one's each time.
+      doc.applyChanges([replaceIn(doc.text, 'return dict()', 'return httpx.Client()')], 3);
+      assert.deepEqual(summarizeFunctions(doc.tree), await fresh(doc.text));
+      doc.applyChanges([replaceIn(doc.text, 'import httpx\n', '')], 4);
+      assert.deepEqual(summarizeFunctions(doc.tree), await fresh(doc.text));
+      // A line break before the functions moves them: their ranges must move too.
+      doc.applyChanges([replaceIn(doc.text, 'from .models', '\n\nfrom .models')], 5);
+      assert.deepEqual(summarizeFunctions(doc.tree), await fresh(doc.text));
+    } finally {
+      doc.dispose();
+    }
+  });
+
+  it('equals a fresh summary after random edits', async () => {
+    const p = await parser();
+    const pieces = ['x', ' ', '\n', '(', ')', '.all()', 'httpx.get(u)', 'return ', '    ', 'def f(a):\n    a.b.c\n', '\r', 'client', ':'];
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(fc.nat(), fc.nat(6), fc.constantFrom(...pieces)), { minLength: 1, maxLength: 12 }), async (edits) => {
+        const doc = new ParsedDocument(p, 'file:///helpers.py', MODULE, 1);
+        try {
+          summarizeFunctions(doc.tree);
+          let version = 2;
+          for (const [at, removed, inserted] of edits) {
+            const text = doc.text;
+            const start = at % (text.length + 1);
+            const end = Math.min(text.length, start + removed);
+            const lines = new LineMap(text);
+            doc.applyChanges([{ range: { start: lines.positionAt(start), end: lines.positionAt(end) }, text: inserted }], version++);
+            assert.deepEqual(summarizeFunctions(doc.tree), freshCopy(p, doc));
+          }
+        } finally {
+          doc.dispose();
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
+
+describe('workspace index: a keystroke in a helper module', () => {
+  const helpers = (work: string) => `from .models import Order\n\n\ndef total(order):\n    ${work}\n    return order.lines.count()\n`;
+
+  it('patches the function index in place, and callers resolve the new summary', async () => {
+    const p = await parser();
+    const index = new WorkspaceIndex();
+    const uri = '/proj/shop/helpers.py';
+    const view = '/proj/shop/views.py';
+    const facts = (text: string) => extractFileFacts(p.parse(text), uri, text);
+    index.setFile(uri, facts(helpers('pass')));
+    const firstIndex = index.facts().functions;
+    assert.equal(firstIndex?.resolve(view, '.helpers.total')?.summary.work, undefined);
+    assert.equal(index.setFile(uri, facts(helpers('Order.objects.get(pk=order.pk)'))), true);
+    assert.equal(index.lastScope, 'module');
+    const functions = index.facts().functions;
+    assert.equal(functions, firstIndex, 'the function index was built again');
+    assert.equal(functions?.resolve(view, '.helpers.total')?.summary.work?.[0]?.kind, 'query');
+  });
+
+  it('tells what an edit reached: nothing, the importers (module) or every file (global)', async () => {
+    const p = await parser();
+    const index = new WorkspaceIndex();
+    const uri = '/proj/shop/helpers.py';
+    const set = (t: string) => index.setFile(uri, extractFileFacts(p.parse(t), uri, t));
+    set(helpers('pass'));
+    // The same text parsed again: new objects, same data.
+    assert.equal(set(helpers('pass')), false);
+    assert.equal(index.lastScope, 'none');
+    assert.equal(set(helpers('Order.objects.get(pk=order.pk)')), true);
+    assert.equal(index.lastScope, 'module');
+    assert.equal(set(`${helpers('pass')}\n\nclass Coupon(models.Model):\n    code = models.CharField(max_length=9)\n`), true);
+    assert.equal(index.lastScope, 'global');
+    index.removeFile(uri);
+    assert.equal(index.lastScope, 'global');
+  });
+
+  it('builds the exported types again when they changed', async () => {
+    const p = await parser();
+    const index = new WorkspaceIndex();
+    const uri = '/proj/shop/clients.py';
+    const text = (ctor: string) => `import httpx\n\nhttp = ${ctor}\n\n\ndef ping(order):\n    return order.lines.count()\n`;
+    const set = (t: string) => index.setFile(uri, extractFileFacts(p.parse(t), uri, t));
+    set(text('httpx.Client()'));
+    const lookup = index.facts().moduleTypes?.lookupFor('/proj/shop/views.py');
+    assert.ok(lookup?.('.clients.http'));
+    set(text('dict()'));
+    assert.equal(index.facts().moduleTypes?.lookupFor('/proj/shop/views.py')?.('.clients.http'), undefined);
+  });
+});
