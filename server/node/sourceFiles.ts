@@ -104,22 +104,47 @@ export interface DiscoveredFiles {
  * exclude globs relative to `root`, never following a symlink loop, in a stable sorted order.
  */
 export function discoverPythonFiles(inputs: readonly string[], root: string, config: DjperfConfig): DiscoveredFiles {
-  return discoverFiles(inputs, root, config, (name) => name.endsWith('.py') || name.endsWith('.pyi'));
+  return discoverFiles(inputs, root, config, PYTHON_FILE);
 }
+
+const PYTHON_FILE = (name: string): boolean => name.endsWith('.py') || name.endsWith('.pyi');
 
 /** The same walk for any kind of file `accept` takes by its path relative to `root` (templates). */
 export function discoverFiles(inputs: readonly string[], root: string, config: DjperfConfig, accept: (relPath: string) => boolean): DiscoveredFiles {
+  const found: DiscoveredFiles = { files: [], notices: [] };
+  const walk = walkFolders(inputs, root, config, accept, found);
+  while (!walk.next().done) { /* one folder per step */ }
+  return found;
+}
+
+/**
+ * `discoverPythonFiles` for a host that must stay responsive (the language server's workspace scan): `pause` is
+ * asked after each folder and returns a promise when the host wants to yield to its event loop first. Listing a
+ * large workspace takes 25-100 ms of file system calls, which would otherwise delay a keystroke's diagnostics.
+ */
+export async function discoverPythonFilesPausing(inputs: readonly string[], root: string, config: DjperfConfig, pause: () => Promise<void> | undefined): Promise<DiscoveredFiles> {
+  const found: DiscoveredFiles = { files: [], notices: [] };
+  const walk = walkFolders(inputs, root, config, PYTHON_FILE, found);
+  while (!walk.next().done) {
+    const wait = pause();
+    if (wait) await wait;
+  }
+  return found;
+}
+
+/** The walk behind both, one step per folder listed; fills `found` (files sorted) when it ends. */
+function* walkFolders(inputs: readonly string[], root: string, config: DjperfConfig, accept: (relPath: string) => boolean, found: DiscoveredFiles): Generator<void, void, undefined> {
   const exclude = new GlobSet([...config.exclude, ...config.extendExclude]);
   const files = new Set<string>();
-  const notices: FileNotice[] = [];
+  const notices: FileNotice[] = found.notices;
   const seenDirs = new Set<string>();
   const rel = (p: string): string => path.relative(root, p).split(path.sep).join('/');
 
   // A child's path relative to root is its folder's plus its name (path.relative per entry was most of the walk).
-  const visitDir = (dir: string, relDir = rel(dir)): void => {
+  function* visitDir(dir: string, relDir = rel(dir)): Generator<void, void, undefined> {
     let real: string;
     try {
-      real = fs.realpathSync(dir);
+      real = fs.realpathSync.native(dir);
     } catch (e) {
       notices.push({ uri: dir, level: 'warning', message: `cannot resolve: ${(e as NodeJS.ErrnoException).code ?? String(e)}` });
       return;
@@ -136,6 +161,7 @@ export function discoverFiles(inputs: readonly string[], root: string, config: D
       notices.push({ uri: dir, level: 'warning', message: `cannot list folder: ${(e as NodeJS.ErrnoException).code ?? String(e)}` });
       return;
     }
+    yield;
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const e of entries) {
       const full = path.join(dir, e.name);
@@ -153,10 +179,10 @@ export function discoverFiles(inputs: readonly string[], root: string, config: D
           continue;
         }
       }
-      if (isDir) visitDir(full, r);
+      if (isDir) yield* visitDir(full, r);
       else if (isFile && accept(r || e.name)) files.add(full);
     }
-  };
+  }
 
   for (const input of inputs) {
     const abs = path.resolve(input);
@@ -167,8 +193,9 @@ export function discoverFiles(inputs: readonly string[], root: string, config: D
       notices.push({ uri: abs, level: 'error', message: 'no such file or folder' });
       continue;
     }
-    if (st.isDirectory()) visitDir(abs);
+    if (st.isDirectory()) yield* visitDir(abs);
     else files.add(abs);
   }
-  return { files: [...files].sort(), notices };
+  found.files = [...files].sort();
+  found.notices = notices;
 }
