@@ -100,9 +100,19 @@ export function fileUri(p: string): string {
 
 /** One spelling per file (clients differ in how they escape drive letters), for map keys. */
 export function uriKey(uri: string): string {
-  const p = filePath(uri);
-  return p === undefined ? uri : fileUri(p);
+  let key = URI_KEYS.get(uri);
+  if (key === undefined) {
+    const p = filePath(uri);
+    key = p === undefined ? uri : fileUri(p);
+    // Each scan asks for every file of the workspace (decoding and encoding a URI costs ~30 us); bounded.
+    if (URI_KEYS.size >= MAX_URI_KEYS) URI_KEYS.clear();
+    URI_KEYS.set(uri, key);
+  }
+  return key;
 }
+
+const URI_KEYS = new Map<string, string>();
+const MAX_URI_KEYS = 200_000;
 
 export function isInside(folder: string, file: string): boolean {
   const rel = path.relative(folder, file);

@@ -20,6 +20,11 @@ export interface ScanHost {
   parser: PythonParser;
   /** Text of the document if it is open (open text wins over the disk). */
   openText(uri: string): string | undefined;
+  /**
+   * Facts of these files computed off this thread (a worker thread), keyed by URI; absent when the host has none.
+   * The scan parses the other files meanwhile.
+   */
+  factsElsewhere?(files: readonly { uri: string; text: string }[]): Promise<Map<string, FileFacts>>;
   /** Analyses one closed file's text and publishes the result; returns the number of findings. */
   analyzeClosedFile(folder: FolderState, uri: string, text: string): number;
   /** Re-analyses the open documents (after the index changed). */
@@ -113,7 +118,7 @@ export class WorkspaceScan {
       // declare models, settings, URLconfs or serializers come first; on the first scan of a folder its index is
       // swapped in once they are indexed and the open documents are analysed then (first diagnostics in a large
       // workspace must not wait for every helper module), and again once the helper modules' summaries are in.
-      const indexing: { index: WorkspaceIndex; callers: CallerSource; order: string[]; facts: Map<string, FileFacts>; helpers: { uri: string; text: string }[]; imports: ImportGraph }[] = [];
+      const indexing: { index: WorkspaceIndex; callers: CallerSource; order: string[]; facts: Map<string, FileFacts>; helpers: { uri: string; text: string }[]; texts: { uri: string; text: string }[]; imports: ImportGraph }[] = [];
       let early = false;
       for (const plan of plans) {
         // Where a helper's callers run (execution contexts through other modules): files read and parsed on demand.
@@ -132,7 +137,8 @@ export class WorkspaceScan {
         };
         const index = new WorkspaceIndex();
         index.setCallerSource(callers);
-        const state = { index, callers, order: [] as string[], facts: new Map<string, FileFacts>(), helpers: [] as { uri: string; text: string }[], imports: new ImportGraph() };
+        const state = { index, callers, order: [] as string[], facts: new Map<string, FileFacts>(), helpers: [] as { uri: string; text: string }[], texts: [] as { uri: string; text: string }[], imports: new ImportGraph() };
+        const factFiles: { uri: string; text: string }[] = [];
         for (const file of plan.files) {
           if (performance.now() - sliceStart > SLICE_MS) {
             await yieldToEventLoop();
@@ -145,18 +151,43 @@ export class WorkspaceScan {
           const text = open ?? this.readText(file, plan.folder, false);
           if (open === undefined) this.diskTexts.set(uri, text ?? null);
           if (text === undefined) continue;
-          state.imports.setFile(uri, text);
+          // Who imports whom is only needed once edits come: read after the open documents' first diagnostics.
+          state.texts.push({ uri, text });
           if (mayHaveFacts(uri, text)) {
             state.order.push(uri);
-            const facts = this.factsOf(uri, text);
-            if (facts) {
-              state.facts.set(uri, facts);
-              index.setFile(uri, facts);
-            }
+            factFiles.push({ uri, text });
           } else if (mayHaveHelperFacts(text)) {
             state.order.push(uri);
             state.helpers.push({ uri, text });
           }
+        }
+        // The files that can declare models, settings, URLconfs or serializers: parsed on a worker thread and here
+        // at once (the first diagnostics of a large workspace wait for them), each taking about half the text.
+        const [elsewhere, here] = halves(factFiles, this.host.factsElsewhere !== undefined);
+        const remote = elsewhere.length ? this.host.factsElsewhere!(elsewhere) : Promise.resolve(new Map<string, FileFacts>());
+        // A failed worker costs time, never facts: its share is parsed here then.
+        const remoteFacts = remote.then((m) => m, (e: unknown) => {
+          this.host.log('warn', `workspace scan: facts worker failed (${e instanceof Error ? e.message : String(e)}); indexing here`);
+          return undefined;
+        });
+        for (const { uri, text } of here) {
+          if (performance.now() - sliceStart > SLICE_MS) {
+            await yieldToEventLoop();
+            sliceStart = performance.now();
+            if (stale()) return { ...summary, cancelled: true };
+          }
+          const facts = this.factsOf(uri, text);
+          if (facts) state.facts.set(uri, facts);
+        }
+        const fromWorker = await remoteFacts;
+        if (stale()) return { ...summary, cancelled: true };
+        for (const { uri, text } of elsewhere) {
+          const facts = fromWorker ? fromWorker.get(uri) : this.factsOf(uri, text);
+          if (facts) state.facts.set(uri, facts);
+        }
+        for (const { uri } of factFiles) {
+          const facts = state.facts.get(uri);
+          if (facts) index.setFile(uri, facts);
         }
         if (plan.folder.index.fileCount === 0 && state.helpers.length > 0) {
           plan.folder.index = index;
@@ -168,6 +199,15 @@ export class WorkspaceScan {
       if (early) this.host.analyzeOpenDocuments();
       for (const [i, plan] of plans.entries()) {
         const state = indexing[i];
+        for (const { uri, text } of state.texts) {
+          if (performance.now() - sliceStart > SLICE_MS) {
+            await yieldToEventLoop();
+            sliceStart = performance.now();
+            if (stale()) return { ...summary, cancelled: true };
+          }
+          state.imports.setFile(uri, text);
+        }
+        state.texts = [];
         plan.folder.imports = state.imports;
         plan.folder.globalFactsEdited = false;
         for (const { uri, text } of state.helpers) {
@@ -300,6 +340,31 @@ export class WorkspaceScan {
   private logNotice(n: FileNotice): void {
     this.host.log(n.level === 'info' ? 'info' : 'warn', `${n.uri}: ${n.message}`);
   }
+}
+
+/** Below this much text, a worker thread's start-up costs more than it saves. */
+const WORKER_MIN_CHARS = 200_000;
+
+/**
+ * Splits the facts files into a share for the worker thread and one for this thread, about equal in text (largest
+ * first onto the lighter share); all here when there is no worker or too little text to be worth one.
+ */
+function halves<T extends { text: string }>(files: readonly T[], worker: boolean): [T[], T[]] {
+  const total = files.reduce((n, f) => n + f.text.length, 0);
+  if (!worker || total < WORKER_MIN_CHARS) return [[], [...files]];
+  const elsewhere: T[] = [];
+  const here: T[] = [];
+  let load = 0; // worker's text minus ours
+  for (const f of [...files].sort((a, b) => b.text.length - a.text.length)) {
+    if (load <= 0) {
+      elsewhere.push(f);
+      load += f.text.length;
+    } else {
+      here.push(f);
+      load -= f.text.length;
+    }
+  }
+  return [elsewhere, here];
 }
 
 /** Scans smaller than this leave too little garbage to be worth a full collection. */
