@@ -110,6 +110,11 @@ export class Node {
    * token (`_newline`, which the copy never sees) does not count.
    */
   hasError = false;
+  /**
+   * Edited documents only: the tree-sitter address this node is filed under in `Tree.subtreeIds` (0: none), so that
+   * a subtree taken over by position can withdraw its descendants' addresses, which may not be tree-sitter's any more.
+   */
+  subtreeId = 0;
   private namedCache?: readonly Node[];
 
   // `parent`, `fieldName`, the offsets and the indexes are written only by `wasmTreeCopy.ts`, which takes the

@@ -1,5 +1,6 @@
 import type { Language, Tree as WasmTree } from 'web-tree-sitter';
 import { Node, Tree } from './syntaxTree';
+import { UnchangedStatements, isStatementLevel } from './unchangedStatements';
 
 /**
  * Copies a web-tree-sitter tree into plain JavaScript objects in one walk of a tree cursor driven through the
@@ -45,6 +46,8 @@ const ERROR_SYMBOL = 65535;
 interface LanguageTables {
   types: string[];
   named: boolean[];
+  /** Types whose previous node may be found by position (`unchangedStatements.ts`). */
+  statementLevel: boolean[];
   fields: (string | null)[];
 }
 const tablesByLanguage = new WeakMap<Language, LanguageTables>();
@@ -56,8 +59,9 @@ const tablesByLanguage = new WeakMap<Language, LanguageTables>();
  * such comparisons.
  */
 function internalized(name: string): string {
-  const holder: Record<string, true> = { [name]: true };
-  return Object.keys(holder)[0];
+  const holder = Object.create(null) as Record<string, true>; // no prototype: `__proto__` is a key like any other
+  holder[name] = true;
+  return Object.keys(holder)[0] ?? name;
 }
 
 function tablesOf(language: Language): LanguageTables {
@@ -65,11 +69,13 @@ function tablesOf(language: Language): LanguageTables {
   if (!tables) {
     const types: string[] = [];
     const named: boolean[] = [];
+    const statementLevel: boolean[] = [];
     for (let id = 0; id < language.nodeTypeCount; id++) {
       types[id] = internalized(language.nodeTypeForId(id) ?? 'ERROR');
       named[id] = language.nodeTypeIsNamed(id);
+      statementLevel[id] = named[id] && isStatementLevel(types[id]);
     }
-    tables = { types, named, fields: language.fields.map((f) => (f ? internalized(f) : null)) };
+    tables = { types, named, statementLevel, fields: language.fields.map((f) => (f ? internalized(f) : null)) };
     tablesByLanguage.set(language, tables);
   }
   return tables;
@@ -89,17 +95,29 @@ type Movable = { -readonly [K in 'parent' | 'fieldName' | 'startIndex' | 'endInd
  * How to copy the tree of an edited document. `previous` is the document's latest copy, and the WASM tree it was
  * copied from must still be alive (then no new subtree can have taken one of its addresses; `ParsedDocument` keeps
  * it until the next copy). tree-sitter's incremental parse keeps every subtree the edits did not touch, at the same
- * address; the copy takes those nodes over from `previous` instead of copying them again, and `previous` itself
- * becomes the new version (`Tree.renew`): nodes before the edit are kept as they are, nodes after it move to their
- * new offsets. The previous version is gone.
+ * address; the copy takes those nodes over from `previous` instead of copying them again, and so the statements
+ * the edits left alone, found by position (`unchangedStatements.ts`) when both versions are free of errors (most
+ * of them get new addresses). `previous` itself becomes the new version (`Tree.renew`): nodes before the edit are
+ * kept as they are, nodes after it move to their new offsets. The previous version is gone.
  */
 export interface CopyReuse {
   previous?: Tree;
 }
 
-/** Shifts the anonymous nodes under anonymous `node` (named ones are shifted through `namedNodes`). */
-function shiftAnonymous(node: Node, delta: number): void {
-  const stack: Node[] = [node];
+/** Shifts `node`'s anonymous children and the anonymous nodes under them (named ones are shifted through `namedNodes`). */
+function shiftAnonymousChildren(node: Node, delta: number): void {
+  for (const c of node.children) {
+    if (c.isNamed) continue;
+    const m = c as unknown as Movable;
+    m.startIndex += delta;
+    m.endIndex += delta;
+    // Tokens are leaves; an anonymous node with children is rare.
+    if (c.children.length) shiftAnonymousBelow(c, delta);
+  }
+}
+
+function shiftAnonymousBelow(node: Node, delta: number): void {
+  const stack: Node[] = node.children.filter((c) => !c.isNamed);
   while (stack.length) {
     const n = stack.pop() as Node;
     const m = n as unknown as Movable;
@@ -109,8 +127,22 @@ function shiftAnonymous(node: Node, delta: number): void {
   }
 }
 
+/**
+ * Files `old`, found by position, under its slot `id` in the new tree, and withdraws the addresses below it:
+ * tree-sitter may have rebuilt its subtree, so they may be the old tree's, soon freed and given to new subtrees.
+ */
+function refile(ids: Map<number, Node>, old: Node, id: number, previousNamed: readonly Node[]): void {
+  for (let i = old.namedIndex; i < old.subtreeEnd; i++) {
+    const n = previousNamed[i];
+    if (n.subtreeId !== 0 && ids.get(n.subtreeId) === n) ids.delete(n.subtreeId);
+    n.subtreeId = 0;
+  }
+  ids.set(id, old);
+  old.subtreeId = id;
+}
+
 export function copyWasmTree(raw: TreeSitterExports, wasmTree: WasmTree, text: string, reuse?: CopyReuse): Tree {
-  const { types, named, fields } = tablesOf(wasmTree.language);
+  const { types, named, statementLevel, fields } = tablesOf(wasmTree.language);
   // Read before the raw walk: web-tree-sitter's own calls reuse the transfer buffer that holds the cursor.
   const mayBeMissing = wasmTree.rootNode.hasError;
   const t = addressOf(wasmTree);
@@ -121,6 +153,9 @@ export function copyWasmTree(raw: TreeSitterExports, wasmTree: WasmTree, text: s
   // One map per document, updated in place: entries of nodes that were not taken over go stale, and `reusable`
   // refuses them (they are no longer in the previous version's namedNodes); pruned when they outnumber the live ones.
   const ids = reuse ? (previousIds ?? new Map<number, Node>()) : undefined;
+  const unchanged = previous && !previous.rootNode.hasError && !mayBeMissing
+    ? new UnchangedStatements(previousText, previousNamed, text)
+    : undefined;
   let reused = 0;
   const build = (tree: Tree): Node => {
     const namedNodes = tree.namedNodes;
@@ -129,10 +164,18 @@ export function copyWasmTree(raw: TreeSitterExports, wasmTree: WasmTree, text: s
     /** Whether the node last made was taken over (its children are not walked then). */
     let moved = false;
 
-    /** Whether `old` may be taken over as the node under the cursor. */
+    /**
+     * Previous nodes below which a node was taken over on its own: taking one of them whole would take that node
+     * twice. Address and position could pair nodes differently when the same text occurs twice next to an edit
+     * (never seen in the tests; a wrong pairing is harmless, a double one would corrupt the tree).
+     */
+    const split = new Set<Node>();
+    /** Whether `old` is still where the previous version had it, and neither it nor a node below it is taken over yet. */
+    const available = (old: Node): boolean =>
+      previousNamed[old.namedIndex] === old && namedNodes[old.namedIndex] !== old && !split.has(old);
+    /** Whether `old`, found by address, may be taken over as the node under the cursor. */
     const reusable = (old: Node, type: string, startIndex: number, endIndex: number): boolean =>
-      // Still where the previous version had it, and not taken over yet.
-      previousNamed[old.namedIndex] === old && namedNodes[old.namedIndex] !== old &&
+      available(old) &&
       // The same address means tree-sitter kept the subtree; type, extent and text make sure nothing else changed
       // it, so a mistaken match costs a fresh copy, never a wrong tree.
       old.type === type && old.endIndex - old.startIndex === endIndex - startIndex &&
@@ -140,6 +183,7 @@ export function copyWasmTree(raw: TreeSitterExports, wasmTree: WasmTree, text: s
 
     /** Takes over `old` and its subtree, now at `startIndex`, as a child of `parent`. */
     const move = (old: Node, parent: Node, fieldName: string | null, startIndex: number): void => {
+      for (let a = old.parent; a !== null && !split.has(a); a = a.parent) split.add(a);
       const from = old.namedIndex;
       const to = old.subtreeEnd;
       const shift = namedNodes.length - from;
@@ -155,7 +199,7 @@ export function copyWasmTree(raw: TreeSitterExports, wasmTree: WasmTree, text: s
             const m = n as unknown as Movable;
             m.startIndex += delta;
             m.endIndex += delta;
-            for (const c of n.children) if (!c.isNamed) shiftAnonymous(c, delta);
+            shiftAnonymousChildren(n, delta);
           }
           namedNodes.push(n);
         }
@@ -190,6 +234,13 @@ export function copyWasmTree(raw: TreeSitterExports, wasmTree: WasmTree, text: s
           moved = true;
           return old;
         }
+        const same = parent && unchanged && statementLevel[typeId] ? unchanged.find(type, startIndex, endIndex) : undefined;
+        if (same && parent && available(same)) {
+          refile(ids, same, currentId, previousNamed);
+          move(same, parent, fieldName, startIndex);
+          moved = true;
+          return same;
+        }
       }
       const isMissing = mayBeMissing && !isError && raw._ts_tree_cursor_current_node_is_missing_wasm(t) === 1;
       const node = new Node(tree, parent, type, isNamed, isMissing, fieldName, startIndex, endIndex);
@@ -215,7 +266,10 @@ export function copyWasmTree(raw: TreeSitterExports, wasmTree: WasmTree, text: s
       // Iterative pre-order walk: no recursion, so 10,000 levels of nesting are fine.
       for (;;) {
         if (!moved && raw._ts_tree_cursor_goto_first_child_wasm(t)) {
-          if (ids && node.isNamed) ids.set(currentId, node);
+          if (ids && node.isNamed) {
+            ids.set(currentId, node);
+            node.subtreeId = currentId;
+          }
           node = make(node);
           continue;
         }
