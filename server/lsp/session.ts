@@ -25,7 +25,6 @@ import { codeLenses } from './codeLens';
 import { WorkspaceScan, type Progress } from './workspaceScan';
 import { TemplateService } from './templates';
 import { SLOW_FILE_MS } from './analysis';
-import { factsOnWorkerThread } from '../node/scanWorkers';
 
 /** Typing pauses shorter than this do not trigger an analysis (djperf.run = onType). */
 const TYPING_DEBOUNCE_MS = 150;
@@ -156,7 +155,6 @@ export class DjperfSession {
     this.scan = new WorkspaceScan({
       parser: this.parser,
       openText: (uri) => this.openDocumentAt(uri)?.text,
-      factsElsewhere: (files) => factsOnWorkerThread(files.map(({ uri, text }) => ({ path: uri, text }))),
       analyzeClosedFile: (folder, uri, text) => this.analysis!.analyzeClosed(folder, uri, text).findings,
       analyzeOpenDocuments: () => this.analyzeOpenDocuments(),
       openFindings: (uri) => {

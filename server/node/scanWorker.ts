@@ -20,7 +20,7 @@ if (port) {
         if (m.kind === 'facts') {
           const t0 = performance.now();
           kept.dispose();
-          const { facts, notices } = extractFacts(p, m.sources, m.keep === false ? undefined : kept);
+          const { facts, notices } = extractFacts(p, m.sources, kept);
           post({ kind: 'facts', facts, notices, ms: performance.now() - t0 });
         } else {
           const result = analyzeBatch(p, m.batch, m.options, () => post({ kind: 'file' }), kept);

@@ -9,8 +9,7 @@ import type { SourceText } from './sourceFiles';
 
 /** Main thread -> worker: index these files' facts, or analyse a batch. */
 export type ToWorker =
-  /** `keep: false`: nothing is analysed after (the language server's scan), so no tree is kept for it. */
-  | { kind: 'facts'; sources: SourceText[]; keep?: boolean }
+  | { kind: 'facts'; sources: SourceText[] }
   | { kind: 'analyze'; batch: AnalyzeBatch; options: Omit<ScanOptions, 'onProgress'> };
 
 /** Worker -> main thread: facts, one `file` per analysed file (progress), the batch's result, or a failure. */
@@ -78,21 +77,6 @@ class ScanWorker {
 export interface ScanWorkerPool {
   readonly workers: readonly ScanWorker[];
   terminate(): Promise<void>;
-}
-
-/**
- * The facts of `sources` (keyed by their `path`, any string) computed on a worker thread started for them and ended
- * after: the language server's workspace scan parses the other half meanwhile.
- */
-export async function factsOnWorkerThread(sources: SourceText[]): Promise<Map<string, FileFacts>> {
-  const worker = new ScanWorker(workerScript());
-  try {
-    const answer = await worker.ask({ kind: 'facts', sources, keep: false });
-    if (answer.kind !== 'facts') throw new Error('djperf scan worker answered out of turn');
-    return new Map(answer.facts);
-  } finally {
-    void worker.terminate();
-  }
 }
 
 export function startScanWorkers(jobs: number): ScanWorkerPool {
