@@ -121,6 +121,7 @@ export class Analysis {
   private updateFacts(folder: FolderState, uri: string, text: string, tree: Tree): boolean {
     const key = uriKey(uri);
     folder.imports.setFile(key, text);
+    folder.index.textChanged(key, text);
     if (mayHaveFacts(key, text) || mayHaveHelperFacts(text)) return folder.index.setFile(key, extractFileFacts(tree, key, text, { analyseNext: true }));
     if (!folder.index.has(key)) {
       folder.index.lastScope = 'none';

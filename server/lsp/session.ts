@@ -278,7 +278,9 @@ export class DjperfSession {
       this.checkTemplates(folder);
       return;
     }
-    if (!this.analysis!.analyzeOpen(doc, folder)) return;
+    const factsChanged = this.analysis!.analyzeOpen(doc, folder);
+    this.scheduleImported(folder, uri);
+    if (!factsChanged) return;
     if (this.queueDependants(folder, uri)) {
       this.scheduleDependants();
       return;
@@ -291,6 +293,20 @@ export class DjperfSession {
     if (folder.server.run === 'onSave') this.scheduleRescan();
     for (const other of this.docs!.all()) if (other.uri !== uri && this.folderOf(other.uri) === folder && !other.isTemplate) this.schedule(other.uri, TYPING_DEBOUNCE_MS);
     this.scheduleTemplates(folder, TYPING_DEBOUNCE_MS);
+  }
+
+  /**
+   * The open documents `uri` imports (and theirs), checked again once the typing pauses: what they report can depend
+   * on their callers here (a model method's query reported at the method when a row loop calls it, DJP112; the
+   * callers DJP102/104 name; where their code runs), whether or not this file's own facts changed.
+   */
+  private scheduleImported(folder: FolderState, uri: string): void {
+    const open = this.docs!.all().filter((d) => d.uri !== uri && !d.isTemplate && this.folderOf(d.uri) === folder);
+    if (open.length === 0) return;
+    const byKey = new Map(open.map((d) => [uriKey(d.uri), d.uri]));
+    for (const key of folder.imports.importedAmong(uriKey(uri), [...byKey.keys()], DEPENDANT_DEPTH)) {
+      this.schedule(byKey.get(key) as string, TYPING_DEBOUNCE_MS);
+    }
   }
 
   /**

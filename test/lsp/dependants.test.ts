@@ -80,3 +80,48 @@ describe('language server: dependants of an edited module', function () {
     await client.waitFor('a workspace scan after the save', () => scans() > before);
   });
 });
+
+/** A model method whose query no prefetch serves: DJP112 reports it at the method once a row loop calls it. */
+const POST_MODELS = 'from django.db import models\n\n\nclass Post(models.Model):\n    title = models.CharField(max_length=10)\n\n' +
+  '    def visible_comments(self):\n        return list(self.comments.filter(hidden=False))\n\n\n' +
+  'class Comment(models.Model):\n    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")\n    hidden = models.BooleanField(default=False)\n';
+const VIEWS_NO_LOOP = 'from .models import Post\n\n\ndef one(request, pk):\n    return Post.objects.get(pk=pk).visible_comments()\n';
+const VIEWS_LOOP = 'from .models import Post\n\n\ndef one(request, pk):\n    return Post.objects.get(pk=pk).visible_comments()\n\n\n' +
+  'def page(request):\n    return [p.visible_comments() for p in Post.objects.all()]\n';
+
+describe('language server: a model method reported at its callers\' loops (DJP112) follows edits of the callers', function () {
+  this.timeout(120_000);
+  let dir: string;
+  let client: TestClient;
+  const uri = (rel: string): string => pathToFileURL(path.join(dir, rel)).href;
+  const codes = (rel: string): string[] => (client.diagnostics.get(uri(rel)) ?? []).at(-1)?.diagnostics.map((d) => `${d.range.start.line}:${d.code}`) ?? [];
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'djperf-lsp-callers-'));
+    for (const [rel, text] of Object.entries({ 'blog/__init__.py': '', 'blog/models.py': POST_MODELS, 'blog/views.py': VIEWS_NO_LOOP })) {
+      fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+      fs.writeFileSync(path.join(dir, rel), text);
+    }
+    ({ client } = await TestClient.start(dir));
+    await client.request(AnalyzeWorkspaceRequest, {});
+  });
+
+  after(async () => {
+    await client?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the open models module gets the finding when a view starts calling the method per row, and loses it after', async () => {
+    client.open(uri('blog/models.py'), POST_MODELS, 1);
+    await client.latestDiagnostics(uri('blog/models.py'), () => true);
+    assert.deepEqual(codes('blog/models.py'), []);
+    client.open(uri('blog/views.py'), VIEWS_NO_LOOP, 1);
+    let models = client.publications(uri('blog/models.py'));
+    client.change(uri('blog/views.py'), 2, [{ text: VIEWS_LOOP }]);
+    await client.latestDiagnostics(uri('blog/models.py'), (p) => p.diagnostics.length > 0, models);
+    assert.deepEqual(codes('blog/models.py'), ['7:DJP112']);
+    models = client.publications(uri('blog/models.py'));
+    client.change(uri('blog/views.py'), 3, [{ text: VIEWS_NO_LOOP }]);
+    await client.latestDiagnostics(uri('blog/models.py'), (p) => p.diagnostics.length === 0, models);
+  });
+});

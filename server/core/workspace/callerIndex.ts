@@ -103,6 +103,32 @@ export class CallerIndex {
     return filters;
   }
 
+  /**
+   * `uri` holds `text` now (an open document was edited): what was read, parsed or searched of its old text is
+   * dropped, so that an open module whose callers are in `uri` sees them as they are (the language server keeps an
+   * index while no facts change).
+   */
+  textChanged(uri: string, text: string): void {
+    const known = this.texts.get(uri);
+    if (known === undefined || known === text) return;
+    this.texts.set(uri, text);
+    this.parsed.delete(uri);
+    const pinned = this.pinned.get(uri);
+    if (pinned) {
+      this.pinned.delete(uri);
+      this.pinnedChars -= pinned.text.length;
+    }
+    if (this.current?.uri === uri) this.current = undefined;
+    // Which files mention a name may change with this one: searched again on demand (word filters keep it cheap).
+    this.mentions.clear();
+    if (this.words?.has(uri)) {
+      const shared = SHARED_FILTERS.get(this.source);
+      const filter = new WordFilter(text);
+      shared?.set(uri, { text, filter });
+      this.words.set(uri, filter);
+    }
+  }
+
   relPathOf(uri: string): string | undefined {
     return this.relPaths.get(uri);
   }

@@ -7,7 +7,7 @@ import { moduleKey } from './modulePaths';
  * on purpose: an import that may name the module counts (a re-check too many costs time, one too few leaves stale
  * diagnostics).
  */
-export class ImportGraph {
+export class ImportGraph implements ImportsAmong {
   /** uri -> the dotted names its imports may denote, as written (`.helpers`, `shop.models.Book`). */
   private readonly imports = new Map<string, readonly string[]>();
   /** Last segment of a dotted name -> the files importing something of that name: resolution is left to lookups. */
@@ -62,6 +62,36 @@ export class ImportGraph {
     }
     return out;
   }
+
+  importedAmong(uri: string, candidates: readonly string[], depth: number): string[] {
+    const out: string[] = [];
+    const left = new Set(candidates);
+    left.delete(uri);
+    let frontier = [uri];
+    for (let level = 0; level < depth && frontier.length > 0 && left.size > 0; level++) {
+      const next: string[] = [];
+      for (const importer of frontier) {
+        const dotted = this.imports.get(importer) ?? [];
+        for (const candidate of [...left]) {
+          const key = moduleKey(candidate);
+          if (!dotted.some((d) => names(importTarget(d, importer), key))) continue;
+          left.delete(candidate);
+          out.push(candidate);
+          next.push(candidate);
+        }
+      }
+      frontier = next;
+    }
+    return out;
+  }
+}
+
+export interface ImportsAmong {
+  /**
+   * Of `candidates`, the files `uri` imports, then those they import, up to `depth` levels (over-approximate, as
+   * `dependantsOf`): the language server re-checks open modules whose callers were edited.
+   */
+  importedAmong(uri: string, candidates: readonly string[], depth: number): string[];
 }
 
 interface ImportTarget {

@@ -60,6 +60,11 @@ export class WorkspaceIndex {
     this.invalidate();
   }
 
+  /** An open document's text changed: the caller index must not answer from its old text (see CallerIndex.textChanged). */
+  textChanged(uri: string, text: string): void {
+    this.built?.callers?.textChanged(uri, text);
+  }
+
   has(uri: string): boolean {
     return this.files.has(uri);
   }
