@@ -279,7 +279,11 @@ export class DjperfSession {
       return;
     }
     const factsChanged = this.analysis!.analyzeOpen(doc, folder);
-    this.scheduleImported(folder, uri);
+    // Only for a new text: an analysis this schedules must not schedule back (modules that import each other).
+    if (this.importedChecked.get(uri) !== doc.version) {
+      this.importedChecked.set(uri, doc.version);
+      this.scheduleImported(folder, uri);
+    }
     if (!factsChanged) return;
     if (this.queueDependants(folder, uri)) {
       this.scheduleDependants();
@@ -325,6 +329,9 @@ export class DjperfSession {
     }
     return true;
   }
+
+  /** The version of each open document whose imported open modules were last scheduled (see scheduleImported). */
+  private readonly importedChecked = new Map<string, number>();
 
   /** The workspace analysed again once edits pause (RESCAN_DEBOUNCE_MS); each new edit pushes it back. */
   private scheduleRescan(): void {
@@ -410,6 +417,7 @@ export class DjperfSession {
   private closeDocument(uri: string): void {
     clearTimeout(this.timers.get(uri));
     this.timers.delete(uri);
+    this.importedChecked.delete(uri);
     const template = this.docs!.get(uri)?.isTemplate === true;
     if (!this.docs!.close(uri)) return this.connection.console.warn(`ignored: didClose for ${uri}, which is not open`);
     this.analysis!.closed(uri);

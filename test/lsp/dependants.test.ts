@@ -124,4 +124,17 @@ describe('language server: a model method reported at its callers\' loops (DJP11
     client.change(uri('blog/views.py'), 3, [{ text: VIEWS_NO_LOOP }]);
     await client.latestDiagnostics(uri('blog/models.py'), (p) => p.diagnostics.length === 0, models);
   });
+
+  it('modules that import each other are checked once per edit, not back and forth', async () => {
+    // models.py imports views.py inside a function: each is among the other's imports.
+    const cyclic = `${POST_MODELS}\n\ndef page_view():\n    from .views import page\n    return page\n`;
+    client.change(uri('blog/models.py'), 2, [{ text: cyclic }]);
+    const views = client.publications(uri('blog/views.py'));
+    client.change(uri('blog/views.py'), 4, [{ text: VIEWS_LOOP }]);
+    await client.latestDiagnostics(uri('blog/views.py'), (p) => p.version === 4, views);
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    const settled = [client.publications(uri('blog/views.py')), client.publications(uri('blog/models.py'))];
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    assert.deepEqual([client.publications(uri('blog/views.py')), client.publications(uri('blog/models.py'))], settled);
+  });
 });
