@@ -27,29 +27,36 @@ const FILES: Record<string, string> = {
   'lib/other.py': 'from .models import Book\n\n\ndef names(request):\n    return [b.author.name for b in Book.objects.all()]\n',
 };
 
-describe('language server: dependants of an edited module', function () {
-  this.timeout(120_000);
-  let dir: string;
-  let client: TestClient;
-  const uri = (rel: string): string => pathToFileURL(path.join(dir, rel)).href;
-  const codes = (rel: string): string[] => (client.diagnostics.get(uri(rel)) ?? []).at(-1)?.diagnostics.map((d) => `${d.range.start.line}:${d.code}`) ?? [];
-
+/** A temporary workspace of `files` with a language server on it, analysed once, for the enclosing `describe`. */
+function serverOn(prefix: string, files: Record<string, string>): { client: () => TestClient; uri: (rel: string) => string; codes: (rel: string) => string[]; dir: () => string } {
+  let dir = '';
+  let client: TestClient | undefined;
   before(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'djperf-lsp-dependants-'));
-    for (const [rel, text] of Object.entries(FILES)) {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    for (const [rel, text] of Object.entries(files)) {
       fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
       fs.writeFileSync(path.join(dir, rel), text);
     }
     ({ client } = await TestClient.start(dir));
     await client.request(AnalyzeWorkspaceRequest, {});
   });
-
   after(async () => {
     await client?.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   });
+  const running = (): TestClient => client as TestClient;
+  const uri = (rel: string): string => pathToFileURL(path.join(dir, rel)).href;
+  const codes = (rel: string): string[] => (running().diagnostics.get(uri(rel)) ?? []).at(-1)?.diagnostics.map((d) => `${d.range.start.line}:${d.code}`) ?? [];
+  return { client: running, uri, codes, dir: () => dir };
+}
+
+describe('language server: dependants of an edited module', function () {
+  this.timeout(120_000);
+  const server = serverOn('djperf-lsp-dependants-', FILES);
+  const { uri, codes } = server;
 
   it('a helper that starts reading a relation: its closed importer gets the N+1, an unrelated file is not re-checked', async () => {
+    const client = server.client();
     assert.deepEqual(codes('lib/views.py'), []);
     assert.deepEqual(codes('lib/other.py'), ['4:DJP101']);
     const views = client.publications(uri('lib/views.py'));
@@ -70,12 +77,13 @@ describe('language server: dependants of an edited module', function () {
   });
 
   it('a saved model edit re-checks every closed file, even when saved before the typing debounce', async () => {
+    const client = server.client();
     const scans = (): number => client.logs.filter((l) => l.startsWith('workspace scan:')).length;
     const before = scans();
     const models = MODELS.replace('    title = models.CharField(max_length=10)\n', '    title = models.CharField(max_length=10)\n    pages = models.IntegerField(default=0)\n');
     client.open(uri('lib/models.py'), MODELS, 1);
     client.change(uri('lib/models.py'), 2, [{ text: models }]);
-    fs.writeFileSync(path.join(dir, 'lib/models.py'), models);
+    fs.writeFileSync(path.join(server.dir(), 'lib/models.py'), models);
     void client.conn.sendNotification('textDocument/didSave', { textDocument: { uri: uri('lib/models.py') } });
     await client.waitFor('a workspace scan after the save', () => scans() > before);
   });
@@ -91,27 +99,11 @@ const VIEWS_LOOP = 'from .models import Post\n\n\ndef one(request, pk):\n    ret
 
 describe('language server: a model method reported at its callers\' loops (DJP112) follows edits of the callers', function () {
   this.timeout(120_000);
-  let dir: string;
-  let client: TestClient;
-  const uri = (rel: string): string => pathToFileURL(path.join(dir, rel)).href;
-  const codes = (rel: string): string[] => (client.diagnostics.get(uri(rel)) ?? []).at(-1)?.diagnostics.map((d) => `${d.range.start.line}:${d.code}`) ?? [];
-
-  before(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'djperf-lsp-callers-'));
-    for (const [rel, text] of Object.entries({ 'blog/__init__.py': '', 'blog/models.py': POST_MODELS, 'blog/views.py': VIEWS_NO_LOOP })) {
-      fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-      fs.writeFileSync(path.join(dir, rel), text);
-    }
-    ({ client } = await TestClient.start(dir));
-    await client.request(AnalyzeWorkspaceRequest, {});
-  });
-
-  after(async () => {
-    await client?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const server = serverOn('djperf-lsp-callers-', { 'blog/__init__.py': '', 'blog/models.py': POST_MODELS, 'blog/views.py': VIEWS_NO_LOOP });
+  const { uri, codes } = server;
 
   it('the open models module gets the finding when a view starts calling the method per row, and loses it after', async () => {
+    const client = server.client();
     client.open(uri('blog/models.py'), POST_MODELS, 1);
     await client.latestDiagnostics(uri('blog/models.py'), () => true);
     assert.deepEqual(codes('blog/models.py'), []);
@@ -126,6 +118,7 @@ describe('language server: a model method reported at its callers\' loops (DJP11
   });
 
   it('modules that import each other are checked once per edit, not back and forth', async () => {
+    const client = server.client();
     // models.py imports views.py inside a function: each is among the other's imports.
     const cyclic = `${POST_MODELS}\n\ndef page_view():\n    from .views import page\n    return page\n`;
     client.change(uri('blog/models.py'), 2, [{ text: cyclic }]);
