@@ -94,25 +94,32 @@ export function filePath(uri: string): string | undefined {
   }
 }
 
-export function fileUri(p: string): string {
-  return pathToFileURL(p).href;
+/**
+ * A string function memoised in a bounded table: each workspace scan converts every file's path and URI again, and
+ * one conversion costs ~30 us (URL parsing), 60 ms a scan on a 2,000-file workspace.
+ */
+function memoised(convert: (s: string) => string): (s: string) => string {
+  const table = new Map<string, string>();
+  return (s) => {
+    let hit = table.get(s);
+    if (hit === undefined) {
+      hit = convert(s);
+      if (table.size >= MAX_MEMOISED) table.clear();
+      table.set(s, hit);
+    }
+    return hit;
+  };
 }
+
+const MAX_MEMOISED = 200_000;
+
+export const fileUri: (p: string) => string = memoised((p) => pathToFileURL(p).href);
 
 /** One spelling per file (clients differ in how they escape drive letters), for map keys. */
-export function uriKey(uri: string): string {
-  let key = URI_KEYS.get(uri);
-  if (key === undefined) {
-    const p = filePath(uri);
-    key = p === undefined ? uri : fileUri(p);
-    // Each scan asks for every file of the workspace (decoding and encoding a URI costs ~30 us); bounded.
-    if (URI_KEYS.size >= MAX_URI_KEYS) URI_KEYS.clear();
-    URI_KEYS.set(uri, key);
-  }
-  return key;
-}
-
-const URI_KEYS = new Map<string, string>();
-const MAX_URI_KEYS = 200_000;
+export const uriKey: (uri: string) => string = memoised((uri) => {
+  const p = filePath(uri);
+  return p === undefined ? uri : fileUri(p);
+});
 
 export function isInside(folder: string, file: string): boolean {
   const rel = path.relative(folder, file);

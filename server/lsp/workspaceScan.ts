@@ -89,15 +89,10 @@ export class WorkspaceScan {
     const progress = await this.host.beginProgress('djperf: analysing workspace');
     try {
       const plans: { folder: FolderState; files: string[] }[] = [];
-      let sliceStart = performance.now();
+      const slices = new Slices();
       // Listing the folders yields like the rest: every save of a models module starts a scan, and its file system
       // calls must not hold up the next keystroke.
-      const pause = (): Promise<void> | undefined => {
-        if (performance.now() - sliceStart <= SLICE_MS) return undefined;
-        return yieldToEventLoop().then(() => {
-          sliceStart = performance.now();
-        });
-      };
+      const pause = (): Promise<void> | undefined => (slices.spent() ? slices.next() : undefined);
       for (const folder of folders) {
         if (!folder.path || !folder.config || !folder.server.enable) continue;
         const found = await discoverPythonFilesPausing([folder.path], folder.root ?? folder.path, folder.config, pause);
@@ -117,13 +112,13 @@ export class WorkspaceScan {
       let early = false;
       for (const plan of plans) {
         // Where a helper's callers run (execution contexts through other modules): files read and parsed on demand.
-        const pathOf = new Map(plan.files.map((f) => [this.uriOf(f), f]));
+        const pathOf = new Map(plan.files.map((f) => [fileUri(f), f]));
         const folder = plan.folder;
         const root = folder.root ?? folder.path;
         const callers: CallerSource = {
           // From the paths, not the URIs: decoding 2,000 URIs again at every scan (every save of a models module)
           // held up keystrokes for 20 ms.
-          files: plan.files.map((f) => ({ uri: this.uriOf(f), relPath: root ? path.relative(root, f).split(path.sep).join('/') : path.basename(f) })),
+          files: plan.files.map((f) => ({ uri: fileUri(f), relPath: root ? path.relative(root, f).split(path.sep).join('/') : path.basename(f) })),
           read: (uri) => {
             const file = pathOf.get(uri);
             return this.host.openText(uri) ?? (file === undefined ? undefined : this.diskText(uri, file, folder));
@@ -135,12 +130,11 @@ export class WorkspaceScan {
         const state = { index, callers, order: [] as string[], facts: new Map<string, FileFacts>(), helpers: [] as { uri: string; text: string }[], texts: [] as { uri: string; text: string }[], imports: new ImportGraph() };
         const factFiles: { uri: string; text: string }[] = [];
         for (const file of plan.files) {
-          if (performance.now() - sliceStart > SLICE_MS) {
-            await yieldToEventLoop();
-            sliceStart = performance.now();
+          if (slices.spent()) {
+            await slices.next();
             if (stale()) return { ...summary, cancelled: true };
           }
-          const uri = this.uriOf(file);
+          const uri = fileUri(file);
           const open = this.host.openText(uri);
           // Each scan reads the disk again: the texts caller lookups read are those of this scan.
           const text = open ?? this.readText(file, plan.folder, false);
@@ -159,9 +153,8 @@ export class WorkspaceScan {
         // The files that can declare models, settings, URLconfs or serializers, after the reading: the first
         // diagnostics wait for them. (Half of them on a worker thread saved 100 ms on DefectDojo and cost 100 MB of RSS.)
         for (const { uri, text } of factFiles) {
-          if (performance.now() - sliceStart > SLICE_MS) {
-            await yieldToEventLoop();
-            sliceStart = performance.now();
+          if (slices.spent()) {
+            await slices.next();
             if (stale()) return { ...summary, cancelled: true };
           }
           const facts = this.factsOf(uri, text);
@@ -182,9 +175,8 @@ export class WorkspaceScan {
       for (const [i, plan] of plans.entries()) {
         const state = indexing[i];
         for (const { uri, text } of state.texts) {
-          if (performance.now() - sliceStart > SLICE_MS) {
-            await yieldToEventLoop();
-            sliceStart = performance.now();
+          if (slices.spent()) {
+            await slices.next();
             if (stale()) return { ...summary, cancelled: true };
           }
           state.imports.setFile(uri, text);
@@ -193,9 +185,8 @@ export class WorkspaceScan {
         plan.folder.imports = state.imports;
         plan.folder.globalFactsEdited = false;
         for (const { uri, text } of state.helpers) {
-          if (performance.now() - sliceStart > SLICE_MS) {
-            await yieldToEventLoop();
-            sliceStart = performance.now();
+          if (slices.spent()) {
+            await slices.next();
             if (stale()) return { ...summary, cancelled: true };
           }
           // The editor's text wins if the document was opened meanwhile.
@@ -223,15 +214,14 @@ export class WorkspaceScan {
       for (const plan of plans) {
         const seen = new Set<string>((this.host.templateFiles?.(plan.folder) ?? []).map(fileUri));
         for (const file of plan.files) {
-          if (performance.now() - sliceStart > SLICE_MS) {
-            await yieldToEventLoop();
-            sliceStart = performance.now();
+          if (slices.spent()) {
+            await slices.next();
             if (stale()) return { ...summary, cancelled: true };
             progress.report(Math.floor((done / Math.max(1, total)) * 100), `${done}/${total} files`);
             this.host.status(total - done);
           }
           done++;
-          const uri = this.uriOf(file);
+          const uri = fileUri(file);
           seen.add(uri);
           if (this.host.openText(uri) !== undefined) {
             // Analysed above from its editor text; it counts like any other file (the Problems panel lists it too).
@@ -294,18 +284,6 @@ export class WorkspaceScan {
 
   private readonly diskTexts = new Map<string, string | null>();
 
-  /** File URIs by path, kept across scans (one per file of the workspace). */
-  private readonly uris = new Map<string, string>();
-
-  private uriOf(file: string): string {
-    let uri = this.uris.get(file);
-    if (uri === undefined) {
-      uri = fileUri(file);
-      this.uris.set(file, uri);
-    }
-    return uri;
-  }
-
   forgetDiskText(uri: string): void {
     this.diskTexts.delete(uri);
   }
@@ -327,6 +305,17 @@ export class WorkspaceScan {
 /** Scans smaller than this leave too little garbage to be worth a full collection. */
 const RELEASE_AFTER_FILES = 200;
 
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+/** The scan's work between two yields to the event loop (SLICE_MS each), so that edits and requests go first. */
+class Slices {
+  private start = performance.now();
+
+  spent(): boolean {
+    return performance.now() - this.start > SLICE_MS;
+  }
+
+  /** Yields to the event loop and starts the next slice. */
+  async next(): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve));
+    this.start = performance.now();
+  }
 }

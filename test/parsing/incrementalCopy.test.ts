@@ -238,9 +238,7 @@ describe('ParsedDocument: the copy of an edited document takes over the subtrees
     fc.assert(
       fc.property(fc.nat(sources.length - 1), fc.array(edit, { minLength: 1, maxLength: 10 }), (which, edits) => {
         let text = sources[which];
-        const doc = new ParsedDocument(parser, 'file:///f.py', text, 1);
-        try {
-          void doc.tree;
+        withCopiedDocument(text, (doc) => {
           edits.forEach((e, i) => {
             const changes: ContentChange[] = [];
             // Several changes in one didChange apply in order, each to the text the previous one left.
@@ -257,9 +255,7 @@ describe('ParsedDocument: the copy of an edited document takes over the subtrees
               assertCurrent(parser, doc, `source ${which}, edit ${i}`);
             }
           });
-        } finally {
-          doc.dispose();
-        }
+        });
       }),
       { numRuns: 200, seed: 7 },
     );
@@ -283,9 +279,7 @@ describe('ParsedDocument: the copy of an edited document takes over the subtrees
     fc.assert(
       fc.property(fc.nat(sources.length - 1), fc.array(edit, { minLength: 1, maxLength: 8 }), (which, edits) => {
         let text = sources[which];
-        const doc = new ParsedDocument(parser, 'file:///s.py', text, 1);
-        try {
-          void doc.tree;
+        withCopiedDocument(text, (doc) => {
           edits.forEach((e, i) => {
             const starts = [0, ...[...text.matchAll(/\n/g)].map((m) => (m.index ?? 0) + 1)];
             const lineStart = starts[Math.floor(e.line * starts.length)];
@@ -297,9 +291,7 @@ describe('ParsedDocument: the copy of an edited document takes over the subtrees
             if (!doc.tree.rootNode.hasError) byPosition += doc.tree.reusedNodes;
             assertCurrent(parser, doc, `source ${which}, edit ${i}`);
           });
-        } finally {
-          doc.dispose();
-        }
+        });
       }),
       { numRuns: 300, seed: 11 },
     );

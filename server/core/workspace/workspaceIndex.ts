@@ -30,8 +30,7 @@ export class WorkspaceIndex {
       const { functions, moduleTypes } = this.built;
       functions?.setModule(uri, facts.functions ?? []);
       const typesChanged = !sameData(prev.types ?? null, facts.types ?? null);
-      this.built = undefined;
-      this.generation++;
+      this.invalidate();
       this.kept = { functions, moduleTypes: typesChanged ? undefined : moduleTypes };
       return true;
     }
