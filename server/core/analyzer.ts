@@ -8,6 +8,8 @@ import { isSuppressed } from './rules/suppressions';
 import { ExecutionContexts, fileContextOf, isTestLike, type ExecutionContext } from './workspace/executionContext';
 import type { PhaseTimes } from './phaseTimes';
 import type { Tree } from './parsing/syntaxTree';
+import { mayConfigureDeployment } from './rules/deployment/shared';
+import { mayRenderTemplates } from './templates/viewRenders';
 
 /** A finding with everything a front end needs to show it. */
 export interface ReportedFinding extends Finding {
@@ -50,6 +52,15 @@ function selectionFor(config: DjperfConfig): RuleSelection {
     selections.set(config, selection);
   }
   return selection;
+}
+
+/**
+ * A test or migration file when tests are not checked: analyzeFile would run only the deployment rules on it, which
+ * report nothing on a file that configures no server, and the template pass wants only the renders of files that
+ * render. A host need not parse such a file at all (most of a real project's test code). `uri` as analyzeFile gets it.
+ */
+export function nothingToAnalyse(uri: string, relPath: string, text: string, config: DjperfConfig): boolean {
+  return !config.checkTests && isTestLike(fileContextOf(relPath, text)?.kind) && !mayConfigureDeployment(uri, text) && !mayRenderTemplates(text);
 }
 
 /** Runs every enabled rule over one parsed file; a failing rule becomes a notice, never a crash. */

@@ -4,7 +4,7 @@
  * and which URIs carry diagnostics, so a folder can be cleared when its configuration breaks.
  */
 import { MessageType, ShowMessageNotification, type Connection } from 'vscode-languageserver/node';
-import { analyzeFile, type FileNotice, type ReportedFinding } from '../core/analyzer';
+import { analyzeFile, nothingToAnalyse, type FileNotice, type ReportedFinding } from '../core/analyzer';
 import type { ParsedDocument } from '../core/parsing/textDocument';
 import { LineMap } from '../core/parsing/textDocument';
 import { ParseTimeoutError, type PythonParser } from '../core/parsing/pythonParser';
@@ -31,8 +31,8 @@ export class Analysis {
   private readonly published = new Map<string, FolderState>();
   private readonly noticedLarge = new Set<string>();
 
-  /** Called after each Python file is analysed, with its tree (the template service reads its renders). */
-  onAnalysed?: (folder: FolderState, uri: string, text: string, tree: Tree) => void;
+  /** Called after each Python file is analysed, with its tree (the template service reads its renders; none when not parsed). */
+  onAnalysed?: (folder: FolderState, uri: string, text: string, tree: Tree | undefined) => void;
   /** What was last published for each template uri, so a folder-wide recheck only sends what changed. */
   private readonly templateSent = new Map<string, string>();
 
@@ -77,6 +77,13 @@ export class Analysis {
   analyzeClosed(folder: FolderState, uri: string, text: string, updateFacts = false): { findings: number; factsChanged: boolean } {
     if (!folder.config || !folder.server.enable || isExcluded(folder, uri)) {
       this.clear(uri);
+      return { findings: 0, factsChanged: false };
+    }
+    if (!updateFacts && nothingToAnalyse(uri, relativePath(folder, uri), text, folder.config)) {
+      // Test or migration code that is not checked: not parsed, as `djperf check` does not (half of a real project's
+      // text); what an earlier configuration reported on it, and its renders, are dropped.
+      this.clear(uri);
+      this.onAnalysed?.(folder, uri, text, undefined);
       return { findings: 0, factsChanged: false };
     }
     let tree: Tree;

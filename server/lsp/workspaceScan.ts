@@ -5,7 +5,9 @@
  */
 import type { Tree } from '../core/parsing/syntaxTree';
 import type { FileNotice } from '../core/analyzer';
-import { extractFileFacts, mayHaveFacts, mayHaveHelperFacts, type FileFacts } from '../core/workspace/fileFacts';
+import { extractFileFacts, mayHaveGlobalFacts, mayHaveHelperFacts, type FileFacts } from '../core/workspace/fileFacts';
+import { isTestOrMigrationPath } from '../core/workspace/executionContext';
+import { mayExportTypes } from '../core/python/semantic/moduleTypes';
 import type { CallerSource } from '../core/workspace/callerIndex';
 import { ImportGraph } from '../core/workspace/importGraph';
 import { WorkspaceIndex } from '../core/workspace/workspaceIndex';
@@ -13,7 +15,7 @@ import { ParseTimeoutError, type PythonParser } from '../core/parsing/pythonPars
 import { discoverPythonFilesPausing, readPythonFile } from '../node/sourceFiles';
 import * as path from 'node:path';
 import { fileUri, type FolderState } from './folders';
-import { releaseMemory } from './releaseMemory';
+import { boundHeapGrowth, releaseMemory } from './releaseMemory';
 
 /** What the scan needs from the server; kept narrow so the scan is testable on its own. */
 export interface ScanHost {
@@ -87,6 +89,7 @@ export class WorkspaceScan {
     const stale = (): boolean => generation !== this.generation;
     if (stale()) return { ...summary, cancelled: true };
     const progress = await this.host.beginProgress('djperf: analysing workspace');
+    boundHeapGrowth(true);
     try {
       const plans: { folder: FolderState; files: string[] }[] = [];
       const slices = new Slices();
@@ -107,8 +110,10 @@ export class WorkspaceScan {
       // Pass 1: facts. A fresh index per folder, swapped in at the end, so deleted files drop out. Files that can
       // declare models, settings, URLconfs or serializers come first; on the first scan of a folder its index is
       // swapped in once they are indexed and the open documents are analysed then (first diagnostics in a large
-      // workspace must not wait for every helper module), and again once the helper modules' summaries are in.
-      const indexing: { index: WorkspaceIndex; callers: CallerSource; order: string[]; facts: Map<string, FileFacts>; helpers: { uri: string; text: string }[]; texts: { uri: string; text: string }[]; imports: ImportGraph }[] = [];
+      // workspace must not wait for every helper module), and again once the helper modules' summaries and exported
+      // types are in, and the test and migration files that are not checked (half of a real project's text) are
+      // read and indexed.
+      const indexing: IndexingState[] = [];
       let early = false;
       for (const plan of plans) {
         // Where a helper's callers run (execution contexts through other modules): files read and parsed on demand.
@@ -127,31 +132,25 @@ export class WorkspaceScan {
         };
         const index = new WorkspaceIndex();
         index.setCallerSource(callers);
-        const state = { index, callers, order: [] as string[], facts: new Map<string, FileFacts>(), helpers: [] as { uri: string; text: string }[], texts: [] as { uri: string; text: string }[], imports: new ImportGraph() };
-        const factFiles: { uri: string; text: string }[] = [];
-        for (const file of plan.files) {
+        const state: IndexingState = { index, callers, facts: new Map(), globals: [], helpers: [], texts: [], imports: new ImportGraph(), later: [] };
+        const readLater = !folder.config?.checkTests;
+        for (const [i, file] of plan.files.entries()) {
           if (slices.spent()) {
             await slices.next();
             if (stale()) return { ...summary, cancelled: true };
           }
           const uri = fileUri(file);
           const open = this.host.openText(uri);
-          // Each scan reads the disk again: the texts caller lookups read are those of this scan.
-          const text = open ?? this.readText(file, plan.folder, false);
-          if (open === undefined) this.diskTexts.set(uri, text ?? null);
-          if (text === undefined) continue;
-          // Who imports whom is only needed once edits come: read after the open documents' first diagnostics.
-          state.texts.push({ uri, text });
-          if (mayHaveFacts(uri, text)) {
-            state.order.push(uri);
-            factFiles.push({ uri, text });
-          } else if (mayHaveHelperFacts(text)) {
-            state.order.push(uri);
-            state.helpers.push({ uri, text });
+          if (open === undefined && readLater && isTestOrMigrationPath(callers.files[i].relPath)) {
+            state.later.push(file);
+            continue;
           }
+          this.classify(state, uri, open ?? this.readText(file, plan.folder, false), open !== undefined);
         }
         // The files that can declare models, settings, URLconfs or serializers, after the reading: the first
-        // diagnostics wait for them. (Half of them on a worker thread saved 100 ms on DefectDojo and cost 100 MB of RSS.)
+        // diagnostics wait for them. (Half of them on a worker thread was tried twice: 100 ms faster and 100 MB more
+        // RSS on one machine, slower on another with two cores; see docs/performance.md.)
+        const factFiles = state.globals.splice(0);
         for (const { uri, text } of factFiles) {
           if (slices.spent()) {
             await slices.next();
@@ -164,7 +163,7 @@ export class WorkspaceScan {
           const facts = state.facts.get(uri);
           if (facts) index.setFile(uri, facts);
         }
-        if (plan.folder.index.fileCount === 0 && state.helpers.length > 0) {
+        if (plan.folder.index.fileCount === 0 && state.texts.length + state.later.length > factFiles.length) {
           plan.folder.index = index;
           early = true;
         }
@@ -174,17 +173,27 @@ export class WorkspaceScan {
       if (early) this.host.analyzeOpenDocuments();
       for (const [i, plan] of plans.entries()) {
         const state = indexing[i];
-        for (const { uri, text } of state.texts) {
+        for (const file of state.later) {
+          if (slices.spent()) {
+            await slices.next();
+            if (stale()) return { ...summary, cancelled: true };
+          }
+          const uri = fileUri(file);
+          const open = this.host.openText(uri);
+          this.classify(state, uri, open ?? this.readText(file, plan.folder, false), open !== undefined);
+        }
+        for (const { uri, text, global } of state.texts) {
           if (slices.spent()) {
             await slices.next();
             if (stale()) return { ...summary, cancelled: true };
           }
           state.imports.setFile(uri, text);
+          if (!global && (mayExportTypes(text) || mayHaveHelperFacts(text))) state.helpers.push({ uri, text });
         }
         state.texts = [];
         plan.folder.imports = state.imports;
         plan.folder.globalFactsEdited = false;
-        for (const { uri, text } of state.helpers) {
+        for (const { uri, text } of [...state.globals, ...state.helpers]) {
           if (slices.spent()) {
             await slices.next();
             if (stale()) return { ...summary, cancelled: true };
@@ -193,14 +202,15 @@ export class WorkspaceScan {
           const facts = this.factsOf(uri, this.host.openText(uri) ?? text);
           if (facts) state.facts.set(uri, facts);
         }
-        if (state.helpers.length === 0) {
+        if (state.helpers.length === 0 && state.later.length === 0) {
           plan.folder.index = state.index;
           continue;
         }
         // The whole index, its files in the order of the folder's files as before (the merged facts follow it).
         const index = new WorkspaceIndex();
         index.setCallerSource(state.callers);
-        for (const uri of state.order) {
+        for (const file of plan.files) {
+          const uri = fileUri(file);
           const facts = state.facts.get(uri);
           if (facts) index.setFile(uri, facts);
         }
@@ -247,13 +257,33 @@ export class WorkspaceScan {
       if (summary.skipped) this.host.log('info', `workspace scan: skipped ${summary.skipped} file(s); reasons above`);
       const django = [...new Set(plans.map((p) => p.folder.config!.targetDjango.join('.')))].join(', ');
       this.host.log('info', `workspace scan: ${summary.files} file(s) analysed, ${summary.findings} finding(s); Django ${django || '-'} assumed (djperf.targetDjangoVersion)`);
-      // Give the scan's garbage back once it is done (after the diagnostics above have been sent).
-      if (summary.files >= RELEASE_AFTER_FILES) setTimeout(() => releaseMemory(), 0);
+      // Give the scan's garbage back once it is done (after the diagnostics above have been sent), with most of the
+      // caller files it parsed: edits look up the callers of one module at a time.
+      if (summary.files >= RELEASE_AFTER_FILES) {
+        for (const plan of plans) plan.folder.index.trimCallerTrees(CALLER_TREES_AFTER_SCAN);
+        setTimeout(() => releaseMemory(), 0);
+      }
       return summary;
     } finally {
+      boundHeapGrowth(false);
       progress.done();
       if (!stale()) this.host.status(undefined);
     }
+  }
+
+  /**
+   * Records a file read for the facts pass: its text for the import graph and the caller lookups, and whether it is
+   * indexed in the first wave (`globals`: what every file may read). The others are told apart after the first
+   * diagnostics, with the import graph (`helpers`: function summaries and exported types, which only importers read).
+   */
+  private classify(state: IndexingState, uri: string, text: string | undefined, open: boolean): void {
+    // Each scan reads the disk again: the texts caller lookups read are those of this scan.
+    if (!open) this.diskTexts.set(uri, text ?? null);
+    if (text === undefined) return;
+    const global = mayHaveGlobalFacts(uri, text);
+    // Who imports whom is only needed once edits come: read after the open documents' first diagnostics.
+    state.texts.push({ uri, text, global });
+    if (global) state.globals.push({ uri, text });
   }
 
   /** A file's facts, or undefined when it cannot be parsed in time (reported when the file itself is analysed). */
@@ -301,6 +331,29 @@ export class WorkspaceScan {
     this.host.log(n.level === 'info' ? 'info' : 'warn', `${n.uri}: ${n.message}`);
   }
 }
+
+/** One folder's facts pass (see WorkspaceScan.scan). */
+interface IndexingState {
+  /** The index of the first wave, swapped in early on a folder's first scan. */
+  index: WorkspaceIndex;
+  callers: CallerSource;
+  facts: Map<string, FileFacts>;
+  /** Files read whose facts every file may read: indexed in the first wave, or after it when read late. */
+  globals: { uri: string; text: string }[];
+  /** Files read whose facts only their importers read (second wave). */
+  helpers: { uri: string; text: string }[];
+  /** Texts for the import graph and the second wave, after the first diagnostics; `global`: one of `globals`. */
+  texts: { uri: string; text: string; global: boolean }[];
+  imports: ImportGraph;
+  /** Test and migration files of a folder that does not check them: read after the first diagnostics. */
+  later: string[];
+}
+
+/**
+ * Caller files' trees kept once the scan is done (it keeps 48 while it runs: about 50 MB of heap on DefectDojo at its
+ * end); the callers of the module being edited are parsed again once, on its first edit.
+ */
+const CALLER_TREES_AFTER_SCAN = 8;
 
 /** Scans smaller than this leave too little garbage to be worth a full collection. */
 const RELEASE_AFTER_FILES = 200;

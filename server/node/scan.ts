@@ -7,7 +7,7 @@ import { WorkspaceIndex } from '../core/workspace/workspaceIndex';
 import { extractFileFacts, mayHaveFacts, type FileFacts } from '../core/workspace/fileFacts';
 import { mayHaveFunctionSummaries, summarizeFunctions } from '../core/workspace/functionSummaries';
 import { scanInWorkers, startScanWorkers } from './scanWorkers';
-import { analyzeFile, type FileNotice, type ReportedFinding } from '../core/analyzer';
+import { analyzeFile, nothingToAnalyse, type FileNotice, type ReportedFinding } from '../core/analyzer';
 import type { DjperfConfig } from '../core/config/config';
 import { nodeGrammarLocation } from './grammarFiles';
 import { discoverPythonFiles, readPythonFile, GENERATED_NOTICE, type SourceText } from './sourceFiles';
@@ -22,7 +22,6 @@ import type { ProfileReport } from '../core/profiles/types';
 import type { WorkspaceFacts } from '../core/rules/context';
 import { PhaseTimes } from '../core/phaseTimes';
 import { fileContextOf, isTestLike } from '../core/workspace/executionContext';
-import { mayConfigureDeployment } from '../core/rules/deployment/shared';
 import { RecentTrees } from './recentTrees';
 import { importsFirst } from '../core/workspace/analysisOrder';
 
@@ -206,7 +205,7 @@ export function analyzeBatch(parser: PythonParser, batch: AnalyzeBatch, options:
   const textOf = new Map(batch.workspaceSources.map((s) => [s.path, s.text]));
   // Files of this batch not analysed yet: a caller lookup's tree of one of them is kept for its analysis.
   const relPathOf = (p: string): string => path.relative(options.root, p).split(path.sep).join('/');
-  const pending = new Set(batch.sources.filter((s) => !nothingToAnalyse(s, relPathOf(s.path), options.config)).map((s) => s.path));
+  const pending = new Set(batch.sources.filter((s) => !nothingToAnalyse(s.path, relPathOf(s.path), s.text, options.config)).map((s) => s.path));
   const recent = new RecentTrees();
   index.setFunctionSource([...textOf.keys()], (uri) => {
     const text = textOf.get(uri);
@@ -245,7 +244,7 @@ export function analyzeBatch(parser: PythonParser, batch: AnalyzeBatch, options:
   let evaluator: QuerysetEvaluator | undefined;
   try {
     for (const src of importsFirst(batch.sources)) {
-      // Not pending from the start: nothing to analyse in it (see nothingToAnalyse).
+      // Not pending from the start: nothing to analyse in it (see nothingToAnalyse in analyzer.ts).
       if (!pending.delete(src.path)) {
         kept?.take(src.path)?.delete();
         onFile?.();
@@ -285,15 +284,6 @@ export function analyzeBatch(parser: PythonParser, batch: AnalyzeBatch, options:
   // In path order, as they were before files were analysed imports first.
   notices.sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0));
   return { results, notices, stats, renders };
-}
-
-/**
- * A test or migration file when tests are not checked: analyzeFile would run only the deployment rules on it, which
- * report nothing on a file that configures no server, and the template pass wants only the renders of files that
- * render. Such a file is not parsed at all (most of a real project's test code, parsed for nothing before).
- */
-function nothingToAnalyse(src: SourceText, relPath: string, config: DjperfConfig): boolean {
-  return !config.checkTests && isTestLike(fileContextOf(relPath, src.text)?.kind) && !mayConfigureDeployment(src.path, src.text) && !mayRenderTemplates(src.text);
 }
 
 /** `run()`, its time added to `phase` when timing. */

@@ -1,19 +1,27 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { PythonParser } from '../../server/core/parsing/pythonParser';
 import { nodeGrammarLocation } from '../../server/node/grammarFiles';
 import { loadFolderConfig, newFolder, type FolderState } from '../../server/lsp/folders';
 import { WorkspaceScan, type ScanHost } from '../../server/lsp/workspaceScan';
+import { Analysis } from '../../server/lsp/analysis';
+import { extractFileFacts } from '../../server/core/workspace/fileFacts';
+import type { Connection } from 'vscode-languageserver/node';
 import { FIXTURE_PROJECTS } from '../harness/paths';
 
 /** A host that records what the scan asked, and how many files the folder's index held at each step. */
-function recordingHost(parser: PythonParser, folder: () => FolderState, log: string[]): ScanHost {
+function recordingHost(parser: PythonParser, folder: () => FolderState, log: string[], indexed: string[][] = []): ScanHost {
   return {
     parser,
     openText: () => undefined,
     analyzeClosedFile: () => 0,
-    analyzeOpenDocuments: () => void log.push(`open documents analysed, index of ${folder().index.fileCount} files`),
+    analyzeOpenDocuments: () => {
+      log.push(`open documents analysed, index of ${folder().index.fileCount} files`);
+      indexed.push([...folder().index.entries()].map(([uri]) => path.relative(folder().path!, fileURLToPath(uri)).split(path.sep).join('/')).sort());
+    },
     openFindings: () => 0,
     forgetOthers: () => undefined,
     beginProgress: async () => ({ report: () => undefined, done: () => undefined }),
@@ -44,5 +52,77 @@ describe('language server: workspace scan order', () => {
     log.length = 0;
     await scan.run([folder]);
     assert.deepEqual(log, [`open documents analysed, index of ${full} files`]);
+  });
+
+  /** A project with a model, a module that only exports a client, a helper, and a test module declaring a model. */
+  function twoWaveProject(): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'djperf-waves-'));
+    const write = (rel: string, text: string): void => {
+      fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+      fs.writeFileSync(path.join(dir, rel), text);
+    };
+    write('shop/models.py', 'from django.db import models\n\nclass Customer(models.Model):\n    name = models.CharField(max_length=50)\n\nclass Order(models.Model):\n    customer = models.ForeignKey(Customer, on_delete=models.CASCADE)\n');
+    write('shop/clients.py', 'import requests\n\nsession = requests.Session()\n');
+    write('shop/helpers.py', 'def customer_name(order):\n    return order.customer.name\n');
+    write('shop/tests/test_orders.py', 'from django.db import models\n\nclass FakeOrder(models.Model):\n    n = models.IntegerField()\n');
+    return dir;
+  }
+
+  it('first scan: modules that only export types, and unchecked test files, wait for the second wave; checked test files do not', async () => {
+    const dir = twoWaveProject();
+    try {
+      for (const checkTests of [false, true]) {
+        const folder = newFolder(pathToFileURL(dir).href, 'waves');
+        assert.equal(loadFolderConfig(folder, { checkTests }), undefined);
+        const indexed: string[][] = [];
+        await new WorkspaceScan(recordingHost(parser, () => folder, [], indexed)).run([folder]);
+        const whole = ['shop/clients.py', 'shop/helpers.py', 'shop/models.py', 'shop/tests/test_orders.py'];
+        const early = checkTests ? ['shop/models.py', 'shop/tests/test_orders.py'] : ['shop/models.py'];
+        assert.deepEqual(indexed, [early, whole], `check-tests ${checkTests}`);
+        // The model of the test module is in the whole index either way.
+        assert.ok([...folder.index.entries()].some(([, f]) => f.classes.some((c) => c.name === 'FakeOrder')));
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a closed test module is not parsed unless tests are checked; a checked one reports, and turning the check off clears it', () => {
+    const dir = twoWaveProject();
+    try {
+      // A row loop in a test module, and a test module that renders a template (its renders are read, so it is parsed).
+      fs.writeFileSync(path.join(dir, 'shop/tests/test_orders.py'), 'from shop.models import Order\n\ndef test_names():\n    for o in Order.objects.all():\n        print(o.customer.name)\n');
+      const renders = 'from django.shortcuts import render\n\ndef test_page(request):\n    return render(request, "page.html", {})\n';
+      const sent: { uri: string; diagnostics: unknown[] }[] = [];
+      const connection = { sendDiagnostics: async (p: { uri: string; diagnostics: unknown[] }) => void sent.push(p), sendNotification: async () => undefined, console: { log() {}, info() {}, warn() {}, error() {} } };
+      const parses: string[] = [];
+      const counting = { parse: (text: string) => (parses.push(text), parser.parse(text)) } as unknown as PythonParser;
+      const analysis = new Analysis(connection as unknown as Connection, counting);
+      const analysed: (string | undefined)[] = [];
+      analysis.onAnalysed = (_f, _uri, _text, tree) => void analysed.push(tree ? 'tree' : undefined);
+      const uri = pathToFileURL(path.join(dir, 'shop/tests/test_orders.py')).href;
+      const text = fs.readFileSync(fileURLToPath(uri), 'utf8');
+      for (const checkTests of [true, false]) {
+        const folder = newFolder(pathToFileURL(dir).href, 'waves');
+        assert.equal(loadFolderConfig(folder, { checkTests }), undefined);
+        const models = pathToFileURL(path.join(dir, 'shop/models.py')).href;
+        const modelsText = fs.readFileSync(fileURLToPath(models), 'utf8');
+        folder.index.setFile(models, extractFileFacts(parser.parse(modelsText), models, modelsText));
+        parses.length = 0;
+        const { findings } = analysis.analyzeClosed(folder, uri, text);
+        assert.equal(parses.length, checkTests ? 1 : 0, `check-tests ${checkTests}: parses`);
+        assert.equal(findings > 0, checkTests, `check-tests ${checkTests}: findings`);
+        parses.length = 0;
+        analysis.analyzeClosed(folder, pathToFileURL(path.join(dir, 'shop/tests/test_page.py')).href, renders);
+        assert.equal(parses.length, 1, `check-tests ${checkTests}: a test module that renders is parsed`);
+      }
+      // The test module's diagnostics of the first configuration were taken back by the second.
+      const last = sent.filter((p) => p.uri === uri).at(-1);
+      assert.deepEqual(last?.diagnostics, []);
+      assert.ok(sent.filter((p) => p.uri === uri).some((p) => p.diagnostics.length > 0));
+      assert.deepEqual(analysed, ['tree', 'tree', undefined, 'tree']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

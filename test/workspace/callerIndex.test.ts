@@ -2,6 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as fc from 'fast-check';
 import { CallerIndex } from '../../server/core/workspace/callerIndex';
+import { PythonParser } from '../../server/core/parsing/pythonParser';
+import { nodeGrammarLocation } from '../../server/node/grammarFiles';
 import { FIXTURE_PROJECTS } from '../harness/paths';
 import { scanProject } from '../harness/projectRun';
 
@@ -46,6 +48,31 @@ describe('caller index: word filters kept across indexes of one source', () => {
     texts[2] = 'x = 2\n';
     assert.deepEqual([...new CallerIndex(source).filesMentioning('send_digest')], ['/w/f0.py', '/w/f1.py']);
     assert.deepEqual([...new CallerIndex(source).filesMentioning('me')], ['/w/f1.py']);
+  });
+});
+
+describe('caller index: kept trees', () => {
+  let parser: PythonParser;
+  before(async () => {
+    parser = await PythonParser.load(nodeGrammarLocation());
+  });
+
+  it('trim keeps the most recently used trees and parses the others again on their next lookup', () => {
+    const texts = ['a = 1\n', 'b = 2\n', 'c = 3\n'];
+    const parsed: string[] = [];
+    const index = new CallerIndex({
+      files: texts.map((_, i) => ({ uri: `/w/f${i}.py`, relPath: `f${i}.py` })),
+      read: (uri) => texts[Number(/f(\d+)\.py$/.exec(uri)?.[1])],
+      parse: (text, uri) => {
+        parsed.push(uri);
+        return parser.parse(text);
+      },
+    });
+    for (const uri of ['/w/f0.py', '/w/f1.py', '/w/f2.py', '/w/f0.py']) assert.ok(index.file(uri));
+    assert.deepEqual(parsed, ['/w/f0.py', '/w/f1.py', '/w/f2.py']);
+    index.trim(2); // f1 is the least recently used
+    for (const uri of ['/w/f2.py', '/w/f0.py', '/w/f1.py']) assert.ok(index.file(uri));
+    assert.deepEqual(parsed, ['/w/f0.py', '/w/f1.py', '/w/f2.py', '/w/f1.py']);
   });
 });
 

@@ -38,6 +38,17 @@ const TEST_FILE = /^(?:test_.*|.*_tests?|tests|conftest)\.py$/;
 /** Folders holding only test code. `test` alone is not one: DefectDojo's `dojo/test/` is the "Test" model's app. */
 const TEST_DIRS = new Set(['tests', 'unittests', 'testing', 'functional_tests', 'integration_tests']);
 
+/**
+ * Test or migration code by its path alone (relPath uses `/`): a subset of what fileContextOf says from the path and
+ * the text, for a host deciding what to read later.
+ */
+export function isTestOrMigrationPath(relPath: string): boolean {
+  const parts = relPath.split(/[\\/]/);
+  const base = parts[parts.length - 1] ?? '';
+  const dirs = parts.slice(0, -1);
+  return (dirs.includes('migrations') && base !== '__init__.py') || TEST_FILE.test(base) || dirs.some((d) => TEST_DIRS.has(d));
+}
+
 /** What a file's path and imports alone say (relPath uses `/`). */
 export function fileContextOf(relPath: string, text: string): ExecutionContext | undefined {
   const parts = relPath.split(/[\\/]/);

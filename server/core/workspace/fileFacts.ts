@@ -36,7 +36,15 @@ function serializerClass(text: string): boolean {
  * loads models from an app's `models` module, and project base classes mention `models.Model` themselves.
  */
 export function mayHaveFacts(uri: string, text: string): boolean {
-  if (mayHaveUrls(text) || mayExportTypes(text)) return true;
+  return mayExportTypes(text) || mayHaveGlobalFacts(uri, text);
+}
+
+/**
+ * The part of mayHaveFacts that every file may read (models, settings, URLconfs, serializers, querysets; see
+ * FactsScope): a host that indexes in two waves (the language server's first scan) waits only for these.
+ */
+export function mayHaveGlobalFacts(uri: string, text: string): boolean {
+  if (mayHaveUrls(text)) return true;
   if (!/^\s*class\s/m.test(text)) return looksLikeSettings(uri, text);
   return serializerClass(text) || (/Q(?:uery[Ss]et|S)\b|Manager\b/.test(text) && QUERYSET_CLASS.test(text)) || /(^|[\\/])models([\\/]|\.pyi?$)/.test(uri) || /\bmodels\.Model\b|\bAbstract(Base)?User\b|\(\s*Model\s*[,)]/.test(text) ||
     looksLikeSettings(uri, text);

@@ -64,6 +64,11 @@ export class WorkspaceIndex {
     this.built?.callers?.textChanged(uri, text);
   }
 
+  /** Drops all but the `files` most recently used trees of the caller index (see CallerIndex.trim). */
+  trimCallerTrees(files: number): void {
+    this.built?.callers?.trim(files);
+  }
+
   has(uri: string): boolean {
     return this.files.has(uri);
   }
