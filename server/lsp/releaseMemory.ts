@@ -26,7 +26,7 @@ export function releaseMemory(): void {
 /**
  * Old-space growth between full collections while the workspace is scanned, in percent of the live heap (V8 picks
  * 10-300 % by itself, from how fast the program allocates). A scan allocates fast and keeps little, so V8 let the
- * heap reach three times its live size: a 400 MB peak RSS on DefectDojo for 125 MB kept. 50 % keeps the peak near
+ * heap reach twice its live size: a 400 MB peak RSS on DefectDojo for 125 MB kept. 50 % keeps the peak near
  * 300 MB without slowing the scan. Between scans V8 chooses again: with the bound, keystrokes in a large models
  * module (each builds a new model index) ran more full collections and took longer (docs/performance.md).
  * `DJPERF_HEAP_GROWING_PERCENT` overrides it for benchmarks (0: V8's own).
