@@ -7,7 +7,6 @@ import type { Tree } from '../core/parsing/syntaxTree';
 import type { FileNotice } from '../core/analyzer';
 import { extractFileFacts, mayHaveGlobalFacts, mayHaveHelperFacts, type FileFacts } from '../core/workspace/fileFacts';
 import { isTestOrMigrationPath } from '../core/workspace/executionContext';
-import { mayExportTypes } from '../core/python/semantic/moduleTypes';
 import type { CallerSource } from '../core/workspace/callerIndex';
 import { ImportGraph } from '../core/workspace/importGraph';
 import { WorkspaceIndex } from '../core/workspace/workspaceIndex';
@@ -139,13 +138,12 @@ export class WorkspaceScan {
             await slices.next();
             if (stale()) return { ...summary, cancelled: true };
           }
-          const uri = fileUri(file);
-          const open = this.host.openText(uri);
-          if (open === undefined && readLater && isTestOrMigrationPath(callers.files[i].relPath)) {
+          // callers.files lists plan.files in the same order.
+          if (readLater && isTestOrMigrationPath(callers.files[i].relPath) && this.host.openText(fileUri(file)) === undefined) {
             state.later.push(file);
             continue;
           }
-          this.classify(state, uri, open ?? this.readText(file, plan.folder, false), open !== undefined);
+          this.readForFacts(state, file, plan.folder);
         }
         // The files that can declare models, settings, URLconfs or serializers, after the reading: the first
         // diagnostics wait for them. (Half of them on a worker thread was tried twice: 100 ms faster and 100 MB more
@@ -163,7 +161,8 @@ export class WorkspaceScan {
           const facts = state.facts.get(uri);
           if (facts) index.setFile(uri, facts);
         }
-        if (plan.folder.index.fileCount === 0 && state.texts.length + state.later.length > factFiles.length) {
+        const moreToIndex = state.texts.length > factFiles.length || state.later.length > 0;
+        if (plan.folder.index.fileCount === 0 && moreToIndex) {
           plan.folder.index = index;
           early = true;
         }
@@ -178,9 +177,7 @@ export class WorkspaceScan {
             await slices.next();
             if (stale()) return { ...summary, cancelled: true };
           }
-          const uri = fileUri(file);
-          const open = this.host.openText(uri);
-          this.classify(state, uri, open ?? this.readText(file, plan.folder, false), open !== undefined);
+          this.readForFacts(state, file, plan.folder);
         }
         for (const { uri, text, global } of state.texts) {
           if (slices.spent()) {
@@ -188,7 +185,7 @@ export class WorkspaceScan {
             if (stale()) return { ...summary, cancelled: true };
           }
           state.imports.setFile(uri, text);
-          if (!global && (mayExportTypes(text) || mayHaveHelperFacts(text))) state.helpers.push({ uri, text });
+          if (!global && mayHaveHelperFacts(text)) state.helpers.push({ uri, text });
         }
         state.texts = [];
         plan.folder.imports = state.imports;
@@ -272,13 +269,17 @@ export class WorkspaceScan {
   }
 
   /**
-   * Records a file read for the facts pass: its text for the import graph and the caller lookups, and whether it is
-   * indexed in the first wave (`globals`: what every file may read). The others are told apart after the first
-   * diagnostics, with the import graph (`helpers`: function summaries and exported types, which only importers read).
+   * Reads a file for the facts pass (the editor's text if it is open): its text for the import graph and the caller
+   * lookups, and whether it is indexed in the first wave (`globals`: what every file may read). The others are told
+   * apart after the first diagnostics, with the import graph (`helpers`: function summaries and exported types, which
+   * only importers read).
    */
-  private classify(state: IndexingState, uri: string, text: string | undefined, open: boolean): void {
+  private readForFacts(state: IndexingState, file: string, folder: FolderState): void {
+    const uri = fileUri(file);
+    const open = this.host.openText(uri);
+    const text = open ?? this.readText(file, folder, false);
     // Each scan reads the disk again: the texts caller lookups read are those of this scan.
-    if (!open) this.diskTexts.set(uri, text ?? null);
+    if (open === undefined) this.diskTexts.set(uri, text ?? null);
     if (text === undefined) return;
     const global = mayHaveGlobalFacts(uri, text);
     // Who imports whom is only needed once edits come: read after the open documents' first diagnostics.

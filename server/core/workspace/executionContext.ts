@@ -38,25 +38,35 @@ const TEST_FILE = /^(?:test_.*|.*_tests?|tests|conftest)\.py$/;
 /** Folders holding only test code. `test` alone is not one: DefectDojo's `dojo/test/` is the "Test" model's app. */
 const TEST_DIRS = new Set(['tests', 'unittests', 'testing', 'functional_tests', 'integration_tests']);
 
+/** A file's name and folders (relPath uses `/`). */
+function pathParts(relPath: string): { base: string; dirs: string[] } {
+  const parts = relPath.split(/[\\/]/);
+  return { base: parts[parts.length - 1] ?? '', dirs: parts.slice(0, -1) };
+}
+
+/** Test or migration code by its path alone: what fileContextOf says before it reads the text. */
+function testLikeByPath({ base, dirs }: { base: string; dirs: string[] }): 'migration' | 'test' | undefined {
+  if (dirs.includes('migrations') && base !== '__init__.py') return 'migration';
+  if (TEST_FILE.test(base) || dirs.some((d) => TEST_DIRS.has(d))) return 'test';
+  return undefined;
+}
+
 /**
  * Test or migration code by its path alone (relPath uses `/`): a subset of what fileContextOf says from the path and
  * the text, for a host deciding what to read later.
  */
 export function isTestOrMigrationPath(relPath: string): boolean {
-  const parts = relPath.split(/[\\/]/);
-  const base = parts[parts.length - 1] ?? '';
-  const dirs = parts.slice(0, -1);
-  return (dirs.includes('migrations') && base !== '__init__.py') || TEST_FILE.test(base) || dirs.some((d) => TEST_DIRS.has(d));
+  return testLikeByPath(pathParts(relPath)) !== undefined;
 }
 
 /** What a file's path and imports alone say (relPath uses `/`). */
 export function fileContextOf(relPath: string, text: string): ExecutionContext | undefined {
-  const parts = relPath.split(/[\\/]/);
-  const base = parts[parts.length - 1] ?? '';
-  const dirs = parts.slice(0, -1);
-  if (dirs.includes('migrations') && base !== '__init__.py') return { kind: 'migration', where: 'a migration' };
+  const parts = pathParts(relPath);
+  const { base, dirs } = parts;
+  const byPath = testLikeByPath(parts);
+  if (byPath === 'migration') return { kind: 'migration', where: 'a migration' };
   if (text.includes('migrations.Migration') && /^\s*class\s+Migration\s*\(\s*migrations\.Migration\s*\)/m.test(text)) return { kind: 'migration', where: 'a migration' };
-  if (TEST_FILE.test(base) || dirs.some((d) => TEST_DIRS.has(d))) return { kind: 'test', where: 'test code' };
+  if (byPath === 'test') return { kind: 'test', where: 'test code' };
   if (dirs.includes('test') && TEST_FRAMEWORK_IMPORT.test(text)) return { kind: 'test', where: 'test code' };
   const cmd = dirs.length >= 2 && dirs[dirs.length - 2] === 'management' && dirs[dirs.length - 1] === 'commands';
   if (cmd && base !== '__init__.py') return { kind: 'command', where: `the management command ${base.replace(/\.py$/, '')}` };

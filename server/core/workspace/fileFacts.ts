@@ -51,11 +51,12 @@ export function mayHaveGlobalFacts(uri: string, text: string): boolean {
 }
 
 /**
- * Files that contribute only function summaries (views, helpers): a host that indexes every file it opens (the
- * language server) asks this besides mayHaveFacts; the CLI loads such summaries on demand instead.
+ * Files whose facts only their importers read (function summaries, exported types: FactsScope `module`): a host that
+ * indexes every file it opens (the language server) asks this besides mayHaveGlobalFacts; the CLI loads function
+ * summaries on demand instead.
  */
 export function mayHaveHelperFacts(text: string): boolean {
-  return mayHaveFunctionSummaries(text);
+  return mayExportTypes(text) || mayHaveFunctionSummaries(text);
 }
 
 /**
