@@ -85,14 +85,20 @@ export function isExcluded(folder: FolderState, uri: string): boolean {
   return rel !== '' && !rel.startsWith('..') && folder.exclude.matches(rel);
 }
 
+/** The path of a `file:` URI (undefined for another scheme or a malformed URI); memoised like `fileUri`. */
 export function filePath(uri: string): string | undefined {
   if (!uri.startsWith('file:')) return undefined;
+  return pathOfFileUri(uri) || undefined;
+}
+
+/** '' for a URI no path can be made of (the memo table holds strings). */
+const pathOfFileUri = memoised((uri) => {
   try {
     return fileURLToPath(uri);
   } catch {
-    return undefined;
+    return '';
   }
-}
+});
 
 /**
  * A string function memoised in a bounded table: each workspace scan converts every file's path and URI again, and

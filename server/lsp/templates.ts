@@ -82,11 +82,14 @@ export class TemplateService {
     return root ? templateDirsOf(folder.index.entries(), root) : [];
   }
 
-  /** The name `uri` is loaded by, or undefined when it is not in a template directory of the folder. */
-  templateName(folder: FolderState, uri: string): string | undefined {
+  /**
+   * The name `uri` is loaded by, or undefined when it is not in a template directory of the folder; `dirs` are the
+   * folder's template directories (computed once per listing: they are read from every settings file's facts).
+   */
+  private templateName(folder: FolderState, uri: string, dirs: readonly string[]): string | undefined {
     const p = filePath(uri);
     if (!p || !folder.config || isExcluded(folder, uri)) return undefined;
-    return templateNameIn(p.split('\\').join('/'), relativePath(folder, uri), this.dirs(folder));
+    return templateNameIn(p.split('\\').join('/'), relativePath(folder, uri), dirs);
   }
 
   /** Finds the folder's template files (the workspace scan calls this once its models are indexed). */
@@ -114,16 +117,17 @@ export class TemplateService {
     const s = this.state(folder);
     const out = new Map<string, TemplateSource>();
     const max = folder.config?.maxFileSize ?? Infinity;
+    const dirs = this.dirs(folder);
     for (const file of s.files) {
       const uri = fileUri(file);
-      const name = this.templateName(folder, uri);
+      const name = this.templateName(folder, uri, dirs);
       if (!name) continue;
       if (!s.diskText.has(file)) s.diskText.set(file, readText(file, max));
       const text = s.diskText.get(file);
       if (text !== undefined) out.set(uriKey(uri), { uri, name, text });
     }
     for (const doc of this.openTemplates(folder)) {
-      const name = this.templateName(folder, doc.uri);
+      const name = this.templateName(folder, doc.uri, dirs);
       if (name && Buffer.byteLength(doc.text, 'utf8') <= max) out.set(uriKey(doc.uri), { uri: doc.uri, name, text: doc.text });
     }
     return [...out.values()];

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as fc from 'fast-check';
 import { CallerIndex } from '../../server/core/workspace/callerIndex';
+import { MemoKey } from '../../server/core/memo';
 import { PythonParser } from '../../server/core/parsing/pythonParser';
 import { nodeGrammarLocation } from '../../server/node/grammarFiles';
 import { FIXTURE_PROJECTS } from '../harness/paths';
@@ -51,6 +52,40 @@ describe('caller index: word filters kept across indexes of one source', () => {
   });
 });
 
+describe('caller index: one index kept while open documents are edited', () => {
+  const PIECES = ['send_digest', 'send_digest_later', 'x.send_digest', 'from app import send_digest', 'digest', ' ', '\n', '(', ')', '#', 'café'];
+  const text = fc.array(fc.constantFrom(...PIECES), { maxLength: 12 }).map((xs) => xs.join(''));
+  const step = fc.oneof(
+    fc.record({ edit: fc.nat(5), text }),
+    fc.record({ look: fc.constantFrom('send_digest', 'digest', 'café') }),
+  );
+
+  it('after any edits, a name\'s files are those a new index finds, in the files\' order', () => {
+    fc.assert(fc.property(fc.array(text, { minLength: 6, maxLength: 6 }), fc.array(step, { maxLength: 30 }), (initial, steps) => {
+      const texts = [...initial];
+      const index = indexOf(texts);
+      for (const s of steps) {
+        if ('edit' in s) {
+          texts[s.edit] = s.text;
+          index.textChanged(`/w/f${s.edit}.py`, s.text);
+        } else {
+          assert.deepEqual([...index.filesMentioning(s.look)], plainSearch(texts, s.look));
+        }
+      }
+      for (const name of ['send_digest', 'digest', 'café']) assert.deepEqual([...index.filesMentioning(name)], plainSearch(texts, name));
+    }), { seed: 7, numRuns: 300 });
+  });
+
+  it('a list already handed out is not changed by a later edit', () => {
+    const texts = ['send_digest(a)\n', 'x = 1\n'];
+    const index = indexOf(texts);
+    const before = index.filesMentioning('send_digest');
+    index.textChanged('/w/f1.py', 'send_digest(b)\n');
+    assert.deepEqual([...index.filesMentioning('send_digest')], ['/w/f0.py', '/w/f1.py']);
+    assert.deepEqual([...before], ['/w/f0.py']);
+  });
+});
+
 describe('caller index: kept trees', () => {
   let parser: PythonParser;
   before(async () => {
@@ -73,6 +108,33 @@ describe('caller index: kept trees', () => {
     index.trim(2); // f1 is the least recently used
     for (const uri of ['/w/f2.py', '/w/f0.py', '/w/f1.py']) assert.ok(index.file(uri));
     assert.deepEqual(parsed, ['/w/f0.py', '/w/f1.py', '/w/f2.py', '/w/f1.py']);
+  });
+
+  it('a change of the workspace facts drops what the kept trees carry (it read the old facts), not the trees or the texts', () => {
+    const texts = ['a = 1\n', 'send_digest(b)\n'];
+    let reads = 0;
+    let parses = 0;
+    const index = new CallerIndex({
+      files: texts.map((_, i) => ({ uri: `/w/f${i}.py`, relPath: `f${i}.py` })),
+      read: (uri) => {
+        reads++;
+        return texts[Number(/f(\d+)\.py$/.exec(uri)?.[1])];
+      },
+      parse: (text) => {
+        parses++;
+        return parser.parse(text);
+      },
+    });
+    const DERIVED = new MemoKey<string>('derived from the facts');
+    const first = index.file('/w/f1.py');
+    first?.root.tree.memos.set(DERIVED, 'old facts');
+    assert.deepEqual([...index.filesMentioning('send_digest')], ['/w/f1.py']);
+    index.factsChanged();
+    const second = index.file('/w/f1.py');
+    assert.equal(second?.root, first?.root);
+    assert.equal(second?.root.tree.memos.peek(DERIVED), undefined);
+    assert.deepEqual([...index.filesMentioning('send_digest')], ['/w/f1.py']);
+    assert.deepEqual([reads, parses], [2, 1]);
   });
 });
 

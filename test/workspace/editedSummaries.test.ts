@@ -175,3 +175,43 @@ describe('workspace index: a keystroke in a helper module', () => {
     assert.equal(index.facts().moduleTypes?.lookupFor('/proj/shop/views.py')?.('.clients.http'), undefined);
   });
 });
+
+describe('workspace index: caller lookups across edits of the models', () => {
+  const MODELS = (field: string) => `from django.db import models\n\n\nclass Order(models.Model):\n    ${field} = models.CharField(max_length=9)\n`;
+
+  it('keeps one caller index, whose mention lists and trees follow the texts', async () => {
+    const p = await parser();
+    const texts = new Map([['/proj/shop/models.py', MODELS('code')], ['/proj/shop/views.py', 'def view(request):\n    return 1\n']]);
+    const parsed: string[] = [];
+    const index = new WorkspaceIndex();
+    index.setCallerSource({
+      files: [...texts.keys()].map((uri) => ({ uri, relPath: uri.slice('/proj/'.length) })),
+      read: (uri) => texts.get(uri),
+      parse: (text, uri) => {
+        parsed.push(uri);
+        return p.parse(text);
+      },
+    });
+    const setModels = (text: string) => {
+      texts.set('/proj/shop/models.py', text);
+      index.textChanged('/proj/shop/models.py', text);
+      return index.setFile('/proj/shop/models.py', extractFileFacts(p.parse(text), '/proj/shop/models.py', text));
+    };
+    setModels(MODELS('code'));
+    const callers = index.facts().callers;
+    assert.deepEqual(callers?.filesMentioning('view'), ['/proj/shop/views.py']);
+    assert.ok(callers?.file('/proj/shop/views.py'));
+    // The views module is edited (an open document), then a field of the models: both before the next lookup.
+    texts.set('/proj/shop/views.py', 'def view(request):\n    return Order.objects.count()\n');
+    index.textChanged('/proj/shop/views.py', texts.get('/proj/shop/views.py')!);
+    assert.equal(setModels(MODELS('number')), true);
+    assert.equal(index.lastScope, 'global');
+    const after = index.facts().callers;
+    assert.equal(after, callers, 'a new caller index was made');
+    assert.deepEqual(after?.filesMentioning('Order'), ['/proj/shop/models.py', '/proj/shop/views.py']);
+    assert.deepEqual(after?.filesMentioning('number'), ['/proj/shop/models.py']);
+    assert.deepEqual(after?.filesMentioning('code'), []);
+    assert.match(after?.file('/proj/shop/views.py')?.text ?? '', /Order\.objects/);
+    assert.deepEqual(parsed, ['/proj/shop/views.py', '/proj/shop/views.py']);
+  });
+});

@@ -1,3 +1,4 @@
+import { MemoKey } from '../memo';
 import type { Node, Tree } from '../parsing/syntaxTree';
 import { calleeName, decoratorsOf, keywordArg, positionalArgs, rangeOf, stringValue, dottedName, isTrue, parentOf, walk } from '../python/syntax';
 import { parameterReads, type ParamRead } from '../workspace/functionSummaries';
@@ -232,80 +233,105 @@ function managerClassNames(call: Node): string[] {
   return own(method);
 }
 
+/**
+ * The declarations of each module-level class of an edited document's last version without syntax errors, by where
+ * the class starts and its text (all a declaration is made of when the text parses cleanly; error recovery may read
+ * the same text differently): a keystroke in a 1,700-line models module re-reads one class, not 40.
+ */
+const CLASS_DECLS = new MemoKey<Map<string, readonly ModelDecl[]>>('class declarations by class source');
+
 /** Every class in the file with its bases and field-like assignments; the index decides which are models. */
 export function extractClassDecls(tree: Tree, uri: string): ModelDecl[] {
   const out: ModelDecl[] = [];
   const appLabel = appLabelFromUri(uri);
-  const visit = (container: Node): void => {
-    for (const child of container.namedChildren) {
-      if (!child) continue;
-      const cls = child.type === 'decorated_definition' ? child.childForFieldName('definition') : child;
-      if (cls?.type !== 'class_definition') continue;
-      const name = cls.childForFieldName('name')?.text;
-      const body = cls.childForFieldName('body');
-      if (!name || !body) continue;
-      const bases: string[] = [];
-      const superclasses = cls.childForFieldName('superclasses');
-      for (const b of superclasses?.namedChildren ?? []) {
-        if (!b || b.type === 'keyword_argument') continue;
-        const d = dottedName(b);
-        if (d) bases.push(d.join('.'));
-        // `class BookManager(models.Manager.from_queryset(BookQuerySet))`: both classes are bases.
-        if (b.type === 'call' && /from_queryset$/.test(calleeName(b) ?? '')) bases.push(...managerClassNames(b));
-      }
-      const decl: ModelDecl = {
-        name, appLabel, uri, range: rangeOf(cls.childForFieldName('name') ?? cls), bases,
-        fields: [], managers: [], abstract: false, proxy: false, methods: [],
-      };
-      for (const stmt of body.namedChildren) {
-        if (!stmt) continue;
-        if (stmt.type === 'class_definition' && stmt.childForFieldName('name')?.text === 'Meta') {
-          const metaBody = stmt.childForFieldName('body');
-          if (metaBody) readMeta(metaBody, decl);
-          continue;
-        }
-        const def = stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
-        if (def?.type === 'function_definition') {
-          const fname = def.childForFieldName('name')?.text;
-          if (fname) decl.methods.push(fname);
-          if (fname === '__str__') decl.strReads = selfReads(def);
-          const reads = fname && !fname.startsWith('__') ? methodReadsOf(def) : undefined;
-          if (fname && reads) (decl.methodReads ??= {})[fname] = reads;
-          if (fname && (!fname.startsWith('__')) && bases.some(isQuerysetClassBase)) {
-            (decl.querysetMethods ??= {})[fname] = querysetMethodSteps(def);
-          }
-          const calls = fname && !fname.startsWith('__') ? selfCallsOf(def) : undefined;
-          if (fname && calls) (decl.selfCalls ??= {})[fname] = calls;
-          continue;
-        }
-        if (stmt.type !== 'expression_statement') continue;
-        const assign = stmt.namedChildren[0];
-        if (assign?.type !== 'assignment') continue;
-        const left = assign.childForFieldName('left');
-        const right = assign.childForFieldName('right');
-        if (left?.type !== 'identifier' || right?.type !== 'call') continue;
-        const callee = calleeName(right) ?? '';
-        if (/Manager$/.test(callee) || /\.as_manager$/.test(callee) || /Manager\.from_queryset$/.test(callee)) {
-          decl.managers.push(left.text);
-          const classes = managerClassNames(right);
-          if (classes.length) (decl.managerClasses ??= {})[left.text] = classes;
-          continue;
-        }
-        const fn = right.childForFieldName('function');
-        // `Manager.from_queryset(QS)()` and `CustomManager()` called through a call expression.
-        if (fn?.type === 'call' && (/from_queryset$/.test(calleeName(fn) ?? '') || fn.childForFieldName('function')?.childForFieldName('attribute')?.text === 'from_queryset')) {
-          decl.managers.push(left.text);
-          const classes = managerClassNames(fn);
-          if (classes.length) (decl.managerClasses ??= {})[left.text] = classes;
-          continue;
-        }
-        const field = readField(left.text, right, rangeOf(left));
-        if (field) decl.fields.push(field);
-      }
-      out.push(decl);
-      visit(body);
+  const clean = !tree.rootNode.hasError;
+  const previous = clean ? tree.acrossVersions.peek(CLASS_DECLS) : undefined;
+  const current = new Map<string, readonly ModelDecl[]>();
+  for (const child of tree.rootNode.namedChildren) {
+    const cls = child?.type === 'decorated_definition' ? child.childForFieldName('definition') : child;
+    if (cls?.type !== 'class_definition') continue;
+    const { start } = rangeOf(cls);
+    const key = `${start.line}:${start.character}:${cls.text}`;
+    let decls = previous?.get(key);
+    if (!decls) {
+      const own: ModelDecl[] = [];
+      classDecls(cls, appLabel, uri, own);
+      decls = own;
     }
-  };
-  visit(tree.rootNode);
+    current.set(key, decls);
+    out.push(...decls);
+  }
+  if (clean) tree.acrossVersions.set(CLASS_DECLS, current);
   return out;
+}
+
+/** The declaration of `cls` and of the classes nested in it, in source order, into `out`. */
+function classDecls(cls: Node, appLabel: string, uri: string, out: ModelDecl[]): void {
+  const name = cls.childForFieldName('name')?.text;
+  const body = cls.childForFieldName('body');
+  if (!name || !body) return;
+  const bases: string[] = [];
+  const superclasses = cls.childForFieldName('superclasses');
+  for (const b of superclasses?.namedChildren ?? []) {
+    if (!b || b.type === 'keyword_argument') continue;
+    const d = dottedName(b);
+    if (d) bases.push(d.join('.'));
+    // `class BookManager(models.Manager.from_queryset(BookQuerySet))`: both classes are bases.
+    if (b.type === 'call' && /from_queryset$/.test(calleeName(b) ?? '')) bases.push(...managerClassNames(b));
+  }
+  const decl: ModelDecl = {
+    name, appLabel, uri, range: rangeOf(cls.childForFieldName('name') ?? cls), bases,
+    fields: [], managers: [], abstract: false, proxy: false, methods: [],
+  };
+  for (const stmt of body.namedChildren) {
+    if (!stmt) continue;
+    if (stmt.type === 'class_definition' && stmt.childForFieldName('name')?.text === 'Meta') {
+      const metaBody = stmt.childForFieldName('body');
+      if (metaBody) readMeta(metaBody, decl);
+      continue;
+    }
+    const def = stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
+    if (def?.type === 'function_definition') {
+      const fname = def.childForFieldName('name')?.text;
+      if (fname) decl.methods.push(fname);
+      if (fname === '__str__') decl.strReads = selfReads(def);
+      const reads = fname && !fname.startsWith('__') ? methodReadsOf(def) : undefined;
+      if (fname && reads) (decl.methodReads ??= {})[fname] = reads;
+      if (fname && (!fname.startsWith('__')) && bases.some(isQuerysetClassBase)) {
+        (decl.querysetMethods ??= {})[fname] = querysetMethodSteps(def);
+      }
+      const calls = fname && !fname.startsWith('__') ? selfCallsOf(def) : undefined;
+      if (fname && calls) (decl.selfCalls ??= {})[fname] = calls;
+      continue;
+    }
+    if (stmt.type !== 'expression_statement') continue;
+    const assign = stmt.namedChildren[0];
+    if (assign?.type !== 'assignment') continue;
+    const left = assign.childForFieldName('left');
+    const right = assign.childForFieldName('right');
+    if (left?.type !== 'identifier' || right?.type !== 'call') continue;
+    const callee = calleeName(right) ?? '';
+    if (/Manager$/.test(callee) || /\.as_manager$/.test(callee) || /Manager\.from_queryset$/.test(callee)) {
+      decl.managers.push(left.text);
+      const classes = managerClassNames(right);
+      if (classes.length) (decl.managerClasses ??= {})[left.text] = classes;
+      continue;
+    }
+    const fn = right.childForFieldName('function');
+    // `Manager.from_queryset(QS)()` and `CustomManager()` called through a call expression.
+    if (fn?.type === 'call' && (/from_queryset$/.test(calleeName(fn) ?? '') || fn.childForFieldName('function')?.childForFieldName('attribute')?.text === 'from_queryset')) {
+      decl.managers.push(left.text);
+      const classes = managerClassNames(fn);
+      if (classes.length) (decl.managerClasses ??= {})[left.text] = classes;
+      continue;
+    }
+    const field = readField(left.text, right, rangeOf(left));
+    if (field) decl.fields.push(field);
+  }
+  out.push(decl);
+  // Classes nested in this one (a model's `Status(TextChoices)`), after it.
+  for (const child of body.namedChildren) {
+    const inner = child?.type === 'decorated_definition' ? child.childForFieldName('definition') : child;
+    if (inner?.type === 'class_definition') classDecls(inner, appLabel, uri, out);
+  }
 }

@@ -73,6 +73,11 @@ export class Tree {
     return this.memoTable;
   }
 
+  /** Drops the derived data (`memos`) while the tree is kept: some of it was computed from facts that changed since. */
+  forgetDerived(): void {
+    this.memoTable = new Memos();
+  }
+
   /** Named nodes in document order; `Node.namedIndex` indexes it. */
   get namedNodes(): Node[] {
     return this.named;

@@ -35,7 +35,11 @@ const PINNED_CHARS = 2 * 1024 * 1024;
  */
 export class CallerIndex {
   private readonly texts = new Map<string, string | null>();
-  private readonly mentions = new Map<string, string[]>();
+  /** Files mentioning each name searched, as of text version `checked` (see `textChanged`). */
+  private readonly mentions = new Map<string, { files: readonly string[]; checked: number }>();
+  /** Bumped by every text change; `changedAt` holds the version at which each changed file last changed. */
+  private textVersion = 0;
+  private readonly changedAt = new Map<string, number>();
   private readonly parsed = new Map<string, CallerFile | null>();
   /** Files parsed here that the host analyses later, kept for it (`take`). */
   private readonly pinned = new Map<string, CallerFile>();
@@ -45,6 +49,8 @@ export class CallerIndex {
   /** The file of each module (the first of `x.py` and `x.pyi`). */
   private readonly modules: ModuleTable<string>;
   private readonly relPaths: ReadonlyMap<string, string>;
+  /** Each file's place in the source's list: mention lists keep that order, whichever way they were made. */
+  private readonly order: ReadonlyMap<string, number>;
   private words: Map<string, WordFilter> | undefined;
 
   constructor(private readonly source: CallerSource) {
@@ -52,6 +58,7 @@ export class CallerIndex {
     if (!files) SHARED_FILES.set(source, (files = filesOf(source)));
     this.relPaths = files.relPaths;
     this.modules = files.modules;
+    this.order = files.order;
   }
 
   /** A file's text, read once (a text test before a parse). */
@@ -66,28 +73,57 @@ export class CallerIndex {
 
   /** Files whose text contains `name` as a whole word (any use: a call, an import, a reference, a string). */
   filesMentioning(name: string): readonly string[] {
-    let hit = this.mentions.get(name);
-    if (!hit) {
-      const word = new RegExp(`(?<![\\w.])${name}\\b|\\.${name}\\b`);
-      // Only the files whose word filter may hold the name are searched (a plain ASCII name is a whole run of word
-      // characters wherever the search matches it, so the filter never leaves a match out).
-      const filters = ASCII_NAME.test(name) ? (this.words ??= this.wordFilters()) : undefined;
-      const h = filters ? wordHash(name, 0, name.length) : 0;
-      hit = [];
-      for (const uri of this.relPaths.keys()) {
-        if (filters && !filters.get(uri)?.mayHave(h)) continue;
-        const text = this.textOf(uri);
-        if (text !== undefined && text.includes(name) && word.test(text)) hit.push(uri);
-      }
-      this.mentions.set(name, hit);
+    const known = this.mentions.get(name);
+    if (known) {
+      if (known.checked < this.textVersion) this.recheckMentions(name, known);
+      return known.files;
     }
-    return hit;
+    const word = mentionPattern(name);
+    // Only the files whose word filter may hold the name are searched (a plain ASCII name is a whole run of word
+    // characters wherever the search matches it, so the filter never leaves a match out).
+    const filters = ASCII_NAME.test(name) ? (this.words ??= this.wordFilters()) : undefined;
+    const h = filters ? wordHash(name, 0, name.length) : 0;
+    const files: string[] = [];
+    for (const uri of this.relPaths.keys()) {
+      // A file without a filter (its text changed, or unreadable) is searched whole.
+      if (filters?.get(uri)?.mayHave(h) === false) continue;
+      const text = this.textOf(uri);
+      if (text !== undefined && text.includes(name) && word.test(text)) files.push(uri);
+    }
+    this.mentions.set(name, { files, checked: this.textVersion });
+    return files;
+  }
+
+  /**
+   * Brings one name's mention list up to date with the files changed since it was made (the open documents being
+   * edited): only those files are searched again, not the workspace. The list is replaced, never changed in place
+   * (a caller may be iterating the old one).
+   */
+  private recheckMentions(name: string, known: { files: readonly string[]; checked: number }): void {
+    const word = mentionPattern(name);
+    let files = known.files;
+    for (const [uri, version] of this.changedAt) {
+      if (version <= known.checked) continue;
+      const text = this.textOf(uri);
+      const has = text !== undefined && text.includes(name) && word.test(text);
+      const at = files.indexOf(uri);
+      if (has === at >= 0) continue;
+      if (has) {
+        const place = this.order.get(uri) ?? Infinity;
+        const before = files.findIndex((u) => (this.order.get(u) ?? Infinity) > place);
+        files = before < 0 ? [...files, uri] : [...files.slice(0, before), uri, ...files.slice(before)];
+      } else {
+        files = files.filter((u) => u !== uri);
+      }
+    }
+    known.files = files;
+    known.checked = this.textVersion;
   }
 
   /**
    * One word filter per file, built once, on the first search (one pass over every text instead of one per name).
-   * A filter outlives this index: the language server builds a new index whenever facts change (a keystroke in a
-   * models module), and the filters of the files whose text did not change are taken over from the last one.
+   * A filter outlives this index: another index over the same source (the language server's scan indexes in two
+   * waves) takes over the filters of the files whose text did not change.
    */
   private wordFilters(): Map<string, WordFilter> {
     let shared = SHARED_FILTERS.get(this.source);
@@ -119,14 +155,20 @@ export class CallerIndex {
       this.pinnedChars -= pinned.text.length;
     }
     if (this.current?.uri === uri) this.current = undefined;
-    // Which files mention a name may change with this one: searched again on demand (word filters keep it cheap).
-    this.mentions.clear();
-    if (this.words?.has(uri)) {
-      const shared = SHARED_FILTERS.get(this.source);
-      const filter = new WordFilter(text);
-      shared?.set(uri, { text, filter });
-      this.words.set(uri, filter);
-    }
+    // Which files mention a name may change with this one: this file is searched again when a name is next looked up.
+    this.changedAt.set(uri, ++this.textVersion);
+    // Its word filter is made again only if a new index needs it (the next searches read this text whole).
+    this.words?.delete(uri);
+  }
+
+  /**
+   * The workspace's facts changed (a models module or a helper's summaries edited): the analyses the kept trees carry
+   * were made with the old facts and are dropped (the trees, the texts and which files mention which name hold).
+   */
+  factsChanged(): void {
+    for (const file of this.parsed.values()) file?.root.tree.forgetDerived();
+    for (const file of this.pinned.values()) file.root.tree.forgetDerived();
+    this.current = undefined;
   }
 
   relPathOf(uri: string): string | undefined {
@@ -223,20 +265,28 @@ export class CallerIndex {
 
 const ASCII_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** `name` used as a whole word: not a longer name's part, nor an attribute's unless through a dot (`x.name`). */
+function mentionPattern(name: string): RegExp {
+  return new RegExp(`(?<![\\w.])${name}\\b|\\.${name}\\b`);
+}
+
 interface SourceFiles {
   relPaths: Map<string, string>;
+  order: Map<string, number>;
   modules: ModuleTable<string>;
 }
 
-/** The file list's maps, built once per source (the language server builds an index per facts change, not the list). */
+/** The file list's maps, built once per source (shared by every index over it, like the word filters). */
 function filesOf(source: CallerSource): SourceFiles {
   const relPaths = new Map<string, string>();
+  const order = new Map<string, number>();
   const modules = new ModuleTable<string>();
   for (const f of source.files) {
     relPaths.set(f.uri, f.relPath);
+    if (!order.has(f.uri)) order.set(f.uri, order.size);
     if (modules.get(f.uri) === undefined) modules.set(f.uri, f.uri); // the first file of a module wins
   }
-  return { relPaths, modules };
+  return { relPaths, order, modules };
 }
 
 const SHARED_FILES = new WeakMap<CallerSource, SourceFiles>();

@@ -1,0 +1,99 @@
+import * as assert from 'node:assert/strict';
+import * as fc from 'fast-check';
+import { parser } from '../harness/applyFixes';
+import { LineMap, ParsedDocument } from '../../server/core/parsing/textDocument';
+import { extractClassDecls } from '../../server/core/django/modelDecls';
+
+/**
+ * An edited document's class declarations are taken from its previous version for the classes a keystroke did not
+ * touch (a models module of 40 classes re-reads one). They must always equal a fresh extraction of the whole text.
+ */
+
+const MODELS = `from django.db import models
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=80)
+
+    def __str__(self):
+        return self.name
+
+
+@register
+class Book(models.Model):
+    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="books")
+    objects = BookManager()
+
+    class Status(models.TextChoices):
+        DRAFT = "d"
+
+    class Meta:
+        ordering = ["title"]
+
+    def label(self):
+        return self.author.name
+
+
+class BookQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(status="live").select_related("author")
+`;
+
+function replaceIn(text: string, find: string, replace: string): { range: { start: { line: number; character: number }; end: { line: number; character: number } }; text: string } {
+  const at = text.indexOf(find);
+  assert.ok(at >= 0, `${find} not in text`);
+  const lines = new LineMap(text);
+  return { range: { start: lines.positionAt(at), end: lines.positionAt(at + find.length) }, text: replace };
+}
+
+describe('class declarations of an edited document', () => {
+  it('keeps the declarations of untouched classes (same objects) and equals a fresh extraction after each edit', async () => {
+    const p = await parser();
+    const doc = new ParsedDocument(p, 'file:///shop/models.py', MODELS, 1);
+    try {
+      const first = extractClassDecls(doc.tree, 'file:///shop/models.py');
+      assert.deepEqual(first.map((d) => d.name), ['Author', 'Book', 'Status', 'Meta', 'BookQuerySet']);
+      doc.applyChanges([replaceIn(doc.text, 'related_name="books"', 'related_name="titles"')], 2);
+      const second = extractClassDecls(doc.tree, 'file:///shop/models.py');
+      assert.deepEqual(second, extractClassDecls(p.parse(doc.text), 'file:///shop/models.py'));
+      const byName = (list: typeof first, name: string) => list.find((d) => d.name === name);
+      assert.equal(byName(second, 'Author'), byName(first, 'Author'), 'Author was read again');
+      assert.equal(byName(second, 'BookQuerySet'), byName(first, 'BookQuerySet'), 'BookQuerySet was read again');
+      assert.notEqual(byName(second, 'Book'), byName(first, 'Book'));
+      assert.equal(byName(second, 'Book')?.fields.find((f) => f.name === 'author')?.relatedName, 'titles');
+      // A line added above moves every class below it: their ranges move too.
+      doc.applyChanges([replaceIn(doc.text, 'class Author', '# authors\nclass Author')], 3);
+      const third = extractClassDecls(doc.tree, 'file:///shop/models.py');
+      assert.deepEqual(third, extractClassDecls(p.parse(doc.text), 'file:///shop/models.py'));
+      assert.equal(byName(third, 'BookQuerySet')?.range.start.line, (byName(second, 'BookQuerySet')?.range.start.line ?? 0) + 1);
+    } finally {
+      doc.dispose();
+    }
+  });
+
+  it('equals a fresh extraction after random edits', async () => {
+    const p = await parser();
+    const pieces = ['x', ' ', '\n', '(', ')', ':', '\r', '    ', 'class C(models.Model):\n    a = models.ForeignKey(B)\n', 'models.', '"', '@d\n'];
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(fc.nat(), fc.nat(6), fc.constantFrom(...pieces)), { minLength: 1, maxLength: 12 }), async (edits) => {
+        const doc = new ParsedDocument(p, 'file:///shop/models.py', MODELS, 1);
+        try {
+          extractClassDecls(doc.tree, 'file:///shop/models.py');
+          let version = 2;
+          for (const [at, removed, inserted] of edits) {
+            const text = doc.text;
+            const start = at % (text.length + 1);
+            const end = Math.min(text.length, start + removed);
+            const lines = new LineMap(text);
+            doc.applyChanges([{ range: { start: lines.positionAt(start), end: lines.positionAt(end) }, text: inserted }], version++);
+            // The document's own WASM tree copied afresh: error recovery may parse a broken text differently from scratch.
+            assert.deepEqual(extractClassDecls(doc.tree, 'file:///shop/models.py'), extractClassDecls(p.copy(doc.wasmTree, doc.text), 'file:///shop/models.py'));
+          }
+        } finally {
+          doc.dispose();
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
