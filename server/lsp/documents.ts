@@ -143,6 +143,19 @@ export class OpenDocument {
   }
 }
 
+function isPosition(p: unknown): boolean {
+  const { line, character } = (p ?? {}) as { line?: unknown; character?: unknown };
+  return typeof line === 'number' && Number.isFinite(line) && typeof character === 'number' && Number.isFinite(character);
+}
+
+/** A content change as LSP defines it (out-of-range positions are clamped when applied, not refused). */
+function isContentChange(c: unknown): c is ContentChange {
+  if (typeof c !== 'object' || c === null || typeof (c as { text?: unknown }).text !== 'string') return false;
+  if (!('range' in c)) return true;
+  const { start, end } = ((c as { range?: unknown }).range ?? {}) as { start?: unknown; end?: unknown };
+  return isPosition(start) && isPosition(end);
+}
+
 /** Why an edit was not applied; the caller logs it and carries on. */
 export type RejectedChange = { reason: string };
 
@@ -167,6 +180,11 @@ export class DocumentStore {
     if (!doc) return { reason: `didChange for ${uri}, which is not open` };
     if (typeof version === 'number' && version <= doc.version) {
       return { reason: `didChange for ${uri} with version ${version}, not newer than ${doc.version}` };
+    }
+    // Checked whole before any is applied: a bad change after good ones must not leave the text half edited.
+    const bad = Array.isArray(changes) ? changes.findIndex((c) => !isContentChange(c)) : 0;
+    if (bad >= 0) {
+      return { reason: `didChange for ${uri} version ${version}: content change ${bad + 1} is malformed (expected { text } or { range: { start, end }, text }); the document stays at version ${doc.version}` };
     }
     doc.applyChanges(changes, typeof version === 'number' ? version : doc.version + 1);
     return doc;

@@ -11,7 +11,7 @@ import type { CallerSource } from '../core/workspace/callerIndex';
 import { ImportGraph } from '../core/workspace/importGraph';
 import { WorkspaceIndex } from '../core/workspace/workspaceIndex';
 import { ParseTimeoutError, type PythonParser } from '../core/parsing/pythonParser';
-import { discoverPythonFilesPausing, readPythonFile } from '../node/sourceFiles';
+import { discoverPythonFilesPausing, readPythonFile, skippedAnyway } from '../node/sourceFiles';
 import * as path from 'node:path';
 import { fileUri, type FolderState } from './folders';
 import { boundHeapGrowth, releaseMemory } from './releaseMemory';
@@ -236,11 +236,8 @@ export class WorkspaceScan {
             summary.files++;
             continue;
           }
-          const text = this.readText(file, plan.folder, true);
-          if (text === undefined) {
-            summary.skipped++;
-            continue;
-          }
+          const text = this.readText(file, plan.folder, summary);
+          if (text === undefined) continue;
           summary.findings += this.host.analyzeClosedFile(plan.folder, uri, text);
           summary.files++;
         }
@@ -277,7 +274,7 @@ export class WorkspaceScan {
   private readForFacts(state: IndexingState, file: string, folder: FolderState): void {
     const uri = fileUri(file);
     const open = this.host.openText(uri);
-    const text = open ?? this.readText(file, folder, false);
+    const text = open ?? this.readText(file, folder);
     // Each scan reads the disk again: the texts caller lookups read are those of this scan.
     if (open === undefined) this.diskTexts.set(uri, text ?? null);
     if (text === undefined) return;
@@ -307,7 +304,7 @@ export class WorkspaceScan {
   private diskText(uri: string, file: string, folder: FolderState): string | undefined {
     let text = this.diskTexts.get(uri);
     if (text === undefined) {
-      text = this.readText(file, folder, false) ?? null;
+      text = this.readText(file, folder) ?? null;
       this.diskTexts.set(uri, text);
     }
     return text ?? undefined;
@@ -319,10 +316,17 @@ export class WorkspaceScan {
     this.diskTexts.delete(uri);
   }
 
-  private readText(file: string, folder: FolderState, logSkips: boolean): string | undefined {
+  /**
+   * A closed file's text, or undefined when it cannot be analysed. With `skips` (the analysis pass), why is logged
+   * and counted, except for a generated migration or test that would not be checked anyway (as `djperf check`).
+   */
+  private readText(file: string, folder: FolderState, skips?: { skipped: number }): string | undefined {
     const read = readPythonFile(file, folder.config?.maxFileSize ?? Infinity);
     if ('message' in read) {
-      if (logSkips) this.logNotice(read);
+      if (skips && !skippedAnyway(file, read, folder.root ?? folder.path ?? path.dirname(file), folder.config?.checkTests === true)) {
+        this.logNotice(read);
+        skips.skipped++;
+      }
       return undefined;
     }
     return read.text;

@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PythonParser, ParseTimeoutError, type WasmTree } from '../core/parsing/pythonParser';
 import type { Tree } from '../core/parsing/syntaxTree';
@@ -10,7 +9,7 @@ import { scanInWorkers, startScanWorkers } from './scanWorkers';
 import { analyzeFile, nothingToAnalyse, type FileNotice, type ReportedFinding } from '../core/analyzer';
 import type { DjperfConfig } from '../core/config/config';
 import { nodeGrammarLocation } from './grammarFiles';
-import { discoverPythonFiles, readPythonFile, GENERATED_NOTICE, type SourceText } from './sourceFiles';
+import { discoverPythonFiles, readPythonFile, skippedAnyway, type SourceText } from './sourceFiles';
 import { discoverDeploymentFiles } from './deploymentFiles';
 import { readTemplates, scanTemplates } from './templateScan';
 import { templateDirsOf } from './templateDirs';
@@ -21,7 +20,6 @@ import { buildProfileReport } from '../core/profiles/build';
 import type { ProfileReport } from '../core/profiles/types';
 import type { WorkspaceFacts } from '../core/rules/context';
 import { PhaseTimes } from '../core/phaseTimes';
-import { fileContextOf, isTestLike } from '../core/workspace/executionContext';
 import { RecentTrees } from './recentTrees';
 import { importsFirst } from '../core/workspace/analysisOrder';
 
@@ -101,30 +99,9 @@ function readDiscovered(files: readonly string[], options: ScanOptions, notices:
   for (const file of files) {
     const read = readPythonFile(file, options.config.maxFileSize);
     if (!('message' in read)) sources.push(read);
-    else if (!skippedAnyway(file, read, options)) notices.push(read);
+    else if (!skippedAnyway(file, read, options.root, options.config.checkTests)) notices.push(read);
   }
   return sources;
-}
-
-/**
- * A generated test or migration file (a squashed migration is one long literal) would not be checked by default
- * anyway: saying it was skipped as generated is noise. Only the head is read again, and only for such notices.
- */
-function skippedAnyway(file: string, notice: FileNotice, options: ScanOptions): boolean {
-  if (options.config.checkTests || notice.message !== GENERATED_NOTICE) return false;
-  let head = '';
-  try {
-    const fd = fs.openSync(file, 'r');
-    try {
-      const buf = Buffer.alloc(8192);
-      head = buf.subarray(0, fs.readSync(fd, buf, 0, buf.length, 0)).toString('latin1');
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch {
-    return false;
-  }
-  return isTestLike(fileContextOf(path.relative(options.root, file).split(path.sep).join('/'), head)?.kind);
 }
 
 /**

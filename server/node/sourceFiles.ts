@@ -3,8 +3,30 @@ import * as path from 'node:path';
 import { GlobSet } from '../core/config/glob';
 import type { DjperfConfig } from '../core/config/config';
 import type { FileNotice } from '../core/analyzer';
+import { fileContextOf, isTestLike } from '../core/workspace/executionContext';
 
 export const GENERATED_NOTICE = 'skipped: generated or minified file';
+
+/**
+ * A generated test or migration file (a squashed migration is one long literal) would not be checked by default
+ * anyway: saying it was skipped as generated is noise. Only the head is read again, and only for such notices.
+ */
+export function skippedAnyway(file: string, notice: FileNotice, root: string, checkTests: boolean): boolean {
+  if (checkTests || notice.message !== GENERATED_NOTICE) return false;
+  let head = '';
+  try {
+    const fd = fs.openSync(file, 'r');
+    try {
+      const buf = Buffer.alloc(8192);
+      head = buf.subarray(0, fs.readSync(fd, buf, 0, buf.length, 0)).toString('latin1');
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
+  return isTestLike(fileContextOf(path.relative(root, file).split(path.sep).join('/'), head)?.kind);
+}
 
 export interface SourceText {
   path: string;

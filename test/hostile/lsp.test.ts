@@ -109,6 +109,29 @@ describe('language server: hostile JSON-RPC and out-of-order traffic', function 
     await healthy('out-of-order messages');
   });
 
+  it('a batch of edits with a malformed one is refused whole: the document is not left half edited', async () => {
+    const u = uri('batch.py');
+    const logsBefore = client.logs.length;
+    client.open(u, NPLUS1, 1);
+    const before = await client.latestDiagnostics(u, (p) => p.diagnostics.some((d) => d.code === 'DJP101'));
+    const line = before.diagnostics.find((d) => d.code === 'DJP101')!.range.start.line;
+    const top = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+    for (const bad of [{ range: { start: { line: 0 } }, text: 'x' }, { range: top, text: 5 }, null, { range: { start: top.start, end: { line: 'one', character: 0 } }, text: '' }]) {
+      void client.conn.sendNotification('textDocument/didChange', { textDocument: { uri: u, version: 2 }, contentChanges: [{ range: top, text: '\n\n\n' }, bad] });
+    }
+    await client.waitFor('the refusals logged', () => client.logs.filter((l) => /ignored: didChange for .*batch\.py version 2: content change 2 is malformed/.test(l)).length === 4);
+    assert.equal((await client.request(DocumentStatsRequest, { uri: u }))?.version, 1);
+    // The next edit applies to the text as opened: one line added above, the finding one line lower.
+    const n = client.publications(u);
+    client.change(u, 3, [{ range: top, text: '\n' }]);
+    void client.conn.sendNotification('textDocument/didSave', { textDocument: { uri: u } });
+    const after = await client.latestDiagnostics(u, (p) => p.version === 3, n);
+    assert.deepEqual(after.diagnostics.filter((d) => d.code === 'DJP101').map((d) => d.range.start.line), [line + 1]);
+    assert.ok(!client.logs.slice(logsBefore).some((l) => /didChange failed/.test(l)), 'a malformed change threw');
+    client.close(u);
+    await healthy('malformed edit batches');
+  });
+
   it('cancellation of pending requests', async () => {
     const u = uri('cancel.py');
     const big = CASES.find((c) => c.name.startsWith('right-deep conditional'))!.text();

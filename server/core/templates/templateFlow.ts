@@ -105,6 +105,10 @@ export class TemplateFlow {
   }
 
   private nodes(nodes: readonly TemplateNode[], uri: string, env: Env, overrides: ReadonlyMap<string, { uri: string; node: Extract<TemplateNode, { type: 'block' }> }>, depth: number): void {
+    // A part of a template that names none of the tracked variables and has no block or include does nothing here:
+    // skipped (a base template walked for every render that extends it, with the variables of none of them).
+    const summary = summaryOf(nodes);
+    if (!summary.opens && !namesAny(summary.names, env)) return;
     for (const n of nodes) {
       switch (n.type) {
         case 'var':
@@ -226,6 +230,67 @@ export class TemplateFlow {
       ...(kind === 'many' && !servedFromPrefetch(this.models, from.source.model, path, method) ? { prefetchMisses: true as const } : {}),
     });
   }
+}
+
+/** The first names of every lookup in a list of template nodes (nested ones included), and whether it holds a block or an include. */
+interface NodesSummary {
+  names: ReadonlySet<string>;
+  opens: boolean;
+}
+
+/** By node list: parsed templates are kept while their text does not change, and so are these. */
+const SUMMARIES = new WeakMap<readonly TemplateNode[], NodesSummary>();
+
+function summaryOf(nodes: readonly TemplateNode[]): NodesSummary {
+  const known = SUMMARIES.get(nodes);
+  if (known) return known;
+  const names = new Set<string>();
+  let opens = false;
+  const add = (l: Lookup | undefined): void => {
+    if (l) names.add(l.path[0]);
+  };
+  const merge = (inner: readonly TemplateNode[]): void => {
+    const s = summaryOf(inner);
+    for (const n of s.names) names.add(n);
+    opens ||= s.opens;
+  };
+  for (const n of nodes) {
+    switch (n.type) {
+      case 'var':
+        add(n.lookup);
+        break;
+      case 'tag':
+        n.lookups.forEach(add);
+        break;
+      case 'branches':
+        n.conditions.forEach(add);
+        n.branches.forEach(merge);
+        break;
+      case 'with':
+        n.bindings.forEach(add);
+        merge(n.body);
+        break;
+      case 'for':
+        add(n.iter);
+        merge(n.body);
+        merge(n.empty);
+        break;
+      case 'block':
+      case 'include':
+        opens = true;
+        break;
+      case 'extends':
+        break;
+    }
+  }
+  const summary = { names, opens };
+  SUMMARIES.set(nodes, summary);
+  return summary;
+}
+
+function namesAny(names: ReadonlySet<string>, env: Env): boolean {
+  for (const name of env.keys()) if (names.has(name)) return true;
+  return false;
 }
 
 function bind(env: Map<string, Tracked>, name: string, value: Tracked | undefined): void {
