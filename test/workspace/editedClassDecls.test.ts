@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import * as fc from 'fast-check';
 import { parser } from '../harness/applyFixes';
-import { LineMap, ParsedDocument } from '../../server/core/parsing/textDocument';
+import { ParsedDocument } from '../../server/core/parsing/textDocument';
+import { applyRandomEdit, replaceIn } from '../harness/documentEdits';
 import { extractClassDecls } from '../../server/core/django/modelDecls';
 
 /**
@@ -39,13 +40,6 @@ class BookQuerySet(models.QuerySet):
         return self.filter(status="live").select_related("author")
 `;
 
-function replaceIn(text: string, find: string, replace: string): { range: { start: { line: number; character: number }; end: { line: number; character: number } }; text: string } {
-  const at = text.indexOf(find);
-  assert.ok(at >= 0, `${find} not in text`);
-  const lines = new LineMap(text);
-  return { range: { start: lines.positionAt(at), end: lines.positionAt(at + find.length) }, text: replace };
-}
-
 describe('class declarations of an edited document', () => {
   it('keeps the declarations of untouched classes (same objects) and equals a fresh extraction after each edit', async () => {
     const p = await parser();
@@ -80,12 +74,8 @@ describe('class declarations of an edited document', () => {
         try {
           extractClassDecls(doc.tree, 'file:///shop/models.py');
           let version = 2;
-          for (const [at, removed, inserted] of edits) {
-            const text = doc.text;
-            const start = at % (text.length + 1);
-            const end = Math.min(text.length, start + removed);
-            const lines = new LineMap(text);
-            doc.applyChanges([{ range: { start: lines.positionAt(start), end: lines.positionAt(end) }, text: inserted }], version++);
+          for (const edit of edits) {
+            applyRandomEdit(doc, edit, version++);
             // The document's own WASM tree copied afresh: error recovery may parse a broken text differently from scratch.
             assert.deepEqual(extractClassDecls(doc.tree, 'file:///shop/models.py'), extractClassDecls(p.copy(doc.wasmTree, doc.text), 'file:///shop/models.py'));
           }

@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import * as fc from 'fast-check';
 import { parser } from '../harness/applyFixes';
-import { LineMap, ParsedDocument } from '../../server/core/parsing/textDocument';
+import { ParsedDocument } from '../../server/core/parsing/textDocument';
+import { applyRandomEdit, replaceIn } from '../harness/documentEdits';
 import { summarizeFunctions } from '../../server/core/workspace/functionSummaries';
 import { extractFileFacts } from '../../server/core/workspace/fileFacts';
 import { WorkspaceIndex } from '../../server/core/workspace/workspaceIndex';
@@ -41,14 +42,6 @@ def rows(order):
 def calls_rows(order):
     return rows(order)
 `;
-
-/** An LSP change that replaces the first `find` after `from` with `replace`. */
-function replaceIn(text: string, find: string, replace: string): { range: { start: { line: number; character: number }; end: { line: number; character: number } }; text: string } {
-  const at = text.indexOf(find);
-  assert.ok(at >= 0, `${find} not in text`);
-  const lines = new LineMap(text);
-  return { range: { start: lines.positionAt(at), end: lines.positionAt(at + find.length) }, text: replace };
-}
 
 describe('function summaries of an edited document', () => {
   const fresh = async (text: string) => summarizeFunctions((await parser()).parse(text));
@@ -109,12 +102,8 @@ describe('function summaries of an edited document', () => {
         try {
           summarizeFunctions(doc.tree);
           let version = 2;
-          for (const [at, removed, inserted] of edits) {
-            const text = doc.text;
-            const start = at % (text.length + 1);
-            const end = Math.min(text.length, start + removed);
-            const lines = new LineMap(text);
-            doc.applyChanges([{ range: { start: lines.positionAt(start), end: lines.positionAt(end) }, text: inserted }], version++);
+          for (const edit of edits) {
+            applyRandomEdit(doc, edit, version++);
             assert.deepEqual(summarizeFunctions(doc.tree), freshCopy(p, doc));
           }
         } finally {
