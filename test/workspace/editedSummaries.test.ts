@@ -134,6 +134,27 @@ describe('workspace index: a keystroke in a helper module', () => {
     assert.equal(functions?.resolve(view, '.helpers.total')?.summary.work?.[0]?.kind, 'query');
   });
 
+  it('a models edit rebuilds the models but patches the function index, which then resolves the new summaries', async () => {
+    const p = await parser();
+    const index = new WorkspaceIndex();
+    const uri = '/proj/shop/helpers.py';
+    const view = '/proj/shop/views.py';
+    const text = (field: string, work: string) => `${helpers(work)}\n\nclass Coupon(models.Model):\n    ${field} = models.CharField(max_length=9)\n`;
+    const set = (t: string) => index.setFile(uri, extractFileFacts(p.parse(t), uri, t));
+    set(text('code', 'pass'));
+    index.setFile('/proj/shop/other.py', extractFileFacts(p.parse('def other(order):\n    return order.lines.count()\n'), '/proj/shop/other.py', 'def other(order):\n    return order.lines.count()\n'));
+    const before = index.facts();
+    assert.equal(before.functions?.resolve(view, '.helpers.total')?.summary.work, undefined);
+    assert.equal(set(text('number', 'Order.objects.get(pk=order.pk)')), true);
+    assert.equal(index.lastScope, 'global');
+    const after = index.facts();
+    assert.equal(after.functions, before.functions, 'the function index was built again');
+    assert.notEqual(after.models, before.models);
+    assert.deepEqual([after.models.get('shop.Coupon')?.columns.has('number'), after.models.get('shop.Coupon')?.columns.has('code')], [true, false]);
+    assert.equal(after.functions?.resolve(view, '.helpers.total')?.summary.work?.[0]?.kind, 'query');
+    assert.ok(after.functions?.resolve(view, '.other.other'));
+  });
+
   it('tells what an edit reached: nothing, the importers (module) or every file (global)', async () => {
     const p = await parser();
     const index = new WorkspaceIndex();

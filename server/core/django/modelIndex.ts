@@ -187,7 +187,7 @@ export class ModelIndex {
       isModel.set(d, result);
       return result;
     };
-    const modelDecls = decls.filter((d) => check(d, new Set()));
+    const modelDecls = decls.filter((d) => isModel.get(d) ?? check(d, new Set()));
     const keyOf = (d: ModelDecl): string => `${d.appLabel}.${d.name}`;
     for (const d of modelDecls) {
       const info: ModelInfo = {

@@ -88,5 +88,15 @@ export function querysetMethodSteps(def: Node, isRoot: (n: Node) => boolean = is
 
 /** Base classes that make a class a QuerySet or Manager (the summaries are kept only for those). */
 export function isQuerysetClassBase(base: string): boolean {
-  return /(queryset|manager|qs)$/i.test(base.split('.').pop() ?? base);
+  let known = QUERYSET_BASES.get(base);
+  if (known === undefined) {
+    known = /(queryset|manager|qs)$/i.test(base.split('.').pop() ?? base);
+    // Bounded: base names are few in a workspace, but a hostile one may spell thousands.
+    if (QUERYSET_BASES.size >= 10_000) QUERYSET_BASES.clear();
+    QUERYSET_BASES.set(base, known);
+  }
+  return known;
 }
+
+/** The model index asks this of every class's bases at each rebuild (each keystroke in a models module). */
+const QUERYSET_BASES = new Map<string, boolean>();

@@ -1,5 +1,8 @@
 import { ModelIndex } from '../django/modelIndex';
-import { mergeSettingsFacts } from '../django/settingsFacts';
+import type { ModelDecl } from '../django/modelDecls';
+import { mergeSettingsFacts, type DjangoSettingsFacts } from '../django/settingsFacts';
+import type { UrlViewRef } from '../django/urlFacts';
+import type { SerializerDecl } from '../drf/serializerDecls';
 import type { WorkspaceFacts } from '../rules/context';
 import type { FileFacts } from './fileFacts';
 import { FunctionIndex, type FunctionSummary } from './functionSummaries';
@@ -30,12 +33,13 @@ export class WorkspaceIndex {
     this.lastScope = factsScope(prev, facts);
     if (this.lastScope === 'none') return false;
     this.files.set(uri, facts);
-    if (this.lastScope === 'module' && prev && this.built) {
-      // A keystroke in a helper module: patch the function index in place instead of indexing every file again.
+    if (prev && this.built) {
+      // A keystroke in a known file: the function index is patched in place instead of indexing every file again
+      // (it holds function summaries only, whatever else changed: a models module's fields rebuild the models, not it).
       const { functions, moduleTypes } = this.built;
       functions?.setModule(uri, facts.functions ?? []);
       const typesChanged = !sameData(prev.types ?? null, facts.types ?? null);
-      this.invalidate();
+      this.invalidate(this.lastScope === 'global');
       this.kept = { functions, moduleTypes: typesChanged ? undefined : moduleTypes };
       return true;
     }
@@ -111,14 +115,18 @@ export class WorkspaceIndex {
 
   /** The parts every file may read: models, settings, URLconfs, serializers (see FactsScope). */
   private buildGlobal(): GlobalFacts {
-    const classes = [...this.files.values()].flatMap((f) => f.classes);
-    const settingsList = [...this.files.entries()]
-      .filter(([, f]) => f.settings)
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([, f]) => f.settings!);
-    const settings = mergeSettingsFacts(settingsList);
-    const urlViews = [...this.files.values()].flatMap((f) => f.urlViews ?? []);
-    const serializers = [...this.files.values()].flatMap((f) => f.serializers ?? []);
+    // One pass over the files (every keystroke in a models module comes here).
+    const classes: ModelDecl[] = [];
+    const urlViews: UrlViewRef[] = [];
+    const serializers: SerializerDecl[] = [];
+    const settingsFiles: [string, DjangoSettingsFacts][] = [];
+    for (const [uri, f] of this.files) {
+      for (const c of f.classes) classes.push(c);
+      if (f.urlViews) for (const u of f.urlViews) urlViews.push(u);
+      if (f.serializers) for (const d of f.serializers) serializers.push(d);
+      if (f.settings) settingsFiles.push([uri, f.settings]);
+    }
+    const settings = mergeSettingsFacts(settingsFiles.sort(([a], [b]) => a.localeCompare(b)).map(([, f]) => f));
     return { models: ModelIndex.build(classes, { authUserModel: settings.authUserModel?.value }), settings, urlViews, serializers };
   }
 
