@@ -244,24 +244,25 @@ const CLASS_DECLS = new MemoKey<Map<string, readonly ModelDecl[]>>('class declar
 export function extractClassDecls(tree: Tree, uri: string): ModelDecl[] {
   const out: ModelDecl[] = [];
   const appLabel = appLabelFromUri(uri);
-  const clean = !tree.rootNode.hasError;
-  const previous = clean ? tree.acrossVersions.peek(CLASS_DECLS) : undefined;
+  // Only a document being edited has a next version to serve (the scan's and the CLI's trees are read once).
+  const memoised = tree.subtreeIds !== undefined && !tree.rootNode.hasError;
+  const previous = memoised ? tree.acrossVersions.peek(CLASS_DECLS) : undefined;
   const current = new Map<string, readonly ModelDecl[]>();
   for (const child of tree.rootNode.namedChildren) {
     const cls = child?.type === 'decorated_definition' ? child.childForFieldName('definition') : child;
     if (cls?.type !== 'class_definition') continue;
-    const { start } = rangeOf(cls);
-    const key = `${start.line}:${start.character}:${cls.text}`;
-    let decls = previous?.get(key);
+    const start = memoised ? rangeOf(cls).start : undefined;
+    const key = start && `${start.line}:${start.character}:${cls.text}`;
+    let decls = key === undefined ? undefined : previous?.get(key);
     if (!decls) {
       const own: ModelDecl[] = [];
       classDecls(cls, appLabel, uri, own);
       decls = own;
     }
-    current.set(key, decls);
+    if (key !== undefined) current.set(key, decls);
     out.push(...decls);
   }
-  if (clean) tree.acrossVersions.set(CLASS_DECLS, current);
+  if (memoised) tree.acrossVersions.set(CLASS_DECLS, current);
   return out;
 }
 
