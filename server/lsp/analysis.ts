@@ -8,7 +8,7 @@ import { analyzeFile, nothingToAnalyse, type FileNotice, type ReportedFinding } 
 import type { ParsedDocument } from '../core/parsing/textDocument';
 import { LineMap } from '../core/parsing/textDocument';
 import { ParseTimeoutError, type PythonParser } from '../core/parsing/pythonParser';
-import { extractFileFacts, mayHaveFacts, mayHaveHelperFacts } from '../core/workspace/fileFacts';
+import { extractFileFacts, mayHaveGlobalFacts, mayHaveHelperFacts } from '../core/workspace/fileFacts';
 import type { Tree } from '../core/parsing/syntaxTree';
 import type { ProfileReport } from '../core/profiles/types';
 import { toDiagnostic } from './diagnostics';
@@ -129,7 +129,7 @@ export class Analysis {
     const key = uriKey(uri);
     folder.imports.setFile(key, text);
     folder.index.textChanged(key, text);
-    if (mayHaveFacts(key, text) || mayHaveHelperFacts(text)) return folder.index.setFile(key, extractFileFacts(tree, key, text, { analyseNext: true }));
+    if (mayHaveGlobalFacts(key, text) || mayHaveHelperFacts(text)) return folder.index.setFile(key, extractFileFacts(tree, key, text, { analyseNext: true }));
     if (!folder.index.has(key)) {
       folder.index.lastScope = 'none';
       return false;

@@ -131,7 +131,7 @@ export class WorkspaceScan {
         };
         const index = new WorkspaceIndex();
         index.setCallerSource(callers);
-        const state: IndexingState = { index, callers, facts: new Map(), globals: [], helpers: [], texts: [], imports: new ImportGraph(), later: [] };
+        const state: IndexingState = { index, facts: new Map(), globals: [], helpers: [], texts: [], imports: new ImportGraph(), later: [] };
         const readLater = !folder.config?.checkTests;
         for (const [i, file] of plan.files.entries()) {
           if (slices.spent()) {
@@ -205,7 +205,7 @@ export class WorkspaceScan {
         }
         // The whole index, its files in the order of the folder's files as before (the merged facts follow it).
         const index = new WorkspaceIndex();
-        index.setCallerSource(state.callers);
+        index.shareCallers(state.index);
         for (const file of plan.files) {
           const uri = fileUri(file);
           const facts = state.facts.get(uri);
@@ -236,7 +236,9 @@ export class WorkspaceScan {
             summary.files++;
             continue;
           }
-          const text = this.readText(file, plan.folder, summary);
+          // The text the facts pass read; a file it could not read is read again, so that why is logged and counted.
+          const read = this.diskTexts.get(uri);
+          const text = typeof read === 'string' ? read : this.readText(file, plan.folder, summary);
           if (text === undefined) continue;
           summary.findings += this.host.analyzeClosedFile(plan.folder, uri, text);
           summary.files++;
@@ -297,9 +299,9 @@ export class WorkspaceScan {
   }
 
   /**
-   * A closed file's text for caller lookups, read from disk once: the caller index is rebuilt whenever facts change
-   * (each keystroke in a models module) and used to read the whole workspace again each time. `forgetDiskText`
-   * drops a file's text when the disk or the editor may hold another one.
+   * A closed file's text, read from disk once per scan (by its facts pass) for the analysis pass and the caller
+   * lookups, which keep reading it between scans. `forgetDiskText` drops a file's text when the disk or the editor
+   * may hold another one.
    */
   private diskText(uri: string, file: string, folder: FolderState): string | undefined {
     let text = this.diskTexts.get(uri);
@@ -341,7 +343,6 @@ export class WorkspaceScan {
 interface IndexingState {
   /** The index of the first wave, swapped in early on a folder's first scan. */
   index: WorkspaceIndex;
-  callers: CallerSource;
   facts: Map<string, FileFacts>;
   /** Files read whose facts every file may read: indexed in the first wave, or after it when read late. */
   globals: { uri: string; text: string }[];

@@ -40,7 +40,7 @@ describe('caller index: files mentioning a name', () => {
   });
 });
 
-describe('caller index: word filters kept across indexes of one source', () => {
+describe('caller index: a new index over a source whose texts changed', () => {
   it('a new index over the same source sees a file whose text changed, in both directions, and keeps the others', () => {
     const texts = ['def send_digest(user):\n    pass\n', 'x = 1\n', 'from app.mail import send_digest\n'];
     const source = { files: texts.map((_, i) => ({ uri: `/w/f${i}.py`, relPath: `f${i}.py` })), read: (uri: string) => texts[Number(/f(\d+)\.py$/.exec(uri)?.[1])], parse: () => undefined };

@@ -6,6 +6,7 @@ import { applyRandomEdit, replaceIn } from '../harness/documentEdits';
 import { summarizeFunctions } from '../../server/core/workspace/functionSummaries';
 import { extractFileFacts } from '../../server/core/workspace/fileFacts';
 import { WorkspaceIndex } from '../../server/core/workspace/workspaceIndex';
+import { MemoKey } from '../../server/core/memo';
 
 /**
  * An edited document's function summaries are taken from its previous version for the functions a keystroke did
@@ -223,5 +224,29 @@ describe('workspace index: caller lookups across edits of the models', () => {
     assert.deepEqual(after?.filesMentioning('code'), []);
     assert.match(after?.file('/proj/shop/views.py')?.text ?? '', /Order\.objects/);
     assert.deepEqual(parsed, ['/proj/shop/views.py', '/proj/shop/views.py']);
+  });
+
+  it('a whole index built after a first wave takes over its caller lookups, without what their trees carried', async () => {
+    const p = await parser();
+    const texts = new Map([['/proj/shop/models.py', MODELS('code')], ['/proj/shop/views.py', 'def view(request):\n    return 1\n']]);
+    let parses = 0;
+    const source = {
+      files: [...texts.keys()].map((uri) => ({ uri, relPath: uri.slice('/proj/'.length) })),
+      read: (uri: string) => texts.get(uri),
+      parse: (text: string) => (parses++, p.parse(text)),
+    };
+    const firstWave = new WorkspaceIndex();
+    firstWave.setCallerSource(source);
+    const callers = firstWave.facts().callers;
+    assert.deepEqual(callers?.filesMentioning('view'), ['/proj/shop/views.py']);
+    const DERIVED = new MemoKey<string>('made with the first wave\'s facts');
+    callers?.file('/proj/shop/views.py')?.root.tree.memos.set(DERIVED, 'first wave');
+    const whole = new WorkspaceIndex();
+    whole.shareCallers(firstWave);
+    const text = MODELS('code');
+    whole.setFile('/proj/shop/models.py', extractFileFacts(p.parse(text), '/proj/shop/models.py', text));
+    assert.equal(whole.facts().callers, callers);
+    assert.equal(callers?.file('/proj/shop/views.py')?.root.tree.memos.peek(DERIVED), undefined);
+    assert.equal(parses, 1);
   });
 });

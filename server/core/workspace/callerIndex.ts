@@ -54,8 +54,7 @@ export class CallerIndex {
   private words: Map<string, WordFilter> | undefined;
 
   constructor(private readonly source: CallerSource) {
-    let files = SHARED_FILES.get(source);
-    if (!files) SHARED_FILES.set(source, (files = filesOf(source)));
+    const files = filesOf(source);
     this.relPaths = files.relPaths;
     this.modules = files.modules;
     this.order = files.order;
@@ -122,19 +121,14 @@ export class CallerIndex {
 
   /**
    * One word filter per file, built once, on the first search (one pass over every text instead of one per name).
-   * A filter outlives this index: another index over the same source (the language server's scan indexes in two
-   * waves) takes over the filters of the files whose text did not change.
+   * The index lives as long as its source (the language server's scan hands it from the first wave's index to the
+   * whole one; see WorkspaceIndex.shareCallers), so the filters are built once per scan.
    */
   private wordFilters(): Map<string, WordFilter> {
-    let shared = SHARED_FILTERS.get(this.source);
-    if (!shared) SHARED_FILTERS.set(this.source, (shared = new Map()));
     const filters = new Map<string, WordFilter>();
     for (const uri of this.relPaths.keys()) {
       const text = this.textOf(uri);
-      if (text === undefined) continue;
-      let kept = shared.get(uri);
-      if (kept?.text !== text) shared.set(uri, (kept = { text, filter: new WordFilter(text) }));
-      filters.set(uri, kept.filter);
+      if (text !== undefined) filters.set(uri, new WordFilter(text));
     }
     return filters;
   }
@@ -157,7 +151,7 @@ export class CallerIndex {
     if (this.current?.uri === uri) this.current = undefined;
     // Which files mention a name may change with this one: this file is searched again when a name is next looked up.
     this.changedAt.set(uri, ++this.textVersion);
-    // Its word filter is made again only if a new index needs it (the next searches read this text whole).
+    // Its word filter is dropped: the next searches read this text whole.
     this.words?.delete(uri);
   }
 
@@ -276,7 +270,7 @@ interface SourceFiles {
   modules: ModuleTable<string>;
 }
 
-/** The file list's maps, built once per source (shared by every index over it, like the word filters). */
+/** The file list's maps. */
 function filesOf(source: CallerSource): SourceFiles {
   const relPaths = new Map<string, string>();
   const order = new Map<string, number>();
@@ -288,11 +282,6 @@ function filesOf(source: CallerSource): SourceFiles {
   }
   return { relPaths, order, modules };
 }
-
-const SHARED_FILES = new WeakMap<CallerSource, SourceFiles>();
-
-/** Word filters by source (a language server folder keeps one source across its indexes), with the text each was built from. */
-const SHARED_FILTERS = new WeakMap<CallerSource, Map<string, { text: string; filter: WordFilter }>>();
 
 /** `[A-Za-z0-9_]`, the word characters of the search's `\b` (a table: the filters read every character of the workspace). */
 const WORD_CHAR = new Uint8Array(128);

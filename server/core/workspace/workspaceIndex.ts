@@ -69,6 +69,16 @@ export class WorkspaceIndex {
     this.invalidate();
   }
 
+  /**
+   * Takes over `other`'s caller lookups (the same files, read and searched once): the language server's scan builds
+   * the whole index after the first wave's. What the kept trees carry was made with `other`'s facts and is dropped.
+   */
+  shareCallers(other: WorkspaceIndex): void {
+    this.callerSource = other.callerSource;
+    this.callers = other.callers;
+    this.invalidate();
+  }
+
   /** An open document's text changed: the caller index must not answer from its old text (see CallerIndex.textChanged). */
   textChanged(uri: string, text: string): void {
     this.callers?.textChanged(uri, text);
