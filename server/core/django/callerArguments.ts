@@ -60,6 +60,21 @@ function isModuleLevel(def: Node): boolean {
 }
 
 /**
+ * Whether `callerArguments` may answer for `param` at all, from the parameter and its function alone (no workspace
+ * lookup): a plain parameter of an undecorated module-level function that its body reads through (`p.x`) or iterates
+ * (`in p`). Cheap, so callers ask it before anything costlier (most parameters are methods' `self`).
+ */
+export function mayTypeFromCallers(param: Binding): boolean {
+  const def = param.definition;
+  if (def?.type !== 'function_definition' || param.splat || param.index === undefined || NOT_ROWS.has(param.name) || !isModuleLevel(def)) return false;
+  if (parentOf(def)?.type === 'decorated_definition') return false;
+  // Only a parameter the body reads through or iterates can carry rows worth typing (each function asked about costs
+  // a scan of the workspace's texts for its name).
+  const body = def.childForFieldName('body')?.text ?? '';
+  return new RegExp(`(?<![\\w.])${param.name}\\.\\w|\\bin\\s+${param.name}\\b`).test(body);
+}
+
+/**
  * What every resolved caller of a module-level function passes for one of its (unannotated) parameters. Callers in
  * test modules are ignored when the application calls it too (a helper only tests call is left alone). Undefined
  * when djperf cannot see every call (see `callSitesOf`), a call unpacks `*args`/`**kwargs` or leaves the parameter
@@ -67,12 +82,7 @@ function isModuleLevel(def: Node): boolean {
  */
 export function callerArguments(param: Binding, home: DefiningFile, index: CallerIndex | undefined, memo: Map<number, CallSite[] | null>): CallerArgument[] | undefined {
   const def = param.definition;
-  if (def?.type !== 'function_definition' || param.splat || param.index === undefined || NOT_ROWS.has(param.name) || !isModuleLevel(def)) return undefined;
-  if (parentOf(def)?.type === 'decorated_definition') return undefined;
-  // Only a parameter the body reads through (`p.x`) or iterates (`in p`) can carry rows worth typing (each function
-  // asked about costs a scan of the workspace's texts for its name).
-  const body = def.childForFieldName('body')?.text ?? '';
-  if (!new RegExp(`(?<![\\w.])${param.name}\\.\\w|\\bin\\s+${param.name}\\b`).test(body)) return undefined;
+  if (!def || param.index === undefined || !mayTypeFromCallers(param)) return undefined;
   const kwOnly = keywordOnly(def, param.name);
   if (kwOnly === undefined) return undefined;
   const app = applicationSites(def, home, index, memo);

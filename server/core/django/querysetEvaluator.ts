@@ -1,7 +1,7 @@
 import type { Node, Tree } from '../parsing/syntaxTree';
 import type { CallerIndex } from '../workspace/callerIndex';
 import type { CallSite, DefiningFile } from '../workspace/callers';
-import { callerArguments } from './callerArguments';
+import { callerArguments, mayTypeFromCallers } from './callerArguments';
 import type { ModelIndex, ModelInfo } from './modelIndex';
 import {
   CHAIN_METHODS, INSTANCE_METHODS, TERMINAL_METHODS, cloneQueryset, type InstanceValue, type PassedBy, type QuerysetValue,
@@ -155,7 +155,8 @@ export class QuerysetEvaluator {
     const known = this.passed.get(b);
     if (known !== undefined) return known ? asPassed(known, node, b.node, undefined) : undefined;
     this.passed.set(b, null); // recursion through callers
-    if (!this.mayCostThrough(b)) return undefined;
+    // The parameter and its function alone rule most parameters out (methods' `self`) before the body is searched.
+    if (!mayTypeFromCallers(b) || !this.mayCostThrough(b)) return undefined;
     const home = this.homes.get(node.tree);
     const args = home ? callerArguments(b, home, this.callers.index, this.callSites) : undefined;
     let merged: TrackedValue | undefined;
