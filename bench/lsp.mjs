@@ -17,6 +17,10 @@ function rssMB(pid) {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
 }
+/** Medians of the server's phases over the last `n` analyses (djperf/debugDocumentStats). */
+function phaseMedians(stats, n) {
+  return ['reparse', 'copy', 'facts', 'rules'].map((k) => pct(stats.serverPhases[k].slice(-n), 50).toFixed(1)).join(' / ');
+}
 function pct(values, p) {
   const s = [...values].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
@@ -81,6 +85,7 @@ console.table([{
   'workspace scanned s': (indexed / 1000).toFixed(1),
   'edit→diagnostics p50 ms': samples.length ? pct(samples, 50).toFixed(1) : '-',
   'server ms p50 / p95': `${pct(serverMs, 50).toFixed(1)} / ${pct(serverMs, 95).toFixed(1)}`,
+  'server p50 reparse / copy / facts / rules ms': phaseMedians(stats, samples.length),
   'edit→diagnostics p95 ms': samples.length ? pct(samples, 95).toFixed(1) : '-',
   'full / incremental parses': `${stats?.fullParses} / ${stats?.incrementalParses}`,
   'tree nodes taken over': `${Math.round((100 * stats.treeNodesReused) / stats.treeNodes)} %`,

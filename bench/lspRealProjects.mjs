@@ -100,6 +100,7 @@ for (const file of [viewsets, models]) {
     module: path.relative(dir, file), lines: text.split('\n').length, edits: samples.length,
     'edit→diagnostics p50 / p95 ms': `${pct(samples, 50).toFixed(1)} / ${pct(samples, 95).toFixed(1)}`,
     'server ms p50 / p95': `${pct(serverMs, 50).toFixed(1)} / ${pct(serverMs, 95).toFixed(1)}`,
+    'server p50 reparse / copy / facts / rules ms': ['reparse', 'copy', 'facts', 'rules'].map((k) => pct(stats.serverPhases[k].slice(-samples.length), 50).toFixed(1)).join(' / '),
   });
 }
 const rssEnd = rssMB(client.child.pid);

@@ -4,7 +4,7 @@
  */
 import { LineMap, ParsedDocument, type ContentChange } from '../core/parsing/textDocument';
 import { ParseTimeoutError, type PythonParser } from '../core/parsing/pythonParser';
-import type { DocumentStats } from './protocol';
+import type { DocumentStats, ServerPhases } from './protocol';
 import { uriKey } from './folders';
 import { isTemplateLanguage } from './templates';
 
@@ -79,11 +79,15 @@ export class OpenDocument {
   /** Time spent applying edits since the last analysis (reparse included), and the analyses' server times. */
   private pendingEditMs = 0;
   private readonly serverMs: number[] = [];
+  private readonly phases: ServerPhases = { reparse: [], copy: [], facts: [], rules: [] };
 
-  /** Called by the analysis with its own duration: one sample per analysed version. */
-  recordAnalysis(ms: number): void {
-    this.serverMs.push(this.pendingEditMs + ms);
-    if (this.serverMs.length > 200) this.serverMs.shift();
+  /** Called by the analysis with its own duration and its parts: one sample per analysed version. */
+  recordAnalysis(ms: number, parts: AnalysisParts): void {
+    record(this.serverMs, this.pendingEditMs + ms);
+    record(this.phases.reparse, this.pendingEditMs);
+    record(this.phases.copy, parts.copy);
+    record(this.phases.facts, parts.facts);
+    record(this.phases.rules, parts.rules);
     this.pendingEditMs = 0;
   }
 
@@ -132,6 +136,7 @@ export class OpenDocument {
       incrementalParses: this.parsed?.incrementalParses ?? 0,
       parsed: this.parsed !== undefined,
       serverMs: [...this.serverMs],
+      serverPhases: { reparse: [...this.phases.reparse], copy: [...this.phases.copy], facts: [...this.phases.facts], rules: [...this.phases.rules] },
       treeNodes: this.parsed?.treeNodes ?? 0,
       treeNodesReused: this.parsed?.treeNodesReused ?? 0,
     };
@@ -222,4 +227,17 @@ export class DocumentStore {
 /** UTF-8 size, as `max-file-size` counts bytes on disk. */
 function byteLength(text: string): number {
   return Buffer.byteLength(text, 'utf8');
+}
+
+/** What one analysis of an open document spent on each part after the reparse (ms; 0 for a part it did not run). */
+export interface AnalysisParts {
+  copy: number;
+  facts: number;
+  rules: number;
+}
+
+/** Keeps the latest 200 samples of a series. */
+function record(series: number[], ms: number): void {
+  series.push(ms);
+  if (series.length > 200) series.shift();
 }

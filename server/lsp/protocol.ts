@@ -59,9 +59,22 @@ export interface DocumentStats {
    * copying the tree, indexing, running the rules and sending the diagnostics (no debounce, no transport).
    */
   serverMs: number[];
+  /**
+   * The same analyses split by phase, index for index with `serverMs` (ms): applying the edits and reparsing, copying
+   * the tree, updating the workspace facts, and the rules with sending the diagnostics. A full parse of a document that
+   * had none counts in `serverMs` only, so the parts may sum to less.
+   */
+  serverPhases: ServerPhases;
   /** Named nodes of every tree copy made for the analysis, summed, and how many were taken over from the previous version. */
   treeNodes: number;
   treeNodesReused: number;
+}
+
+export interface ServerPhases {
+  reparse: number[];
+  copy: number[];
+  facts: number[];
+  rules: number[];
 }
 
 /** Client → server (tests, diagnostics): how an open document's tree has been maintained. Null when not open. */

@@ -202,6 +202,14 @@ describe('language server over stdio', function () {
     // One server-time sample per analysis (the open, then each debounced burst of changes), each a real duration.
     assert.ok(stats.serverMs.length >= 2, `serverMs ${JSON.stringify(stats.serverMs)}`);
     assert.ok(stats.serverMs.every((ms) => ms > 0 && ms < 10_000));
+    // Split by phase, sample for sample: each edit reparsed, copied and ran the rules, and the parts fit in the whole.
+    const { reparse, copy, facts, rules } = stats.serverPhases;
+    for (const series of [reparse, copy, facts, rules]) assert.equal(series.length, stats.serverMs.length);
+    stats.serverMs.forEach((ms, i) => {
+      assert.ok(copy[i] > 0 && rules[i] > 0 && facts[i] >= 0, `sample ${i}: ${JSON.stringify(stats.serverPhases)}`);
+      assert.ok(reparse[i] + copy[i] + facts[i] + rules[i] <= ms + 0.01, `sample ${i}: parts exceed ${ms} ms`);
+    });
+    assert.ok(reparse.slice(1).every((ms) => ms > 0), 'every analysis after the open followed a reparse');
     // One more keystroke: its copy takes over what tree-sitter kept instead of copying the 2,000 lines again. (The
     // burst above opened a string, which reparses the rest of the file: little is kept across that.)
     const nameLine = text.split('\n').findIndex((l) => l.startsWith('def view_20('));
@@ -307,7 +315,7 @@ describe('language server over stdio', function () {
     assert.equal(hover, null);
     const statsAfter = await client.request(DocumentStatsRequest, { uri: viewsUri });
     // serverMs may gain a sample meanwhile (a re-analysis of the same version); the tree must be untouched.
-    const treeState = (st: typeof statsBefore) => st && { ...st, serverMs: undefined };
+    const treeState = (st: typeof statsBefore) => st && { ...st, serverMs: undefined, serverPhases: undefined };
     assert.deepEqual(treeState(statsAfter), treeState(statsBefore), 'the stale change was ignored');
     await client.waitFor('a log line about the ignored change', () => client.logs.some((l) => /ignored: didChange .*never_opened/.test(l)));
     assert.equal(client.exited, false);
