@@ -70,11 +70,11 @@ export class Analysis {
     const started = performance.now();
     const tree = parsed.tree; // copied from the WASM tree on first access after a reparse
     const copied = performance.now();
+    parts.copy = copied - started;
     const factsChanged = this.updateFacts(folder, doc.uri, parsed.text, tree);
     const indexed = performance.now();
-    const findings = this.run(folder, doc.uri, parsed);
-    parts.copy = copied - started;
     parts.facts = indexed - copied;
+    const findings = this.run(folder, doc.uri, parsed);
     this.openFindings.set(doc.uri, { version: doc.version, revision: doc.revision, findings });
     this.publish(doc.uri, folder, findings, doc.version);
     parts.rules = performance.now() - indexed;

@@ -202,14 +202,16 @@ describe('language server over stdio', function () {
     // One server-time sample per analysis (the open, then each debounced burst of changes), each a real duration.
     assert.ok(stats.serverMs.length >= 2, `serverMs ${JSON.stringify(stats.serverMs)}`);
     assert.ok(stats.serverMs.every((ms) => ms > 0 && ms < 10_000));
-    // Split by phase, sample for sample: each edit reparsed, copied and ran the rules, and the parts fit in the whole.
+    // Split by phase, sample for sample, the parts fitting in the whole (a re-analysis of the same version, for an
+    // importer's sake, has no reparse or copy of its own); the latest analysis followed the deletion's reparse.
     const { reparse, copy, facts, rules } = stats.serverPhases;
     for (const series of [reparse, copy, facts, rules]) assert.equal(series.length, stats.serverMs.length);
     stats.serverMs.forEach((ms, i) => {
-      assert.ok(copy[i] > 0 && rules[i] > 0 && facts[i] >= 0, `sample ${i}: ${JSON.stringify(stats.serverPhases)}`);
+      assert.ok(rules[i] > 0 && reparse[i] >= 0 && copy[i] >= 0 && facts[i] >= 0, `sample ${i}: ${JSON.stringify(stats.serverPhases)}`);
       assert.ok(reparse[i] + copy[i] + facts[i] + rules[i] <= ms + 0.01, `sample ${i}: parts exceed ${ms} ms`);
     });
-    assert.ok(reparse.slice(1).every((ms) => ms > 0), 'every analysis after the open followed a reparse');
+    const last = stats.serverMs.length - 1;
+    assert.ok(reparse[last] > 0 && copy[last] > 0, `latest analysis: ${JSON.stringify(stats.serverPhases)}`);
     // One more keystroke: its copy takes over what tree-sitter kept instead of copying the 2,000 lines again. (The
     // burst above opened a string, which reparses the rest of the file: little is kept across that.)
     const nameLine = text.split('\n').findIndex((l) => l.startsWith('def view_20('));
