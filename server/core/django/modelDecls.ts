@@ -1,6 +1,6 @@
 import { MemoKey } from '../memo';
 import type { Node, Tree } from '../parsing/syntaxTree';
-import { calleeName, decoratorsOf, keywordArg, positionalArgs, rangeOf, stringValue, dottedName, isTrue, parentOf, walk } from '../python/syntax';
+import { calleeName, decoratorsOf, keywordArg, positionalArgs, rangeOf, stringValue, dottedName, isTrue, parentOf, walk, keepsStatementsAcrossVersions, statementVersionKey } from '../python/syntax';
 import { parameterReads, type ParamRead } from '../workspace/functionSummaries';
 import type { Range } from '../parsing/textDocument';
 import { isQuerysetClassBase, querysetMethodSteps, type QuerysetStep } from './querysetMethods';
@@ -234,9 +234,9 @@ function managerClassNames(call: Node): string[] {
 }
 
 /**
- * The declarations of each module-level class of an edited document's last version without syntax errors, by where
- * the class starts and its text (all a declaration is made of when the text parses cleanly; error recovery may read
- * the same text differently): a keystroke in a 1,700-line models module re-reads one class, not 40.
+ * The declarations of each module-level class of an edited document's last version without syntax errors, by
+ * `statementVersionKey` (all a declaration is made of): a keystroke in a 1,700-line models module re-reads one class,
+ * not 40.
  */
 const CLASS_DECLS = new MemoKey<Map<string, readonly ModelDecl[]>>('class declarations by class source');
 
@@ -244,15 +244,13 @@ const CLASS_DECLS = new MemoKey<Map<string, readonly ModelDecl[]>>('class declar
 export function extractClassDecls(tree: Tree, uri: string): ModelDecl[] {
   const out: ModelDecl[] = [];
   const appLabel = appLabelFromUri(uri);
-  // Only a document being edited has a next version to serve (the scan's and the CLI's trees are read once).
-  const memoised = tree.subtreeIds !== undefined && !tree.rootNode.hasError;
+  const memoised = keepsStatementsAcrossVersions(tree);
   const previous = memoised ? tree.acrossVersions.peek(CLASS_DECLS) : undefined;
   const current = new Map<string, readonly ModelDecl[]>();
   for (const child of tree.rootNode.namedChildren) {
     const cls = child?.type === 'decorated_definition' ? child.childForFieldName('definition') : child;
     if (cls?.type !== 'class_definition') continue;
-    const start = memoised ? rangeOf(cls).start : undefined;
-    const key = start && `${start.line}:${start.character}:${cls.text}`;
+    const key = memoised ? statementVersionKey(cls) : undefined;
     let decls = key === undefined ? undefined : previous?.get(key);
     if (!decls) {
       const own: ModelDecl[] = [];

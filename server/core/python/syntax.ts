@@ -16,6 +16,21 @@ export function rangeOf(node: Node): Range {
   return { start: { line: start.row, character: start.column }, end: { line: end.row, character: end.column } };
 }
 
+/**
+ * Whether what is derived from each module-level statement of `tree` may be kept for the document's next version
+ * (`tree.acrossVersions`, keyed by `statementVersionKey`): only for an edited document (the scan's and the CLI's
+ * trees are read once) and only without syntax errors (error recovery may read the same text differently).
+ */
+export function keepsStatementsAcrossVersions(tree: Tree): boolean {
+  return tree.subtreeIds !== undefined && !tree.rootNode.hasError;
+}
+
+/** A module-level statement across versions: where it starts (LSP position: lone CRs count) and its text. */
+export function statementVersionKey(stmt: Node): string {
+  const { line, character } = rangeOf(stmt).start;
+  return `${line}:${character}\n${stmt.text}`;
+}
+
 /** `node.parent`, for callers holding an optional node. */
 export function parentOf(node: Node | null | undefined): Node | null {
   return node?.parent ?? null;

@@ -86,8 +86,7 @@ export class CallerIndex {
     for (const uri of this.relPaths.keys()) {
       // A file without a filter (its text changed, or unreadable) is searched whole.
       if (filters?.get(uri)?.mayHave(h) === false) continue;
-      const text = this.textOf(uri);
-      if (text !== undefined && text.includes(name) && word.test(text)) files.push(uri);
+      if (this.mentionedIn(uri, name, word)) files.push(uri);
     }
     this.mentions.set(name, { files, checked: this.textVersion });
     return files;
@@ -103,8 +102,7 @@ export class CallerIndex {
     let files = known.files;
     for (const [uri, version] of this.changedAt) {
       if (version <= known.checked) continue;
-      const text = this.textOf(uri);
-      const has = text !== undefined && text.includes(name) && word.test(text);
+      const has = this.mentionedIn(uri, name, word);
       const at = files.indexOf(uri);
       if (has === at >= 0) continue;
       if (has) {
@@ -117,6 +115,12 @@ export class CallerIndex {
     }
     known.files = files;
     known.checked = this.textVersion;
+  }
+
+  /** Whether `uri`'s text uses `name` as a whole word (`word`: its `mentionPattern`). */
+  private mentionedIn(uri: string, name: string, word: RegExp): boolean {
+    const text = this.textOf(uri);
+    return text !== undefined && text.includes(name) && word.test(text);
   }
 
   /**

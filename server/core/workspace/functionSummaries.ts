@@ -1,6 +1,6 @@
 import type { Node, Tree } from '../parsing/syntaxTree';
 import type { Range } from '../parsing/textDocument';
-import { calleeMethod, calleeName, positionalArgs, rangeOf, walk, parentOf, isAsyncDef } from '../python/syntax';
+import { calleeMethod, calleeName, positionalArgs, rangeOf, walk, parentOf, isAsyncDef, keepsStatementsAcrossVersions, statementVersionKey } from '../python/syntax';
 import { scopeOfDefinition } from '../python/semantic/bindings';
 import { returnsRead } from '../python/semantic/infer';
 import { workspaceTypeLookup, type WorkspaceTypeLookup } from '../python/semantic/workspaceLookup';
@@ -196,7 +196,7 @@ export function paramReturnSteps(def: Node): ParamReturn | undefined {
 export function summarizeFunctions(tree: Tree): FunctionSummary[] {
   // Only error-free versions: with error recovery, the same function text can parse differently from one version to
   // the next, so its summary is not a function of its text then.
-  const memo = tree.subtreeIds && !tree.rootNode.hasError ? reusableSummaries(tree) : undefined;
+  const memo = keepsStatementsAcrossVersions(tree) ? reusableSummaries(tree) : undefined;
   const kept = new Map<string, Summarised | null>();
   const out: Summarised[] = [];
   for (const stmt of tree.rootNode.namedChildren) {
@@ -204,9 +204,8 @@ export function summarizeFunctions(tree: Tree): FunctionSummary[] {
     if (def?.type !== 'function_definition') continue;
     let summary: Summarised | null | undefined;
     if (memo) {
-      // Its ranges are fixed by its text and where it starts (LSP position: lone CRs before it count).
-      const { line, character } = rangeOf(stmt).start;
-      const key = `${line}:${character}\n${stmt.text}`;
+      // Its ranges are fixed by its text and where it starts.
+      const key = statementVersionKey(stmt);
       summary = memo.byFunction.get(key);
       if (summary === undefined) summary = summariseFunction(def) ?? null;
       kept.set(key, summary);
