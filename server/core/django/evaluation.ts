@@ -1,7 +1,7 @@
 import type { Node } from '../parsing/syntaxTree';
 import type { QuerysetEvaluator } from './querysetEvaluator';
 import { INSTANCE_METHODS, TERMINAL_METHODS, type InstanceValue, type QuerysetValue } from './querysetValue';
-import { calleeMethod, decoratorsOf, positionalArgs, returnValues, unparen, walk } from '../python/syntax';
+import { calleeMethod, decoratorsOf, nodesOfTypes, positionalArgs, returnValues, unparen } from '../python/syntax';
 import { bindingOf } from '../python/semantic/infer';
 import { ASYNC_MODEL_METHODS, ASYNC_QUERYSET_METHODS, ASYNC_RELATED_MANAGER_METHODS } from './djangoVersion';
 
@@ -38,10 +38,15 @@ function hasAsyncToken(n: Node): boolean {
   return n.children.some((c) => c?.type === 'async');
 }
 
+/** The node types `queryEvaluations` looks at. */
+const EVALUATION_NODES: readonly string[] = [
+  'call', 'for_statement', 'for_in_clause', 'subscript', 'comparison_operator', 'if_statement', 'while_statement', 'not_operator',
+];
+
 /** Every query evaluation inside `root` (nested functions and lambdas included; callers filter by scope). */
 export function queryEvaluations(root: Node, evaluator: QuerysetEvaluator): QueryEvaluation[] {
   const out: QueryEvaluation[] = [];
-  walk(root, (n) => {
+  for (const n of nodesOfTypes(root, EVALUATION_NODES)) {
     switch (n.type) {
       case 'call': {
         const fn = n.childForFieldName('function');
@@ -122,8 +127,7 @@ export function queryEvaluations(root: Node, evaluator: QuerysetEvaluator): Quer
       default:
         break;
     }
-    return true;
-  });
+  }
   const live = out.filter((e) => e.kind === 'method' || e.kind === 'instance-method' || e.kind === 'shortcut' || !isMaterialized(e.target));
   return dropCachedReuses(live);
 }

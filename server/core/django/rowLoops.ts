@@ -2,7 +2,7 @@ import { clipCode } from '../text/clip';
 import type { Node } from '../parsing/syntaxTree';
 import type { QuerysetEvaluator } from './querysetEvaluator';
 import type { QuerysetValue } from './querysetValue';
-import { walk, parentOf, positionalArgs, unparen, nodesOfType } from '../python/syntax';
+import { parentOf, positionalArgs, unparen, nodesOfType, nodesOfTypes } from '../python/syntax';
 import { COMPREHENSIONS, enclosingFunction, loopBinding } from '../python/scopes';
 
 /** A loop (statement or comprehension clause) whose variable walks model instances of a queryset. */
@@ -71,13 +71,16 @@ function mapLoop(n: Node, evaluator: QuerysetEvaluator): RowLoop | undefined {
   return { loop: n, target: params[0], rowVar: params[0].text, iterable: args[1], source, perRow: [body], lambda: callable };
 }
 
+/** What `findRowLoops` looks at: loops and comprehensions, and calls when the file calls `map(`. */
+const LOOP_NODES: readonly string[] = ['for_statement', ...COMPREHENSIONS];
+const LOOP_NODES_AND_CALLS: readonly string[] = [...LOOP_NODES, 'call'];
+
 export function findRowLoops(root: Node, evaluator: QuerysetEvaluator): RowLoop[] {
   const loops: RowLoop[] = [];
   // `map(` is rare: skip the per-call WASM look-ups of mapLoop in files that never call it.
   const hasMap = /\bmap\s*\(/.test(root.text);
-  walk(root, (n) => {
+  for (const n of nodesOfTypes(root, hasMap ? LOOP_NODES_AND_CALLS : LOOP_NODES)) {
     if (n.type === 'call') {
-      if (!hasMap) return true;
       const m = mapLoop(n, evaluator);
       if (m) loops.push(m);
     } else if (n.type === 'for_statement') {
@@ -108,8 +111,7 @@ export function findRowLoops(root: Node, evaluator: QuerysetEvaluator): RowLoop[
         loops.push({ loop: n, target: t.target, rowVar: t.target.text, iterable: t.iterable, source, perRow });
       });
     }
-    return true;
-  });
+  }
   for (const l of loops) {
     l.outer = loops
       .filter((o) => o !== l && o.perRow.some((s) => s.startIndex <= l.loop.startIndex && l.loop.endIndex <= s.endIndex))

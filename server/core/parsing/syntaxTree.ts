@@ -185,7 +185,10 @@ export class Node {
 
   /** The first child in field `name`, as tree-sitter's `childForFieldName`. */
   childForFieldName(name: string): Node | null {
-    for (const c of this.children) if (c.fieldName === name) return c;
+    // An indexed loop: `for…of` over children arrays of several shapes (frozen empty, packed) cost an iterator
+    // per call, and the analysis asks for fields millions of times.
+    const children = this.children;
+    for (let i = 0; i < children.length; i++) if (children[i].fieldName === name) return children[i];
     return null;
   }
 

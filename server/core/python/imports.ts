@@ -1,5 +1,5 @@
 import type { Node } from '../parsing/syntaxTree';
-import { dottedName, walk } from './syntax';
+import { dottedName, nodesOfTypes } from './syntax';
 import { MemoKey } from '../memo';
 
 /**
@@ -10,6 +10,7 @@ import { MemoKey } from '../memo';
 export type ImportMap = ReadonlyMap<string, string>;
 
 /** Per tree: the import map of each root it was asked for (the module, or a function body). */
+const IMPORT_NODES: readonly string[] = ['import_statement', 'import_from_statement'];
 const IMPORTS = new MemoKey<Map<number, ImportMap>>('imports');
 
 export function importsOf(root: Node): ImportMap {
@@ -17,7 +18,7 @@ export function importsOf(root: Node): ImportMap {
   const hit = perTree.get(root.id);
   if (hit) return hit;
   const out = new Map<string, string>();
-  walk(root, (n) => {
+  for (const n of nodesOfTypes(root, IMPORT_NODES)) {
     if (n.type === 'import_statement') {
       for (const c of n.namedChildren) {
         if (!c) continue;
@@ -28,7 +29,7 @@ export function importsOf(root: Node): ImportMap {
           if (name && alias) out.set(alias, name);
         }
       }
-      return false;
+      continue;
     }
     if (n.type === 'import_from_statement') {
       const mod = n.childForFieldName('module_name')?.text ?? '';
@@ -42,10 +43,8 @@ export function importsOf(root: Node): ImportMap {
           if (name && alias) out.set(alias, `${mod}${sep}${name}`);
         }
       }
-      return false;
     }
-    return true;
-  });
+  }
   perTree.set(root.id, out);
   return out;
 }

@@ -123,6 +123,18 @@ export function nodesOfType(root: Node, type: string): readonly Node[] {
   return from === to ? NONE : group.slice(from, to);
 }
 
+/**
+ * The named nodes of any of `types` inside `root`, in document order: `nodesOfType` for a walk that looks for
+ * several types (a pass over a 2,000-line module visits ~15,000 nodes to find a few hundred).
+ */
+export function nodesOfTypes(root: Node, types: readonly string[]): readonly Node[] {
+  const groups = types.map((t) => nodesOfType(root, t)).filter((g) => g.length > 0);
+  if (groups.length <= 1) return groups[0] ?? NONE;
+  const all: Node[] = [];
+  for (const g of groups) for (let i = 0; i < g.length; i++) all.push(g[i]);
+  return all.sort((a, b) => a.namedIndex - b.namedIndex);
+}
+
 /** Index of the first node of `group` whose namedIndex is at least `index` (binary search). */
 function firstAtOrAfter(group: readonly Node[], index: number): number {
   let lo = 0;

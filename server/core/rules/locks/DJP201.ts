@@ -3,7 +3,7 @@ import { evaluationRange, lockSites } from './lockFacts';
 import { sharedFacts } from '../async/env';
 import { enclosingTransaction } from '../../django/transactions';
 import { functionOf } from '../../django/asyncContext';
-import { rangeOf, walk, parentOf } from '../../python/syntax';
+import { nodesOfType, rangeOf, parentOf } from '../../python/syntax';
 import type { Node } from '../../parsing/syntaxTree';
 
 export const meta = ruleMeta({
@@ -76,9 +76,9 @@ function callersOf(fn: Node, root: Node): Node[] {
   const name = fn.childForFieldName('name')?.text;
   if (!name || parentOf(fn)?.type === 'block' && parentOf(parentOf(fn))?.type === 'class_definition') return [];
   const out: Node[] = [];
-  walk(root, (n) => {
-    if (n.type === 'call' && n.childForFieldName('function')?.type === 'identifier' && n.childForFieldName('function')?.text === name) out.push(n);
-    return true;
-  });
+  for (const n of nodesOfType(root, 'call')) {
+    const fn = n.childForFieldName('function');
+    if (fn?.type === 'identifier' && fn.text === name) out.push(n);
+  }
   return out;
 }

@@ -7,7 +7,7 @@ import {
   dependsOnLoop, iterationLoops, loopCost, loopRelated, managerCost, managerUses, allManagerUses, type IterationLoop,
 } from '../../django/n1Analysis';
 import type { QuerysetValue } from '../../django/querysetValue';
-import { positionalArgs, rangeOf, walk, parentOf } from '../../python/syntax';
+import { nodesOfTypes, positionalArgs, rangeOf, walk, parentOf } from '../../python/syntax';
 import { loopWrites } from '../../django/loopWrites';
 
 export const meta = ruleMeta({
@@ -31,10 +31,12 @@ interface QuerySite {
   method?: string;
 }
 
+const QUERY_SITE_NODES: readonly string[] = ['call', 'for_statement', 'for_in_clause'];
+
 function querySites(ctx: RuleContext, managed: Set<number>): QuerySite[] {
   const out: QuerySite[] = [];
   const covered = (q: QuerysetValue | undefined): boolean => !!q?.relatedFrom && managed.has(q.relatedFrom.node.id);
-  walk(ctx.file.tree.rootNode, (n) => {
+  for (const n of nodesOfTypes(ctx.file.tree.rootNode, QUERY_SITE_NODES)) {
     if (n.type === 'call') {
       const fn = n.childForFieldName('function');
       if (fn?.type === 'attribute') {
@@ -57,8 +59,7 @@ function querySites(ctx: RuleContext, managed: Set<number>): QuerySite[] {
       const q = right ? ctx.evaluator.queryset(right) : undefined;
       if (right && q && !covered(q) && builtInside(q, n)) out.push({ node: right, describe: 'iterating a queryset', qs: q });
     }
-    return true;
-  });
+  }
   return out;
 }
 

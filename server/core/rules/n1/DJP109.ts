@@ -3,7 +3,7 @@ import { ruleMeta, formatQueryCost, type Finding, type Fix, type Rule } from '..
 import type { RuleContext } from '../context';
 import type { ModelInfo } from '../../django/modelIndex';
 import { attributeReads } from '../../django/modelDecls';
-import { calleeName, decoratorsOf, isTrue, positionalArgs, rangeOf, stringValue, walk } from '../../python/syntax';
+import { calleeName, decoratorsOf, isTrue, nodesOfType, positionalArgs, rangeOf, stringValue, walk } from '../../python/syntax';
 import { preferredQuote } from '../../fixes/querysetEdits';
 import { bindingOf } from '../../python/semantic/infer';
 import { inheritedGetQueryset, workspaceBaseNames } from '../../drf/viewQueryset';
@@ -56,16 +56,13 @@ function registeredModel(ctx: RuleContext, cls: Node, name: string): ModelInfo |
       return ctx.evaluator.modelClass(positionalArgs(call)[0]);
     }
   }
-  let found: ModelInfo | undefined;
-  walk(ctx.file.tree.rootNode, (n) => {
-    if (found) return false;
-    if (n.type === 'call' && /(^|\.)register$/.test(calleeName(n) ?? '')) {
-      const args = positionalArgs(n);
-      if (args[1]?.text === name) found = ctx.evaluator.modelClass(args[0]);
-    }
-    return true;
-  });
-  return found;
+  for (const n of nodesOfType(ctx.file.tree.rootNode, 'call')) {
+    if (!/(^|\.)register$/.test(calleeName(n) ?? '')) continue;
+    const args = positionalArgs(n);
+    const model = args[1]?.text === name ? ctx.evaluator.modelClass(args[0]) : undefined;
+    if (model) return model;
+  }
+  return undefined;
 }
 
 interface Read {
