@@ -34,6 +34,13 @@ class Book(models.Model):
     def label(self):
         return self.author.name
 
+    def shelf(self):
+        return self.author.books.count()
+
+    @property
+    def first_title(self):
+        return self.author.books.first()
+
 
 class BookQuerySet(models.QuerySet):
     def live(self):
@@ -65,9 +72,42 @@ describe('class declarations of an edited document', () => {
     }
   });
 
+  it('keeps the facts of untouched methods of a class read again (same objects), even after a version that took the class whole', async () => {
+    const p = await parser();
+    const uri = 'file:///shop/models.py';
+    const doc = new ParsedDocument(p, uri, MODELS, 1);
+    try {
+      const book = (list: ReturnType<typeof extractClassDecls>) => list.find((d) => d.name === 'Book');
+      const first = book(extractClassDecls(doc.tree, uri));
+      assert.ok(first?.methodReads?.label && first.methodReads.shelf && first.methodReads.first_title && first.selfCalls?.label);
+      // Book taken whole, then a field of Book edited: its methods are not read again.
+      doc.applyChanges([replaceIn(doc.text, 'max_length=80', 'max_length=90')], 2);
+      extractClassDecls(doc.tree, uri);
+      doc.applyChanges([replaceIn(doc.text, 'related_name="books"', 'related_name="titles"')], 3);
+      const third = book(extractClassDecls(doc.tree, uri));
+      assert.deepEqual(extractClassDecls(doc.tree, uri), extractClassDecls(p.parse(doc.text), uri));
+      assert.notEqual(third, first);
+      assert.equal(third?.methodReads?.label, first?.methodReads?.label, 'label was read again');
+      assert.equal(third?.methodReads?.first_title, first?.methodReads?.first_title, 'first_title was read again');
+      assert.equal(third?.selfCalls?.label, first?.selfCalls?.label);
+      // A keystroke in one method: that method's reads follow it, the others are kept.
+      doc.applyChanges([replaceIn(doc.text, 'return self.author.books.count()', 'return self.author.books.exists()')], 4);
+      const fourth = book(extractClassDecls(doc.tree, uri));
+      assert.deepEqual(extractClassDecls(doc.tree, uri), extractClassDecls(p.parse(doc.text), uri));
+      assert.equal(fourth?.methodReads?.label, first?.methodReads?.label);
+      assert.notEqual(fourth?.methodReads?.shelf, first?.methodReads?.shelf);
+      assert.deepEqual(fourth?.methodReads?.shelf?.reads.map((r) => r.methods), [['exists']]);
+      // A line added above the methods moves them: their ranges are read again.
+      doc.applyChanges([replaceIn(doc.text, '    def label', '\n    def label')], 5);
+      assert.deepEqual(extractClassDecls(doc.tree, uri), extractClassDecls(p.parse(doc.text), uri));
+    } finally {
+      doc.dispose();
+    }
+  });
+
   it('equals a fresh extraction after random edits', async () => {
     const p = await parser();
-    const pieces = ['x', ' ', '\n', '(', ')', ':', '\r', '    ', 'class C(models.Model):\n    a = models.ForeignKey(B)\n', 'models.', '"', '@d\n'];
+    const pieces = ['x', ' ', '\n', '(', ')', ':', '\r', '    ', 'class C(models.Model):\n    a = models.ForeignKey(B)\n', 'models.', '"', '@d\n', 'self.', '    def m(self):\n        return self.a.b.all()\n', '@property\n'];
     await fc.assert(
       fc.asyncProperty(fc.array(fc.tuple(fc.nat(), fc.nat(6), fc.constantFrom(...pieces)), { minLength: 1, maxLength: 12 }), async (edits) => {
         const doc = new ParsedDocument(p, 'file:///shop/models.py', MODELS, 1);

@@ -42,6 +42,22 @@ def rows(order):
 
 def calls_rows(order):
     return rows(order)
+
+
+class Api:
+    timeout = 5
+
+    def session(self):
+        return httpx.Client(timeout=self.timeout)
+
+
+def via_class(url):
+    return Api().session().get(url)
+
+
+class ItemViewSet:
+    queryset = Order.objects.all()
+    page_size = 10
 `;
 
 describe('function summaries of an edited document', () => {
@@ -94,9 +110,38 @@ describe('function summaries of an edited document', () => {
     }
   });
 
+  it('keeps the summaries across an edit of a class body no summary read, and not across one of a class inference read', async () => {
+    const p = await parser();
+    const doc = new ParsedDocument(p, 'file:///helpers.py', MODULE, 1);
+    try {
+      const byName = (list: Awaited<ReturnType<typeof fresh>>, name: string) => list.find((s) => s.name === name);
+      const blocking = (list: Awaited<ReturnType<typeof fresh>>, name: string) => byName(list, name)?.work?.some((w) => w.kind === 'blocking');
+      const first = summarizeFunctions(doc.tree);
+      assert.equal(blocking(first, 'via_class'), true, 'Api().session() is an httpx client');
+      // A viewset's attribute: no function's summary read that class, so none is summarised again.
+      doc.applyChanges([replaceIn(doc.text, 'page_size = 10', 'page_size = 100')], 2);
+      const second = summarizeFunctions(doc.tree);
+      assert.deepEqual(second, await fresh(doc.text));
+      assert.equal(byName(second, 'rows')?.reads, byName(first, 'rows')?.reads, 'rows was summarised again');
+      assert.equal(byName(second, 'via_class')?.work, byName(first, 'via_class')?.work, 'via_class was summarised again');
+      // The class `via_class` reads a method's return from: its summary follows the edit.
+      doc.applyChanges([replaceIn(doc.text, 'return httpx.Client(timeout=self.timeout)', 'return dict(timeout=self.timeout)')], 3);
+      const third = summarizeFunctions(doc.tree);
+      assert.deepEqual(third, await fresh(doc.text));
+      assert.notEqual(blocking(third, 'via_class'), true);
+      // A class renamed: the names the module binds changed, every summary is made again, and equals a fresh one.
+      doc.applyChanges([replaceIn(doc.text, 'class Api:', 'class Client:')], 4);
+      assert.deepEqual(summarizeFunctions(doc.tree), await fresh(doc.text));
+      doc.applyChanges([replaceIn(doc.text, 'class Client:', 'class Api:')], 5);
+      assert.deepEqual(summarizeFunctions(doc.tree), await fresh(doc.text));
+    } finally {
+      doc.dispose();
+    }
+  });
+
   it('equals a fresh summary after random edits', async () => {
     const p = await parser();
-    const pieces = ['x', ' ', '\n', '(', ')', '.all()', 'httpx.get(u)', 'return ', '    ', 'def f(a):\n    a.b.c\n', '\r', 'client', ':'];
+    const pieces = ['x', ' ', '\n', '(', ')', '.all()', 'httpx.get(u)', 'return ', '    ', 'def f(a):\n    a.b.c\n', '\r', 'client', ':', 'Api', 'session', 'class '];
     await fc.assert(
       fc.asyncProperty(fc.array(fc.tuple(fc.nat(), fc.nat(6), fc.constantFrom(...pieces)), { minLength: 1, maxLength: 12 }), async (edits) => {
         const doc = new ParsedDocument(p, 'file:///helpers.py', MODULE, 1);

@@ -240,6 +240,27 @@ function managerClassNames(call: Node): string[] {
  */
 const CLASS_DECLS = new MemoKey<Map<string, readonly ModelDecl[]>>('class declarations by class source');
 
+/** What a method of a class body contributes to its class's declaration, besides its name. */
+interface MethodFacts {
+  reads?: MethodReads;
+  calls?: SelfCalls;
+  strReads?: string[][];
+}
+
+/**
+ * The same for each method (class-body function statement, decorators included), by module-level class and then by
+ * the method's `statementVersionKey`: a keystroke in a large model class (DefectDojo's `Finding`, 60 methods) reads
+ * again the method it touched, not all. What a method contributes is read from its own statement only.
+ */
+const METHOD_FACTS = new MemoKey<Map<string, Map<string, MethodFacts>>>('method facts by class and method source');
+
+/** Where classDecls finds a method's facts from the previous version, and files this version's (edited documents). */
+interface MethodMemo {
+  previous(key: string): MethodFacts | undefined;
+  /** This version's methods of the module-level class being read. */
+  group: Map<string, MethodFacts>;
+}
+
 /** Every class in the file with its bases and field-like assignments; the index decides which are models. */
 export function extractClassDecls(tree: Tree, uri: string): ModelDecl[] {
   const out: ModelDecl[] = [];
@@ -247,25 +268,42 @@ export function extractClassDecls(tree: Tree, uri: string): ModelDecl[] {
   const memoised = keepsStatementsAcrossVersions(tree);
   const previous = memoised ? tree.acrossVersions.peek(CLASS_DECLS) : undefined;
   const current = new Map<string, readonly ModelDecl[]>();
+  const previousMethods = memoised ? tree.acrossVersions.peek(METHOD_FACTS) : undefined;
+  const currentMethods = new Map<string, Map<string, MethodFacts>>();
+  let previousByKey: Map<string, MethodFacts> | undefined;
+  const previousMethod = (key: string): MethodFacts | undefined => {
+    if (!previousMethods) return undefined;
+    previousByKey ??= new Map([...previousMethods.values()].flatMap((group) => [...group]));
+    return previousByKey.get(key);
+  };
   for (const child of tree.rootNode.namedChildren) {
     const cls = child?.type === 'decorated_definition' ? child.childForFieldName('definition') : child;
     if (cls?.type !== 'class_definition') continue;
     const key = memoised ? statementVersionKey(cls) : undefined;
     let decls = key === undefined ? undefined : previous?.get(key);
-    if (!decls) {
+    if (decls) {
+      // Taken whole: its methods' facts are kept for the keystroke that will change one of them.
+      const group = previousMethods?.get(key as string);
+      if (group) currentMethods.set(key as string, group);
+    } else {
       const own: ModelDecl[] = [];
-      classDecls(cls, appLabel, uri, own);
+      const group = new Map<string, MethodFacts>();
+      classDecls(cls, appLabel, uri, own, key === undefined ? undefined : { previous: previousMethod, group });
+      if (key !== undefined) currentMethods.set(key, group);
       decls = own;
     }
     if (key !== undefined) current.set(key, decls);
     out.push(...decls);
   }
-  if (memoised) tree.acrossVersions.set(CLASS_DECLS, current);
+  if (memoised) {
+    tree.acrossVersions.set(CLASS_DECLS, current);
+    tree.acrossVersions.set(METHOD_FACTS, currentMethods);
+  }
   return out;
 }
 
 /** The declaration of `cls` and of the classes nested in it, in source order, into `out`. */
-function classDecls(cls: Node, appLabel: string, uri: string, out: ModelDecl[]): void {
+function classDecls(cls: Node, appLabel: string, uri: string, out: ModelDecl[], methods?: MethodMemo): void {
   const name = cls.childForFieldName('name')?.text;
   const body = cls.childForFieldName('body');
   if (!name || !body) return;
@@ -292,15 +330,15 @@ function classDecls(cls: Node, appLabel: string, uri: string, out: ModelDecl[]):
     const def = stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
     if (def?.type === 'function_definition') {
       const fname = def.childForFieldName('name')?.text;
-      if (fname) decl.methods.push(fname);
-      if (fname === '__str__') decl.strReads = selfReads(def);
-      const reads = fname && !fname.startsWith('__') ? methodReadsOf(def) : undefined;
-      if (fname && reads) (decl.methodReads ??= {})[fname] = reads;
-      if (fname && (!fname.startsWith('__')) && bases.some(isQuerysetClassBase)) {
+      if (!fname) continue;
+      decl.methods.push(fname);
+      const facts = methodFactsOf(stmt, def, fname, methods);
+      if (fname === '__str__') decl.strReads = facts.strReads;
+      if (facts.reads) (decl.methodReads ??= {})[fname] = facts.reads;
+      if (!fname.startsWith('__') && bases.some(isQuerysetClassBase)) {
         (decl.querysetMethods ??= {})[fname] = querysetMethodSteps(def);
       }
-      const calls = fname && !fname.startsWith('__') ? selfCallsOf(def) : undefined;
-      if (fname && calls) (decl.selfCalls ??= {})[fname] = calls;
+      if (facts.calls) (decl.selfCalls ??= {})[fname] = facts.calls;
       continue;
     }
     if (stmt.type !== 'expression_statement') continue;
@@ -331,6 +369,22 @@ function classDecls(cls: Node, appLabel: string, uri: string, out: ModelDecl[]):
   // Classes nested in this one (a model's `Status(TextChoices)`), after it.
   for (const child of body.namedChildren) {
     const inner = child?.type === 'decorated_definition' ? child.childForFieldName('definition') : child;
-    if (inner?.type === 'class_definition') classDecls(inner, appLabel, uri, out);
+    if (inner?.type === 'class_definition') classDecls(inner, appLabel, uri, out, methods);
   }
+}
+
+/** A method's self-reads and self-calls (`__str__`: what it reads), from the previous version when it did not change. */
+function methodFactsOf(stmt: Node, def: Node, name: string, memo: MethodMemo | undefined): MethodFacts {
+  const key = memo ? statementVersionKey(stmt) : undefined;
+  let facts = key === undefined ? undefined : memo?.previous(key);
+  if (!facts) {
+    const plain = !name.startsWith('__');
+    facts = {
+      reads: plain ? methodReadsOf(def) : undefined,
+      calls: plain ? selfCallsOf(def) : undefined,
+      strReads: name === '__str__' ? selfReads(def) : undefined,
+    };
+  }
+  if (key !== undefined) memo?.group.set(key, facts);
+  return facts;
 }

@@ -2,7 +2,7 @@ import type { Node, Tree } from '../parsing/syntaxTree';
 import type { Range } from '../parsing/textDocument';
 import { calleeMethod, calleeName, positionalArgs, rangeOf, walk, parentOf, isAsyncDef, keepsStatementsAcrossVersions, statementVersionKey } from '../python/syntax';
 import { scopeOfDefinition } from '../python/semantic/bindings';
-import { returnsRead } from '../python/semantic/infer';
+import { classesRead, returnsRead } from '../python/semantic/infer';
 import { workspaceTypeLookup, type WorkspaceTypeLookup } from '../python/semantic/workspaceLookup';
 import { MemoKey } from '../memo';
 import { chainUses } from '../django/managerChains';
@@ -216,9 +216,9 @@ export function summarizeFunctions(tree: Tree): FunctionSummary[] {
   }
   if (memo) {
     memo.byFunction = kept;
-    for (const def of returnsRead(tree)) {
-      const stmt = topLevelStatement(def);
-      if (stmt && isFunctionStatement(stmt)) memo.returnsRead.add(stmt.text);
+    for (const read of [...returnsRead(tree), ...classesRead(tree)]) {
+      const stmt = topLevelStatement(read);
+      if (stmt && (isFunctionStatement(stmt) || isClassStatement(stmt))) memo.statementsRead.add(stmt.text);
     }
   }
   return propagateWork(out);
@@ -280,17 +280,18 @@ function summariseFunction(def: Node): Summarised | undefined {
 
 /**
  * The summaries an edited document's previous versions computed, by function (place and text), and what they
- * depend on besides their own function: the module's other statements (imports, globals, classes, which names
- * its functions bind) and the functions whose return types inference read (a call's result typed through another
- * function's `return`). Dropped whole when any of that changed; a keystroke in one function body keeps the rest.
+ * depend on besides their own function: the module's other statements (imports, globals, which names its
+ * functions and classes bind) and the functions and classes inference read (a call's result typed through another
+ * function's `return`, an instance's attribute through its class body). Dropped whole when any of that changed; a
+ * keystroke in one function body, or in a class body no summary read (a viewset's attributes), keeps the rest.
  */
 interface SummaryMemo {
-  /** The module's statements, each function reduced to its name. */
+  /** The module's statements, each function and class reduced to its name. */
   context: string;
   /** Other modules' exported types, when the model had them (an analysed tree summarised again). */
   lookup: WorkspaceTypeLookup | undefined;
-  /** Texts of the top-level functions whose returns inference read while the memo lived. */
-  returnsRead: Set<string>;
+  /** Texts of the top-level functions and classes inference read (returns, members) while the memo lived. */
+  statementsRead: Set<string>;
   /** Summary before propagation (null: none), by `line:character` of the function's start and its text. */
   byFunction: Map<string, Summarised | null>;
 }
@@ -298,14 +299,15 @@ interface SummaryMemo {
 const SUMMARY_MEMO = new MemoKey<SummaryMemo>('function summaries by function');
 
 function reusableSummaries(tree: Tree): SummaryMemo {
-  const functionTexts = new Set<string>();
+  const definitionTexts = new Set<string>();
   const context: string[] = [];
   for (const stmt of tree.rootNode.namedChildren) {
-    if (isFunctionStatement(stmt)) {
+    const isFunction = isFunctionStatement(stmt);
+    if (isFunction || isClassStatement(stmt)) {
       const text = stmt.text;
-      functionTexts.add(text);
+      definitionTexts.add(text);
       const def = stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
-      context.push(`def ${def?.childForFieldName('name')?.text ?? ''}`);
+      context.push(`${isFunction ? 'def' : 'class'} ${def?.childForFieldName('name')?.text ?? ''}`);
     } else {
       context.push(stmt.text);
     }
@@ -313,14 +315,18 @@ function reusableSummaries(tree: Tree): SummaryMemo {
   const joined = context.join('\n\0');
   const lookup = workspaceTypeLookup(tree);
   const prev = tree.acrossVersions.peek(SUMMARY_MEMO);
-  if (prev && prev.context === joined && prev.lookup === lookup && [...prev.returnsRead].every((t) => functionTexts.has(t))) return prev;
-  const fresh: SummaryMemo = { context: joined, lookup, returnsRead: new Set(), byFunction: new Map() };
+  if (prev && prev.context === joined && prev.lookup === lookup && [...prev.statementsRead].every((t) => definitionTexts.has(t))) return prev;
+  const fresh: SummaryMemo = { context: joined, lookup, statementsRead: new Set(), byFunction: new Map() };
   tree.acrossVersions.set(SUMMARY_MEMO, fresh);
   return fresh;
 }
 
 function isFunctionStatement(stmt: Node): boolean {
   return stmt.type === 'function_definition' || (stmt.type === 'decorated_definition' && stmt.childForFieldName('definition')?.type === 'function_definition');
+}
+
+function isClassStatement(stmt: Node): boolean {
+  return stmt.type === 'class_definition' || (stmt.type === 'decorated_definition' && stmt.childForFieldName('definition')?.type === 'class_definition');
 }
 
 /** The module-level statement that contains `node`. */

@@ -202,6 +202,7 @@ const PROPERTY_DECORATORS = new Set(['property', 'cached_property', 'functools.c
 
 /** An attribute of a class defined in this file (its body, `self.x = …` in its methods, then its bases in this file). */
 function classMember(cls: Node, attr: string, onInstance: boolean, depth: number, inherited: number): PyType | undefined {
+  cls.tree.memos.get(CLASSES_READ, () => new Set()).add(cls);
   const scope = scopeOfDefinition(cls);
   if (!scope || inherited > 4) return undefined;
   const own = scope.bindings.get(attr);
@@ -302,6 +303,17 @@ export function returnTypeOf(def: Node, depth = 0): PyType | undefined {
  */
 export function returnsRead(tree: Tree): Iterable<Node> {
   return tree.memos.peek(RETURNS)?.keys() ?? [];
+}
+
+const CLASSES_READ = new MemoKey<Set<Node>>('classes whose members were read');
+
+/**
+ * The classes of this file whose bodies inference has read for a member's type (their own, or as a base) since the
+ * tree's memos were made: like `returnsRead`, what a result derived from this model depends on. Kept when the model
+ * is dropped (a class read stays read: a longer list only keeps fewer memos).
+ */
+export function classesRead(tree: Tree): Iterable<Node> {
+  return tree.memos.peek(CLASSES_READ) ?? [];
 }
 
 function computeReturn(def: Node, depth: number): PyType | undefined {
