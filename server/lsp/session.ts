@@ -25,6 +25,7 @@ import { codeLenses } from './codeLens';
 import { WorkspaceScan, type Progress } from './workspaceScan';
 import { TemplateService } from './templates';
 import { SLOW_FILE_MS } from './analysis';
+import { SessionTimers } from './sessionTimers';
 
 /** Typing pauses shorter than this do not trigger an analysis (djperf.run = onType). */
 const TYPING_DEBOUNCE_MS = 150;
@@ -63,7 +64,7 @@ export class DjperfSession {
   private folders: FolderState[] = [];
   private readonly loose = newFolder('', 'files outside the workspace folders');
   private support: ClientSupport = { configuration: false, dynamicConfiguration: false, dynamicWatchers: false, versionedEdits: false, watchesFiles: false, codeLensRefresh: false };
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly timers = new SessionTimers();
   /** Closed files importing an edited module whose summaries changed, waiting to be analysed again. */
   private readonly staleDependants = new Set<string>();
   /** Open documents are analysed once the workspace's models are indexed (else a first pass would miss N+1s). */
@@ -91,16 +92,15 @@ export class DjperfSession {
     c.onDidChangeTextDocument(this.notification('didChange', (p) => {
       const result = this.docs!.change(p.textDocument.uri, p.contentChanges, p.textDocument.version);
       if ('reason' in result) return c.console.warn(`ignored: ${result.reason}`);
+      // Still typing: what waits for a pause (other documents, templates, dependants, the rescan) waits again.
+      this.timers.typing();
       if (this.folderOf(result.uri).server.run === 'onType') this.schedule(result.uri, TYPING_DEBOUNCE_MS);
-      if (this.timers.has(RESCAN_TIMER)) this.scheduleRescan(); // still typing
     }));
     c.onDidSaveTextDocument(this.notification('didSave', (p) => {
       const folder = this.folderOf(p.textDocument.uri);
       if (folder.server.run === 'onSave') this.schedule(p.textDocument.uri, 0);
-      else if (this.timers.has(p.textDocument.uri)) {
+      else if (this.timers.cancel(p.textDocument.uri)) {
         // Saved before the typing debounce ran: analyse now, so that a model edit being saved is known below.
-        clearTimeout(this.timers.get(p.textDocument.uri));
-        this.timers.delete(p.textDocument.uri);
         this.analyzeOpen(p.textDocument.uri);
       }
       // Models or settings edited in the editor are on disk now: every closed file may read them.
@@ -259,15 +259,13 @@ export class DjperfSession {
   }
 
   private schedule(uri: string, delayMs: number): void {
-    clearTimeout(this.timers.get(uri));
-    this.timers.set(uri, setTimeout(() => {
-      this.timers.delete(uri);
+    this.timers.set(uri, delayMs, () => {
       try {
         this.analyzeOpen(uri);
       } catch (e) {
         this.logError(`analysing ${uri}`, e);
       }
-    }, delayMs));
+    });
   }
 
   private analyzeOpen(uri: string): void {
@@ -335,19 +333,16 @@ export class DjperfSession {
 
   /** The workspace analysed again once edits pause (RESCAN_DEBOUNCE_MS); each new edit pushes it back. */
   private scheduleRescan(): void {
-    clearTimeout(this.timers.get(RESCAN_TIMER));
-    this.timers.set(RESCAN_TIMER, setTimeout(() => {
-      this.timers.delete(RESCAN_TIMER);
+    this.timers.set(RESCAN_TIMER, RESCAN_DEBOUNCE_MS, () => {
       void this.scan!.run(this.folders).catch((e) => this.logError('workspace scan', e));
-    }, RESCAN_DEBOUNCE_MS));
+    });
   }
 
   /** Closed dependants of an edited module, re-read from disk and analysed against the new summaries. */
   private scheduleDependants(): void {
-    clearTimeout(this.timers.get(DEPENDANTS_TIMER));
+    this.timers.cancel(DEPENDANTS_TIMER);
     if (this.staleDependants.size === 0) return;
-    this.timers.set(DEPENDANTS_TIMER, setTimeout(() => {
-      this.timers.delete(DEPENDANTS_TIMER);
+    this.timers.set(DEPENDANTS_TIMER, TYPING_DEBOUNCE_MS, () => {
       const started = performance.now();
       for (const dep of [...this.staleDependants]) {
         // Yield to the editor between slices: typing goes first.
@@ -360,22 +355,16 @@ export class DjperfSession {
           this.logError(`analysing ${dep}`, e);
         }
       }
-    }, TYPING_DEBOUNCE_MS));
+    });
   }
 
   private scheduleTemplates(folder: FolderState, delayMs: number): void {
-    const key = `templates:${folder.uri}`;
-    clearTimeout(this.timers.get(key));
-    this.timers.set(key, setTimeout(() => {
-      this.timers.delete(key);
-      this.checkTemplates(folder);
-    }, delayMs));
+    this.timers.set(`templates:${folder.uri}`, delayMs, () => this.checkTemplates(folder));
   }
 
   /** Judges every template of `folder` again and publishes what changed; a broken template never throws out of here. */
   private checkTemplates(folder: FolderState): { files: number; findings: number } {
-    clearTimeout(this.timers.get(`templates:${folder.uri}`));
-    this.timers.delete(`templates:${folder.uri}`);
+    this.timers.cancel(`templates:${folder.uri}`);
     const counts = { files: 0, findings: 0 };
     try {
       const started = performance.now();
@@ -404,8 +393,7 @@ export class DjperfSession {
     this.indexReady = true;
     for (const doc of this.docs!.all()) {
       if (doc.isTemplate) continue; // judged once the views are analysed (templatesReady)
-      clearTimeout(this.timers.get(doc.uri));
-      this.timers.delete(doc.uri);
+      this.timers.cancel(doc.uri);
       try {
         this.analysis!.analyzeOpen(doc, this.folderOf(doc.uri));
       } catch (e) {
@@ -415,8 +403,7 @@ export class DjperfSession {
   }
 
   private closeDocument(uri: string): void {
-    clearTimeout(this.timers.get(uri));
-    this.timers.delete(uri);
+    this.timers.cancel(uri);
     this.importedChecked.delete(uri);
     const template = this.docs!.get(uri)?.isTemplate === true;
     if (!this.docs!.close(uri)) return this.connection.console.warn(`ignored: didClose for ${uri}, which is not open`);
@@ -529,7 +516,6 @@ export class DjperfSession {
 
   private shutdown(): void {
     this.scan?.cancel();
-    for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
     this.docs?.dispose();
   }
