@@ -61,7 +61,7 @@ export interface SemanticIndex {
   scopes: Map<number, Scope>;
   /** Every name bound anywhere in the file (any scope, any kind). */
   boundAnywhere: Set<string>;
-  /** The innermost scope node around each named node, by `namedIndex` (the node itself for a scope node). */
+  /** The innermost scope around each named node, by `namedIndex` (for a scope node, the scope it is written in). */
   scopeAt: Scope[];
 }
 
