@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import { pct, phaseMedians } from './serverStats.mjs';
 
 const require = createRequire(import.meta.url);
 const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
@@ -16,14 +17,6 @@ const corpus = path.join(root, '.bench-cache/generated');
 function rssMB(pid) {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
-}
-/** Medians of the server's phases over the last `n` analyses (djperf/debugDocumentStats). */
-function phaseMedians(stats, n) {
-  return ['reparse', 'copy', 'facts', 'rules'].map((k) => pct(stats.serverPhases[k].slice(-n), 50).toFixed(1)).join(' / ');
-}
-function pct(values, p) {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 }
 function bigViews(lines) {
   const out = ['from ..models import *', ''];

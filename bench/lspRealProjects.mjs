@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import { pct, phaseMedians } from './serverStats.mjs';
 
 const require = createRequire(import.meta.url);
 const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
@@ -29,7 +30,6 @@ function pythonFiles(dir) {
   }
   return out;
 }
-const pct = (values, p) => { const s = [...values].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]; };
 const rssMB = (pid) => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 
 const projects = fs.existsSync(corporaDir)
@@ -100,7 +100,7 @@ for (const file of [viewsets, models]) {
     module: path.relative(dir, file), lines: text.split('\n').length, edits: samples.length,
     'edit→diagnostics p50 / p95 ms': `${pct(samples, 50).toFixed(1)} / ${pct(samples, 95).toFixed(1)}`,
     'server ms p50 / p95': `${pct(serverMs, 50).toFixed(1)} / ${pct(serverMs, 95).toFixed(1)}`,
-    'server p50 reparse / copy / facts / rules ms': ['reparse', 'copy', 'facts', 'rules'].map((k) => pct(stats.serverPhases[k].slice(-samples.length), 50).toFixed(1)).join(' / '),
+    'server p50 reparse / copy / facts / rules ms': phaseMedians(stats, samples.length),
   });
 }
 const rssEnd = rssMB(client.child.pid);

@@ -64,6 +64,16 @@ describe('function summaries of an edited document', () => {
   const fresh = async (text: string) => summarizeFunctions((await parser()).parse(text));
   /** A fresh copy of the document's own WASM tree: tree-sitter's error recovery may parse a broken text differently when parsing it anew. */
   const freshCopy = (p: Awaited<ReturnType<typeof parser>>, doc: ParsedDocument) => summarizeFunctions(p.copy(doc.wasmTree, doc.text));
+  type Summaries = ReturnType<typeof summarizeFunctions>;
+  const byName = (list: Summaries, name: string) => list.find((s) => s.name === name);
+  const blocking = (list: Summaries, name: string) => byName(list, name)?.work?.some((w) => w.kind === 'blocking');
+  /** Replaces the first `find` in the document, and returns the new version's summaries, checked equal to a fresh summary. */
+  const edit = async (doc: ParsedDocument, find: string, replace: string, version: number): Promise<Summaries> => {
+    doc.applyChanges([replaceIn(doc.text, find, replace)], version);
+    const summaries = summarizeFunctions(doc.tree);
+    assert.deepEqual(summaries, await fresh(doc.text));
+    return summaries;
+  };
 
   it('reuses the summaries of untouched functions, and equals a fresh summary after each edit', async () => {
     const p = await parser();
@@ -72,10 +82,7 @@ describe('function summaries of an edited document', () => {
       const first = summarizeFunctions(doc.tree);
       assert.deepEqual(first, await fresh(doc.text));
       // A keystroke in `rows` keeps `fetch`'s summary (same object), and changes only `rows`.
-      doc.applyChanges([replaceIn(doc.text, 'print(line', 'print( line')], 2);
-      const second = summarizeFunctions(doc.tree);
-      assert.deepEqual(second, await fresh(doc.text));
-      const byName = (list: typeof first, name: string) => list.find((s) => s.name === name);
+      const second = await edit(doc, 'print(line', 'print( line', 2);
       assert.equal(byName(second, 'fetch')?.reads, byName(first, 'fetch')?.reads, 'fetch was summarised again');
       assert.notEqual(byName(second, 'rows')?.reads, byName(first, 'rows')?.reads);
     } finally {
@@ -87,24 +94,18 @@ describe('function summaries of an edited document', () => {
     const p = await parser();
     const doc = new ParsedDocument(p, 'file:///helpers.py', MODULE, 1);
     try {
-      const blocking = (list: Awaited<ReturnType<typeof fresh>>, name: string) => list.find((s) => s.name === name)?.work?.some((w) => w.kind === 'blocking');
       const before = summarizeFunctions(doc.tree);
       assert.equal(blocking(before, 'fetch'), true);
       assert.equal(blocking(before, 'shared'), true);
       // `make_client` no longer returns a client: `fetch` and `shared` (through `client = make_client()`) block no more.
-      doc.applyChanges([replaceIn(doc.text, 'return httpx.Client()', 'return dict()')], 2);
-      const after = summarizeFunctions(doc.tree);
-      assert.deepEqual(after, await fresh(doc.text));
+      const after = await edit(doc, 'return httpx.Client()', 'return dict()', 2);
       assert.notEqual(blocking(after, 'fetch'), true);
       assert.notEqual(blocking(after, 'shared'), true);
       // And back, then the import goes: every summary is as a fresh one's each time.
-      doc.applyChanges([replaceIn(doc.text, 'return dict()', 'return httpx.Client()')], 3);
-      assert.deepEqual(summarizeFunctions(doc.tree), await fresh(doc.text));
-      doc.applyChanges([replaceIn(doc.text, 'import httpx\n', '')], 4);
-      assert.deepEqual(summarizeFunctions(doc.tree), await fresh(doc.text));
+      await edit(doc, 'return dict()', 'return httpx.Client()', 3);
+      await edit(doc, 'import httpx\n', '', 4);
       // A line break before the functions moves them: their ranges must move too.
-      doc.applyChanges([replaceIn(doc.text, 'from .models', '\n\nfrom .models')], 5);
-      assert.deepEqual(summarizeFunctions(doc.tree), await fresh(doc.text));
+      await edit(doc, 'from .models', '\n\nfrom .models', 5);
     } finally {
       doc.dispose();
     }
@@ -114,26 +115,18 @@ describe('function summaries of an edited document', () => {
     const p = await parser();
     const doc = new ParsedDocument(p, 'file:///helpers.py', MODULE, 1);
     try {
-      const byName = (list: Awaited<ReturnType<typeof fresh>>, name: string) => list.find((s) => s.name === name);
-      const blocking = (list: Awaited<ReturnType<typeof fresh>>, name: string) => byName(list, name)?.work?.some((w) => w.kind === 'blocking');
       const first = summarizeFunctions(doc.tree);
       assert.equal(blocking(first, 'via_class'), true, 'Api().session() is an httpx client');
       // A viewset's attribute: no function's summary read that class, so none is summarised again.
-      doc.applyChanges([replaceIn(doc.text, 'page_size = 10', 'page_size = 100')], 2);
-      const second = summarizeFunctions(doc.tree);
-      assert.deepEqual(second, await fresh(doc.text));
+      const second = await edit(doc, 'page_size = 10', 'page_size = 100', 2);
       assert.equal(byName(second, 'rows')?.reads, byName(first, 'rows')?.reads, 'rows was summarised again');
       assert.equal(byName(second, 'via_class')?.work, byName(first, 'via_class')?.work, 'via_class was summarised again');
       // The class `via_class` reads a method's return from: its summary follows the edit.
-      doc.applyChanges([replaceIn(doc.text, 'return httpx.Client(timeout=self.timeout)', 'return dict(timeout=self.timeout)')], 3);
-      const third = summarizeFunctions(doc.tree);
-      assert.deepEqual(third, await fresh(doc.text));
+      const third = await edit(doc, 'return httpx.Client(timeout=self.timeout)', 'return dict(timeout=self.timeout)', 3);
       assert.notEqual(blocking(third, 'via_class'), true);
       // A class renamed: the names the module binds changed, every summary is made again, and equals a fresh one.
-      doc.applyChanges([replaceIn(doc.text, 'class Api:', 'class Client:')], 4);
-      assert.deepEqual(summarizeFunctions(doc.tree), await fresh(doc.text));
-      doc.applyChanges([replaceIn(doc.text, 'class Client:', 'class Api:')], 5);
-      assert.deepEqual(summarizeFunctions(doc.tree), await fresh(doc.text));
+      await edit(doc, 'class Api:', 'class Client:', 4);
+      await edit(doc, 'class Client:', 'class Api:', 5);
     } finally {
       doc.dispose();
     }

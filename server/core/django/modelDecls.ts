@@ -233,13 +233,6 @@ function managerClassNames(call: Node): string[] {
   return own(method);
 }
 
-/**
- * The declarations of each module-level class of an edited document's last version without syntax errors, by
- * `statementVersionKey` (all a declaration is made of): a keystroke in a 1,700-line models module re-reads one class,
- * not 40.
- */
-const CLASS_DECLS = new MemoKey<Map<string, readonly ModelDecl[]>>('class declarations by class source');
-
 /** What a method of a class body contributes to its class's declaration, besides its name. */
 interface MethodFacts {
   reads?: MethodReads;
@@ -247,12 +240,20 @@ interface MethodFacts {
   strReads?: string[][];
 }
 
+/** What one module-level class gave: its declarations (nested classes included) and the facts of each of its methods. */
+interface ClassMemo {
+  decls: readonly ModelDecl[];
+  /** By the method's `statementVersionKey` (class-body function statement, decorators included). */
+  methods: Map<string, MethodFacts>;
+}
+
 /**
- * The same for each method (class-body function statement, decorators included), by module-level class and then by
- * the method's `statementVersionKey`: a keystroke in a large model class (DefectDojo's `Finding`, 60 methods) reads
- * again the method it touched, not all. What a method contributes is read from its own statement only.
+ * Each module-level class of an edited document's last version without syntax errors, by `statementVersionKey` (all
+ * a declaration is made of): a keystroke in a 1,700-line models module re-reads one class, not 40, and in that class
+ * (DefectDojo's `Finding`, 60 methods) only the method it touched: what a method contributes is read from its own
+ * statement only.
  */
-const METHOD_FACTS = new MemoKey<Map<string, Map<string, MethodFacts>>>('method facts by class and method source');
+const CLASS_DECLS = new MemoKey<Map<string, ClassMemo>>('class declarations and method facts by class source');
 
 /** Where classDecls finds a method's facts from the previous version, and files this version's (edited documents). */
 interface MethodMemo {
@@ -267,38 +268,29 @@ export function extractClassDecls(tree: Tree, uri: string): ModelDecl[] {
   const appLabel = appLabelFromUri(uri);
   const memoised = keepsStatementsAcrossVersions(tree);
   const previous = memoised ? tree.acrossVersions.peek(CLASS_DECLS) : undefined;
-  const current = new Map<string, readonly ModelDecl[]>();
-  const previousMethods = memoised ? tree.acrossVersions.peek(METHOD_FACTS) : undefined;
-  const currentMethods = new Map<string, Map<string, MethodFacts>>();
-  let previousByKey: Map<string, MethodFacts> | undefined;
+  const current = new Map<string, ClassMemo>();
+  let previousMethods: Map<string, MethodFacts> | undefined;
   const previousMethod = (key: string): MethodFacts | undefined => {
-    if (!previousMethods) return undefined;
-    previousByKey ??= new Map([...previousMethods.values()].flatMap((group) => [...group]));
-    return previousByKey.get(key);
+    if (!previous) return undefined;
+    previousMethods ??= new Map([...previous.values()].flatMap((c) => [...c.methods]));
+    return previousMethods.get(key);
   };
   for (const child of tree.rootNode.namedChildren) {
     const cls = child?.type === 'decorated_definition' ? child.childForFieldName('definition') : child;
     if (cls?.type !== 'class_definition') continue;
     const key = memoised ? statementVersionKey(cls) : undefined;
-    let decls = key === undefined ? undefined : previous?.get(key);
-    if (decls) {
-      // Taken whole: its methods' facts are kept for the keystroke that will change one of them.
-      const group = previousMethods?.get(key as string);
-      if (group) currentMethods.set(key as string, group);
-    } else {
-      const own: ModelDecl[] = [];
-      const group = new Map<string, MethodFacts>();
-      classDecls(cls, appLabel, uri, own, key === undefined ? undefined : { previous: previousMethod, group });
-      if (key !== undefined) currentMethods.set(key, group);
-      decls = own;
+    // A class taken whole keeps its methods' facts too, for the keystroke that will change one of them.
+    let entry = key === undefined ? undefined : previous?.get(key);
+    if (!entry) {
+      const decls: ModelDecl[] = [];
+      const methods = new Map<string, MethodFacts>();
+      classDecls(cls, appLabel, uri, decls, key === undefined ? undefined : { previous: previousMethod, group: methods });
+      entry = { decls, methods };
     }
-    if (key !== undefined) current.set(key, decls);
-    out.push(...decls);
+    if (key !== undefined) current.set(key, entry);
+    out.push(...entry.decls);
   }
-  if (memoised) {
-    tree.acrossVersions.set(CLASS_DECLS, current);
-    tree.acrossVersions.set(METHOD_FACTS, currentMethods);
-  }
+  if (memoised) tree.acrossVersions.set(CLASS_DECLS, current);
   return out;
 }
 
