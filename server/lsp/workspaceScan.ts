@@ -6,7 +6,7 @@
 import type { Tree } from '../core/parsing/syntaxTree';
 import type { FileNotice } from '../core/analyzer';
 import { extractFileFacts, mayHaveGlobalFacts, mayHaveHelperFacts, type FileFacts } from '../core/workspace/fileFacts';
-import { isTestOrMigrationPath } from '../core/workspace/executionContext';
+import { isMigrationText, isTestOrMigrationPath } from '../core/workspace/executionContext';
 import type { CallerSource } from '../core/workspace/callerIndex';
 import { ImportGraph } from '../core/workspace/importGraph';
 import { WorkspaceIndex } from '../core/workspace/workspaceIndex';
@@ -131,8 +131,8 @@ export class WorkspaceScan {
         };
         const index = new WorkspaceIndex();
         index.setCallerSource(callers);
-        const state: IndexingState = { index, facts: new Map(), globals: [], helpers: [], texts: [], imports: new ImportGraph(), later: [] };
         const readLater = !folder.config?.checkTests;
+        const state: IndexingState = { index, facts: new Map(), globals: [], helpers: [], texts: [], imports: new ImportGraph(), later: [], laterGlobals: readLater ? [] : undefined };
         for (const [i, file] of plan.files.entries()) {
           if (slices.spent()) {
             await slices.next();
@@ -149,6 +149,9 @@ export class WorkspaceScan {
         // diagnostics wait for them. (Half of them on a worker thread was tried twice: 100 ms faster and 100 MB more
         // RSS on one machine, slower on another with two cores; see docs/performance.md.)
         const factFiles = state.globals.splice(0);
+        // The migrations told by their text go to the second wave, with those told by their folder.
+        if (state.laterGlobals) state.globals.push(...state.laterGlobals);
+        state.laterGlobals = undefined;
         for (const { uri, text } of factFiles) {
           if (slices.spent()) {
             await slices.next();
@@ -283,7 +286,11 @@ export class WorkspaceScan {
     const global = mayHaveGlobalFacts(uri, text);
     // Who imports whom is only needed once edits come: read after the open documents' first diagnostics.
     state.texts.push({ uri, text, global });
-    if (global) state.globals.push({ uri, text });
+    if (!global) return;
+    // A migration's classes are no models the open documents read (its `models.Model` is a `bases=` argument), and a
+    // project's migrations can weigh as much as its models (400 KB of DefectDojo's 1.2 MB first wave).
+    if (state.laterGlobals && isMigrationText(text)) state.laterGlobals.push({ uri, text });
+    else state.globals.push({ uri, text });
   }
 
   /** A file's facts, or undefined when it cannot be parsed in time (reported when the file itself is analysed). */
@@ -353,6 +360,11 @@ interface IndexingState {
   imports: ImportGraph;
   /** Test and migration files of a folder that does not check them: read after the first diagnostics. */
   later: string[];
+  /**
+   * Before the first wave, in a folder that does not check tests: files read for it that are migrations by their
+   * text (outside a `migrations` folder), indexed in the second wave like those in `later`.
+   */
+  laterGlobals?: { uri: string; text: string }[];
 }
 
 /**

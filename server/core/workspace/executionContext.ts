@@ -59,13 +59,21 @@ export function isTestOrMigrationPath(relPath: string): boolean {
   return testLikeByPath(pathParts(relPath)) !== undefined;
 }
 
+/**
+ * A migration by its text, wherever its folder is (`MIGRATION_MODULES` can name any package: DefectDojo keeps its
+ * migrations in `dojo/db_migrations/`).
+ */
+export function isMigrationText(text: string): boolean {
+  return text.includes('migrations.Migration') && /^\s*class\s+Migration\s*\(\s*migrations\.Migration\s*\)/m.test(text);
+}
+
 /** What a file's path and imports alone say (relPath uses `/`). */
 export function fileContextOf(relPath: string, text: string): ExecutionContext | undefined {
   const parts = pathParts(relPath);
   const { base, dirs } = parts;
   const byPath = testLikeByPath(parts);
   if (byPath === 'migration') return { kind: 'migration', where: 'a migration' };
-  if (text.includes('migrations.Migration') && /^\s*class\s+Migration\s*\(\s*migrations\.Migration\s*\)/m.test(text)) return { kind: 'migration', where: 'a migration' };
+  if (isMigrationText(text)) return { kind: 'migration', where: 'a migration' };
   if (byPath === 'test') return { kind: 'test', where: 'test code' };
   if (dirs.includes('test') && TEST_FRAMEWORK_IMPORT.test(text)) return { kind: 'test', where: 'test code' };
   const cmd = dirs.length >= 2 && dirs[dirs.length - 2] === 'management' && dirs[dirs.length - 1] === 'commands';
