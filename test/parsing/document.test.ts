@@ -72,3 +72,32 @@ describe('ParsedDocument: incremental parsing from LSP content changes', () => {
     );
   });
 });
+
+describe('LineMap', () => {
+  /** Line starts the slow way: after every `\n`, `\r\n`, and (LSP) lone `\r`. */
+  function referenceStarts(text: string, loneCr: boolean): number[] {
+    const starts = [0];
+    for (let i = 0; i < text.length; i++) {
+      if (text[i] === '\n') starts.push(i + 1);
+      else if (text[i] === '\r' && loneCr && text[i + 1] !== '\n') starts.push(i + 1);
+    }
+    return starts;
+  }
+
+  it('finds the same lines with and without carriage returns, in both counts (LSP, tree-sitter rows)', () => {
+    const alphabet = fc.constantFrom('a', ' ', '\n', '\r', '\r\n', '\n\n', 'é', '😀');
+    fc.assert(
+      fc.property(fc.array(alphabet, { maxLength: 40 }).map((a) => a.join('')), fc.boolean(), (text, loneCr) => {
+        const lines = new LineMap(text, { loneCr });
+        const starts = referenceStarts(text, loneCr);
+        assert.equal(lines.lineCount, starts.length);
+        starts.forEach((start, line) => assert.equal(lines.offsetAt({ line, character: 0 }), start));
+        for (let o = 0; o <= text.length; o++) {
+          const p = lines.positionAt(o);
+          assert.equal(starts[p.line] + p.character, o);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+});

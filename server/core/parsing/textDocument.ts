@@ -22,6 +22,12 @@ export class LineMap {
   private readonly starts: number[] = [0];
   constructor(readonly text: string, options: { loneCr?: boolean } = {}) {
     const loneCr = options.loneCr ?? true;
+    if (!text.includes('\r')) {
+      // Line feeds only (nearly every file): the native search skips from one to the next, where the loop below reads
+      // every character; an open document builds a map per keystroke.
+      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+      return;
+    }
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if (c === 10) this.starts.push(i + 1);

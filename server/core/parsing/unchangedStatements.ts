@@ -28,19 +28,17 @@ export function isStatementLevel(type: string): boolean {
 }
 
 const NEWLINE = 10;
-/** Room for the statement-level types in a key (tree-sitter-python has about 30). */
-const KIND_SLOTS = 64;
 /** A node that is not statement-level but may hold statements (an `else_clause`'s block), or that holds none. */
 const CONTAINER = -1;
 const OTHER = -2;
 const roles = new Map<string, number>();
 
-/** A statement-level type's number (its kind in a key), or CONTAINER or OTHER; memoised per type name. */
+/** A statement-level type's number (its kind), or CONTAINER or OTHER; memoised per type name. */
 function roleOf(type: string): number {
   let role = roles.get(type);
   if (role === undefined) {
     const kinds = [...roles.values()].filter((r) => r >= 0).length;
-    role = isStatementLevel(type) && kinds < KIND_SLOTS ? kinds : type.endsWith('_clause') ? CONTAINER : OTHER;
+    role = isStatementLevel(type) ? kinds : type.endsWith('_clause') ? CONTAINER : OTHER;
     roles.set(type, role);
   }
   return role;
@@ -71,8 +69,13 @@ export class UnchangedStatements {
   /** `text` from `suffixStart` is `previousText` from `suffixStart - delta`. */
   private readonly suffixStart: number;
   private readonly delta: number;
-  /** Statement-level nodes of the previous version by `start * KIND_SLOTS + kind` (a block starts with its first statement). */
-  private readonly byStart = new Map<number, Node>();
+  /**
+   * Statement-level nodes of the previous version in document order, with their start offsets and kinds as they were
+   * (taking nodes over changes their offsets): starts never decrease, so a start is found by binary search.
+   */
+  private readonly nodes: Node[] = [];
+  private readonly starts: number[] = [];
+  private readonly kinds: number[] = [];
 
   /**
    * Only for two versions that both parsed without error. `previousNamed` is the previous version's `namedNodes`,
@@ -102,7 +105,7 @@ export class UnchangedStatements {
     else return undefined;
     const kind = roleOf(type);
     if (kind < 0) return undefined;
-    const old = this.byStart.get(oldStart * KIND_SLOTS + kind);
+    const old = this.at(oldStart, kind);
     if (!old || old.hasError || old.startIndex !== oldStart || old.endIndex - old.startIndex !== endIndex - startIndex) return undefined;
     return this.sameLineStart(startIndex, oldStart) ? old : undefined;
   }
@@ -116,13 +119,31 @@ export class UnchangedStatements {
     }
   }
 
-  /** Indexes the statement-level nodes, skipping the subtrees of expressions (statements are never inside one). */
+  /** Lists the statement-level nodes, skipping the subtrees of expressions (statements are never inside one). */
   private index(named: readonly Node[]): void {
     for (let i = 0; i < named.length; ) {
       const node = named[i];
       const role = roleOf(node.type);
-      if (role >= 0) this.byStart.set(node.startIndex * KIND_SLOTS + role, node);
+      if (role >= 0) {
+        this.nodes.push(node);
+        this.starts.push(node.startIndex);
+        this.kinds.push(role);
+      }
       i = role === OTHER && node.parent !== null ? node.subtreeEnd : i + 1;
     }
+  }
+
+  /** The last listed node of `kind` that started at `start` (the innermost, as nodes of one kind nest: a block in a block). */
+  private at(start: number, kind: number): Node | undefined {
+    const starts = this.starts;
+    let lo = 0;
+    let hi = starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (starts[mid] <= start) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo - 1; i >= 0 && starts[i] === start; i--) if (this.kinds[i] === kind) return this.nodes[i];
+    return undefined;
   }
 }

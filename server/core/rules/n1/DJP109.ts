@@ -3,7 +3,7 @@ import { ruleMeta, formatQueryCost, type Finding, type Fix, type Rule } from '..
 import type { RuleContext } from '../context';
 import type { ModelInfo } from '../../django/modelIndex';
 import { attributeReads } from '../../django/modelDecls';
-import { calleeName, decoratorsOf, isTrue, nodesOfType, positionalArgs, rangeOf, stringValue, walk } from '../../python/syntax';
+import { calleeName, decoratorsOf, isTrue, nodesOfType, positionalArgs, rangeOf, stringValue } from '../../python/syntax';
 import { preferredQuote } from '../../fixes/querysetEdits';
 import { bindingOf } from '../../python/semantic/infer';
 import { inheritedGetQueryset, workspaceBaseNames } from '../../drf/viewQueryset';
@@ -97,33 +97,36 @@ export const rule: Rule = {
   check(ctx) {
     const findings: Finding[] = [];
     const models = ctx.workspace.models;
-    walk(ctx.file.tree.rootNode, (cls) => {
-      if (cls.type !== 'class_definition') return true;
+    // The module's classes from the tree's index by type, not a walk of every node.
+    for (const cls of nodesOfType(ctx.file.tree.rootNode, 'class_definition')) checkAdmin(cls);
+    return findings;
+
+    function checkAdmin(cls: Node): void {
       const bases = (cls.childForFieldName('superclasses')?.namedChildren ?? []).map((b) => b?.text ?? '');
       // `class BookAdmin(ProjectBaseAdmin)`: a ModelAdmin through workspace base classes counts too.
-      if (!bases.some((b) => /ModelAdmin$/.test(b)) && !workspaceBaseNames(cls, ctx.file.uri, ctx.workspace).some((b) => /ModelAdmin$/.test(b))) return true;
+      if (!bases.some((b) => /ModelAdmin$/.test(b)) && !workspaceBaseNames(cls, ctx.file.uri, ctx.workspace).some((b) => /ModelAdmin$/.test(b))) return;
       const body = cls.childForFieldName('body');
       const name = cls.childForFieldName('name')?.text ?? '';
       const listDisplay = body ? classAttr(body, 'list_display') : undefined;
       const ld = listDisplay?.childForFieldName('right');
-      if (!body || !listDisplay || !ld || (ld.type !== 'tuple' && ld.type !== 'list')) return true;
+      if (!body || !listDisplay || !ld || (ld.type !== 'tuple' && ld.type !== 'list')) return;
       const defs = methods(body);
-      if (defs.has('get_queryset')) return true; // the admin builds its own queryset: not ours to judge
+      if (defs.has('get_queryset')) return; // the admin builds its own queryset: not ours to judge
       const model = registeredModel(ctx, cls, name);
-      if (!model) return true;
+      if (!model) return;
       // The changelist's queryset: a workspace base admin's get_queryset, then the default manager's get_queryset.
       const inherited = inheritedGetQueryset(cls, ctx.file.uri, ctx.workspace);
-      if (inherited.kind === 'unknown') return true;
+      if (inherited.kind === 'unknown') return;
       const preloaded = new Set<string>();
       const sources: (readonly QuerysetStep[])[] = inherited.kind === 'steps' ? [inherited.steps] : [];
       const managerClasses = model.defaultManager ? model.managerClasses?.get(model.defaultManager) : undefined;
       const managerGetQs = managerClasses ? models.customMethod(managerClasses, 'get_queryset') : undefined;
-      if (managerGetQs && !managerGetQs.steps) return true;
+      if (managerGetQs && !managerGetQs.steps) return;
       if (managerGetQs?.steps) sources.push(managerGetQs.steps);
       for (const written of sources) {
         const steps = flattenSteps(models, managerClasses ?? [], written);
         const loads = steps && stepLoads(steps);
-        if (!loads) return true;
+        if (!loads) return;
         for (const p of loads) preloaded.add(p);
       }
       // What each row reads.
@@ -174,7 +177,7 @@ export const rule: Rule = {
           }
         }
       }
-      if (reads.length === 0) return true;
+      if (reads.length === 0) return;
       // What the changelist loads.
       const lsrNode = classAttr(body, 'list_select_related')?.childForFieldName('right');
       let explicit: Set<string> | undefined;
@@ -184,11 +187,11 @@ export const rule: Rule = {
         explicit = new Set();
         for (const p of lsrNode.namedChildren) {
           const v = stringValue(p);
-          if (v === undefined) return true;
+          if (v === undefined) return;
           const parts = v.split('__');
           for (let i = 1; i <= parts.length; i++) explicit.add(parts.slice(0, i).join('__'));
         }
-      } else if (lsrNode && lsrNode.type !== 'false') return true;
+      } else if (lsrNode && lsrNode.type !== 'false') return;
       else bare = realFk;
       const loaded = (path: string[]): boolean => {
         if (preloaded.has(path.join('__'))) return true;
@@ -207,7 +210,7 @@ export const rule: Rule = {
         const key = r.path.join('__');
         if (!loaded(r.path) && !missing.has(key)) missing.set(key, r);
       }
-      if (missing.size === 0) return true;
+      if (missing.size === 0) return;
       // Queries the changelist runs once: the paginator's count, the unfiltered count, the page, and list_filter choices.
       let base = 3;
       const lf = classAttr(body, 'list_filter')?.childForFieldName('right');
@@ -273,9 +276,7 @@ export const rule: Rule = {
         cost,
         fixes: fix ? [fix] : undefined,
       });
-      return true;
-    });
-    return findings;
+    }
 
     /** A path list_select_related cannot load: through a many relation or a GenericForeignKey. */
     function isMany(model: ModelInfo, path: string[]): boolean {
