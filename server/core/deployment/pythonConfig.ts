@@ -88,7 +88,7 @@ function stripComment(expr: string): string {
 export function isGunicornConfig(path: string, text: string): boolean {
   if (!/\.py$/.test(path)) return false;
   if (/(^|\/)gunicorn[^/]*\.py$/.test(path)) return true;
-  return /^(worker_class|workers|threads|wsgi_app)\s*=/m.test(text) && /^bind\s*=/m.test(text);
+  return text.includes('bind') && /^(worker_class|workers|threads|wsgi_app)\s*=/m.test(text) && /^bind\s*=/m.test(text);
 }
 
 /** A call `name(...)` spanning lines: its argument text and the 1-based line of each keyword. */

@@ -78,7 +78,7 @@ const LOOP_NODES_AND_CALLS: readonly string[] = [...LOOP_NODES, 'call'];
 export function findRowLoops(root: Node, evaluator: QuerysetEvaluator): RowLoop[] {
   const loops: RowLoop[] = [];
   // `map(` is rare: skip the per-call WASM look-ups of mapLoop in files that never call it.
-  const hasMap = /\bmap\s*\(/.test(root.text);
+  const hasMap = root.text.includes('map') && /\bmap\s*\(/.test(root.text);
   for (const n of nodesOfTypes(root, hasMap ? LOOP_NODES_AND_CALLS : LOOP_NODES)) {
     if (n.type === 'call') {
       const m = mapLoop(n, evaluator);

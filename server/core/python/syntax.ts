@@ -9,7 +9,7 @@ const CR_LINE_MAP = new MemoKey<LineMap | null>('line map for lone CRs');
 
 export function rangeOf(node: Node): Range {
   const text = node.tree.text;
-  const crMap = node.tree.memos.get(CR_LINE_MAP, () => (/\r(?!\n)/.test(text) ? new LineMap(text) : null));
+  const crMap = node.tree.memos.get(CR_LINE_MAP, () => (text.includes('\r') && /\r(?!\n)/.test(text) ? new LineMap(text) : null));
   if (crMap) return { start: crMap.positionAt(node.startIndex), end: crMap.positionAt(node.endIndex) };
   const start = node.startPosition;
   const end = node.endPosition;

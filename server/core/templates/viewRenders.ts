@@ -3,7 +3,7 @@ import type { Range } from '../parsing/textDocument';
 import type { QuerysetEvaluator } from '../django/querysetEvaluator';
 import { clipCode } from '../text/clip';
 import type { QuerysetValue, TrackedValue } from '../django/querysetValue';
-import { calleeName, functionNamed, keywordArg, positionalArgs, rangeOf, stringValue, walk } from '../python/syntax';
+import { calleeName, functionNamed, keywordArg, nodesOfType, positionalArgs, rangeOf, stringValue, walk } from '../python/syntax';
 
 /** A queryset (rows) or an instance (row) a view puts into a template context, as far as djperf knows it. */
 export interface ContextValue {
@@ -166,8 +166,7 @@ function enclosingDef(node: Node): Node {
 /** Function views: render(request, "x.html", ctx), TemplateResponse(...), render_to_string, get_template(...).render(ctx). */
 function functionRenders(root: Node, ev: QuerysetEvaluator, uri: string): TemplateRender[] {
   const out: TemplateRender[] = [];
-  walk(root, (n) => {
-    if (n.type !== 'call') return true;
+  for (const n of nodesOfType(root, 'call')) {
     const callee = calleeName(n) ?? '';
     const m = RENDER_CALLS.exec(callee);
     const args = positionalArgs(n);
@@ -184,10 +183,9 @@ function functionRenders(root: Node, ev: QuerysetEvaluator, uri: string): Templa
         ctxNode = keywordArg(n, 'context') ?? args[0];
       }
     }
-    if (names.length === 0) return true;
+    if (names.length === 0) continue;
     out.push({ templates: names, view: functionName(n), uri, range: rangeOf(n), context: contextOf(ctxNode, enclosingDef(n), ev, uri) });
-    return true;
-  });
+  }
   return out;
 }
 
@@ -219,14 +217,13 @@ function modelKeyName(key: string): { app: string; name: string } {
 /** Generic ListView/DetailView subclasses: object_list / object and their default names and templates. */
 function classRenders(root: Node, ev: QuerysetEvaluator, uri: string): TemplateRender[] {
   const out: TemplateRender[] = [];
-  walk(root, (cls) => {
-    if (cls.type !== 'class_definition') return true;
+  for (const cls of nodesOfType(root, 'class_definition')) {
     const bases = (cls.childForFieldName('superclasses')?.namedChildren ?? []).map((b) => b?.text ?? '');
     const kind = bases.some((b) => /(^|\.)ListView$/.test(b)) ? 'list' : bases.some((b) => /(^|\.)DetailView$/.test(b)) ? 'detail' : undefined;
     const body = cls.childForFieldName('body');
-    if (!kind || !body) return true;
+    if (!kind || !body) continue;
     // get_object() overridden, or the context built by code we do not follow: the object is not known.
-    if (kind === 'detail' && functionNamed(body, 'get_object')) return true;
+    if (kind === 'detail' && functionNamed(body, 'get_object')) continue;
     const getQs = functionNamed(body, 'get_queryset');
     const qsNode = getQs ? onlyReturn(getQs) : classAttr(body, 'queryset');
     const modelNode = classAttr(body, 'model');
@@ -236,12 +233,12 @@ function classRenders(root: Node, ev: QuerysetEvaluator, uri: string): TemplateR
       const model = ev.modelClass(modelNode);
       if (model) value = { kind: 'rows', model: model.key, selected: [], prefetched: [], opaque: [], label: `${model.name}.objects.all()`, uri, range: rangeOf(modelNode) };
     }
-    if (!value || value.kind !== 'rows') return true;
+    if (!value || value.kind !== 'rows') continue;
     const { app, name } = modelKeyName(value.model);
     const templates = templateNames(classAttr(body, 'template_name'));
     const suffix = classAttr(body, 'template_name_suffix');
     if (templates.length === 0 && !suffix) templates.push(`${app}/${name}_${kind}.html`);
-    if (templates.length === 0) return true;
+    if (templates.length === 0) continue;
     const context = new Map<string, ContextValue>();
     const objectName = stringValue(classAttr(body, 'context_object_name'));
     if (kind === 'list') {
@@ -258,8 +255,7 @@ function classRenders(root: Node, ev: QuerysetEvaluator, uri: string): TemplateR
       if (ctxName?.type === 'identifier') for (const [k, v] of contextOf(ctxName, extra, ev, uri)) context.set(k, v);
     }
     out.push({ templates, view: cls.childForFieldName('name')?.text ?? '?', uri, range: rangeOf(cls.childForFieldName('name') ?? cls), context });
-    return true;
-  });
+  }
   return out;
 }
 
@@ -269,10 +265,9 @@ function classRenders(root: Node, ev: QuerysetEvaluator, uri: string): TemplateR
  */
 function inclusionTagRenders(root: Node, ev: QuerysetEvaluator, uri: string): TemplateRender[] {
   const out: TemplateRender[] = [];
-  walk(root, (n) => {
-    if (n.type !== 'decorated_definition') return true;
+  for (const n of nodesOfType(root, 'decorated_definition')) {
     const def = n.childForFieldName('definition');
-    if (def?.type !== 'function_definition') return true;
+    if (def?.type !== 'function_definition') continue;
     for (const d of n.namedChildren) {
       const call = d?.type === 'decorator' ? d.namedChildren[0] : undefined;
       if (call?.type !== 'call' || !/(^|\.)inclusion_tag$/.test(calleeName(call) ?? '')) continue;
@@ -282,8 +277,7 @@ function inclusionTagRenders(root: Node, ev: QuerysetEvaluator, uri: string): Te
       const context = contextOf(ret, def, ev, uri);
       out.push({ templates: names, view: def.childForFieldName('name')?.text ?? '?', uri, range: rangeOf(def.childForFieldName('name') ?? def), context });
     }
-    return true;
-  });
+  }
   return out;
 }
 

@@ -46,8 +46,9 @@ export function mayHaveFacts(uri: string, text: string): boolean {
 export function mayHaveGlobalFacts(uri: string, text: string): boolean {
   if (mayHaveUrls(text)) return true;
   if (!/^\s*class\s/m.test(text)) return looksLikeSettings(uri, text);
-  return serializerClass(text) || (/Q(?:uery[Ss]et|S)\b|Manager\b/.test(text) && QUERYSET_CLASS.test(text)) || /(^|[\\/])models([\\/]|\.pyi?$)/.test(uri) || /\bmodels\.Model\b|\bAbstract(Base)?User\b|\(\s*Model\s*[,)]/.test(text) ||
-    looksLikeSettings(uri, text);
+  // The path first: a models module (edited on every keystroke of it) needs none of the text searches.
+  return /(^|[\\/])models([\\/]|\.pyi?$)/.test(uri) || serializerClass(text) || (/Q(?:uery[Ss]et|S)\b|Manager\b/.test(text) && QUERYSET_CLASS.test(text)) ||
+    /\bmodels\.Model\b|\bAbstract(Base)?User\b|\(\s*Model\s*[,)]/.test(text) || looksLikeSettings(uri, text);
 }
 
 /**

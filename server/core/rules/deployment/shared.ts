@@ -22,7 +22,7 @@ function norm(p: string | undefined): string {
 
 /** Cheap text test: can this file configure how the app is served (the only files DJP6xx report on)? */
 export function mayConfigureDeployment(uri: string, text: string): boolean {
-  return isGunicornConfig(uri, text) || /\b(waitress|uvicorn)\b/.test(text);
+  return isGunicornConfig(uri, text) || ((text.includes('waitress') || text.includes('uvicorn')) && /\b(waitress|uvicorn)\b/.test(text));
 }
 
 const DEPLOYMENTS_HERE = new MemoKey<DeploymentView | null>('deployments configured in this file');
