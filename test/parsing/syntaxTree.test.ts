@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { PythonParser } from '../../server/core/parsing/pythonParser';
 import type { Node } from '../../server/core/parsing/syntaxTree';
 import { nodeGrammarLocation } from '../../server/node/grammarFiles';
+import { nodesOfType, nodesOfTypes } from '../../server/core/python/syntax';
 import { REPO_ROOT } from '../harness/paths';
 import { UNUSUAL, assertSameTree, pythonFiles } from '../harness/treeEquivalence';
 
@@ -24,6 +25,44 @@ describe('syntax tree: the JavaScript copy of the WASM tree', () => {
         assertSameTree(parser.copy(wasm, text).rootNode, wasm.rootNode, path.relative(REPO_ROOT, file));
       } finally {
         wasm.delete();
+      }
+    }
+  });
+
+  /** Constructs whose node type the grammar's table lists under several ids (`block`, `lambda`, patterns, `type`). */
+  const SEVERAL_IDS = [
+    'async def f(xs, *, key=lambda: 0, other=lambda v: v):',
+    '    match xs:',
+    '        case [a, b] | (a, b) as pair:',
+    '            y = yield pair',
+    '        case {"k": [*rest]}:',
+    '            await g(*rest)',
+    '    with open(p) as (h, t):',
+    '        pass',
+    '    try:',
+    '        pass',
+    '    except E as e:',
+    '        pass',
+    'type Alias = list[int]',
+    'from m import *',
+    '',
+  ].join('\n');
+
+  it('groups every named node under its type: nodesOfType and nodesOfTypes equal a filter of all named nodes, in any subtree', () => {
+    for (const [where, text] of [['several ids', SEVERAL_IDS], ...UNUSUAL.map((t, i) => [`unusual ${i}`, t]), ...files.map((f) => [path.relative(REPO_ROOT, f), fs.readFileSync(f, 'utf8')])]) {
+      const tree = parser.parse(text);
+      const types = [...new Set(tree.namedNodes.map((n) => n.type))];
+      const roots = [tree.rootNode, ...nodesOfType(tree.rootNode, 'function_definition')];
+      // Compared by place (namedIndex): a diff of Node objects would print whole trees.
+      const places = (nodes: readonly Node[]): number[] => nodes.map((n) => n.namedIndex);
+      for (const root of roots) {
+        const inside = tree.namedNodes.slice(root.namedIndex, root.subtreeEnd);
+        for (const type of types) {
+          assert.deepEqual(places(nodesOfType(root, type)), places(inside.filter((n) => n.type === type)), `${where}: ${type} under ${root.type} at ${root.startIndex}`);
+        }
+        assert.deepEqual(places(nodesOfTypes(root, types)), places(inside), `${where}: every type under ${root.type}`);
+        const some = types.filter((_, i) => i % 3 === 0);
+        assert.deepEqual(places(nodesOfTypes(root, some)), places(inside.filter((n) => some.includes(n.type))), `${where}: several types under ${root.type}`);
       }
     }
   });
