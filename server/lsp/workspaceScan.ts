@@ -202,7 +202,8 @@ export class WorkspaceScan {
           const facts = this.factsOf(uri, this.host.openText(uri) ?? text);
           if (facts) state.facts.set(uri, facts);
         }
-        if (state.helpers.length === 0 && state.later.length === 0) {
+        // Nothing indexed after the first wave (no helper modules, no files read late): the first wave's index is whole.
+        if (state.helpers.length === 0 && state.later.length === 0 && state.globals.length === 0) {
           plan.folder.index = state.index;
           continue;
         }

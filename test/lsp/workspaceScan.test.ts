@@ -114,6 +114,23 @@ describe('language server: workspace scan order', () => {
     }
   });
 
+  it('first scan: a migration told by its text is in the whole index when nothing else waited for the second wave', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'djperf-waves-'));
+    try {
+      fs.mkdirSync(path.join(dir, 'shop/db_migrations'), { recursive: true });
+      fs.writeFileSync(path.join(dir, 'shop/models.py'), 'from django.db import models\n\nclass Customer(models.Model):\n    name = models.CharField(max_length=50)\n');
+      fs.writeFileSync(path.join(dir, 'shop/db_migrations/0001_initial.py'),
+        "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    operations = [migrations.CreateModel(name='Customer', fields=[], bases=(models.Model,))]\n");
+      const folder = newFolder(pathToFileURL(dir).href, 'waves');
+      assert.equal(loadFolderConfig(folder, {}), undefined);
+      const indexed: string[][] = [];
+      await new WorkspaceScan(recordingHost(parser, () => folder, [], indexed)).run([folder]);
+      assert.deepEqual(indexed, [['shop/models.py'], ['shop/db_migrations/0001_initial.py', 'shop/models.py']]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a generated migration outside a migrations folder is skipped quietly unless tests are checked, as djperf check does', async () => {
     const dir = twoWaveProject();
     try {

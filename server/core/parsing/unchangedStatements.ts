@@ -133,7 +133,7 @@ export class UnchangedStatements {
     }
   }
 
-  /** The last listed node of `kind` that started at `start` (the innermost, as nodes of one kind nest: a block in a block). */
+  /** The last listed node of `kind` that started at `start` (the one the map this replaced kept, had two shared a start). */
   private at(start: number, kind: number): Node | undefined {
     const starts = this.starts;
     let lo = 0;
