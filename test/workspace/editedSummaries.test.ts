@@ -74,63 +74,54 @@ describe('function summaries of an edited document', () => {
     assert.deepEqual(summaries, await fresh(doc.text));
     return summaries;
   };
-
-  it('reuses the summaries of untouched functions, and equals a fresh summary after each edit', async () => {
-    const p = await parser();
-    const doc = new ParsedDocument(p, 'file:///helpers.py', MODULE, 1);
+  /** Runs `test` on MODULE opened as an edited document, disposed of after. */
+  const withModule = async (test: (doc: ParsedDocument) => Promise<void>): Promise<void> => {
+    const doc = new ParsedDocument(await parser(), 'file:///helpers.py', MODULE, 1);
     try {
-      const first = summarizeFunctions(doc.tree);
-      assert.deepEqual(first, await fresh(doc.text));
-      // A keystroke in `rows` keeps `fetch`'s summary (same object), and changes only `rows`.
-      const second = await edit(doc, 'print(line', 'print( line', 2);
-      assert.equal(byName(second, 'fetch')?.reads, byName(first, 'fetch')?.reads, 'fetch was summarised again');
-      assert.notEqual(byName(second, 'rows')?.reads, byName(first, 'rows')?.reads);
+      await test(doc);
     } finally {
       doc.dispose();
     }
-  });
+  };
 
-  it('summarises again the functions whose types came from an edited function or module statement', async () => {
-    const p = await parser();
-    const doc = new ParsedDocument(p, 'file:///helpers.py', MODULE, 1);
-    try {
-      const before = summarizeFunctions(doc.tree);
-      assert.equal(blocking(before, 'fetch'), true);
-      assert.equal(blocking(before, 'shared'), true);
-      // `make_client` no longer returns a client: `fetch` and `shared` (through `client = make_client()`) block no more.
-      const after = await edit(doc, 'return httpx.Client()', 'return dict()', 2);
-      assert.notEqual(blocking(after, 'fetch'), true);
-      assert.notEqual(blocking(after, 'shared'), true);
-      // And back, then the import goes: every summary is as a fresh one's each time.
-      await edit(doc, 'return dict()', 'return httpx.Client()', 3);
-      await edit(doc, 'import httpx\n', '', 4);
-      // A line break before the functions moves them: their ranges must move too.
-      await edit(doc, 'from .models', '\n\nfrom .models', 5);
-    } finally {
-      doc.dispose();
-    }
-  });
+  it('reuses the summaries of untouched functions, and equals a fresh summary after each edit', () => withModule(async (doc) => {
+    const first = summarizeFunctions(doc.tree);
+    assert.deepEqual(first, await fresh(doc.text));
+    // A keystroke in `rows` keeps `fetch`'s summary (same object), and changes only `rows`.
+    const second = await edit(doc, 'print(line', 'print( line', 2);
+    assert.equal(byName(second, 'fetch')?.reads, byName(first, 'fetch')?.reads, 'fetch was summarised again');
+    assert.notEqual(byName(second, 'rows')?.reads, byName(first, 'rows')?.reads);
+  }));
 
-  it('keeps the summaries across an edit of a class body no summary read, and not across one of a class inference read', async () => {
-    const p = await parser();
-    const doc = new ParsedDocument(p, 'file:///helpers.py', MODULE, 1);
-    try {
-      const first = summarizeFunctions(doc.tree);
-      assert.equal(blocking(first, 'via_class'), true, 'Api().session() is an httpx client');
-      // A viewset's attribute: no function's summary read that class, so none is summarised again.
-      const second = await edit(doc, 'page_size = 10', 'page_size = 100', 2);
-      assert.equal(byName(second, 'rows')?.reads, byName(first, 'rows')?.reads, 'rows was summarised again');
-      assert.equal(byName(second, 'via_class')?.work, byName(first, 'via_class')?.work, 'via_class was summarised again');
-      // The class `via_class` reads a method's return from: its summary follows the edit.
-      const third = await edit(doc, 'return httpx.Client(timeout=self.timeout)', 'return dict(timeout=self.timeout)', 3);
-      assert.notEqual(blocking(third, 'via_class'), true);
-      // A class renamed: the names the module binds changed, every summary is made again, and equals a fresh one.
-      await edit(doc, 'class Api:', 'class Client:', 4);
-      await edit(doc, 'class Client:', 'class Api:', 5);
-    } finally {
-      doc.dispose();
-    }
-  });
+  it('summarises again the functions whose types came from an edited function or module statement', () => withModule(async (doc) => {
+    const before = summarizeFunctions(doc.tree);
+    assert.equal(blocking(before, 'fetch'), true);
+    assert.equal(blocking(before, 'shared'), true);
+    // `make_client` no longer returns a client: `fetch` and `shared` (through `client = make_client()`) block no more.
+    const after = await edit(doc, 'return httpx.Client()', 'return dict()', 2);
+    assert.notEqual(blocking(after, 'fetch'), true);
+    assert.notEqual(blocking(after, 'shared'), true);
+    // And back, then the import goes: every summary is as a fresh one's each time.
+    await edit(doc, 'return dict()', 'return httpx.Client()', 3);
+    await edit(doc, 'import httpx\n', '', 4);
+    // A line break before the functions moves them: their ranges must move too.
+    await edit(doc, 'from .models', '\n\nfrom .models', 5);
+  }));
+
+  it('keeps the summaries across an edit of a class body no summary read, and not across one of a class inference read', () => withModule(async (doc) => {
+    const first = summarizeFunctions(doc.tree);
+    assert.equal(blocking(first, 'via_class'), true, 'Api().session() is an httpx client');
+    // A viewset's attribute: no function's summary read that class, so none is summarised again.
+    const second = await edit(doc, 'page_size = 10', 'page_size = 100', 2);
+    assert.equal(byName(second, 'rows')?.reads, byName(first, 'rows')?.reads, 'rows was summarised again');
+    assert.equal(byName(second, 'via_class')?.work, byName(first, 'via_class')?.work, 'via_class was summarised again');
+    // The class `via_class` reads a method's return from: its summary follows the edit.
+    const third = await edit(doc, 'return httpx.Client(timeout=self.timeout)', 'return dict(timeout=self.timeout)', 3);
+    assert.notEqual(blocking(third, 'via_class'), true);
+    // A class renamed: the names the module binds changed, every summary is made again, and equals a fresh one.
+    await edit(doc, 'class Api:', 'class Client:', 4);
+    await edit(doc, 'class Client:', 'class Api:', 5);
+  }));
 
   it('equals a fresh summary after random edits', async () => {
     const p = await parser();

@@ -9,8 +9,8 @@ import { MemoKey } from '../memo';
  */
 export type ImportMap = ReadonlyMap<string, string>;
 
-/** Per tree: the import map of each root it was asked for (the module, or a function body). */
 const IMPORT_NODES: readonly string[] = ['import_statement', 'import_from_statement'];
+/** Per tree: the import map of each root it was asked for (the module, or a function body). */
 const IMPORTS = new MemoKey<Map<number, ImportMap>>('imports');
 
 export function importsOf(root: Node): ImportMap {

@@ -200,7 +200,7 @@ export function summarizeFunctions(tree: Tree): FunctionSummary[] {
   const kept = new Map<string, Summarised | null>();
   const out: Summarised[] = [];
   for (const stmt of tree.rootNode.namedChildren) {
-    const def = stmt?.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
+    const def = definitionOf(stmt);
     if (def?.type !== 'function_definition') continue;
     let summary: Summarised | null | undefined;
     if (memo) {
@@ -218,7 +218,7 @@ export function summarizeFunctions(tree: Tree): FunctionSummary[] {
     memo.byFunction = kept;
     for (const read of [...returnsRead(tree), ...classesRead(tree)]) {
       const stmt = topLevelStatement(read);
-      if (stmt && (isFunctionStatement(stmt) || isClassStatement(stmt))) memo.statementsRead.add(stmt.text);
+      if (stmt && definitionKeyword(stmt)) memo.statementsRead.add(stmt.text);
     }
   }
   return propagateWork(out);
@@ -302,12 +302,10 @@ function reusableSummaries(tree: Tree): SummaryMemo {
   const definitionTexts = new Set<string>();
   const context: string[] = [];
   for (const stmt of tree.rootNode.namedChildren) {
-    const isFunction = isFunctionStatement(stmt);
-    if (isFunction || isClassStatement(stmt)) {
-      const text = stmt.text;
-      definitionTexts.add(text);
-      const def = stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
-      context.push(`${isFunction ? 'def' : 'class'} ${def?.childForFieldName('name')?.text ?? ''}`);
+    const keyword = definitionKeyword(stmt);
+    if (keyword) {
+      definitionTexts.add(stmt.text);
+      context.push(`${keyword} ${definitionOf(stmt)?.childForFieldName('name')?.text ?? ''}`);
     } else {
       context.push(stmt.text);
     }
@@ -321,12 +319,15 @@ function reusableSummaries(tree: Tree): SummaryMemo {
   return fresh;
 }
 
-function isFunctionStatement(stmt: Node): boolean {
-  return stmt.type === 'function_definition' || (stmt.type === 'decorated_definition' && stmt.childForFieldName('definition')?.type === 'function_definition');
+/** The def or class a module-level statement is, through its decorators (or the statement itself). */
+function definitionOf(stmt: Node): Node | null {
+  return stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
 }
 
-function isClassStatement(stmt: Node): boolean {
-  return stmt.type === 'class_definition' || (stmt.type === 'decorated_definition' && stmt.childForFieldName('definition')?.type === 'class_definition');
+/** `def` or `class` for a (decorated) function or class statement, else undefined. */
+function definitionKeyword(stmt: Node): 'def' | 'class' | undefined {
+  const type = definitionOf(stmt)?.type;
+  return type === 'function_definition' ? 'def' : type === 'class_definition' ? 'class' : undefined;
 }
 
 /** The module-level statement that contains `node`. */
