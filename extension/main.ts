@@ -45,8 +45,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     synchronize: {
       fileEvents: [vscode.workspace.createFileSystemWatcher('**/*.{py,pyi}'), vscode.workspace.createFileSystemWatcher('**/pyproject.toml')],
     },
-    // The server then does not register its own watchers (the two would deliver every event twice).
-    initializationOptions: { clientWatchesFiles: true },
+    // The server then does not register its own watchers (the two would deliver every event twice). The storage
+    // folder keeps the files' facts between sessions (no folder open: none, facts are kept in memory only).
+    initializationOptions: { clientWatchesFiles: true, ...(context.storageUri ? { storagePath: context.storageUri.fsPath } : {}) },
     outputChannel: output,
     middleware: {
       workspace: {

@@ -8,8 +8,10 @@ import {
   type WorkspaceFolder, type InitializeError,
 } from 'vscode-languageserver/node';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { DEFAULT_ROWS, defaultConfig } from '../core/config/config';
 import { PythonParser, type GrammarLocation } from '../core/parsing/pythonParser';
+import { buildIdentity, FactsCache } from '../node/factsCache';
 import { readPythonFile } from '../node/sourceFiles';
 import { Analysis } from './analysis';
 import { codeActions } from './codeActions';
@@ -42,6 +44,8 @@ const DEPENDANTS_TIMER = 'dependants';
  */
 const RESCAN_DEBOUNCE_MS = 400;
 const RESCAN_TIMER = 'rescan';
+/** In the client's storage folder for the workspace (see factsCache). */
+const FACTS_CACHE_FILE = 'djperf-facts.bin';
 
 interface ClientSupport {
   configuration: boolean;
@@ -150,6 +154,8 @@ export class DjperfSession {
       // A view's renders changed (a select_related added, a template renamed): its templates are judged again.
       if (this.templates!.setRenders(folder, uri, text, tree) && this.indexReady && !this.scan?.busy) this.scheduleTemplates(folder, TYPING_DEBOUNCE_MS);
     };
+    const options = (params.initializationOptions ?? {}) as { clientWatchesFiles?: unknown; storagePath?: unknown };
+    this.facts = this.factsCache(options.storagePath);
     this.profiles = new ProfileService(this.parser, (path) => this.openDocumentAt(fileUri(path))?.text, (folder) => this.templates!.sources(folder));
     this.analysis.profilesFor = (folder) => this.profiles?.report(folder, this.folderRevision(folder));
     this.scan = new WorkspaceScan({
@@ -167,9 +173,9 @@ export class DjperfSession {
       beginProgress: (title) => this.beginProgress(title),
       status: (pending, message) => this.sendStatus(pending, message),
       log: (level, message) => (level === 'warn' ? this.connection.console.warn(message) : this.connection.console.info(message)),
+      facts: this.facts,
     });
     const caps = params.capabilities;
-    const options = (params.initializationOptions ?? {}) as { clientWatchesFiles?: unknown };
     this.support = {
       configuration: caps.workspace?.configuration === true,
       dynamicConfiguration: caps.workspace?.didChangeConfiguration?.dynamicRegistration === true,
@@ -514,7 +520,33 @@ export class DjperfSession {
     return this.docs!.atKey(uri);
   }
 
+  /**
+   * The files' facts across scans; kept on disk when the client gives a storage folder for the workspace
+   * (`initializationOptions.storagePath`, VS Code's `ExtensionContext.storageUri`), so that a restart parses only the
+   * files that changed meanwhile.
+   */
+  private factsCache(storagePath: unknown): FactsCache {
+    const warn = (message: string): void => this.connection.console.warn(message);
+    if (storagePath === undefined) return new FactsCache('');
+    if (typeof storagePath !== 'string' || !path.isAbsolute(storagePath)) {
+      warn(`initializationOptions.storagePath must be an absolute path; facts are not kept across sessions`);
+      return new FactsCache('');
+    }
+    try {
+      // The bundle and the grammar say how facts are extracted: another build's cache is not read.
+      const build = buildIdentity([__filename, this.grammar.runtimeWasm, this.grammar.pythonWasm]);
+      return new FactsCache(build, path.join(storagePath, FACTS_CACHE_FILE), warn);
+    } catch (e) {
+      warn(`facts cache: ${(e as Error).message}; facts are not kept across sessions`);
+      return new FactsCache('');
+    }
+  }
+
+  private facts?: FactsCache;
+
   private shutdown(): void {
+    const error = this.facts?.save();
+    if (error) this.connection.console.warn(error);
     this.scan?.cancel();
     this.timers.clear();
     this.docs?.dispose();

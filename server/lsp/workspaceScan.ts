@@ -11,6 +11,7 @@ import type { CallerSource } from '../core/workspace/callerIndex';
 import { ImportGraph } from '../core/workspace/importGraph';
 import { WorkspaceIndex } from '../core/workspace/workspaceIndex';
 import { ParseTimeoutError, type PythonParser } from '../core/parsing/pythonParser';
+import type { FactsCache } from '../node/factsCache';
 import { discoverPythonFilesPausing, readPythonFile, skippedAnyway } from '../node/sourceFiles';
 import * as path from 'node:path';
 import { fileUri, type FolderState } from './folders';
@@ -39,6 +40,8 @@ export interface ScanHost {
   beginProgress(title: string): Promise<Progress>;
   status(pending: number | undefined, message?: string): void;
   log(level: 'info' | 'warn', message: string): void;
+  /** The files' facts by their text, across scans (and sessions, when kept on disk). */
+  facts?: FactsCache;
 }
 
 export interface Progress {
@@ -87,6 +90,7 @@ export class WorkspaceScan {
     const summary: ScanSummary = { files: 0, findings: 0, skipped: 0, cancelled: false };
     const stale = (): boolean => generation !== this.generation;
     if (stale()) return { ...summary, cancelled: true };
+    this.host.facts?.takeCounts(); // the counts logged at the end are this scan's
     const progress = await this.host.beginProgress('djperf: analysing workspace');
     boundHeapGrowth(true);
     try {
@@ -254,9 +258,10 @@ export class WorkspaceScan {
           summary.findings += templates.findings;
         }
       }
+      this.keepFacts(plans);
       if (summary.skipped) this.host.log('info', `workspace scan: skipped ${summary.skipped} file(s); reasons above`);
       const django = [...new Set(plans.map((p) => p.folder.config!.targetDjango.join('.')))].join(', ');
-      this.host.log('info', `workspace scan: ${summary.files} file(s) analysed, ${summary.findings} finding(s); Django ${django || '-'} assumed (djperf.targetDjangoVersion)`);
+      this.host.log('info', `workspace scan: ${summary.files} file(s) analysed, ${summary.findings} finding(s); Django ${django || '-'} assumed (djperf.targetDjangoVersion)${this.cacheNote()}`);
       // Give the scan's garbage back once it is done (after the diagnostics above have been sent), with most of the
       // caller files it parsed: edits look up the callers of one module at a time.
       if (summary.files >= RELEASE_AFTER_FILES) {
@@ -269,6 +274,28 @@ export class WorkspaceScan {
       progress.done();
       if (!stale()) this.host.status(undefined);
     }
+  }
+
+  /** How many files' facts this scan took from the cache (their text unchanged) instead of parsing them. */
+  private cacheNote(): string {
+    const cache = this.host.facts;
+    if (!cache) return '';
+    const { hits, misses } = cache.takeCounts();
+    return `; facts of ${hits} of ${hits + misses} file(s) unchanged, not parsed again`;
+  }
+
+  /**
+   * After a whole scan: the facts cache keeps the files scanned (not those deleted or excluded since) and is written
+   * once the diagnostics are out, when it changed (a restart then parses only what changed meanwhile).
+   */
+  private keepFacts(plans: readonly { files: string[] }[]): void {
+    const cache = this.host.facts;
+    if (!cache) return;
+    cache.retain(new Set(plans.flatMap((p) => p.files.map(fileUri))));
+    setTimeout(() => {
+      const error = cache.save();
+      if (error) this.host.log('warn', error);
+    }, 0);
   }
 
   /**
@@ -296,6 +323,10 @@ export class WorkspaceScan {
 
   /** A file's facts, or undefined when it cannot be parsed in time (reported when the file itself is analysed). */
   private factsOf(uri: string, text: string): FileFacts | undefined {
+    return this.host.facts ? this.host.facts.factsOf(uri, text, () => this.extractFacts(uri, text)) : this.extractFacts(uri, text);
+  }
+
+  private extractFacts(uri: string, text: string): FileFacts | undefined {
     let tree: Tree;
     try {
       tree = this.host.parser.parse(text);

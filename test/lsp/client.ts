@@ -34,7 +34,7 @@ export class TestClient {
 
   private constructor(readonly conn: ProtocolConnection, readonly child: ChildProcess) {}
 
-  static async start(workspace: string | undefined): Promise<{ client: TestClient; init: InitializeResult }> {
+  static async start(workspace: string | undefined, initializationOptions?: Record<string, unknown>): Promise<{ client: TestClient; init: InitializeResult }> {
     const child = spawn(process.execPath, [...(process.env.DJPERF_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean), path.join(DIST, 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     const conn = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const client = new TestClient(conn, child);
@@ -57,6 +57,7 @@ export class TestClient {
     const init = await conn.sendRequest<InitializeResult>('initialize', {
       processId: process.pid,
       rootUri,
+      ...(initializationOptions ? { initializationOptions } : {}),
       workspaceFolders: workspace ? [{ uri: rootUri, name: path.basename(workspace) }] : null,
       capabilities: {
         workspace: {
