@@ -13,6 +13,7 @@ import { DEFAULT_ROWS, defaultConfig } from '../core/config/config';
 import { PythonParser, type GrammarLocation } from '../core/parsing/pythonParser';
 import { buildIdentity, FactsCache } from '../node/factsCache';
 import { readPythonFile } from '../node/sourceFiles';
+import { EditWarmup } from './editWarmup';
 import { Analysis } from './analysis';
 import { codeActions } from './codeActions';
 import { DocumentStore } from './documents';
@@ -60,6 +61,7 @@ interface ClientSupport {
 
 export class DjperfSession {
   private parser?: PythonParser;
+  private warmup?: EditWarmup;
   private docs?: DocumentStore;
   private analysis?: Analysis;
   private scan?: WorkspaceScan;
@@ -98,6 +100,7 @@ export class DjperfSession {
       if ('reason' in result) return c.console.warn(`ignored: ${result.reason}`);
       // Still typing: what waits for a pause (other documents, templates, dependants, the rescan) waits again.
       this.timers.typing();
+      this.warmup?.cancel();
       if (this.folderOf(result.uri).server.run === 'onType') this.schedule(result.uri, TYPING_DEBOUNCE_MS);
     }));
     c.onDidSaveTextDocument(this.notification('didSave', (p) => {
@@ -149,6 +152,7 @@ export class DjperfSession {
     this.parser = await PythonParser.load(this.grammar);
     this.docs = new DocumentStore(this.parser);
     this.analysis = new Analysis(this.connection, this.parser);
+    this.warmup = new EditWarmup(this.parser, (message) => this.connection.console.info(message));
     this.templates = new TemplateService((folder) => this.docs!.all().filter((d) => d.isTemplate && this.folderOf(d.uri) === folder).map((d) => ({ uri: d.uri, text: d.text })));
     this.analysis.onAnalysed = (folder, uri, text, tree) => {
       // A view's renders changed (a select_related added, a template renamed): its templates are judged again.
@@ -222,7 +226,10 @@ export class DjperfSession {
   /** Re-reads all configuration, then re-analyses everything (open documents first). */
   private async refreshAll(): Promise<void> {
     await this.reloadConfig();
-    void this.scan!.run(this.folders).catch((e) => this.logError('workspace scan', e));
+    void this.scan!.run(this.folders)
+      // The first whole scan is done: the editing path is compiled before the first keystroke (see EditWarmup).
+      .then(() => { if (!this.scan!.busy) this.warmup?.start(); })
+      .catch((e) => this.logError('workspace scan', e));
   }
 
   private reloadConfig(): Promise<void> {
@@ -548,6 +555,7 @@ export class DjperfSession {
     const error = this.facts?.save();
     if (error) this.connection.console.warn(error);
     this.scan?.cancel();
+    this.warmup?.cancel();
     this.timers.clear();
     this.docs?.dispose();
   }
