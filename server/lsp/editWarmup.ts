@@ -11,9 +11,10 @@ import { toDiagnostic } from './diagnostics';
  * diagnostics) over a module of its own once the first workspace scan is done, so that V8 has compiled it before the
  * user's first keystrokes. Measured over a real stdio client (`bench/lsp.mjs`'s 2,000-line module), the first ~20
  * edits of a session took 25–35 ms against 15–20 ms afterwards, and a second module edited after them started at
- * the steady state: the cost is the code's, not the document's. Nothing here touches the session: its own parser
- * documents, its own workspace index, no diagnostics sent. It stops for good at the first real edit (typing warms
- * the path up by itself) and runs one edit per turn of the event loop, after whatever messages are waiting.
+ * the steady state: the cost is the code's, not the document's. Nothing here touches the session: its own document
+ * (on the session's parser), its own workspace index, no diagnostics sent. It stops for good at the first real
+ * edit, or does not start after one (typing warms the path up by itself), and runs one edit per turn of the event
+ * loop, after whatever messages are waiting.
  */
 export class EditWarmup {
   private state: 'idle' | 'running' | 'done' = 'idle';
@@ -22,13 +23,13 @@ export class EditWarmup {
   lastCodes: readonly string[] = [];
   analyses = 0;
 
-  constructor(
-    private readonly parser: PythonParser,
-    private readonly log: (message: string) => void,
-    private readonly edits = WARMUP_EDITS,
-    /** Where the next edit is scheduled (tests run the edits by hand). */
-    private readonly defer: (next: () => void) => void = (next) => setImmediate(next),
-  ) {}
+  private readonly edits: number;
+  private readonly defer: (next: () => void) => void;
+
+  constructor(private readonly parser: PythonParser, private readonly hooks: WarmupHooks, options: WarmupOptions = {}) {
+    this.edits = options.edits ?? WARMUP_EDITS;
+    this.defer = options.defer ?? ((next) => setImmediate(next));
+  }
 
   /** Starts once per session; later calls (every rescan) do nothing. */
   start(): void {
@@ -58,7 +59,10 @@ export class EditWarmup {
           return this.stop(`editing path not warmed up: ${(e as Error).message}`);
         }
         if (n + 1 < this.edits) this.defer(() => step(n + 1));
-        else this.stop(`editing path warmed up: ${this.edits} edits of a ${lineCount}-line module in ${Math.round(performance.now() - started)} ms`);
+        else {
+          this.stop(`editing path warmed up: ${this.edits} edits of a ${lineCount}-line module in ${Math.round(performance.now() - started)} ms`);
+          this.hooks.finished?.();
+        }
       };
       this.defer(() => step(0));
     } catch (e) {
@@ -66,9 +70,10 @@ export class EditWarmup {
     }
   }
 
-  /** A real edit came (or the session ends): the warm-up is over, whatever it reached. */
+  /** A real edit came (or the session ends): the warm-up is over, whatever it reached, or never starts. */
   cancel(): void {
     if (this.state === 'running') this.stop();
+    else this.state = 'done';
   }
 
   get finished(): boolean {
@@ -87,8 +92,21 @@ export class EditWarmup {
     this.state = 'done';
     this.doc?.dispose();
     this.doc = undefined;
-    if (message) this.log(message);
+    if (message) this.hooks.log(message);
   }
+}
+
+export interface WarmupHooks {
+  log(message: string): void;
+  /** After the last edit (not after a cancelled or failed warm-up): its garbage can be given back. */
+  finished?(): void;
+}
+
+export interface WarmupOptions {
+  /** How many edits (the session's: WARMUP_EDITS). */
+  edits?: number;
+  /** Where the next edit is scheduled (the session's: the next turn of the event loop; tests run them by hand). */
+  defer?: (next: () => void) => void;
 }
 
 /** As many edits as it took `bench/lsp.mjs`'s module to reach its steady state, with some to spare. */
