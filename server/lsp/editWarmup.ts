@@ -36,13 +36,11 @@ export class EditWarmup {
     if (this.state !== 'idle') return;
     this.state = 'running';
     const started = performance.now();
-    let doc: ParsedDocument;
-    let index: WorkspaceIndex;
     try {
-      index = new WorkspaceIndex();
+      const index = new WorkspaceIndex();
       index.setFile(MODELS_URI, extractFileFacts(this.parser.parse(MODELS), MODELS_URI, MODELS));
       const { text, editLines, lineCount } = warmupViews(VIEW_BLOCKS);
-      doc = this.doc = new ParsedDocument(this.parser, VIEWS_URI, text, 1);
+      const doc = (this.doc = new ParsedDocument(this.parser, VIEWS_URI, text, 1));
       this.analyse(doc, index);
       const step = (n: number): void => {
         if (this.state !== 'running') return;
@@ -56,7 +54,7 @@ export class EditWarmup {
           doc.applyChanges([change], n + 2);
           this.analyse(doc, index);
         } catch (e) {
-          return this.stop(`editing path not warmed up: ${(e as Error).message}`);
+          return this.stop(`editing path not warmed up: ${messageOf(e)}`);
         }
         if (n + 1 < this.edits) this.defer(() => step(n + 1));
         else {
@@ -66,7 +64,7 @@ export class EditWarmup {
       };
       this.defer(() => step(0));
     } catch (e) {
-      this.stop(`editing path not warmed up: ${(e as Error).message}`);
+      this.stop(`editing path not warmed up: ${messageOf(e)}`);
     }
   }
 
@@ -94,6 +92,10 @@ export class EditWarmup {
     this.doc = undefined;
     if (message) this.hooks.log(message);
   }
+}
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }
 
 export interface WarmupHooks {
