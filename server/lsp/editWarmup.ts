@@ -57,10 +57,7 @@ export class EditWarmup {
           return this.stop(`editing path not warmed up: ${messageOf(e)}`);
         }
         if (n + 1 < this.edits) this.defer(() => step(n + 1));
-        else {
-          this.stop(`editing path warmed up: ${this.edits} edits of a ${lineCount}-line module in ${Math.round(performance.now() - started)} ms`);
-          this.hooks.finished?.();
-        }
+        else this.stop(`editing path warmed up: ${this.edits} edits of a ${lineCount}-line module in ${Math.round(performance.now() - started)} ms`);
       };
       this.defer(() => step(0));
     } catch (e) {
@@ -100,8 +97,6 @@ function messageOf(e: unknown): string {
 
 export interface WarmupHooks {
   log(message: string): void;
-  /** After the last edit (not after a cancelled or failed warm-up): its garbage can be given back. */
-  finished?(): void;
 }
 
 export interface WarmupOptions {

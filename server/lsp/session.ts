@@ -14,7 +14,6 @@ import { PythonParser, type GrammarLocation } from '../core/parsing/pythonParser
 import { buildIdentity, FactsCache } from '../node/factsCache';
 import { readPythonFile } from '../node/sourceFiles';
 import { EditWarmup } from './editWarmup';
-import { releaseMemory } from './releaseMemory';
 import { Analysis } from './analysis';
 import { codeActions } from './codeActions';
 import { DocumentStore } from './documents';
@@ -153,11 +152,9 @@ export class DjperfSession {
     this.parser = await PythonParser.load(this.grammar);
     this.docs = new DocumentStore(this.parser);
     this.analysis = new Analysis(this.connection, this.parser);
-    this.warmup = new EditWarmup(this.parser, {
-      log: (message) => this.connection.console.info(message),
-      // As after the scan: the warm-up's trees and indexes are garbage now, and the RSS would keep them.
-      finished: () => setTimeout(() => releaseMemory(), 0),
-    });
+    // No full collection after it, unlike after the scan: one there made the first edits slower again (p95 of
+    // bench/lsp.mjs 27-32 ms with it, 19-25 ms without), for 25-50 MB less RSS (docs/performance.md).
+    this.warmup = new EditWarmup(this.parser, { log: (message) => this.connection.console.info(message) });
     this.templates = new TemplateService((folder) => this.docs!.all().filter((d) => d.isTemplate && this.folderOf(d.uri) === folder).map((d) => ({ uri: d.uri, text: d.text })));
     this.analysis.onAnalysed = (folder, uri, text, tree) => {
       // A view's renders changed (a select_related added, a template renamed): its templates are judged again.
