@@ -1,5 +1,5 @@
 import { analyzeFile } from '../core/analyzer';
-import { defaultConfig } from '../core/config/config';
+import { defaultConfig, type DjperfConfig } from '../core/config/config';
 import { ParsedDocument } from '../core/parsing/textDocument';
 import type { PythonParser } from '../core/parsing/pythonParser';
 import { extractFileFacts } from '../core/workspace/fileFacts';
@@ -26,7 +26,7 @@ export class EditWarmup {
   private readonly edits: number;
   private readonly defer: (next: () => void) => void;
 
-  constructor(private readonly parser: PythonParser, private readonly hooks: WarmupHooks, options: WarmupOptions = {}) {
+  constructor(private readonly parser: PythonParser, private readonly log: (message: string) => void, options: WarmupOptions = {}) {
     this.edits = options.edits ?? WARMUP_EDITS;
     this.defer = options.defer ?? ((next) => setImmediate(next));
   }
@@ -37,11 +37,12 @@ export class EditWarmup {
     this.state = 'running';
     const started = performance.now();
     try {
+      const config = defaultConfig();
       const index = new WorkspaceIndex();
       index.setFile(MODELS_URI, extractFileFacts(this.parser.parse(MODELS), MODELS_URI, MODELS));
       const { text, editLines, lineCount } = warmupViews(VIEW_BLOCKS);
       const doc = (this.doc = new ParsedDocument(this.parser, VIEWS_URI, text, 1));
-      this.analyse(doc, index);
+      this.analyse(doc, index, config);
       const step = (n: number): void => {
         if (this.state !== 'running') return;
         try {
@@ -52,12 +53,13 @@ export class EditWarmup {
             ? { range: { start: { line, character }, end: { line, character } }, text: 'x' }
             : { range: { start: { line, character }, end: { line, character: character + 1 } }, text: '' };
           doc.applyChanges([change], n + 2);
-          this.analyse(doc, index);
+          this.analyse(doc, index, config);
         } catch (e) {
           return this.stop(`editing path not warmed up: ${messageOf(e)}`);
         }
-        if (n + 1 < this.edits) this.defer(() => step(n + 1));
-        else this.stop(`editing path warmed up: ${this.edits} edits of a ${lineCount}-line module in ${Math.round(performance.now() - started)} ms`);
+        if (n + 1 < this.edits) return this.defer(() => step(n + 1));
+        const ms = Math.round(performance.now() - started);
+        this.stop(`editing path warmed up: ${this.edits} edits of a ${lineCount}-line module in ${ms} ms`);
       };
       this.defer(() => step(0));
     } catch (e) {
@@ -75,10 +77,10 @@ export class EditWarmup {
     return this.state === 'done';
   }
 
-  private analyse(doc: ParsedDocument, index: WorkspaceIndex): void {
+  private analyse(doc: ParsedDocument, index: WorkspaceIndex, config: DjperfConfig): void {
     const { text, tree, lineMap } = doc;
     index.setFile(VIEWS_URI, extractFileFacts(tree, VIEWS_URI, text, { analyseNext: true }));
-    const { findings } = analyzeFile({ uri: VIEWS_URI, text, tree, lineMap }, index.facts(), CONFIG, { relPath: 'app/views.py' });
+    const { findings } = analyzeFile({ uri: VIEWS_URI, text, tree, lineMap }, index.facts(), config, { relPath: 'app/views.py' });
     this.lastCodes = findings.map((f) => toDiagnostic(f, VIEWS_URI).code as string);
     this.analyses++;
   }
@@ -87,16 +89,12 @@ export class EditWarmup {
     this.state = 'done';
     this.doc?.dispose();
     this.doc = undefined;
-    if (message) this.hooks.log(message);
+    if (message) this.log(message);
   }
 }
 
 function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
-}
-
-export interface WarmupHooks {
-  log(message: string): void;
 }
 
 export interface WarmupOptions {
@@ -109,7 +107,6 @@ export interface WarmupOptions {
 /** As many edits as it took `bench/lsp.mjs`'s module to reach its steady state, with some to spare. */
 const WARMUP_EDITS = 30;
 const VIEW_BLOCKS = 110;
-const CONFIG = defaultConfig();
 // Never a file of any workspace: the index above is the warm-up's own, and nothing reads these from disk.
 const MODELS_URI = 'file:///djperf-warmup/app/models.py';
 const VIEWS_URI = 'file:///djperf-warmup/app/views.py';
@@ -133,8 +130,8 @@ class Order(models.Model):
 
 /**
  * A views module with what real ones hold (row loops over querysets, a lock held across a request, blocking calls
- * and a thread hop in async views, a comprehension over a related manager), `blocks` times over, and the lines to edit:
- * each block's first body line (`rows = []`), edited at its 9th character as a user would type inside a name.
+ * and a thread hop in async views, a comprehension over a related manager), `blocks` times over, and the lines to
+ * edit: each block's first body line (`rows = []`), edited at its 9th character as a user would type inside a name.
  */
 export function warmupViews(blocks: number): { text: string; editLines: number[]; lineCount: number } {
   const lines = ['import requests', 'from asgiref.sync import sync_to_async', 'from django.db import transaction', 'from .models import Order', ''];

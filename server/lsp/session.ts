@@ -154,7 +154,7 @@ export class DjperfSession {
     this.analysis = new Analysis(this.connection, this.parser);
     // No full collection after it, unlike after the scan: one there made the first edits slower again (p95 of
     // bench/lsp.mjs 27-32 ms with it, 19-25 ms without), for 25-50 MB less RSS (docs/performance.md).
-    this.warmup = new EditWarmup(this.parser, { log: (message) => this.connection.console.info(message) });
+    this.warmup = new EditWarmup(this.parser, (message) => this.connection.console.info(message));
     this.templates = new TemplateService((folder) => this.docs!.all().filter((d) => d.isTemplate && this.folderOf(d.uri) === folder).map((d) => ({ uri: d.uri, text: d.text })));
     this.analysis.onAnalysed = (folder, uri, text, tree) => {
       // A view's renders changed (a select_related added, a template renamed): its templates are judged again.

@@ -18,7 +18,7 @@ describe('editing path warm-up', () => {
   function manual(edits = 6): { warmup: EditWarmup; queue: (() => void)[]; logs: string[] } {
     const queue: (() => void)[] = [];
     const logs: string[] = [];
-    const warmup = new EditWarmup(parser, { log: (m) => logs.push(m) }, { edits, defer: (next) => queue.push(next) });
+    const warmup = new EditWarmup(parser, (m) => logs.push(m), { edits, defer: (next) => queue.push(next) });
     return { warmup, queue, logs };
   }
 
@@ -66,7 +66,7 @@ describe('editing path warm-up', () => {
   it('logs and gives up when its module cannot be analysed, without throwing', () => {
     const broken = { parse: () => { throw new Error('no grammar'); } } as unknown as PythonParser;
     const logs: string[] = [];
-    const warmup = new EditWarmup(broken, { log: (m) => logs.push(m) }, { edits: 4, defer: () => assert.fail('nothing to schedule') });
+    const warmup = new EditWarmup(broken, (m) => logs.push(m), { edits: 4, defer: () => assert.fail('nothing to schedule') });
     warmup.start();
     assert.ok(warmup.finished);
     assert.deepEqual(logs, ['editing path not warmed up: no grammar']);
