@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PythonParser } from '../../server/core/parsing/pythonParser';
 import { nodeGrammarLocation } from '../../server/node/grammarFiles';
-import { EditWarmup, warmupViews } from '../../server/lsp/editWarmup';
+import { EditWarmup, warmupModels, warmupViews } from '../../server/lsp/editWarmup';
 import { TestClient } from './client';
 
 describe('editing path warm-up', () => {
@@ -14,41 +14,70 @@ describe('editing path warm-up', () => {
     parser = await PythonParser.load(nodeGrammarLocation());
   });
 
-  /** A warm-up whose edits wait in `queue` until the test runs them. */
-  function manual(edits = 6): { warmup: EditWarmup; queue: (() => void)[]; logs: string[] } {
+  /** A warm-up whose steps wait in `queue` until the test runs them. */
+  function manual(edits = 6, modelEdits = 0): { warmup: EditWarmup; queue: (() => void)[]; logs: string[] } {
     const queue: (() => void)[] = [];
     const logs: string[] = [];
-    const warmup = new EditWarmup(parser, (m) => logs.push(m), { edits, defer: (next) => queue.push(next) });
+    const warmup = new EditWarmup(parser, (m) => logs.push(m), { edits, modelEdits, defer: (next) => queue.push(next) });
     return { warmup, queue, logs };
   }
 
-  it('edits its own module as a user would, runs the rules on every version, and says when it is done', () => {
+  /** Runs the next waiting step, checking that exactly one was waiting (one step per turn of the event loop). */
+  function runNext(queue: (() => void)[]): void {
+    assert.equal(queue.length, 1, 'one step waits for its turn of the event loop');
+    queue.shift()!();
+  }
+
+  it('opens its views module small, grows it, edits it as a user would, runs the rules on every version, and says when it is done', () => {
     const { warmup, queue, logs } = manual(6);
     warmup.start();
+    assert.equal(warmup.analyses, 0, 'nothing runs in the turn that starts it');
+    runNext(queue);
     assert.equal(warmup.analyses, 1, 'the module is analysed once opened');
     // The opened module's findings: the row loop, the lock held across I/O, the blocking call in async code.
     const opened = new Set(warmup.lastCodes);
     for (const code of ['DJP101', 'DJP202', 'DJP301']) assert.ok(opened.has(code), `${code} among ${[...opened].join(', ')}`);
-    for (let n = 0; n < 6; n++) {
-      assert.equal(queue.length, 1, `edit ${n} waits for its turn of the event loop`);
-      queue.shift()!();
-    }
+    const small = warmup.lastCodes.length;
+    // 10 blocks, then 35, 60, 85, 110: four growth steps, each analysed.
+    for (let n = 0; n < 4; n++) runNext(queue);
+    assert.equal(warmup.analyses, 5);
+    assert.equal(warmup.lastCodes.length, small * 11, 'the whole module: eleven times the blocks of the opened one');
+    const grown = [...warmup.lastCodes];
+    for (let n = 0; n < 6; n++) runNext(queue);
     assert.equal(queue.length, 0);
-    assert.equal(warmup.analyses, 7);
+    assert.equal(warmup.analyses, 11);
     assert.ok(warmup.finished);
-    // Each edit is typed and then taken back: the last version reports what the first did.
-    assert.deepEqual(new Set(warmup.lastCodes), opened);
+    // Each edit is typed and then taken back: the last version reports what the grown module did.
+    assert.deepEqual(warmup.lastCodes, grown);
     assert.equal(logs.length, 1);
-    assert.match(logs[0], /^editing path warmed up: 6 edits of a \d+-line module in \d+ ms$/);
+    assert.match(logs[0], /^editing path warmed up: 6 edits of a 2095-line views module and 0 of a \d+-line models module in \d+ ms$/);
+  });
+
+  it('then opens and edits a models module, renaming fields', () => {
+    const { warmup, queue, logs } = manual(2, 4);
+    warmup.start();
+    // Open, four growth steps, two views edits: then the models module.
+    for (let n = 0; n < 7; n++) runNext(queue);
+    runNext(queue);
+    assert.equal(warmup.analyses, 8);
+    const opened = [...warmup.lastCodes];
+    // Each model's siblings' owners: one query per sibling.
+    assert.equal(opened.filter((c) => c === 'DJP101').length, 30, opened.join(', '));
+    for (let n = 0; n < 4; n++) runNext(queue);
+    assert.equal(queue.length, 0);
+    assert.equal(warmup.analyses, 12);
+    assert.deepEqual(warmup.lastCodes, opened);
+    assert.match(logs[0], /^editing path warmed up: 2 edits of a 2095-line views module and 4 of a 968-line models module in \d+ ms$/);
   });
 
   it('stops for good at the first real edit, never starts after one, and starts once per session', () => {
     const { warmup, queue, logs } = manual(6);
     warmup.start();
-    queue.shift()!();
+    runNext(queue);
+    runNext(queue);
     warmup.cancel();
     assert.ok(warmup.finished);
-    // The edit already scheduled finds the warm-up over and does nothing.
+    // The step already scheduled finds the warm-up over and does nothing.
     queue.shift()!();
     assert.equal(queue.length, 0);
     assert.equal(warmup.analyses, 2);
@@ -66,18 +95,28 @@ describe('editing path warm-up', () => {
   it('logs and gives up when its module cannot be analysed, without throwing', () => {
     const broken = { parse: () => { throw new Error('no grammar'); } } as unknown as PythonParser;
     const logs: string[] = [];
-    const warmup = new EditWarmup(broken, (m) => logs.push(m), { edits: 4, defer: () => assert.fail('nothing to schedule') });
+    const queue: (() => void)[] = [];
+    const warmup = new EditWarmup(broken, (m) => logs.push(m), { edits: 4, defer: (next) => queue.push(next) });
     warmup.start();
+    runNext(queue);
+    assert.equal(queue.length, 0, 'nothing more is scheduled');
     assert.ok(warmup.finished);
     assert.deepEqual(logs, ['editing path not warmed up: no grammar']);
   });
 
-  it('edits lines that are function bodies, at a character inside a name', () => {
-    const { text, editLines, lineCount } = warmupViews(3);
-    const lines = text.split('\n');
-    assert.equal(lineCount, lines.length - 1);
-    assert.deepEqual(editLines.map((l) => lines[l]), ['    rows = []', '    rows = []', '    rows = []']);
-    assert.ok(editLines.every((l) => /^def view_\d+\(request\):$/.test(lines[l - 1])));
+  it('edits lines that are function bodies or field names, at a character inside a name', () => {
+    const views = warmupViews(3);
+    const lines = views.textUpTo(Infinity).split('\n');
+    assert.equal(views.lineCount, lines.length - 1);
+    assert.deepEqual(views.editPoints.map((p) => lines[p.line]), ['    rows = []', '    rows = []', '    rows = []']);
+    assert.ok(views.editPoints.every((p) => /^def view_\d+\(request\):$/.test(lines[p.line - 1]) && p.character === 8));
+    // A module grown block by block is the module written at once.
+    assert.equal(views.textUpTo(1) + views.blocksText(1, 3), views.textUpTo(3));
+    assert.equal(views.textUpTo(3), views.textUpTo(Infinity));
+    const models = warmupModels(2);
+    const modelLines = models.textUpTo(Infinity).split('\n');
+    assert.deepEqual(models.editPoints.map((p) => modelLines[p.line].slice(0, p.character)), ['    tit', '    tit']);
+    assert.ok(models.editPoints.every((p) => /^class Product\d+\(models\.Model\):$/.test(modelLines[p.line - 1])));
   });
 
   it('runs in a real server after the first scan, and publishes nothing for its module', async () => {

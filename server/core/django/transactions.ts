@@ -1,5 +1,5 @@
 import type { Node } from '../parsing/syntaxTree';
-import { decoratorsOf, unparen, parentOf } from '../python/syntax';
+import { decoratorsOf, nodesOfTypes, unparen, parentOf } from '../python/syntax';
 import { qualifiedName } from '../python/semantic/infer';
 
 /** Where a transaction around some code comes from. */
@@ -81,22 +81,19 @@ export function isNonAtomicRequests(def: Node): boolean {
   });
 }
 
+/** The node types an atomic scope starts at (found through the tree's per-type index, not a walk). */
+const SCOPE_CANDIDATES = ['with_statement', 'function_definition'];
+
 /** Every sync atomic scope of a file (with-blocks and decorated functions). */
 export function transactionScopes(root: Node): TransactionScope[] {
   const out: TransactionScope[] = [];
-  const stack: Node[] = [root];
-  while (stack.length) {
-    const n = stack.pop() as Node;
+  for (const n of nodesOfTypes(root, SCOPE_CANDIDATES)) {
     if (n.type === 'with_statement' && !isAsyncWith(n) && atomicWithItem(n)) {
       const body = n.childForFieldName('body');
       if (body) out.push({ kind: 'atomic-block', node: n, body });
     } else if (n.type === 'function_definition' && hasDecorator(n, (e) => isAtomicExpr(e))) {
       const body = n.childForFieldName('body');
       if (body) out.push({ kind: 'atomic-decorator', node: n, body });
-    }
-    for (let i = n.namedChildCount - 1; i >= 0; i--) {
-      const c = n.namedChild(i);
-      if (c) stack.push(c);
     }
   }
   return out.sort((a, b) => a.node.startIndex - b.node.startIndex);

@@ -258,13 +258,26 @@ export function isAsyncDef(fn: Node): boolean {
 }
 
 /** Decorators of a function or class (the decorated_definition parent holds them). */
-/** The `def name` written directly in `block` (a module or a class body), decorated or not. */
+const DEFS_BY_NAME = new MemoKey<Map<number, ReadonlyMap<string, Node>>>('the defs of each block by name');
+
+/**
+ * The `def name` written directly in `block` (a module or a class body), decorated or not; the first one when the
+ * name is defined twice. Indexed once per block and tree: rules look up the callee of every call, and a module of a
+ * few hundred functions made that a quadratic scan.
+ */
 export function functionNamed(block: Node, name: string): Node | undefined {
-  for (const stmt of block.namedChildren) {
-    const def = stmt?.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
-    if (def?.type === 'function_definition' && def.childForFieldName('name')?.text === name) return def;
+  const perBlock = block.tree.memos.get(DEFS_BY_NAME, () => new Map());
+  let defs = perBlock.get(block.id);
+  if (!defs) {
+    const byName = new Map<string, Node>();
+    for (const stmt of block.namedChildren) {
+      const def = stmt?.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
+      const defName = def?.type === 'function_definition' ? def.childForFieldName('name')?.text : undefined;
+      if (def && defName !== undefined && !byName.has(defName)) byName.set(defName, def);
+    }
+    perBlock.set(block.id, (defs = byName));
   }
-  return undefined;
+  return defs.get(name);
 }
 
 export function decoratorsOf(def: Node): Node[] {
