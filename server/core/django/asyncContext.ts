@@ -4,7 +4,8 @@ import { CHAIN_METHODS, INSTANCE_METHODS, TERMINAL_METHODS } from './querysetVal
 import { isMaterialized, queryEvaluations, type QueryEvaluation } from './evaluation';
 import { classifyBlocking, type BlockingCall } from './blockingCalls';
 import { qualifiedName } from '../python/semantic/infer';
-import { calleeMethod, decoratorsOf, functionNamed, isAsyncDef, keywordArg, positionalArgs, unparen, walk, parentOf } from '../python/syntax';
+import { calleeMethod, decoratorsOf, functionNamed, isAsyncDef, keywordArg, nodesOfType, positionalArgs, unparen, walk, parentOf } from '../python/syntax';
+import { MemoKey } from '../memo';
 import { enclosingClass, enclosingFunction } from '../python/scopes';
 import type { ImportMap } from '../python/imports';
 
@@ -15,11 +16,15 @@ export interface AsyncEnv {
   imports: ImportMap;
 }
 
+const HAS_ASYNC_DEF = new MemoKey<boolean>('the tree has an async def');
+
 /**
  * The `async def` whose event loop runs `node`, or null. Only the nearest function counts: a `lambda` or a
  * nested plain `def` inside an `async def` is sync code (it runs wherever it is called, usually in a thread).
  */
 export function asyncFunctionOf(node: Node): Node | null {
+  // Most modules have no async def: the async rules ask this of every call, and the climb is then always for nothing.
+  if (!node.tree.memos.get(HAS_ASYNC_DEF, () => nodesOfType(node.tree.rootNode, 'function_definition').some(isAsyncDef))) return null;
   const fn = functionOf(node);
   return fn && fn.type === 'function_definition' && isAsyncDef(fn) ? fn : null;
 }

@@ -50,9 +50,9 @@ export interface ModelInfo {
   /** Attribute chains `__str__` reads from `self` (own or inherited). */
   strReads?: string[][];
   /** Methods and properties that read `self` (own first, then inherited), with the file that defines each. */
-  methodReads?: Map<string, MethodReads & { uri: string; model: string }>;
+  methodReads?: Map<string, MethodReadsEntry>;
   /** Methods and properties of `self` each method uses (own first, then inherited); folded into methodReads. */
-  selfCalls?: Map<string, SelfCalls & { uri: string; model: string }>;
+  selfCalls?: Map<string, SelfCallsEntry>;
   /** Field name -> field class (`CharField`), with `:choices` appended when choices are declared. */
   fieldClasses?: Map<string, string>;
   /** Manager attribute -> workspace classes defining its methods (own managers, else inherited ones). */
@@ -67,6 +67,29 @@ export type CustomMethod = { steps: QuerysetStep[] | null; owner: string };
 export interface ModelIndexOptions {
   /** `AUTH_USER_MODEL` from settings, e.g. "accounts.User"; default auth.User. */
   authUserModel?: string;
+}
+
+type MethodReadsEntry = MethodReads & { uri: string; model: string };
+type SelfCallsEntry = SelfCalls & { uri: string; model: string };
+
+/**
+ * A declaration's method reads and self calls as index entries, made once per declaration object: every keystroke
+ * in a models module builds the index again, and all its declarations but the edited class's are the previous
+ * version's objects (see extractClassDecls). The entries are shared, never changed: an index copies the list.
+ */
+const declEntries = new WeakMap<ModelDecl, { methodReads: [string, MethodReadsEntry][]; selfCalls: [string, SelfCallsEntry][] }>();
+
+function entriesOf(d: ModelDecl): { methodReads: [string, MethodReadsEntry][]; selfCalls: [string, SelfCallsEntry][] } {
+  let entries = declEntries.get(d);
+  if (!entries) {
+    const at = { uri: d.uri, model: d.name };
+    entries = {
+      methodReads: Object.entries(d.methodReads ?? {}).map(([k, v]) => [k, { ...v, ...at }]),
+      selfCalls: Object.entries(d.selfCalls ?? {}).map(([k, v]) => [k, { ...v, ...at }]),
+    };
+    declEntries.set(d, entries);
+  }
+  return entries;
 }
 
 /** Every Django model of the workspace plus the built-in auth/contenttypes ones, with relations resolved. */
@@ -164,8 +187,7 @@ export class ModelIndex {
       declsByName.set(d.name, list);
     }
     const lookupDecl = (base: string, from: ModelDecl): ModelDecl | undefined => {
-      const last = base.split('.').pop() ?? base;
-      const list = declsByName.get(last);
+      const list = declsByName.get(base.slice(base.lastIndexOf('.') + 1));
       if (!list) return undefined;
       return list.find((d) => d.uri === from.uri && d !== from) ?? list.find((d) => d !== from);
     };
@@ -195,10 +217,10 @@ export class ModelIndex {
         builtin: d.uri.startsWith('builtin:'), abstract: d.abstract, proxy: d.proxy,
         columns: new Set(['pk', 'id']), relations: new Map(), managers: new Set(d.managers),
         methods: new Set(d.methods), parents: [], ordered: d.ordering, strReads: d.strReads,
-        methodReads: d.methodReads ? new Map(Object.entries(d.methodReads).map(([k, v]) => [k, { ...v, uri: d.uri, model: d.name }])) : undefined,
+        methodReads: d.methodReads ? new Map(entriesOf(d).methodReads) : undefined,
         managerClasses: d.managerClasses ? new Map(Object.entries(d.managerClasses)) : undefined,
         defaultManager: d.managers[0],
-        selfCalls: d.selfCalls ? new Map(Object.entries(d.selfCalls).map(([k, v]) => [k, { ...v, uri: d.uri, model: d.name }])) : undefined,
+        selfCalls: d.selfCalls ? new Map(entriesOf(d).selfCalls) : undefined,
       };
       if (this.byKey.has(info.key) && !info.builtin) continue;
       this.byKey.set(info.key, info);
@@ -211,11 +233,17 @@ export class ModelIndex {
     const authUser = options.authUserModel ?? 'auth.User';
     this.userModelKey = this.find(authUser)?.key;
 
+    // Targets by app label, then as written: most fields point at a few models of their own app.
+    const targets = new Map<string, Map<string, string | undefined>>();
     const resolveTarget = (raw: string | undefined, owner: ModelInfo): string | undefined => {
       if (!raw) return undefined;
       if (raw === 'self') return owner.key;
-      if (raw === 'AUTH_USER_MODEL') return this.find(authUser)?.key;
-      return this.find(raw, owner.appLabel)?.key;
+      let ofApp = targets.get(owner.appLabel);
+      if (!ofApp) targets.set(owner.appLabel, (ofApp = new Map()));
+      if (ofApp.has(raw)) return ofApp.get(raw);
+      const key = raw === 'AUTH_USER_MODEL' ? this.find(authUser)?.key : this.find(raw, owner.appLabel)?.key;
+      ofApp.set(raw, key);
+      return key;
     };
 
     // Inherited declarations (abstract and concrete parents alike expose their fields on the child).
