@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PythonParser } from '../../server/core/parsing/pythonParser';
 import { nodeGrammarLocation } from '../../server/node/grammarFiles';
-import { EditWarmup, warmupModels, warmupViews } from '../../server/lsp/editWarmup';
+import { EditWarmup, warmupViews } from '../../server/lsp/editWarmup';
 import { TestClient } from './client';
 
 describe('editing path warm-up', () => {
@@ -15,10 +15,10 @@ describe('editing path warm-up', () => {
   });
 
   /** A warm-up whose steps wait in `queue` until the test runs them. */
-  function manual(edits = 6, modelEdits = 0): { warmup: EditWarmup; queue: (() => void)[]; logs: string[] } {
+  function manual(edits = 6): { warmup: EditWarmup; queue: (() => void)[]; logs: string[] } {
     const queue: (() => void)[] = [];
     const logs: string[] = [];
-    const warmup = new EditWarmup(parser, (m) => logs.push(m), { edits, modelEdits, defer: (next) => queue.push(next) });
+    const warmup = new EditWarmup(parser, (m) => logs.push(m), { edits, defer: (next) => queue.push(next) });
     return { warmup, queue, logs };
   }
 
@@ -28,7 +28,7 @@ describe('editing path warm-up', () => {
     queue.shift()!();
   }
 
-  it('opens its views module small, grows it, edits it as a user would, runs the rules on every version, and says when it is done', () => {
+  it('opens its module small, grows it, edits it as a user would, runs the rules on every version, and says when it is done', () => {
     const { warmup, queue, logs } = manual(6);
     warmup.start();
     assert.equal(warmup.analyses, 0, 'nothing runs in the turn that starts it');
@@ -50,24 +50,7 @@ describe('editing path warm-up', () => {
     // Each edit is typed and then taken back: the last version reports what the grown module did.
     assert.deepEqual(warmup.lastCodes, grown);
     assert.equal(logs.length, 1);
-    assert.match(logs[0], /^editing path warmed up: 6 edits of a 2095-line views module and 0 of a \d+-line models module in \d+ ms$/);
-  });
-
-  it('then opens and edits a models module, renaming fields', () => {
-    const { warmup, queue, logs } = manual(2, 4);
-    warmup.start();
-    // Open, four growth steps, two views edits: then the models module.
-    for (let n = 0; n < 7; n++) runNext(queue);
-    runNext(queue);
-    assert.equal(warmup.analyses, 8);
-    const opened = [...warmup.lastCodes];
-    // Each model's siblings' owners: one query per sibling.
-    assert.equal(opened.filter((c) => c === 'DJP101').length, 30, opened.join(', '));
-    for (let n = 0; n < 4; n++) runNext(queue);
-    assert.equal(queue.length, 0);
-    assert.equal(warmup.analyses, 12);
-    assert.deepEqual(warmup.lastCodes, opened);
-    assert.match(logs[0], /^editing path warmed up: 2 edits of a 2095-line views module and 4 of a 968-line models module in \d+ ms$/);
+    assert.match(logs[0], /^editing path warmed up: 6 edits of a 2095-line module in \d+ ms$/);
   });
 
   it('stops for good at the first real edit, never starts after one, and starts once per session', () => {
@@ -104,7 +87,7 @@ describe('editing path warm-up', () => {
     assert.deepEqual(logs, ['editing path not warmed up: no grammar']);
   });
 
-  it('edits lines that are function bodies or field names, at a character inside a name', () => {
+  it('edits lines that are function bodies, at a character inside a name, and grows block by block', () => {
     const views = warmupViews(3);
     const lines = views.textUpTo(Infinity).split('\n');
     assert.equal(views.lineCount, lines.length - 1);
@@ -113,10 +96,6 @@ describe('editing path warm-up', () => {
     // A module grown block by block is the module written at once.
     assert.equal(views.textUpTo(1) + views.blocksText(1, 3), views.textUpTo(3));
     assert.equal(views.textUpTo(3), views.textUpTo(Infinity));
-    const models = warmupModels(2);
-    const modelLines = models.textUpTo(Infinity).split('\n');
-    assert.deepEqual(models.editPoints.map((p) => modelLines[p.line].slice(0, p.character)), ['    tit', '    tit']);
-    assert.ok(models.editPoints.every((p) => /^class Product\d+\(models\.Model\):$/.test(modelLines[p.line - 1])));
   });
 
   it('runs in a real server after the first scan, and publishes nothing for its module', async () => {

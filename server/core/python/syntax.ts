@@ -257,7 +257,6 @@ export function isAsyncDef(fn: Node): boolean {
   return fn.type === 'function_definition' && fn.child(0)?.type === 'async';
 }
 
-/** Decorators of a function or class (the decorated_definition parent holds them). */
 const DEFS_BY_NAME = new MemoKey<Map<number, ReadonlyMap<string, Node>>>('the defs of each block by name');
 
 /**
@@ -280,6 +279,7 @@ export function functionNamed(block: Node, name: string): Node | undefined {
   return defs.get(name);
 }
 
+/** Decorators of a function or class (the decorated_definition parent holds them). */
 export function decoratorsOf(def: Node): Node[] {
   const parent = parentOf(def);
   if (parent?.type !== 'decorated_definition') return [];
