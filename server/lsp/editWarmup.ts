@@ -139,7 +139,7 @@ const GROW_BLOCKS = 25;
 const MODELS_URI = 'file:///djperf-warmup/app/models.py';
 const VIEWS_URI = 'file:///djperf-warmup/app/views.py';
 
-/** The generated module: its line count, the text of its header and first blocks, where each block starts, where to edit. */
+/** The warm-up module: its line count, the text of its header and first blocks, where each block starts, where to edit. */
 export interface WarmupModule {
   lineCount: number;
   /** The header and the first `blocks` blocks (all of them for Infinity). */
@@ -149,24 +149,6 @@ export interface WarmupModule {
   /** The text of blocks `from` to `to` (excluded): what grows the module's first `from` blocks to its first `to`. */
   blocksText(from: number, to: number): string;
   editPoints: Position[];
-}
-
-function generatedModule(header: readonly string[], blocks: readonly (readonly string[])[], editPoint: (blockStart: number) => Position): WarmupModule {
-  const lines = [...header];
-  const starts: number[] = [];
-  for (const block of blocks) {
-    starts.push(lines.length);
-    lines.push(...block);
-  }
-  const blockStart = (i: number): number => (i < starts.length ? starts[i] : lines.length);
-  const text = (from: number, to: number): string => lines.slice(from, to).map((l) => `${l}\n`).join('');
-  return {
-    lineCount: lines.length,
-    textUpTo: (count) => text(0, blockStart(count)),
-    blockStart,
-    blocksText: (from, to) => text(blockStart(from), blockStart(to)),
-    editPoints: starts.map(editPoint),
-  };
 }
 
 const MODELS = `from django.db import models
@@ -214,5 +196,19 @@ export function warmupViews(blocks: number): WarmupModule {
     '',
     '',
   ]);
-  return generatedModule(header, body, (start) => ({ line: start + 1, character: 8 }));
+  const lines = [...header];
+  const starts: number[] = [];
+  for (const block of body) {
+    starts.push(lines.length);
+    lines.push(...block);
+  }
+  const blockStart = (i: number): number => (i < starts.length ? starts[i] : lines.length);
+  const text = (from: number, to: number): string => lines.slice(from, to).map((l) => `${l}\n`).join('');
+  return {
+    lineCount: lines.length,
+    textUpTo: (count) => text(0, blockStart(count)),
+    blockStart,
+    blocksText: (from, to) => text(blockStart(from), blockStart(to)),
+    editPoints: starts.map((start) => ({ line: start + 1, character: 8 })),
+  };
 }
