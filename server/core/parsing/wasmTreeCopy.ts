@@ -255,6 +255,9 @@ export function copyWasmTree(raw: TreeSitterExports, wasmTree: WasmTree, text: s
     const finish = (node: Node): void => {
       // A node taken over has its subtreeEnd already; a new one's is still -1.
       if (node.isNamed && node.subtreeEnd < 0) node.subtreeEnd = namedNodes.length;
+      // The children array grew by pushes, with room for 16 or more; an exact copy holds a node's few children in
+      // far less (the live children arrays at the end of DefectDojo's scan: 36 MB before, 21 MB after).
+      if (!moved && node.children.length > 0) node.children = node.children.slice();
       if (node.hasError && node.parent) node.parent.hasError = true;
     };
 
