@@ -26,7 +26,8 @@ import {
 import { ProfileService } from './profiles';
 import { codeLenses } from './codeLens';
 import { WorkspaceScan, type Progress } from './workspaceScan';
-import { TemplateService } from './templates';
+import { TemplateService, type TemplateResults } from './templates';
+import type { Steps } from '../core/steps';
 import { SLOW_FILE_MS } from './analysis';
 import { SessionTimers } from './sessionTimers';
 
@@ -175,7 +176,7 @@ export class DjperfSession {
       },
       forgetOthers: (folder, keep) => this.forgetOthers(folder, keep),
       templateFiles: (folder) => this.templates!.discover(folder),
-      templatesReady: (folder) => this.checkTemplates(folder),
+      templatesReady: (folder) => this.checkTemplateSteps(folder),
       beginProgress: (title) => this.beginProgress(title),
       status: (pending, message) => this.sendStatus(pending, message),
       log: (level, message) => (level === 'warn' ? this.connection.console.warn(message) : this.connection.console.info(message)),
@@ -374,34 +375,62 @@ export class DjperfSession {
   }
 
   private scheduleTemplates(folder: FolderState, delayMs: number): void {
+    this.templateRuns.set(folder.uri, (this.templateRuns.get(folder.uri) ?? 0) + 1);
     this.timers.set(`templates:${folder.uri}`, delayMs, () => this.checkTemplates(folder));
   }
 
+  /** Per folder, bumped by every template check started or scheduled: a stepped check overtaken meanwhile is dropped. */
+  private readonly templateRuns = new Map<string, number>();
+
   /** Judges every template of `folder` again and publishes what changed; a broken template never throws out of here. */
-  private checkTemplates(folder: FolderState): { files: number; findings: number } {
+  private checkTemplates(folder: FolderState): TemplateCounts {
     this.timers.cancel(`templates:${folder.uri}`);
-    const counts = { files: 0, findings: 0 };
+    this.templateRuns.set(folder.uri, (this.templateRuns.get(folder.uri) ?? 0) + 1);
     try {
       const started = performance.now();
       const results = this.templates!.check(folder);
-      for (const [uri, { findings }] of results) {
-        const doc = this.openDocumentAt(uri);
-        this.analysis!.publishTemplate(folder, doc?.uri ?? uri, findings, doc);
-        counts.files++;
-        counts.findings += findings.length;
-      }
-      // Open template documents outside the template directories: no findings, and code actions see that.
-      for (const doc of this.docs!.all()) {
-        if (doc.isTemplate && this.folderOf(doc.uri) === folder && !results.has(doc.uri) && !this.analysis!.findingsOf(doc)) {
-          this.analysis!.publishTemplate(folder, doc.uri, [], doc);
-        }
-      }
+      const counts = this.publishTemplates(folder, results);
       const ms = performance.now() - started;
       if (ms > SLOW_FILE_MS) this.connection.console.warn(`slow templates: ${folder.name} took ${Math.round(ms)} ms (${results.size} templates)`);
+      return counts;
     } catch (e) {
       this.logError(`analysing the templates of ${folder.name}`, e);
+      return { files: 0, findings: 0 };
     }
-    return counts;
+  }
+
+  /**
+   * `checkTemplates` in small steps, for the workspace scan (which yields to edits between them): on DefectDojo the
+   * whole check takes 300-450 ms, which a keystroke at the end of the scan would otherwise wait for. Its findings
+   * are published only if no other check was started or scheduled meanwhile (a template edited during the steps:
+   * the newer check has, or will have, the newer text).
+   */
+  private *checkTemplateSteps(folder: FolderState): Steps<TemplateCounts> {
+    const run = this.templateRuns.get(folder.uri) ?? 0;
+    try {
+      const results = yield* this.templates!.checkSteps(folder);
+      if ((this.templateRuns.get(folder.uri) ?? 0) !== run) return countsOf(results);
+      this.timers.cancel(`templates:${folder.uri}`);
+      return this.publishTemplates(folder, results);
+    } catch (e) {
+      this.logError(`analysing the templates of ${folder.name}`, e);
+      return { files: 0, findings: 0 };
+    }
+  }
+
+  /** Publishes a template check's findings; open templates outside the template directories get an empty list. */
+  private publishTemplates(folder: FolderState, results: TemplateResults): TemplateCounts {
+    for (const [uri, { findings }] of results) {
+      const doc = this.openDocumentAt(uri);
+      this.analysis!.publishTemplate(folder, doc?.uri ?? uri, findings, doc);
+    }
+    // Code actions see that those have no findings.
+    for (const doc of this.docs!.all()) {
+      if (doc.isTemplate && this.folderOf(doc.uri) === folder && !results.has(doc.uri) && !this.analysis!.findingsOf(doc)) {
+        this.analysis!.publishTemplate(folder, doc.uri, [], doc);
+      }
+    }
+    return countsOf(results);
   }
 
   private analyzeOpenDocuments(): void {
@@ -601,4 +630,16 @@ function requestType<P, R>(spec: RequestSpec<P, R>): RequestType<P, R, void> {
 
 function notificationType<P>(spec: NotificationSpec<P>): NotificationType<P> {
   return new NotificationType<P>(spec.method);
+}
+
+/** Templates judged by a check, and their findings (the scan's summary counts them like `djperf check`). */
+interface TemplateCounts {
+  files: number;
+  findings: number;
+}
+
+function countsOf(results: TemplateResults): TemplateCounts {
+  let findings = 0;
+  for (const r of results.values()) findings += r.findings.length;
+  return { files: results.size, findings };
 }

@@ -9,7 +9,8 @@ import * as fs from 'node:fs';
 import type { ReportedFinding } from '../core/analyzer';
 import { QuerysetEvaluator } from '../core/django/querysetEvaluator';
 import type { Tree } from '../core/parsing/syntaxTree';
-import { analyzeTemplate, templateNameIn, templateReads, type TemplateSource } from '../core/templates/templateAnalysis';
+import { analyzeTemplate, templateNameIn, templateReadSteps, type TemplateSource } from '../core/templates/templateAnalysis';
+import { runToEnd, type Steps } from '../core/steps';
 import { parseTemplate, type ParsedTemplate } from '../core/templates/templateSyntax';
 import { extractTemplateRenders, mayRenderTemplates, type TemplateRender } from '../core/templates/viewRenders';
 import { discoverFiles } from '../node/sourceFiles';
@@ -36,11 +37,12 @@ interface FolderTemplates {
   files: string[];
   /** Their texts, read once per scan. */
   diskText: Map<string, string | undefined>;
-  /** The folder's latest template findings, by template uri key (for the endpoint profiles and code actions). */
-  findings: Map<string, ReportedFinding[]>;
   /** Bumped when the template files or the views' renders change: cached endpoint profiles are stale then. */
   generation: number;
 }
+
+/** Each template's findings after a check, by template uri (every template, empty or not). */
+export type TemplateResults = Map<string, { source: TemplateSource; findings: ReportedFinding[] }>;
 
 export class TemplateService {
   private readonly folders = new Map<string, FolderTemplates>();
@@ -50,7 +52,7 @@ export class TemplateService {
 
   private state(folder: FolderState): FolderTemplates {
     let s = this.folders.get(folder.uri);
-    if (!s) this.folders.set(folder.uri, (s = { renders: new Map(), files: [], diskText: new Map(), findings: new Map(), generation: 0 }));
+    if (!s) this.folders.set(folder.uri, (s = { renders: new Map(), files: [], diskText: new Map(), generation: 0 }));
     return s;
   }
 
@@ -114,6 +116,11 @@ export class TemplateService {
 
   /** Every template of the folder with its current text (open documents win over the disk). */
   sources(folder: FolderState): TemplateSource[] {
+    return runToEnd(this.sourceSteps(folder));
+  }
+
+  /** `sources`, a step per template file read from the disk (the first listing after a scan reads hundreds). */
+  private *sourceSteps(folder: FolderState): Steps<TemplateSource[]> {
     const s = this.state(folder);
     const out = new Map<string, TemplateSource>();
     const max = folder.config?.maxFileSize ?? Infinity;
@@ -122,7 +129,10 @@ export class TemplateService {
       const uri = fileUri(file);
       const name = this.templateName(folder, uri, dirs);
       if (!name) continue;
-      if (!s.diskText.has(file)) s.diskText.set(file, readText(file, max));
+      if (!s.diskText.has(file)) {
+        s.diskText.set(file, readText(file, max));
+        yield;
+      }
       const text = s.diskText.get(file);
       if (text !== undefined) out.set(uriKey(uri), { uri, name, text });
     }
@@ -134,18 +144,25 @@ export class TemplateService {
   }
 
   /** Recomputes every template finding of the folder; returns them by template uri (every template, empty or not). */
-  check(folder: FolderState): Map<string, { source: TemplateSource; findings: ReportedFinding[] }> {
+  check(folder: FolderState): TemplateResults {
+    return runToEnd(this.checkSteps(folder));
+  }
+
+  /**
+   * `check` in small steps (a template read, a render followed, a template judged), for the workspace scan, which
+   * yields to edits between them.
+   */
+  *checkSteps(folder: FolderState): Steps<TemplateResults> {
     const s = this.state(folder);
-    const out = new Map<string, { source: TemplateSource; findings: ReportedFinding[] }>();
-    s.findings.clear();
+    const out: TemplateResults = new Map();
     if (!folder.config || !folder.server.enable) return out;
-    const templates = this.sources(folder);
+    const config = folder.config;
+    const templates = yield* this.sourceSteps(folder);
     const renders = [...s.renders.values()].flat();
-    const use = templateReads(templates, renders, folder.index.facts().models, (t) => this.parse(t));
+    const use = yield* templateReadSteps(templates, renders, folder.index.facts().models, (t) => this.parse(t));
     for (const t of templates) {
-      const findings = analyzeTemplate(t, use, folder.config, relativePath(folder, t.uri));
-      s.findings.set(uriKey(t.uri), findings);
-      out.set(t.uri, { source: t, findings });
+      out.set(t.uri, { source: t, findings: analyzeTemplate(t, use, config, relativePath(folder, t.uri)) });
+      yield;
     }
     return out;
   }

@@ -16,6 +16,7 @@ import { discoverPythonFilesPausing, readPythonFile, skippedAnyway } from '../no
 import * as path from 'node:path';
 import { fileUri, type FolderState } from './folders';
 import { boundHeapGrowth, releaseMemory } from './releaseMemory';
+import type { Steps } from '../core/steps';
 
 /** What the scan needs from the server; kept narrow so the scan is testable on its own. */
 export interface ScanHost {
@@ -35,8 +36,9 @@ export interface ScanHost {
   /**
    * The folder's Python files are all analysed: its templates can be judged by the views that render them; returns
    * how many templates were judged and their findings (they count in the scan's summary like `djperf check`'s).
+   * In steps: the scan yields to edits between them, as between files.
    */
-  templatesReady?(folder: FolderState): { files: number; findings: number };
+  templatesReady?(folder: FolderState): Steps<{ files: number; findings: number }>;
   beginProgress(title: string): Promise<Progress>;
   status(pending: number | undefined, message?: string): void;
   log(level: 'info' | 'warn', message: string): void;
@@ -252,10 +254,18 @@ export class WorkspaceScan {
           summary.files++;
         }
         this.host.forgetOthers(plan.folder, seen);
-        const templates = this.host.templatesReady?.(plan.folder);
-        if (templates) {
-          summary.files += templates.files;
-          summary.findings += templates.findings;
+        const steps = this.host.templatesReady?.(plan.folder);
+        if (steps) {
+          let step = steps.next();
+          while (!step.done) {
+            if (slices.spent()) {
+              await slices.next();
+              if (stale()) return { ...summary, cancelled: true };
+            }
+            step = steps.next();
+          }
+          summary.files += step.value.files;
+          summary.findings += step.value.findings;
         }
       }
       this.keepFacts(plans);

@@ -153,6 +153,46 @@ describe('language server: workspace scan order', () => {
     }
   });
 
+  it('judges the templates in steps, handing the event loop to edits between them, and counts what the last step returns', async () => {
+    const dir = path.join(FIXTURE_PROJECTS, 'n1_helpers');
+    const folder = newFolder(pathToFileURL(dir).href, 'n1_helpers');
+    assert.equal(loadFolderConfig(folder, {}), undefined);
+    // 12 steps of 10 ms each: 120 ms in one turn of the event loop if the scan ran them back to back.
+    let stepping = false;
+    const busy = (ms: number): void => {
+      const until = performance.now() + ms;
+      while (performance.now() < until) { /* a template's worth of work */ }
+    };
+    const host: ScanHost = {
+      ...recordingHost(parser, () => folder, []),
+      *templatesReady() {
+        stepping = true;
+        for (let i = 0; i < 12; i++) {
+          busy(10);
+          yield;
+        }
+        stepping = false;
+        return { files: 3, findings: 2 };
+      },
+    };
+    let turnsWhileStepping = 0;
+    let ticking = true;
+    const tick = (): void => {
+      if (stepping) turnsWhileStepping++;
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    try {
+      const summary = await new WorkspaceScan(host).run([folder]);
+      assert.equal(summary.cancelled, false);
+      assert.ok(turnsWhileStepping >= 2, `the event loop ran ${turnsWhileStepping} time(s) during the template steps`);
+      // analyzeClosedFile reports no findings in this host: what the summary holds beyond its files is the templates'.
+      assert.equal(summary.findings, 2);
+    } finally {
+      ticking = false;
+    }
+  });
+
   it('a closed test module is not parsed unless tests are checked; a checked one reports, and turning the check off clears it', () => {
     const dir = twoWaveProject();
     try {

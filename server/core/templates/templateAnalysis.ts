@@ -9,6 +9,7 @@ import { TEMPLATE_RULES } from '../rules/registry';
 import { parseTemplate, type ParsedTemplate } from './templateSyntax';
 import { TemplateFlow, type LoadedTemplate, type TemplateRead } from './templateFlow';
 import type { ContextValue, TemplateRender } from './viewRenders';
+import { runToEnd, type Steps } from '../steps';
 
 /** A template file of the workspace and the name views load it by (its path below a `templates` folder). */
 export interface TemplateSource {
@@ -61,6 +62,14 @@ export interface TemplateUse {
 
 /** The relation reads every render makes in the workspace's templates, by template uri. */
 export function templateReads(templates: readonly TemplateSource[], renders: readonly TemplateRender[], models: ModelIndex, parse: (t: TemplateSource) => ParsedTemplate = (t) => parseTemplate(t.text)): TemplateUse {
+  return runToEnd(templateReadSteps(templates, renders, models, parse));
+}
+
+/**
+ * `templateReads` one render at a time (a yield after each), for a host that must stay responsive meanwhile (the
+ * language server's scan: on DefectDojo the whole pass takes a few hundred ms).
+ */
+export function* templateReadSteps(templates: readonly TemplateSource[], renders: readonly TemplateRender[], models: ModelIndex, parse: (t: TemplateSource) => ParsedTemplate = (t) => parseTemplate(t.text)): Steps<TemplateUse> {
   const byName = new Map<string, TemplateSource[]>();
   for (const t of templates) byName.set(t.name, [...(byName.get(t.name) ?? []), t]);
   const parsed = new Map<string, LoadedTemplate>();
@@ -82,6 +91,7 @@ export function templateReads(templates: readonly TemplateSource[], renders: rea
     for (const r of flow.reads) out.set(r.uri, [...(out.get(r.uri) ?? []), r]);
     for (const [uri, rs] of flow.renderers) renderers.set(uri, [...(renderers.get(uri) ?? []), ...rs]);
     if (flow.iterated.length > 0) iterated.set(render, [...flow.iterated]);
+    yield;
   }
   return { reads: out, renderers, iterated };
 }
