@@ -158,8 +158,11 @@ export class DjperfSession {
     this.warmup = new EditWarmup(this.parser, (message) => this.connection.console.info(message));
     this.templates = new TemplateService((folder) => this.docs!.all().filter((d) => d.isTemplate && this.folderOf(d.uri) === folder).map((d) => ({ uri: d.uri, text: d.text })));
     this.analysis.onAnalysed = (folder, uri, text, tree) => {
-      // A view's renders changed (a select_related added, a template renamed): its templates are judged again.
-      if (this.templates!.setRenders(folder, uri, text, tree) && this.indexReady && !this.scan?.busy) this.scheduleTemplates(folder, TYPING_DEBOUNCE_MS);
+      // A view's renders changed (a select_related added, a template renamed): its templates are judged again, by
+      // the scan's template steps if a scan is running (those already under way are overtaken and start again).
+      if (!this.templates!.setRenders(folder, uri, text, tree) || !this.indexReady) return;
+      if (this.scan?.busy) this.templateRunStarted(folder);
+      else this.scheduleTemplates(folder, TYPING_DEBOUNCE_MS);
     };
     const options = (params.initializationOptions ?? {}) as { clientWatchesFiles?: unknown; storagePath?: unknown };
     this.facts = this.factsCache(options.storagePath);
@@ -375,17 +378,24 @@ export class DjperfSession {
   }
 
   private scheduleTemplates(folder: FolderState, delayMs: number): void {
-    this.templateRuns.set(folder.uri, (this.templateRuns.get(folder.uri) ?? 0) + 1);
+    this.templateRunStarted(folder);
     this.timers.set(`templates:${folder.uri}`, delayMs, () => this.checkTemplates(folder));
   }
 
-  /** Per folder, bumped by every template check started or scheduled: a stepped check overtaken meanwhile is dropped. */
+  /**
+   * Per folder, bumped by every template check started or scheduled and by every change of the views' renders: a
+   * stepped check overtaken meanwhile is dropped.
+   */
   private readonly templateRuns = new Map<string, number>();
+
+  private templateRunStarted(folder: FolderState): void {
+    this.templateRuns.set(folder.uri, (this.templateRuns.get(folder.uri) ?? 0) + 1);
+  }
 
   /** Judges every template of `folder` again and publishes what changed; a broken template never throws out of here. */
   private checkTemplates(folder: FolderState): TemplateCounts {
     this.timers.cancel(`templates:${folder.uri}`);
-    this.templateRuns.set(folder.uri, (this.templateRuns.get(folder.uri) ?? 0) + 1);
+    this.templateRunStarted(folder);
     try {
       const started = performance.now();
       const results = this.templates!.check(folder);
@@ -402,14 +412,17 @@ export class DjperfSession {
   /**
    * `checkTemplates` in small steps, for the workspace scan (which yields to edits between them): on DefectDojo the
    * whole check takes 300-450 ms, which a keystroke at the end of the scan would otherwise wait for. Its findings
-   * are published only if no other check was started or scheduled meanwhile (a template edited during the steps:
-   * the newer check has, or will have, the newer text).
+   * are published only if nothing overtook it meanwhile (a template edited, a view's renders changed); otherwise a
+   * check with the newer texts is scheduled instead.
    */
   private *checkTemplateSteps(folder: FolderState): Steps<TemplateCounts> {
     const run = this.templateRuns.get(folder.uri) ?? 0;
     try {
       const results = yield* this.templates!.checkSteps(folder);
-      if ((this.templateRuns.get(folder.uri) ?? 0) !== run) return countsOf(results);
+      if ((this.templateRuns.get(folder.uri) ?? 0) !== run) {
+        this.scheduleTemplates(folder, TYPING_DEBOUNCE_MS);
+        return countsOf(results);
+      }
       this.timers.cancel(`templates:${folder.uri}`);
       return this.publishTemplates(folder, results);
     } catch (e) {
