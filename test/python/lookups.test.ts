@@ -4,6 +4,7 @@ import type { Node, Tree } from '../../server/core/parsing/syntaxTree';
 import { functionNamed, nodesOfType } from '../../server/core/python/syntax';
 import { asyncFunctionOf } from '../../server/core/django/asyncContext';
 import { transactionScopes } from '../../server/core/django/transactions';
+import { semanticIndex } from '../../server/core/python/semantic/bindings';
 import { nodeGrammarLocation } from '../../server/node/grammarFiles';
 
 // The lookups the rules make of every call, now answered from per-tree indexes: the same answers as a walk.
@@ -88,5 +89,44 @@ describe('per-tree lookups', () => {
     assert.deepEqual(scopes.map((s) => [s.kind, s.node.startPosition.row]), [
       ['atomic-decorator', 3], ['atomic-block', 4], ['atomic-block', 13],
     ]);
+  });
+
+  it('scopeAt: every named node has its innermost scope, a scope node the one it is written in, across nesting and siblings', () => {
+    const tree = parser.parse([
+      'x = 1',
+      'def f(a):',
+      '    y = [b for b in [c for c in a]]',
+      '    class C:',
+      '        z = lambda q: q',
+      '    return y',
+      'w = [d for d in x]',
+      '',
+    ].join('\n'));
+    const index = semanticIndex(tree);
+    const scopeOf = (name: string, nth = 0): string => {
+      const id = nodesOfType(tree.rootNode, 'identifier').filter((n) => n.text === name)[nth];
+      assert.ok(id, `no identifier ${name}`);
+      const scope = index.scopeAt[id.namedIndex];
+      return `${scope.kind}@${scope.node.startPosition.row}:${scope.node.startPosition.column}`;
+    };
+    assert.equal(scopeOf('x'), 'module@0:0');
+    assert.equal(scopeOf('a', 1), 'comprehension@2:20'); // the inner comprehension's iterable
+    assert.equal(scopeOf('b', 0), 'comprehension@2:8');
+    assert.equal(scopeOf('c', 0), 'comprehension@2:20');
+    assert.equal(scopeOf('z'), 'class@3:4');
+    assert.equal(scopeOf('q', 1), 'lambda@4:12');
+    assert.equal(scopeOf('y', 1), 'function@1:0');
+    assert.equal(scopeOf('w'), 'module@0:0');
+    assert.equal(scopeOf('d', 1), 'comprehension@6:4');
+    // The scope nodes themselves: a def in the module, a class in the function, each comprehension in its outer one.
+    const scopeNode = (type: string, nth = 0): string => {
+      const n = nodesOfType(tree.rootNode, type)[nth];
+      const scope = index.scopeAt[n.namedIndex];
+      return `${scope.kind}@${scope.node.startPosition.row}`;
+    };
+    assert.equal(scopeNode('function_definition'), 'module@0');
+    assert.equal(scopeNode('class_definition'), 'function@1');
+    assert.equal(scopeNode('list_comprehension', 1), 'comprehension@2');
+    assert.equal(scopeNode('list_comprehension', 2), 'module@0');
   });
 });
