@@ -250,6 +250,7 @@ function describeIterable(ctx: RuleContext, iterable: Node): string {
 
 /** Per analysis and loop node: what a loop binds is the same for every call site inside it (a walk of the body). */
 const ITERATION_LOOPS = new MemoKey<Map<number, IterationLoop>>('iteration loops');
+const FIXED_LOOPS = new MemoKey<Map<number, boolean>>('loops that repeat a fixed few times');
 
 function cachedLoop(ctx: RuleContext, loop: Node, build: () => IterationLoop): IterationLoop {
   const perCtx = ctx.memos.get(ITERATION_LOOPS, () => new Map());
@@ -259,6 +260,20 @@ function cachedLoop(ctx: RuleContext, loop: Node, build: () => IterationLoop): I
     perCtx.set(loop.id, info);
   }
   return info;
+}
+
+/**
+ * Whether `loop` repeats its body a fixed few times (a literal bound, a batch loop), memoised per loop: every query
+ * site asks it of each loop around it, and 1,000 nested loops made that quadratic in the bound's evaluation.
+ */
+function fixedRepeats(ctx: RuleContext, loop: Node, decide: () => boolean): boolean {
+  const perCtx = ctx.memos.get(FIXED_LOOPS, () => new Map<number, boolean>());
+  let fixed = perCtx.get(loop.id);
+  if (fixed === undefined) {
+    fixed = decide();
+    perCtx.set(loop.id, fixed);
+  }
+  return fixed;
 }
 
 /** The nearest loop whose every iteration runs `node` (stops at function boundaries). */
@@ -271,7 +286,7 @@ export function iterationLoop(ctx: RuleContext, node: Node): IterationLoop | und
       if (body?.id !== child.id) continue;
       // `for f in ("a", "b")` repeats the work a fixed few times: the N, if any, is an outer loop's.
       const right = p.childForFieldName('right');
-      if (right && (literalLoopBound(right) !== undefined || isBatchLoop(right))) continue;
+      if (right && fixedRepeats(ctx, p, () => literalLoopBound(right) !== undefined || isBatchLoop(right))) continue;
       const loop = p;
       return cachedLoop(ctx, loop, () => {
         const variant = new Set<string>();
@@ -296,7 +311,7 @@ export function iterationLoop(ctx: RuleContext, node: Node): IterationLoop | und
       const first = clauses.find((c) => c.type === 'for_in_clause');
       if (first && first.id === child.id) continue; // the first iterable is evaluated once
       const fors = clauses.filter((c) => c.type === 'for_in_clause');
-      if (fors.length === 1 && literalLoopBound(first?.childForFieldName('right') ?? p) !== undefined) continue;
+      if (fors.length === 1 && fixedRepeats(ctx, p, () => literalLoopBound(first?.childForFieldName('right') ?? p) !== undefined)) continue;
       const loop = p;
       return cachedLoop(ctx, loop, () => {
         const variant = new Set<string>();
