@@ -251,6 +251,7 @@ function describeIterable(ctx: RuleContext, iterable: Node): string {
 /** Per analysis and loop node: what a loop binds is the same for every call site inside it (a walk of the body). */
 const ITERATION_LOOPS = new MemoKey<Map<number, IterationLoop>>('iteration loops');
 const FIXED_LOOPS = new MemoKey<Map<number, boolean>>('loops that repeat a fixed few times');
+const FOR_CLAUSES = new MemoKey<Map<number, { first: Node | undefined; fors: readonly Node[] }>>('for clauses of a comprehension');
 
 function cachedLoop(ctx: RuleContext, loop: Node, build: () => IterationLoop): IterationLoop {
   const perCtx = ctx.memos.get(ITERATION_LOOPS, () => new Map());
@@ -274,6 +275,21 @@ function fixedRepeats(ctx: RuleContext, loop: Node, decide: () => boolean): bool
     perCtx.set(loop.id, fixed);
   }
   return fixed;
+}
+
+/**
+ * A comprehension's `for` clauses, memoised per comprehension: every query site inside one asks for them (2,000
+ * clauses made that quadratic).
+ */
+function forClauses(ctx: RuleContext, comprehension: Node): { first: Node | undefined; fors: readonly Node[] } {
+  const perCtx = ctx.memos.get(FOR_CLAUSES, () => new Map<number, { first: Node | undefined; fors: readonly Node[] }>());
+  let clauses = perCtx.get(comprehension.id);
+  if (!clauses) {
+    const fors = comprehension.namedChildren.filter((c) => c.type === 'for_in_clause');
+    clauses = { first: fors[0], fors };
+    perCtx.set(comprehension.id, clauses);
+  }
+  return clauses;
 }
 
 /** The nearest loop whose every iteration runs `node` (stops at function boundaries). */
@@ -307,15 +323,13 @@ export function iterationLoop(ctx: RuleContext, node: Node): IterationLoop | und
       });
     }
     if (COMPREHENSIONS.has(p.type)) {
-      const clauses = p.namedChildren.filter((c): c is Node => !!c);
-      const first = clauses.find((c) => c.type === 'for_in_clause');
+      const { first, fors } = forClauses(ctx, p);
       if (first && first.id === child.id) continue; // the first iterable is evaluated once
-      const fors = clauses.filter((c) => c.type === 'for_in_clause');
       if (fors.length === 1 && fixedRepeats(ctx, p, () => literalLoopBound(first?.childForFieldName('right') ?? p) !== undefined)) continue;
       const loop = p;
       return cachedLoop(ctx, loop, () => {
         const variant = new Set<string>();
-        for (const c of clauses) if (c.type === 'for_in_clause') targetNames(c.childForFieldName('left'), variant);
+        for (const c of fors) targetNames(c.childForFieldName('left'), variant);
         const iterable = first?.childForFieldName('right') ?? undefined;
         return { loop, variant, factor: iterable ? describeIterable(ctx, iterable) : 'iterations', iterable };
       });
