@@ -115,12 +115,12 @@ function buildIndex(tree: Tree): SemanticIndex {
     boundAnywhere.add(b.name);
   };
   const nodes = tree.namedNodes;
-  // The innermost scope around each named node: scope nodes in document order, each filling its subtree (its own
-  // slot keeps the outer scope: a def's name and decorators are read outside it). Only the nodes that open a scope
-  // or bind a name are visited after that, through the tree's index by type, not all ~15,000 nodes of a large module.
-  // Each slot is written once (filling every scope's whole subtree, nested ones again, was quadratic in the nesting:
-  // a second for 10,000 nested comprehensions): the scopes still open are a stack, and each stretch of slots is filled
-  // with the innermost one when the next scope opens or the innermost closes.
+  // The innermost scope around each named node (a scope node's own slot keeps the outer scope: a def's name and
+  // decorators are read outside it), each slot written once: the scopes still open are a stack, and each stretch of
+  // slots is filled with the innermost one when the next scope opens or the innermost closes (filling every scope's
+  // whole subtree, nested ones again, was quadratic in the nesting: a second for 10,000 nested comprehensions). Only
+  // the nodes that open a scope or bind a name are visited, through the tree's index by type, not all ~15,000 nodes
+  // of a large module.
   const scopeAt: Scope[] = new Array<Scope>(nodes.length);
   const open: { scope: Scope; end: number }[] = [{ scope: module, end: root.subtreeEnd }];
   let filled = root.namedIndex + 1;
