@@ -22,6 +22,18 @@ export class Memos {
     return value;
   }
 
+  /**
+   * One value per key (a node's id, a file's uri) within one slot: `make` runs once per key, and what it returns
+   * (null and false too) is kept.
+   */
+  entry<K, V>(slot: MemoKey<Map<K, V>>, key: K, make: () => V): V {
+    const values = this.get(slot, () => new Map<K, V>());
+    if (values.has(key)) return values.get(key) as V;
+    const value = make();
+    values.set(key, value);
+    return value;
+  }
+
   /** The slot's value if it has been made, without making it. */
   peek<T>(key: MemoKey<T>): T | undefined {
     return this.values.get(key) as T | undefined;

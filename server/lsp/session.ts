@@ -26,7 +26,7 @@ import {
 import { ProfileService } from './profiles';
 import { codeLenses } from './codeLens';
 import { WorkspaceScan, type Progress } from './workspaceScan';
-import { TemplateService, type TemplateResults } from './templates';
+import { countsOf, TemplateService, type TemplateCounts, type TemplateResults } from './templates';
 import type { Steps } from '../core/steps';
 import { SLOW_FILE_MS } from './analysis';
 import { SessionTimers } from './sessionTimers';
@@ -643,16 +643,4 @@ function requestType<P, R>(spec: RequestSpec<P, R>): RequestType<P, R, void> {
 
 function notificationType<P>(spec: NotificationSpec<P>): NotificationType<P> {
   return new NotificationType<P>(spec.method);
-}
-
-/** Templates judged by a check, and their findings (the scan's summary counts them like `djperf check`). */
-interface TemplateCounts {
-  files: number;
-  findings: number;
-}
-
-function countsOf(results: TemplateResults): TemplateCounts {
-  let findings = 0;
-  for (const r of results.values()) findings += r.findings.length;
-  return { files: results.size, findings };
 }

@@ -44,6 +44,18 @@ interface FolderTemplates {
 /** Each template's findings after a check, by template uri (every template, empty or not). */
 export type TemplateResults = Map<string, { source: TemplateSource; findings: ReportedFinding[] }>;
 
+/** Templates judged by a check, and their findings (the scan's summary counts them like `djperf check`). */
+export interface TemplateCounts {
+  files: number;
+  findings: number;
+}
+
+export function countsOf(results: TemplateResults): TemplateCounts {
+  let findings = 0;
+  for (const r of results.values()) findings += r.findings.length;
+  return { files: results.size, findings };
+}
+
 export class TemplateService {
   private readonly folders = new Map<string, FolderTemplates>();
   private readonly parsed = new Map<string, { text: string; parsed: ParsedTemplate }>();

@@ -17,6 +17,7 @@ import * as path from 'node:path';
 import { fileUri, type FolderState } from './folders';
 import { boundHeapGrowth, releaseMemory } from './releaseMemory';
 import type { Steps } from '../core/steps';
+import type { TemplateCounts } from './templates';
 
 /** What the scan needs from the server; kept narrow so the scan is testable on its own. */
 export interface ScanHost {
@@ -38,7 +39,7 @@ export interface ScanHost {
    * how many templates were judged and their findings (they count in the scan's summary like `djperf check`'s).
    * In steps: the scan yields to edits between them, as between files.
    */
-  templatesReady?(folder: FolderState): Steps<{ files: number; findings: number }>;
+  templatesReady?(folder: FolderState): Steps<TemplateCounts>;
   beginProgress(title: string): Promise<Progress>;
   status(pending: number | undefined, message?: string): void;
   log(level: 'info' | 'warn', message: string): void;

@@ -132,13 +132,7 @@ const HELPER_CALLS = new MemoKey<Map<RowLoop, HelperRowCall[]>>('helper calls pe
 
 /** Helper calls inside a row loop that receive the row (computed once per loop and file). */
 export function helperCalls(ctx: RuleContext, loop: RowLoop): HelperRowCall[] {
-  const perLoop = ctx.memos.get(HELPER_CALLS, () => new Map());
-  let calls = perLoop.get(loop);
-  if (!calls) {
-    calls = computeHelperCalls(ctx, loop);
-    perLoop.set(loop, calls);
-  }
-  return calls;
+  return ctx.memos.entry(HELPER_CALLS, loop, () => computeHelperCalls(ctx, loop));
 }
 
 /** `render_row() reads product.category` and where, for messages and related information. */

@@ -40,13 +40,7 @@ const EVALUATOR = new MemoKey<QuerysetEvaluator>('queryset evaluator of a callee
  * bare method name. Nested defs are not run by the loop.
  */
 export function loopWrites(ctx: RuleContext, body: Node): LoopWrites {
-  const perBody = ctx.memos.get(LOOP_WRITES, () => new Map());
-  let found = perBody.get(body.id);
-  if (!found) {
-    found = writesIn(body, { uri: ctx.file.uri, root: ctx.file.tree.rootNode, evaluator: ctx.evaluator }, ctx.workspace, 0);
-    perBody.set(body.id, found);
-  }
-  return found;
+  return ctx.memos.entry(LOOP_WRITES, body.id, () => writesIn(body, { uri: ctx.file.uri, root: ctx.file.tree.rootNode, evaluator: ctx.evaluator }, ctx.workspace, 0));
 }
 
 /** Whether `body` writes rows of `model` (directly or through a resolved callee). */

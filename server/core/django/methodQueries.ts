@@ -110,14 +110,10 @@ function rangeKey(r: Range): string {
 /** The analysis context of another workspace file (parsed through the caller index, kept for this file's analysis). */
 function contextOf(ctx: RuleContext, uri: string): RuleContext | undefined {
   if (uri === ctx.file.uri) return ctx;
-  const memo = ctx.memos.get(CONTEXTS, () => new Map());
-  let hit = memo.get(uri);
-  if (hit === undefined) {
+  return ctx.memos.entry(CONTEXTS, uri, () => {
     const f = ctx.workspace.callers?.file(uri);
-    hit = f ? new RuleContext({ uri, text: f.text, tree: f.root.tree, lineMap: new LineMap(f.text) }, ctx.workspace, ctx.settings) : null;
-    memo.set(uri, hit);
-  }
-  return hit ?? undefined;
+    return f ? new RuleContext({ uri, text: f.text, tree: f.root.tree, lineMap: new LineMap(f.text) }, ctx.workspace, ctx.settings) : null;
+  }) ?? undefined;
 }
 
 /** Every defeating query written in this file's model methods, with the row loops of the workspace that call them. */

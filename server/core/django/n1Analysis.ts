@@ -251,16 +251,14 @@ function describeIterable(ctx: RuleContext, iterable: Node): string {
 /** Per analysis and loop node: what a loop binds is the same for every call site inside it (a walk of the body). */
 const ITERATION_LOOPS = new MemoKey<Map<number, IterationLoop>>('iteration loops');
 const FIXED_LOOPS = new MemoKey<Map<number, boolean>>('loops that repeat a fixed few times');
-const FOR_CLAUSES = new MemoKey<Map<number, { first: Node | undefined; fors: readonly Node[] }>>('for clauses of a comprehension');
+interface ForClauses {
+  first: Node | undefined;
+  fors: readonly Node[];
+}
+const FOR_CLAUSES = new MemoKey<Map<number, ForClauses>>('for clauses of a comprehension');
 
 function cachedLoop(ctx: RuleContext, loop: Node, build: () => IterationLoop): IterationLoop {
-  const perCtx = ctx.memos.get(ITERATION_LOOPS, () => new Map());
-  let info = perCtx.get(loop.id);
-  if (!info) {
-    info = build();
-    perCtx.set(loop.id, info);
-  }
-  return info;
+  return ctx.memos.entry(ITERATION_LOOPS, loop.id, build);
 }
 
 /**
@@ -268,28 +266,18 @@ function cachedLoop(ctx: RuleContext, loop: Node, build: () => IterationLoop): I
  * site asks it of each loop around it, and 1,000 nested loops made that quadratic in the bound's evaluation.
  */
 function fixedRepeats(ctx: RuleContext, loop: Node, decide: () => boolean): boolean {
-  const perCtx = ctx.memos.get(FIXED_LOOPS, () => new Map<number, boolean>());
-  let fixed = perCtx.get(loop.id);
-  if (fixed === undefined) {
-    fixed = decide();
-    perCtx.set(loop.id, fixed);
-  }
-  return fixed;
+  return ctx.memos.entry(FIXED_LOOPS, loop.id, decide);
 }
 
 /**
  * A comprehension's `for` clauses, memoised per comprehension: every query site inside one asks for them (2,000
  * clauses made that quadratic).
  */
-function forClauses(ctx: RuleContext, comprehension: Node): { first: Node | undefined; fors: readonly Node[] } {
-  const perCtx = ctx.memos.get(FOR_CLAUSES, () => new Map<number, { first: Node | undefined; fors: readonly Node[] }>());
-  let clauses = perCtx.get(comprehension.id);
-  if (!clauses) {
+function forClauses(ctx: RuleContext, comprehension: Node): ForClauses {
+  return ctx.memos.entry(FOR_CLAUSES, comprehension.id, () => {
     const fors = comprehension.namedChildren.filter((c) => c.type === 'for_in_clause');
-    clauses = { first: fors[0], fors };
-    perCtx.set(comprehension.id, clauses);
-  }
-  return clauses;
+    return { first: fors[0], fors };
+  });
 }
 
 /** The nearest loop whose every iteration runs `node` (stops at function boundaries). */

@@ -265,17 +265,15 @@ const DEFS_BY_NAME = new MemoKey<Map<number, ReadonlyMap<string, Node>>>('the de
  * few hundred functions made that a quadratic scan.
  */
 export function functionNamed(block: Node, name: string): Node | undefined {
-  const perBlock = block.tree.memos.get(DEFS_BY_NAME, () => new Map());
-  let defs = perBlock.get(block.id);
-  if (!defs) {
+  const defs = block.tree.memos.entry(DEFS_BY_NAME, block.id, () => {
     const byName = new Map<string, Node>();
     for (const stmt of block.namedChildren) {
       const def = stmt?.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
       const defName = def?.type === 'function_definition' ? def.childForFieldName('name')?.text : undefined;
       if (def && defName !== undefined && !byName.has(defName)) byName.set(defName, def);
     }
-    perBlock.set(block.id, (defs = byName));
-  }
+    return byName;
+  });
   return defs.get(name);
 }
 
