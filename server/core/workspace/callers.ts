@@ -20,6 +20,9 @@ export interface CallSite {
  */
 export const MAX_CALLER_FILES = 24;
 
+/** Files a lookup leaves out, by relative path (`/`-separated) or uri: never parsed for it. */
+export type SkipFile = (relPath: string, uri: string) => boolean;
+
 /** The file whose function is asked about, already parsed. */
 export interface DefiningFile {
   uri: string;
@@ -40,7 +43,7 @@ const NAME_SLOTS = new Set(['function_definition', 'class_definition', 'paramete
  * import, or its name is in too many files. Without a workspace index only the defining file is searched. Files
  * `skip` names (by relative path) are left out.
  */
-export function callSitesOf(def: Node, home: DefiningFile, index: CallerIndex | undefined, skip?: (relPath: string, uri: string) => boolean): CallSite[] | undefined {
+export function callSitesOf(def: Node, home: DefiningFile, index: CallerIndex | undefined, skip?: SkipFile): CallSite[] | undefined {
   const name = def.childForFieldName('name')?.text;
   if (!name) return undefined;
   const uris = index ? index.filesMentioning(name) : [home.uri];

@@ -240,9 +240,7 @@ export class ExecutionContexts {
     if (parentOf(top)?.type !== 'module') return undefined;
     const receiver = receiverFacts(def, home, this.workspace.callers);
     if (receiver) return this.fromSignalSends(receiver.names, receiver.sends, depth);
-    // Calls in test and migration files never count (agreedContext), so those files are not parsed for them.
-    const callers = this.workspace.callers;
-    const sites = callSitesOf(def, home, callers, (relPath, uri) => isTestLike(fileContextOf(relPath, callers?.textOf(uri) ?? '')?.kind));
+    const sites = callSitesOf(def, home, this.workspace.callers, this.testLikeFile);
     if (!sites) return undefined;
     const agreed = this.agreedContext(def, sites, depth);
     return agreed.unknown ? undefined : agreed.context;
@@ -252,6 +250,13 @@ export class ExecutionContexts {
    * The context the call sites of `def` agree on: a request caller decides alone; test callers do not count;
    * callers in different contexts, or one of unknown context, make it unknown.
    */
+  /**
+   * Test and migration files: calls there never count (agreedContext), so caller lookups do not parse them, nor
+   * count their uses of a method's name (a test's `x.m()` or its subclass overriding `m` changes nothing in production).
+   */
+  private readonly testLikeFile = (relPath: string, uri: string): boolean =>
+    isTestLike(fileContextOf(relPath, this.workspace.callers?.textOf(uri) ?? '')?.kind);
+
   private agreedContext(def: Node, sites: readonly CallSite[], depth: number): { context?: ExecutionContext; unknown: boolean } {
     let found: ExecutionContext | undefined;
     let unknown = false;
@@ -278,7 +283,7 @@ export class ExecutionContexts {
     const home = { uri: this.uri, relPath: this.relPath, root: this.root, text: this.text };
     if (isDispatchedHandler(def)) {
       // A handler of a mixin runs for the view classes that inherit it.
-      for (const sub of subclassesOf({ file: home, cls }, this.workspace.callers)) {
+      for (const sub of subclassesOf({ file: home, cls }, this.workspace.callers, this.testLikeFile)) {
         const resolver = sub.file.uri === this.uri ? this : ExecutionContexts.of({ ...sub.file, call: sub.cls }, this.workspace);
         const c = resolver.around(sub.cls, depth + 1);
         if (c?.kind === 'request') return { kind: 'request', where: `${c.where}, which inherits ${cls.childForFieldName('name')?.text ?? ''}.${def.childForFieldName('name')?.text ?? ''}` };
@@ -286,13 +291,13 @@ export class ExecutionContexts {
     }
     let sites = this.methodSites.get(def.id);
     if (!sites) {
-      sites = methodCallSitesOf(def, cls, home, this.workspace.callers);
+      sites = methodCallSitesOf(def, cls, home, this.workspace.callers, this.testLikeFile);
       this.methodSites.set(def.id, sites);
     }
     if (sites.length === 0) return undefined;
     const agreed = this.agreedContext(def, sites, depth);
     if (agreed.context?.kind === 'request') return agreed.context;
-    return agreed.unknown || !sitesAreAllUses(def, sites, this.workspace.callers) ? undefined : agreed.context;
+    return agreed.unknown || !sitesAreAllUses(def, sites, this.workspace.callers, this.testLikeFile) ? undefined : agreed.context;
   }
 
   /**

@@ -3,7 +3,7 @@ import { nodesOfType, parentOf } from '../python/syntax';
 import { bindingOf } from '../python/semantic/infer';
 import { methodKind, semanticIndex } from '../python/semantic/bindings';
 import type { CallerIndex } from './callerIndex';
-import type { CallSite, DefiningFile } from './callers';
+import type { CallSite, DefiningFile, SkipFile } from './callers';
 import { MAX_CALLER_FILES } from './callers';
 
 /**
@@ -111,8 +111,11 @@ function basesOf(c: ClassAt, index: CallerIndex | undefined, depth = 0, out: Cla
   return out;
 }
 
-/** The files that may use class `c` by name (its own first); undefined when too many do to look. */
-function filesUsing(c: ClassAt, index: CallerIndex | undefined, textTest?: RegExp): DefiningFile[] | undefined {
+/**
+ * The files that may use class `c` by name (its own first); undefined when too many do to look. Files `skip` names
+ * are left out before they are parsed.
+ */
+function filesUsing(c: ClassAt, index: CallerIndex | undefined, textTest?: RegExp, skip?: SkipFile): DefiningFile[] | undefined {
   const name = nameOf(c.cls);
   const uris = index ? index.filesMentioning(name) : [];
   if (uris.length > MAX_CALLER_FILES) return undefined;
@@ -121,17 +124,18 @@ function filesUsing(c: ClassAt, index: CallerIndex | undefined, textTest?: RegEx
     if (uri === c.file.uri) continue;
     // Only the files the text test passes are parsed (most files naming a class do not subclass it).
     if (textTest && !textTest.test(index?.textOf(uri) ?? '')) continue;
+    if (skip?.(index?.relPathOf(uri) ?? '', uri)) continue;
     const f = index?.file(uri);
     if (f) out.push(f);
   }
   return out;
 }
 
-/** Workspace subclasses of a class, transitively (bounded), found among the files naming it. */
-export function subclassesOf(c: ClassAt, index: CallerIndex | undefined, depth = 0, out: ClassAt[] = []): ClassAt[] {
+/** Workspace subclasses of a class, transitively (bounded), found among the files naming it (but those `skip` names). */
+export function subclassesOf(c: ClassAt, index: CallerIndex | undefined, skip?: SkipFile, depth = 0, out: ClassAt[] = []): ClassAt[] {
   if (depth >= MAX_HIERARCHY) return out;
   const subclassing = new RegExp(`^[ \\t]*class[ \\t]+\\w+[ \\t]*\\([^)]*\\b${nameOf(c.cls)}\\b`, 'm');
-  for (const file of filesUsing(c, index, subclassing) ?? []) {
+  for (const file of filesUsing(c, index, subclassing, skip) ?? []) {
     for (const cls of nodesOfType(file.root, 'class_definition')) {
       if (!baseExprs(cls).some((e) => {
         const b = classNamed(e, file, index);
@@ -140,7 +144,7 @@ export function subclassesOf(c: ClassAt, index: CallerIndex | undefined, depth =
       const sub = { file, cls };
       if (out.some((o) => sameClass(o, sub))) continue;
       out.push(sub);
-      subclassesOf(sub, index, depth + 1, out);
+      subclassesOf(sub, index, skip, depth + 1, out);
     }
   }
   return out;
@@ -150,8 +154,8 @@ function site(file: DefiningFile, call: Node): CallSite {
   return { uri: file.uri, relPath: file.relPath, root: file.root, text: file.text, call };
 }
 
-function directSubclasses(c: ClassAt, index: CallerIndex | undefined): ClassAt[] {
-  return subclassesOf(c, index, MAX_HIERARCHY - 1);
+function directSubclasses(c: ClassAt, index: CallerIndex | undefined, skip?: SkipFile): ClassAt[] {
+  return subclassesOf(c, index, skip, MAX_HIERARCHY - 1);
 }
 
 /** `self.m(...)` / `cls.m(...)` (and `super().m(...)` when `viaSuper`) in the methods of `holder`. */
@@ -173,11 +177,11 @@ function selfCalls(holder: ClassAt, method: string, ownCalls: boolean, viaSuper:
 }
 
 /** `C(...).m()`, `C.m()` and `x.m()` with `x = C(...)`, in the files naming class `c`. */
-function outsideCalls(c: ClassAt, method: string, index: CallerIndex | undefined): CallSite[] {
+function outsideCalls(c: ClassAt, method: string, index: CallerIndex | undefined, skip?: SkipFile): CallSite[] {
   const out: CallSite[] = [];
   const name = nameOf(c.cls);
   const used = new RegExp(`\\b${name}[ \\t]*\\(|\\b${name}\\.${method}\\b`);
-  for (const file of filesUsing(c, index, used) ?? [c.file]) {
+  for (const file of filesUsing(c, index, used, skip) ?? [c.file]) {
     for (const id of nodesOfType(file.root, 'identifier')) {
       if (id.text !== name) continue;
       const ref = parentOf(id)?.type === 'attribute' && parentOf(id)?.childForFieldName('attribute')?.id === id.id ? parentOf(id) as Node : id;
@@ -225,12 +229,16 @@ function instanceCalls(ctor: Node, method: string, file: DefiningFile): CallSite
   return out;
 }
 
-/** The calls of method `def` of class `cls` (in `home`) djperf can see; see the module comment for what it misses. */
-export function methodCallSitesOf(def: Node, cls: Node, home: DefiningFile, index: CallerIndex | undefined): CallSite[] {
+/**
+ * The calls of method `def` of class `cls` (in `home`) djperf can see; see the module comment for what it misses.
+ * Files `skip` names are not searched, for calls nor for subclasses (a test's subclass overriding the method does
+ * not change what production code calls).
+ */
+export function methodCallSitesOf(def: Node, cls: Node, home: DefiningFile, index: CallerIndex | undefined, skip?: SkipFile): CallSite[] {
   const method = nameOf(def);
   if (!method) return [];
   const own: ClassAt = { file: home, cls };
-  const subs = subclassesOf(own, index);
+  const subs = subclassesOf(own, index, skip);
   // A subclass overriding the method takes `self.m()` of the shared code for its instances, and djperf does not
   // know which instances reach those calls: they are left out (silence), keeping `super().m()` and direct calls.
   const overridden = subs.some((s) => definesMethod(s.cls, method));
@@ -240,9 +248,9 @@ export function methodCallSitesOf(def: Node, cls: Node, home: DefiningFile, inde
     // A subclass that defines the method calls its own with `self.m()`, and this one with `super().m()`.
     sites.push(...selfCalls(sub, method, !definesMethod(sub.cls, method), true));
   }
-  sites.push(...outsideCalls(own, method, index));
+  sites.push(...outsideCalls(own, method, index, skip));
   // `Sub(...).m()` calls this `m` too when `Sub` inherits it (direct subclasses only: deeper ones may override it).
-  for (const sub of directSubclasses(own, index)) if (!definesMethod(sub.cls, method)) sites.push(...outsideCalls(sub, method, index));
+  for (const sub of directSubclasses(own, index, skip)) if (!definesMethod(sub.cls, method)) sites.push(...outsideCalls(sub, method, index, skip));
   const seen = new Set<string>();
   return sites.filter((s) => {
     const key = `${s.uri}:${s.call.startIndex}`;
@@ -253,18 +261,18 @@ export function methodCallSitesOf(def: Node, cls: Node, home: DefiningFile, inde
 }
 
 /**
- * Whether `sites` are every use of the method name as an attribute (`.m`) in the workspace: no `x.m()` on a
- * receiver djperf could not type, no `self.m` passed as a value. Only then may callers that are all tasks (or all
- * commands) make the method a task (a command).
+ * Whether `sites` are every use of the method name as an attribute (`.m`) in the workspace, but in the files `skip`
+ * names (those `methodCallSitesOf` did not search): no `x.m()` on a receiver djperf could not type, no `self.m`
+ * passed as a value. Only then may callers that are all tasks (or all commands) make the method a task (a command).
  */
-export function sitesAreAllUses(def: Node, sites: readonly CallSite[], index: CallerIndex | undefined): boolean {
+export function sitesAreAllUses(def: Node, sites: readonly CallSite[], index: CallerIndex | undefined, skip?: SkipFile): boolean {
   const method = nameOf(def);
   if (!method || !index) return false;
   const uris = index.filesMentioning(method);
   if (uris.length > MAX_CALLER_FILES) return false;
   const use = new RegExp(`\\.${method}\\b`, 'g');
   let uses = 0;
-  for (const uri of uris) uses += (index.textOf(uri)?.match(use) ?? []).length;
+  for (const uri of uris) if (!skip?.(index.relPathOf(uri) ?? '', uri)) uses += (index.textOf(uri)?.match(use) ?? []).length;
   return uses === sites.length;
 }
 
