@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { PythonParser } from '../../server/core/parsing/pythonParser';
 import type { Node } from '../../server/core/parsing/syntaxTree';
 import { nodeGrammarLocation } from '../../server/node/grammarFiles';
-import { nodesOfType, nodesOfTypes } from '../../server/core/python/syntax';
+import { identifiersNamed, nodesOfType, nodesOfTypes } from '../../server/core/python/syntax';
 import { REPO_ROOT } from '../harness/paths';
 import { UNUSUAL, assertSameTree, pythonFiles } from '../harness/treeEquivalence';
 
@@ -48,7 +48,7 @@ describe('syntax tree: the JavaScript copy of the WASM tree', () => {
     '',
   ].join('\n');
 
-  it('groups every named node under its type: nodesOfType and nodesOfTypes equal a filter of all named nodes, in any subtree', () => {
+  it('groups every named node under its type: nodesOfType, nodesOfTypes and identifiersNamed equal a filter of all named nodes, in any subtree', () => {
     for (const [where, text] of [['several ids', SEVERAL_IDS], ...UNUSUAL.map((t, i) => [`unusual ${i}`, t]), ...files.map((f) => [path.relative(REPO_ROOT, f), fs.readFileSync(f, 'utf8')])]) {
       const tree = parser.parse(text);
       const types = [...new Set(tree.namedNodes.map((n) => n.type))];
@@ -63,6 +63,10 @@ describe('syntax tree: the JavaScript copy of the WASM tree', () => {
         assert.deepEqual(places(nodesOfTypes(root, types)), places(inside), `${where}: every type under ${root.type}`);
         const some = types.filter((_, i) => i % 3 === 0);
         assert.deepEqual(places(nodesOfTypes(root, some)), places(inside.filter((n) => some.includes(n.type))), `${where}: several types under ${root.type}`);
+        const ids = inside.filter((n) => n.type === 'identifier');
+        for (const name of new Set([...ids.map((n) => n.text).filter((_, i) => i % 4 === 0), 'not_a_name_here'])) {
+          assert.deepEqual(places(identifiersNamed(root, name)), places(ids.filter((n) => n.text === name)), `${where}: identifiers ${name} under ${root.type}`);
+        }
       }
     }
   });

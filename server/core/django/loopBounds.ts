@@ -1,5 +1,5 @@
 import type { Node } from '../parsing/syntaxTree';
-import { calleeName, nodesOfType, parentOf, positionalArgs, unparen } from '../python/syntax';
+import { calleeName, parentOf, positionalArgs, unparen, identifiersNamed } from '../python/syntax';
 import { scopeOf } from '../python/semantic/bindings';
 import { pageRowLimit } from './pagination';
 
@@ -19,8 +19,7 @@ const GROWERS = new Set(['append', 'extend', 'add', 'update', 'insert', '__iadd_
 
 /** `names.append(x)` / `names.extend(rows)` anywhere in the scope: the collection's size is the data's again. */
 function isGrown(name: Node, scope: Node): boolean {
-  for (const id of nodesOfType(scope, 'identifier')) {
-    if (id.text !== name.text) continue;
+  for (const id of identifiersNamed(scope, name.text)) {
     const attr = parentOf(id);
     const method = attr?.type === 'attribute' && attr.childForFieldName('object')?.id === id.id ? attr.childForFieldName('attribute')?.text : undefined;
     if (method && GROWERS.has(method) && parentOf(attr as Node)?.type === 'call') return true;

@@ -1,6 +1,6 @@
 import type { Node } from '../parsing/syntaxTree';
 import { CHAIN_METHODS } from './querysetValue';
-import { nodesOfType, parentOf } from '../python/syntax';
+import { parentOf, identifiersNamed } from '../python/syntax';
 
 /**
  * How a manager expression (`row.items`) is used: the methods chained on it, and where the chain is evaluated
@@ -106,8 +106,8 @@ export function usesFrom(start: Node, prefix: string[], region: Node[], depth: n
   const out: RawUse[] = [];
   let evaluatedOnce = false;
   for (const scope of region) {
-    for (const n of nodesOfType(scope, 'identifier')) {
-      if (n.text !== name || n.startIndex <= c.endIndex) continue;
+    for (const n of identifiersNamed(scope, name)) {
+      if (n.startIndex <= c.endIndex) continue;
       const up = parentOf(n);
       if (up?.type === 'assignment' && up.childForFieldName('left')?.id === n.id) continue;
       for (const u of usesFrom(n, methods, region, depth + 1)) {

@@ -2,7 +2,7 @@ import { clipCode } from '../text/clip';
 import type { Node } from '../parsing/syntaxTree';
 import type { QuerysetEvaluator } from './querysetEvaluator';
 import type { QuerysetValue } from './querysetValue';
-import { parentOf, positionalArgs, unparen, nodesOfType, nodesOfTypes } from '../python/syntax';
+import { parentOf, positionalArgs, unparen, nodesOfTypes, identifiersNamed } from '../python/syntax';
 import { COMPREHENSIONS, enclosingFunction, loopBinding } from '../python/scopes';
 
 /** A loop (statement or comprehension clause) whose variable walks model instances of a queryset. */
@@ -71,15 +71,24 @@ function mapLoop(n: Node, evaluator: QuerysetEvaluator): RowLoop | undefined {
   return { loop: n, target: params[0], rowVar: params[0].text, iterable: args[1], source, perRow: [body], lambda: callable };
 }
 
-/** What `findRowLoops` looks at: loops and comprehensions, and calls when the file calls `map(`. */
+/** What `findRowLoops` looks at: loops and comprehensions, and the calls of a name `map`. */
 const LOOP_NODES: readonly string[] = ['for_statement', ...COMPREHENSIONS];
-const LOOP_NODES_AND_CALLS: readonly string[] = [...LOOP_NODES, 'call'];
+
+/** The calls `map(...)` inside `root` (through the identifiers named `map`: a file has thousands of calls, few of them). */
+function mapCalls(root: Node): Node[] {
+  const out: Node[] = [];
+  for (const id of identifiersNamed(root, 'map')) {
+    const call = parentOf(id);
+    if (call?.type === 'call' && call.childForFieldName('function')?.id === id.id && call.startIndex >= root.startIndex && call.endIndex <= root.endIndex) out.push(call);
+  }
+  return out;
+}
 
 export function findRowLoops(root: Node, evaluator: QuerysetEvaluator): RowLoop[] {
   const loops: RowLoop[] = [];
-  // `map(` is rare: skip the per-call WASM look-ups of mapLoop in files that never call it.
-  const hasMap = root.text.includes('map') && /\bmap\s*\(/.test(root.text);
-  for (const n of nodesOfTypes(root, hasMap ? LOOP_NODES_AND_CALLS : LOOP_NODES)) {
+  const calls = mapCalls(root);
+  const nodes = calls.length === 0 ? nodesOfTypes(root, LOOP_NODES) : [...nodesOfTypes(root, LOOP_NODES), ...calls].sort((x, y) => x.namedIndex - y.namedIndex);
+  for (const n of nodes) {
     if (n.type === 'call') {
       const m = mapLoop(n, evaluator);
       if (m) loops.push(m);
@@ -124,8 +133,7 @@ export function findRowLoops(root: Node, evaluator: QuerysetEvaluator): RowLoop[
 export function rowAccesses(loop: RowLoop): RowAccess[] {
   const out: RowAccess[] = [];
   for (const scope of loop.perRow) {
-    for (const n of nodesOfType(scope, 'identifier')) {
-      if (n.text !== loop.rowVar) continue;
+    for (const n of identifiersNamed(scope, loop.rowVar)) {
       if (!isRowUse(loop, n)) continue;
       const chain: Node[] = [];
       const names: string[] = [];

@@ -28,6 +28,8 @@ export class Tree {
   private named!: Node[];
   /** Rows as tree-sitter counts them (a lone `\r` does not end one), for positions computed on demand. */
   private rows?: LineMap;
+  /** The named nodes grouped by type (structure, not analysis: kept by `forgetDerived`). */
+  private byType?: Map<string, Node[]>;
   /**
    * For the trees of edited documents only: tree-sitter's subtree address of each named inner node, so that the
    * copy of the next version can take over the subtrees tree-sitter reused (see `wasmTreeCopy.ts`).
@@ -56,6 +58,7 @@ export class Tree {
     this.memoTable = new Memos();
     this.named = [];
     this.rows = undefined;
+    this.byType = undefined;
     this.reusedNodes = 0;
     this.root = build(this);
   }
@@ -81,6 +84,23 @@ export class Tree {
   /** Named nodes in document order; `Node.namedIndex` indexes it. */
   get namedNodes(): Node[] {
     return this.named;
+  }
+
+  /**
+   * The named nodes grouped by type, each group in document order (one pass over them, once per tree version; the
+   * structure's, not an analysis's, so `forgetDerived` keeps it).
+   */
+  nodesByType(): Map<string, Node[]> {
+    if (!this.byType) {
+      const byType = new Map<string, Node[]>();
+      for (const n of this.named) {
+        const group = byType.get(n.type);
+        if (group) group.push(n);
+        else byType.set(n.type, [n]);
+      }
+      this.byType = byType;
+    }
+    return this.byType;
   }
 
   private get rowMap(): LineMap {

@@ -88,21 +88,6 @@ export function forEachAncestor(node: Node, visit: (ancestor: Node, type: string
   for (let p = node.parent; p; p = p.parent) if (visit(p, p.type) === false) return;
 }
 
-const BY_TYPE = new MemoKey<Map<string, Node[]>>('named nodes by type');
-
-/** The tree's named nodes grouped by type, each group in document order (built in one pass, once per tree). */
-function nodesByType(tree: Tree): Map<string, Node[]> {
-  return tree.memos.get(BY_TYPE, () => {
-    const byType = new Map<string, Node[]>();
-    for (const n of tree.namedNodes) {
-      const group = byType.get(n.type);
-      if (group) group.push(n);
-      else byType.set(n.type, [n]);
-    }
-    return byType;
-  });
-}
-
 const NONE: readonly Node[] = [];
 
 /**
@@ -115,7 +100,40 @@ export function nodesOfType(root: Node, type: string): readonly Node[] {
     for (const child of root.namedChildren) out.push(...nodesOfType(child, type));
     return out;
   }
-  const group = nodesByType(root.tree).get(type);
+  const group = root.tree.nodesByType().get(type);
+  if (!group) return NONE;
+  if (root.namedIndex === 0) return group;
+  const from = firstAtOrAfter(group, root.namedIndex);
+  const to = firstAtOrAfter(group, root.subtreeEnd);
+  return from === to ? NONE : group.slice(from, to);
+}
+
+const IDENTIFIERS_BY_NAME = new MemoKey<Map<string, Node[]>>('identifiers by name');
+
+/**
+ * The identifiers spelled `name` inside `root` (itself included), in document order: `nodesOfType(root,
+ * 'identifier')` filtered by text, from one index per tree (the lookups of a name in a scope, a loop or a caller's
+ * file, many per tree, read each identifier's text once instead of once per lookup).
+ */
+export function identifiersNamed(root: Node, name: string): readonly Node[] {
+  if (root.namedIndex < 0) {
+    const out: Node[] = [];
+    for (const child of root.namedChildren) out.push(...identifiersNamed(child, name));
+    return out;
+  }
+  const tree = root.tree;
+  const byName = tree.memos.get(IDENTIFIERS_BY_NAME, () => {
+    const index = new Map<string, Node[]>();
+    const text = tree.text;
+    for (const id of nodesOfType(tree.rootNode, 'identifier')) {
+      const key = text.slice(id.startIndex, id.endIndex);
+      const group = index.get(key);
+      if (group) group.push(id);
+      else index.set(key, [id]);
+    }
+    return index;
+  });
+  const group = byName.get(name);
   if (!group) return NONE;
   if (root.namedIndex === 0) return group;
   const from = firstAtOrAfter(group, root.namedIndex);

@@ -1,5 +1,5 @@
 import type { Node } from '../parsing/syntaxTree';
-import { dottedName, nodesOfType, parentOf } from '../python/syntax';
+import { dottedName, parentOf, identifiersNamed } from '../python/syntax';
 import { bindingOf } from '../python/semantic/infer';
 import { resolveName as resolveInScope, semanticIndex } from '../python/semantic/bindings';
 import type { CallerIndex } from './callerIndex';
@@ -54,8 +54,7 @@ export function callSitesOf(def: Node, home: DefiningFile, index: CallerIndex | 
     if (skip && uri !== home.uri && skip(index?.relPathOf(uri) ?? '', uri)) continue;
     const file = uri === home.uri ? home : index?.file(uri);
     if (!file) return undefined;
-    for (const id of nodesOfType(file.root, 'identifier')) {
-      if (id.text !== name) continue;
+    for (const id of identifiersNamed(file.root, name)) {
       const ref = referenceTo(id, def, home.uri, file.uri, index);
       if (ref === 'other') continue;
       if (ref === 'unknown') return undefined;

@@ -1,5 +1,5 @@
 import type { Node } from '../parsing/syntaxTree';
-import { nodesOfType, parentOf } from '../python/syntax';
+import { nodesOfType, parentOf, identifiersNamed } from '../python/syntax';
 import { bindingOf } from '../python/semantic/infer';
 import { methodKind, semanticIndex } from '../python/semantic/bindings';
 import type { CallerIndex } from './callerIndex';
@@ -182,8 +182,7 @@ function outsideCalls(c: ClassAt, method: string, index: CallerIndex | undefined
   const name = nameOf(c.cls);
   const used = new RegExp(`\\b${name}[ \\t]*\\(|\\b${name}\\.${method}\\b`);
   for (const file of filesUsing(c, index, used, skip) ?? [c.file]) {
-    for (const id of nodesOfType(file.root, 'identifier')) {
-      if (id.text !== name) continue;
+    for (const id of identifiersNamed(file.root, name)) {
       const ref = parentOf(id)?.type === 'attribute' && parentOf(id)?.childForFieldName('attribute')?.id === id.id ? parentOf(id) as Node : id;
       const parent = parentOf(ref);
       if (!parent || (parent.type !== 'call' && parent.type !== 'attribute')) continue;

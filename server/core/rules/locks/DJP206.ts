@@ -2,7 +2,7 @@ import { ruleMeta, type Finding, type Rule } from '../types';
 import type { RuleContext } from '../context';
 import type { Node } from '../../parsing/syntaxTree';
 import { enclosingTransaction } from '../../django/transactions';
-import { calleeMethod, nodesOfType, parentOf, rangeOf } from '../../python/syntax';
+import { calleeMethod, nodesOfType, parentOf, rangeOf, identifiersNamed } from '../../python/syntax';
 import { methodChain } from '../../django/managerChains';
 import { bindingOf } from '../../python/semantic/infer';
 import { scopeOf } from '../../python/semantic/bindings';
@@ -20,8 +20,8 @@ function isRead(target: Node): boolean {
   const scope = scopeOf(target);
   const binding = bindingOf(target) ?? scope.bindings.get(target.text)?.find((b) => b.node.id === target.id);
   if (!binding) return true; // unknown: assume it is used
-  for (const id of nodesOfType(scope.node, 'identifier')) {
-    if (id.id === target.id || id.text !== target.text) continue;
+  for (const id of identifiersNamed(scope.node, target.text)) {
+    if (id.id === target.id) continue;
     const b = bindingOf(id);
     if (!b || b === binding) return true;
   }
