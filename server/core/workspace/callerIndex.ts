@@ -51,13 +51,17 @@ export class CallerIndex {
   private readonly relPaths: ReadonlyMap<string, string>;
   /** Each file's place in the source's list: mention lists keep that order, whichever way they were made. */
   private readonly order: ReadonlyMap<string, number>;
-  private words: Map<string, WordFilter> | undefined;
+  /** The files in the source's order (`order` gives each one's place). */
+  private readonly uris: readonly string[];
+  /** Each file's word filter, by its place in `uris` (an array: every search reads one per file). */
+  private words: (WordFilter | undefined)[] | undefined;
 
   constructor(private readonly source: CallerSource) {
     const files = filesOf(source);
     this.relPaths = files.relPaths;
     this.modules = files.modules;
     this.order = files.order;
+    this.uris = [...files.relPaths.keys()];
   }
 
   /** A file's text, read once (a text test before a parse). */
@@ -83,9 +87,10 @@ export class CallerIndex {
     const filters = ASCII_NAME.test(name) ? (this.words ??= this.wordFilters()) : undefined;
     const h = filters ? wordHash(name, 0, name.length) : 0;
     const files: string[] = [];
-    for (const uri of this.relPaths.keys()) {
+    for (let i = 0; i < this.uris.length; i++) {
+      const uri = this.uris[i];
       // A file without a filter (its text changed, or unreadable) is searched whole.
-      if (filters?.get(uri)?.mayHave(h) === false) continue;
+      if (filters?.[i]?.mayHave(h) === false) continue;
       if (this.mentionedIn(uri, name, word)) files.push(uri);
     }
     this.mentions.set(name, { files, checked: this.textVersion });
@@ -128,13 +133,11 @@ export class CallerIndex {
    * The index lives as long as its source (the language server's scan hands it from the first wave's index to the
    * whole one; see WorkspaceIndex.shareCallers), so the filters are built once per scan.
    */
-  private wordFilters(): Map<string, WordFilter> {
-    const filters = new Map<string, WordFilter>();
-    for (const uri of this.relPaths.keys()) {
+  private wordFilters(): (WordFilter | undefined)[] {
+    return this.uris.map((uri) => {
       const text = this.textOf(uri);
-      if (text !== undefined) filters.set(uri, new WordFilter(text));
-    }
-    return filters;
+      return text === undefined ? undefined : new WordFilter(text);
+    });
   }
 
   /**
@@ -156,7 +159,8 @@ export class CallerIndex {
     // Which files mention a name may change with this one: this file is searched again when a name is next looked up.
     this.changedAt.set(uri, ++this.textVersion);
     // Its word filter is dropped: the next searches read this text whole.
-    this.words?.delete(uri);
+    const place = this.order.get(uri);
+    if (this.words && place !== undefined) this.words[place] = undefined;
   }
 
   /**
