@@ -100,4 +100,26 @@ describe('LineMap', () => {
       { numRuns: 500 },
     );
   });
+
+  it('a map edited in place (one keystroke) is the map of the new text, carriage returns or not', () => {
+    const alphabet = fc.constantFrom('a', ' ', '\n', '\r', '\r\n', '\n\n', 'é', '😀');
+    const text = fc.array(alphabet, { maxLength: 40 }).map((a) => a.join(''));
+    fc.assert(
+      fc.property(text, fc.nat(50), fc.nat(8), text, (before, at, len, inserted) => {
+        const start = Math.min(at, before.length);
+        const end = Math.min(start + len, before.length);
+        const after = before.slice(0, start) + inserted + before.slice(end);
+        const lines = new LineMap(before).edited(after, start, end, inserted);
+        const starts = referenceStarts(after, true);
+        assert.equal(lines.text, after);
+        assert.equal(lines.lineCount, starts.length);
+        starts.forEach((s, line) => assert.equal(lines.offsetAt({ line, character: 0 }), s));
+        for (let o = 0; o <= after.length; o++) {
+          const p = lines.positionAt(o);
+          assert.equal(starts[p.line] + p.character, o);
+        }
+      }),
+      { numRuns: 1000, seed: 7 },
+    );
+  });
 });
