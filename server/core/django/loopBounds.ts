@@ -1,5 +1,5 @@
 import type { Node } from '../parsing/syntaxTree';
-import { calleeName, parentOf, positionalArgs, unparen, identifiersNamed } from '../python/syntax';
+import { calleeName, identifiersNamed, parentOf, positionalArgs, unparen } from '../python/syntax';
 import { scopeOf } from '../python/semantic/bindings';
 import { pageRowLimit } from './pagination';
 

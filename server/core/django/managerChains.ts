@@ -1,6 +1,6 @@
 import type { Node } from '../parsing/syntaxTree';
 import { CHAIN_METHODS } from './querysetValue';
-import { parentOf, identifiersNamed } from '../python/syntax';
+import { identifiersNamed, parentOf } from '../python/syntax';
 
 /**
  * How a manager expression (`row.items`) is used: the methods chained on it, and where the chain is evaluated

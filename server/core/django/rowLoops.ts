@@ -2,7 +2,7 @@ import { clipCode } from '../text/clip';
 import type { Node } from '../parsing/syntaxTree';
 import type { QuerysetEvaluator } from './querysetEvaluator';
 import type { QuerysetValue } from './querysetValue';
-import { parentOf, positionalArgs, unparen, nodesOfTypes, identifiersNamed } from '../python/syntax';
+import { identifiersNamed, nodesOfTypes, parentOf, positionalArgs, unparen } from '../python/syntax';
 import { COMPREHENSIONS, enclosingFunction, loopBinding } from '../python/scopes';
 
 /** A loop (statement or comprehension clause) whose variable walks model instances of a queryset. */

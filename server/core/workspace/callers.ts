@@ -1,5 +1,5 @@
 import type { Node } from '../parsing/syntaxTree';
-import { dottedName, parentOf, identifiersNamed } from '../python/syntax';
+import { dottedName, identifiersNamed, parentOf } from '../python/syntax';
 import { bindingOf } from '../python/semantic/infer';
 import { resolveName as resolveInScope, semanticIndex } from '../python/semantic/bindings';
 import type { CallerIndex } from './callerIndex';

@@ -1,5 +1,5 @@
 import type { Node } from '../parsing/syntaxTree';
-import { nodesOfType, parentOf, identifiersNamed } from '../python/syntax';
+import { identifiersNamed, nodesOfType, parentOf } from '../python/syntax';
 import { bindingOf } from '../python/semantic/infer';
 import { methodKind, semanticIndex } from '../python/semantic/bindings';
 import type { CallerIndex } from './callerIndex';

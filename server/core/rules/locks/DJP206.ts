@@ -2,7 +2,7 @@ import { ruleMeta, type Finding, type Rule } from '../types';
 import type { RuleContext } from '../context';
 import type { Node } from '../../parsing/syntaxTree';
 import { enclosingTransaction } from '../../django/transactions';
-import { calleeMethod, nodesOfType, parentOf, rangeOf, identifiersNamed } from '../../python/syntax';
+import { calleeMethod, identifiersNamed, nodesOfType, parentOf, rangeOf } from '../../python/syntax';
 import { methodChain } from '../../django/managerChains';
 import { bindingOf } from '../../python/semantic/infer';
 import { scopeOf } from '../../python/semantic/bindings';
