@@ -247,16 +247,16 @@ export class ExecutionContexts {
   }
 
   /**
-   * The context the call sites of `def` agree on: a request caller decides alone; test callers do not count;
-   * callers in different contexts, or one of unknown context, make it unknown.
-   */
-  /**
    * Test and migration files: calls there never count (agreedContext), so caller lookups do not parse them, nor
    * count their uses of a method's name (a test's `x.m()` or its subclass overriding `m` changes nothing in production).
    */
   private readonly testLikeFile = (relPath: string, uri: string): boolean =>
     isTestLike(fileContextOf(relPath, this.workspace.callers?.textOf(uri) ?? '')?.kind);
 
+  /**
+   * The context the call sites of `def` agree on: a request caller decides alone; test callers do not count;
+   * callers in different contexts, or one of unknown context, make it unknown.
+   */
   private agreedContext(def: Node, sites: readonly CallSite[], depth: number): { context?: ExecutionContext; unknown: boolean } {
     let found: ExecutionContext | undefined;
     let unknown = false;
