@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { PythonParser } from '../../server/core/parsing/pythonParser';
 import type { Node, Tree } from '../../server/core/parsing/syntaxTree';
-import { functionNamed, nodesOfType } from '../../server/core/python/syntax';
+import { functionNamed, identifiersNamed, nodesOfType } from '../../server/core/python/syntax';
 import { asyncFunctionOf } from '../../server/core/django/asyncContext';
 import { transactionScopes } from '../../server/core/django/transactions';
 import { semanticIndex } from '../../server/core/python/semantic/bindings';
@@ -104,7 +104,7 @@ describe('per-tree lookups', () => {
     ].join('\n'));
     const index = semanticIndex(tree);
     const scopeOf = (name: string, nth = 0): string => {
-      const id = nodesOfType(tree.rootNode, 'identifier').filter((n) => n.text === name)[nth];
+      const id = identifiersNamed(tree.rootNode, name)[nth];
       assert.ok(id, `no identifier ${name}`);
       const scope = index.scopeAt[id.namedIndex];
       return `${scope.kind}@${scope.node.startPosition.row}:${scope.node.startPosition.column}`;

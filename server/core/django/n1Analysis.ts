@@ -251,11 +251,7 @@ function describeIterable(ctx: RuleContext, iterable: Node): string {
 /** Per analysis and loop node: what a loop binds is the same for every call site inside it (a walk of the body). */
 const ITERATION_LOOPS = new MemoKey<Map<number, IterationLoop>>('iteration loops');
 const FIXED_LOOPS = new MemoKey<Map<number, boolean>>('loops that repeat a fixed few times');
-interface ForClauses {
-  first: Node | undefined;
-  fors: readonly Node[];
-}
-const FOR_CLAUSES = new MemoKey<Map<number, ForClauses>>('for clauses of a comprehension');
+const FOR_CLAUSES = new MemoKey<Map<number, readonly Node[]>>('for clauses of a comprehension');
 
 function cachedLoop(ctx: RuleContext, loop: Node, build: () => IterationLoop): IterationLoop {
   return ctx.memos.entry(ITERATION_LOOPS, loop.id, build);
@@ -273,11 +269,8 @@ function fixedRepeats(ctx: RuleContext, loop: Node, decide: () => boolean): bool
  * A comprehension's `for` clauses, memoised per comprehension: every query site inside one asks for them (2,000
  * clauses made that quadratic).
  */
-function forClauses(ctx: RuleContext, comprehension: Node): ForClauses {
-  return ctx.memos.entry(FOR_CLAUSES, comprehension.id, () => {
-    const fors = comprehension.namedChildren.filter((c) => c.type === 'for_in_clause');
-    return { first: fors[0], fors };
-  });
+function forClauses(ctx: RuleContext, comprehension: Node): readonly Node[] {
+  return ctx.memos.entry(FOR_CLAUSES, comprehension.id, () => comprehension.namedChildren.filter((c) => c.type === 'for_in_clause'));
 }
 
 /** The nearest loop whose every iteration runs `node` (stops at function boundaries). */
@@ -311,7 +304,8 @@ export function iterationLoop(ctx: RuleContext, node: Node): IterationLoop | und
       });
     }
     if (COMPREHENSIONS.has(p.type)) {
-      const { first, fors } = forClauses(ctx, p);
+      const fors = forClauses(ctx, p);
+      const first = fors[0];
       if (first && first.id === child.id) continue; // the first iterable is evaluated once
       if (fors.length === 1 && fixedRepeats(ctx, p, () => literalLoopBound(first?.childForFieldName('right') ?? p) !== undefined)) continue;
       const loop = p;

@@ -91,21 +91,28 @@ export function forEachAncestor(node: Node, visit: (ancestor: Node, type: string
 const NONE: readonly Node[] = [];
 
 /**
- * The named nodes of one type inside `root` (itself included), in document order: what `walk` with a type
- * filter visits, without visiting every other node. Rules look for calls, attributes or loops dozens of times per file.
+ * The nodes of `group` (one of the tree's document-ordered groups: a type's, a name's) inside `root`, itself
+ * included. An anonymous root has no place in the named nodes' order: its named children are looked up instead.
  */
-export function nodesOfType(root: Node, type: string): readonly Node[] {
+function withinSubtree(root: Node, group: readonly Node[] | undefined): readonly Node[] {
+  if (!group) return NONE;
   if (root.namedIndex < 0) {
     const out: Node[] = [];
-    for (const child of root.namedChildren) out.push(...nodesOfType(child, type));
+    for (const child of root.namedChildren) out.push(...withinSubtree(child, group));
     return out;
   }
-  const group = root.tree.nodesByType().get(type);
-  if (!group) return NONE;
   if (root.namedIndex === 0) return group;
   const from = firstAtOrAfter(group, root.namedIndex);
   const to = firstAtOrAfter(group, root.subtreeEnd);
   return from === to ? NONE : group.slice(from, to);
+}
+
+/**
+ * The named nodes of one type inside `root` (itself included), in document order: what `walk` with a type
+ * filter visits, without visiting every other node. Rules look for calls, attributes or loops dozens of times per file.
+ */
+export function nodesOfType(root: Node, type: string): readonly Node[] {
+  return withinSubtree(root, root.tree.nodesByType().get(type));
 }
 
 const IDENTIFIERS_BY_NAME = new MemoKey<Map<string, Node[]>>('identifiers by name');
@@ -116,11 +123,6 @@ const IDENTIFIERS_BY_NAME = new MemoKey<Map<string, Node[]>>('identifiers by nam
  * file, many per tree, read each identifier's text once instead of once per lookup).
  */
 export function identifiersNamed(root: Node, name: string): readonly Node[] {
-  if (root.namedIndex < 0) {
-    const out: Node[] = [];
-    for (const child of root.namedChildren) out.push(...identifiersNamed(child, name));
-    return out;
-  }
   const tree = root.tree;
   const byName = tree.memos.get(IDENTIFIERS_BY_NAME, () => {
     const index = new Map<string, Node[]>();
@@ -133,12 +135,7 @@ export function identifiersNamed(root: Node, name: string): readonly Node[] {
     }
     return index;
   });
-  const group = byName.get(name);
-  if (!group) return NONE;
-  if (root.namedIndex === 0) return group;
-  const from = firstAtOrAfter(group, root.namedIndex);
-  const to = firstAtOrAfter(group, root.subtreeEnd);
-  return from === to ? NONE : group.slice(from, to);
+  return withinSubtree(root, byName.get(name));
 }
 
 /**
