@@ -59,7 +59,10 @@ export interface ScanResult {
 export interface ScanOptions {
   root: string;
   config: DjperfConfig;
-  /** Worker threads for the analysis pass (1 = in this thread). */
+  /**
+   * Worker threads for the analysis pass. One job runs in this thread for projects below `minFilesPerJob` files and
+   * on one worker thread above (its young generation sized for a scan, see `startScanWorkers`).
+   */
   jobs?: number;
   /** Files each worker must at least get, or fewer workers are used (default 64: below that a pool costs more than it saves). */
   minFilesPerJob?: number;
@@ -299,9 +302,12 @@ async function scanInThread(sources: readonly SourceText[], options: ScanOptions
  */
 export async function scanPaths(inputs: readonly string[], options: ScanOptions): Promise<ScanResult> {
   const { files, notices } = discoverPythonFiles(inputs, options.root, options.config);
-  const jobs = Math.max(1, Math.min(options.jobs ?? 1, Math.floor(files.length / (options.minFilesPerJob ?? 64))));
-  // Workers boot (bundle, WASM) while this thread reads the files.
-  const pool = jobs > 1 ? startScanWorkers(jobs) : undefined;
+  const minFilesPerJob = options.minFilesPerJob ?? 64;
+  const jobs = Math.max(1, Math.min(options.jobs ?? 1, Math.floor(files.length / minFilesPerJob)));
+  // Workers boot (bundle, WASM) while this thread reads the files. One job still runs on a worker once the project
+  // is large enough: a worker's young generation can be sized for a scan (see SCAN_YOUNG_GENERATION_MB), this
+  // thread's is fixed when node starts.
+  const pool = jobs > 1 || files.length >= minFilesPerJob ? startScanWorkers(jobs) : undefined;
   let done = 0;
   let scan: ScanResult & { facts: [string, FileFacts][] };
   let sources: SourceText[];

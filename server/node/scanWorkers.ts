@@ -44,8 +44,8 @@ class ScanWorker {
   private readonly worker: Worker;
   private pending?: { resolve: (m: FromWorker) => void; reject: (e: Error) => void; onFile: () => void };
 
-  constructor(script: string) {
-    this.worker = new Worker(script);
+  constructor(script: string, youngGenerationMb: number) {
+    this.worker = new Worker(script, { resourceLimits: { maxYoungGenerationSizeMb: youngGenerationMb } });
     this.worker.on('message', (m: FromWorker) => {
       if (m.kind === 'file') this.pending?.onFile();
       else if (m.kind === 'error') this.settle((p) => p.reject(new Error(`djperf scan worker failed: ${m.message}`)));
@@ -79,9 +79,17 @@ export interface ScanWorkerPool {
   terminate(): Promise<void>;
 }
 
-export function startScanWorkers(jobs: number): ScanWorkerPool {
+/**
+ * The young generation of a scan worker, in MB (three semi-spaces: 32 MB each). With node's default (16 MB
+ * semi-spaces) a scan's garbage collector spends most of its time copying the tree of the file being analysed, which
+ * survives collection after collection: on DefectDojo with `--check-tests`, 132 scavenges took 1.3 s (a tenth of the
+ * scan) and peak RSS was 600 MB; with 32 MB semi-spaces, 62 took 0.57 s and RSS 350 MB.
+ */
+export const SCAN_YOUNG_GENERATION_MB = 96;
+
+export function startScanWorkers(jobs: number, youngGenerationMb = SCAN_YOUNG_GENERATION_MB): ScanWorkerPool {
   const script = workerScript();
-  const workers = Array.from({ length: jobs }, () => new ScanWorker(script));
+  const workers = Array.from({ length: jobs }, () => new ScanWorker(script, youngGenerationMb));
   return { workers, terminate: async () => void (await Promise.all(workers.map((w) => w.terminate()))) };
 }
 
