@@ -191,7 +191,10 @@ export function analyzeBatch(parser: PythonParser, batch: AnalyzeBatch, options:
     const text = textOf.get(uri);
     if (text === undefined || !mayHaveFunctionSummaries(text)) return undefined;
     try {
-      return summarizeFunctions(parser.parse(text));
+      // The caller index's tree: a helper module parsed here is kept for its own analysis (not parsed a second time),
+      // and one a caller lookup or the analysis holds already is not parsed again for its summaries.
+      const tree = baseFacts.callers?.file(uri)?.root.tree ?? parser.parse(text);
+      return summarizeFunctions(tree);
     } catch {
       return undefined;
     }

@@ -102,14 +102,15 @@ export const rule: Rule = {
     return findings;
 
     function checkAdmin(cls: Node): void {
-      const bases = (cls.childForFieldName('superclasses')?.namedChildren ?? []).map((b) => b?.text ?? '');
-      // `class BookAdmin(ProjectBaseAdmin)`: a ModelAdmin through workspace base classes counts too.
-      if (!bases.some((b) => /ModelAdmin$/.test(b)) && !workspaceBaseNames(cls, ctx.file.uri, ctx.workspace).some((b) => /ModelAdmin$/.test(b))) return;
+      // The class's own `list_display` first: the walk of its workspace bases below is the costly test.
       const body = cls.childForFieldName('body');
-      const name = cls.childForFieldName('name')?.text ?? '';
       const listDisplay = body ? classAttr(body, 'list_display') : undefined;
       const ld = listDisplay?.childForFieldName('right');
       if (!body || !listDisplay || !ld || (ld.type !== 'tuple' && ld.type !== 'list')) return;
+      const bases = (cls.childForFieldName('superclasses')?.namedChildren ?? []).map((b) => b?.text ?? '');
+      // `class BookAdmin(ProjectBaseAdmin)`: a ModelAdmin through workspace base classes counts too.
+      if (!bases.some((b) => /ModelAdmin$/.test(b)) && !workspaceBaseNames(cls, ctx.file.uri, ctx.workspace).some((b) => /ModelAdmin$/.test(b))) return;
+      const name = cls.childForFieldName('name')?.text ?? '';
       const defs = methods(body);
       if (defs.has('get_queryset')) return; // the admin builds its own queryset: not ours to judge
       const model = registeredModel(ctx, cls, name);
