@@ -13,6 +13,7 @@ import { registerSimulatorView } from './simulatorView';
 import { registerCommands } from './commands';
 import { declaredSettingKeys, explicitSettings } from './settings';
 import { ServerStatusItem } from './statusItem';
+import { SERVER_NODE_ARGS } from '../server/node/serverNodeArgs';
 
 /** Crash budget: the server is restarted after a crash at most this many times within RESTART_WINDOW_MS. */
 const MAX_RESTARTS = 4;
@@ -30,8 +31,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   // One start line, so a bug report says which build ran which server (the server adds what it analyses).
   output.info(`djperf ${String(context.extension.packageJSON.version)} starting; server ${serverModule}; VS Code ${vscode.version}`);
   const serverOptions: ServerOptions = {
-    run: { module: serverModule, transport: TransportKind.ipc },
-    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+    run: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: [...SERVER_NODE_ARGS] } },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: [...SERVER_NODE_ARGS, '--nolazy', '--inspect=6019'] } },
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [

@@ -13,6 +13,7 @@ import {
 import { DIST } from '../harness/paths';
 import { LineMap } from '../../server/core/parsing/textDocument';
 import type { NotificationSpec, RequestSpec, StatusParams } from '../../server/lsp/protocol';
+import { SERVER_NODE_ARGS } from '../../server/node/serverNodeArgs';
 
 export interface ProgressEvent {
   token: string | number;
@@ -35,7 +36,9 @@ export class TestClient {
   private constructor(readonly conn: ProtocolConnection, readonly child: ChildProcess) {}
 
   static async start(workspace: string | undefined, initializationOptions?: Record<string, unknown>): Promise<{ client: TestClient; init: InitializeResult }> {
-    const child = spawn(process.execPath, [...(process.env.DJPERF_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean), path.join(DIST, 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // The extension's node options, then any a benchmark adds (a profiler).
+    const nodeArgs = [...SERVER_NODE_ARGS, ...(process.env.DJPERF_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)];
+    const child = spawn(process.execPath, [...nodeArgs, path.join(DIST, 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     const conn = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const client = new TestClient(conn, child);
     child.stderr!.on('data', (d: Buffer) => client.record(() => client.logs.push(`stderr: ${d.toString()}`)));

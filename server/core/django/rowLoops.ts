@@ -74,8 +74,14 @@ function mapLoop(n: Node, evaluator: QuerysetEvaluator): RowLoop | undefined {
 /** What `findRowLoops` looks at: loops and comprehensions, and the calls of a name `map`. */
 const LOOP_NODES: readonly string[] = ['for_statement', ...COMPREHENSIONS];
 
+/** The word `map` anywhere in a text: without it no identifier is spelled `map`. */
+const MAP_WORD = /\bmap\b/;
+
 /** The calls `map(...)` inside `root` (through the identifiers named `map`: a file has thousands of calls, few of them). */
 function mapCalls(root: Node): Node[] {
+  // A text test first: identifiersNamed indexes every identifier of the tree, which nothing else needed in nine
+  // files out of ten of DefectDojo (220 ms of a scan's profile).
+  if (!MAP_WORD.test(root.text)) return [];
   const out: Node[] = [];
   for (const id of identifiersNamed(root, 'map')) {
     const call = parentOf(id);
