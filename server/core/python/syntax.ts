@@ -145,9 +145,18 @@ export function identifiersNamed(root: Node, name: string): readonly Node[] {
 export function nodesOfTypes(root: Node, types: readonly string[]): readonly Node[] {
   const groups = types.map((t) => nodesOfType(root, t)).filter((g) => g.length > 0);
   if (groups.length <= 1) return groups[0] ?? NONE;
+  // Each group is in document order and no node is in two: a merge, not a sort (a sort with a comparator was
+  // 127 ms of a DefectDojo scan for the loops of findRowLoops alone).
   const all: Node[] = [];
-  for (const g of groups) for (let i = 0; i < g.length; i++) all.push(g[i]);
-  return all.sort((a, b) => a.namedIndex - b.namedIndex);
+  const at = new Array<number>(groups.length).fill(0);
+  for (;;) {
+    let next = -1;
+    for (let g = 0; g < groups.length; g++) {
+      if (at[g] < groups[g].length && (next < 0 || groups[g][at[g]].namedIndex < groups[next][at[next]].namedIndex)) next = g;
+    }
+    if (next < 0) return all;
+    all.push(groups[next][at[next]++]);
+  }
 }
 
 /** Index of the first node of `group` whose namedIndex is at least `index` (binary search). */
