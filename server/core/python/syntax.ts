@@ -115,6 +115,23 @@ export function nodesOfType(root: Node, type: string): readonly Node[] {
   return withinSubtree(root, root.tree.nodesByType().get(type));
 }
 
+/**
+ * The identifier starting at `offset` of its tree's text, if any: a binary search in the tree's identifiers (leaves,
+ * so in document order their starts increase). For a lookup by text position that needs no index by name.
+ */
+export function identifierStartingAt(tree: Tree, offset: number): Node | undefined {
+  const ids = tree.nodesByType().get('identifier');
+  if (!ids) return undefined;
+  let lo = 0;
+  let hi = ids.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ids[mid].startIndex < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return ids[lo]?.startIndex === offset ? ids[lo] : undefined;
+}
+
 const IDENTIFIERS_BY_NAME = new MemoKey<Map<string, Node[]>>('identifiers by name');
 
 /**
