@@ -41,7 +41,10 @@ export interface ScanStats {
   factsMs: number;
   /** Files of the analysis pass whose tree a caller lookup had already parsed. */
   reusedTrees: number;
-  /** Files parsed (or copied from a kept tree) for caller lookups, reused ones included, and their characters. */
+  /**
+   * Files parsed (or copied from a kept tree) for caller lookups and helper modules' function summaries, reused ones
+   * included, and their characters.
+   */
   callerFiles?: number;
   callerChars?: number;
   /** With `timePhases`: milliseconds per phase of the analysis pass (rule families, contexts, profiles, templates). */

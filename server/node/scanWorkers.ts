@@ -44,8 +44,8 @@ class ScanWorker {
   private readonly worker: Worker;
   private pending?: { resolve: (m: FromWorker) => void; reject: (e: Error) => void; onFile: () => void };
 
-  constructor(script: string, youngGenerationMb: number) {
-    this.worker = new Worker(script, { resourceLimits: { maxYoungGenerationSizeMb: youngGenerationMb } });
+  constructor(script: string, youngGenerationMb: number | undefined) {
+    this.worker = new Worker(script, youngGenerationMb === undefined ? {} : { resourceLimits: { maxYoungGenerationSizeMb: youngGenerationMb } });
     this.worker.on('message', (m: FromWorker) => {
       if (m.kind === 'file') this.pending?.onFile();
       else if (m.kind === 'error') this.settle((p) => p.reject(new Error(`djperf scan worker failed: ${m.message}`)));
@@ -80,15 +80,18 @@ export interface ScanWorkerPool {
 }
 
 /**
- * The young generation of a scan worker, in MB (three semi-spaces: 32 MB each). With node's default (16 MB
- * semi-spaces) a scan's garbage collector spends most of its time copying the tree of the file being analysed, which
- * survives collection after collection: on DefectDojo with `--check-tests`, 132 scavenges took 1.3 s (a tenth of the
- * scan) and peak RSS was 600 MB; with 32 MB semi-spaces, 62 took 0.57 s and RSS 350 MB.
+ * The young generation of a lone scan worker (`--jobs 1` on a project large enough for a worker), in MB: three
+ * semi-spaces of 32 MB. With node's default (16 MB semi-spaces) the garbage collector spent much of a scan copying the
+ * tree of the file being analysed, which survives collection after collection: on DefectDojo with `--check-tests`,
+ * 132 scavenges took 1.3 s and peak RSS was 600 MB; with 32 MB semi-spaces, 62 took 0.57 s and RSS 350 MB. Workers
+ * of a parallel scan keep node's default: two of them ran no faster with it (DefectDojo `--jobs 2`, three alternated
+ * rounds: 9.18-9.65 s against 9.08-10.22 s) and took 60 MB more.
  */
 export const SCAN_YOUNG_GENERATION_MB = 96;
 
-export function startScanWorkers(jobs: number, youngGenerationMb = SCAN_YOUNG_GENERATION_MB): ScanWorkerPool {
+export function startScanWorkers(jobs: number): ScanWorkerPool {
   const script = workerScript();
+  const youngGenerationMb = jobs === 1 ? SCAN_YOUNG_GENERATION_MB : undefined;
   const workers = Array.from({ length: jobs }, () => new ScanWorker(script, youngGenerationMb));
   return { workers, terminate: async () => void (await Promise.all(workers.map((w) => w.terminate()))) };
 }

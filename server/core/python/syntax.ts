@@ -118,15 +118,8 @@ export function nodesOfType(root: Node, type: string): readonly Node[] {
 /** The identifier starting at `offset` of its tree's text, if any (identifiers are leaves: in document order their starts increase). */
 function identifierStartingAt(tree: Tree, offset: number): Node | undefined {
   const ids = tree.nodesByType().get('identifier');
-  if (!ids) return undefined;
-  let lo = 0;
-  let hi = ids.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (ids[mid].startIndex < offset) lo = mid + 1;
-    else hi = mid;
-  }
-  return ids[lo]?.startIndex === offset ? ids[lo] : undefined;
+  const at = ids ? ids[firstWithKeyAtLeast(ids, offset, (n) => n.startIndex)] : undefined;
+  return at?.startIndex === offset ? at : undefined;
 }
 
 const IDENTIFIERS_BY_NAME = new MemoKey<Map<string, Node[]>>('identifiers by name');
@@ -198,8 +191,7 @@ function identifiersSpelled(root: Node, name: string): Node[] {
 export function nodesOfTypes(root: Node, types: readonly string[]): readonly Node[] {
   const groups = types.map((t) => nodesOfType(root, t)).filter((g) => g.length > 0);
   if (groups.length <= 1) return groups[0] ?? NONE;
-  // Each group is in document order and no node is in two: a merge, not a sort (a sort with a comparator was
-  // 127 ms of a DefectDojo scan for the loops of findRowLoops alone).
+  // Each group is in document order and no node is in two: a merge, not a sort of their concatenation.
   const all: Node[] = [];
   const at = new Array<number>(groups.length).fill(0);
   for (;;) {
@@ -214,11 +206,16 @@ export function nodesOfTypes(root: Node, types: readonly string[]): readonly Nod
 
 /** Index of the first node of `group` whose namedIndex is at least `index` (binary search). */
 function firstAtOrAfter(group: readonly Node[], index: number): number {
+  return firstWithKeyAtLeast(group, index, (n) => n.namedIndex);
+}
+
+/** Index of the first node of `group` (in increasing order of `key`) whose key is at least `value` (binary search). */
+function firstWithKeyAtLeast(group: readonly Node[], value: number, key: (n: Node) => number): number {
   let lo = 0;
   let hi = group.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (group[mid].namedIndex < index) lo = mid + 1;
+    if (key(group[mid]) < value) lo = mid + 1;
     else hi = mid;
   }
   return lo;
