@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PythonParser } from '../../server/core/parsing/pythonParser';
+import { ParsedDocument } from '../../server/core/parsing/textDocument';
 import type { Node } from '../../server/core/parsing/syntaxTree';
 import { nodeGrammarLocation } from '../../server/node/grammarFiles';
 import { identifiersNamed, nodesOfType, nodesOfTypes } from '../../server/core/python/syntax';
@@ -77,6 +78,21 @@ describe('syntax tree: the JavaScript copy of the WASM tree', () => {
         }
       }
     }
+  });
+
+  it('keeps the indexes of its structure when new workspace facts drop its analyses (forgetDerived), not across versions', () => {
+    const tree = parser.parse(SEVERAL_IDS);
+    const memos = tree.memos;
+    const structure = tree.structure;
+    const ids = nodesOfType(tree.rootNode, 'identifier');
+    tree.forgetDerived();
+    assert.notEqual(tree.memos, memos);
+    assert.equal(tree.structure, structure);
+    assert.equal(nodesOfType(tree.rootNode, 'identifier'), ids, 'the same group, not grouped again');
+    const edited = new ParsedDocument(parser, 'file:///m.py', SEVERAL_IDS, 1);
+    const first = edited.tree.structure;
+    edited.applyChanges([{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '\n' }], 2);
+    assert.notEqual(edited.tree.structure, first, 'a new version indexes its own nodes');
   });
 
   it('matches on broken and unusual input (ERROR and MISSING nodes, CR line ends, non-BMP text, NUL bytes)', () => {

@@ -2,7 +2,7 @@ import { clipCode } from '../text/clip';
 import type { Node } from '../parsing/syntaxTree';
 import type { QuerysetEvaluator } from './querysetEvaluator';
 import type { QuerysetValue } from './querysetValue';
-import { identifiersNamed, nodesOfTypes, parentOf, positionalArgs, unparen } from '../python/syntax';
+import { identifiersNamed, inDocumentOrder, nodesOfTypes, parentOf, positionalArgs, unparen } from '../python/syntax';
 import { COMPREHENSIONS, enclosingFunction, loopBinding } from '../python/scopes';
 
 /** A loop (statement or comprehension clause) whose variable walks model instances of a queryset. */
@@ -86,9 +86,7 @@ function mapCalls(root: Node): Node[] {
 
 export function findRowLoops(root: Node, evaluator: QuerysetEvaluator): RowLoop[] {
   const loops: RowLoop[] = [];
-  const calls = mapCalls(root);
-  const nodes = calls.length === 0 ? nodesOfTypes(root, LOOP_NODES) : [...nodesOfTypes(root, LOOP_NODES), ...calls].sort((x, y) => x.namedIndex - y.namedIndex);
-  for (const n of nodes) {
+  for (const n of inDocumentOrder([nodesOfTypes(root, LOOP_NODES), mapCalls(root)])) {
     if (n.type === 'call') {
       const m = mapLoop(n, evaluator);
       if (m) loops.push(m);

@@ -28,8 +28,8 @@ export class Tree {
   private named!: Node[];
   /** Rows as tree-sitter counts them (a lone `\r` does not end one), for positions computed on demand. */
   private rows?: LineMap;
-  /** The named nodes grouped by type (structure, not analysis: kept by `forgetDerived`). */
-  private byType?: Map<string, Node[]>;
+  /** Derived data of the structure alone (`structure`): kept by `forgetDerived`, dropped with the version. */
+  private structureTable!: Memos;
   /**
    * For the trees of edited documents only: tree-sitter's subtree address of each named inner node, so that the
    * copy of the next version can take over the subtrees tree-sitter reused (see `wasmTreeCopy.ts`).
@@ -58,7 +58,7 @@ export class Tree {
     this.memoTable = new Memos();
     this.named = [];
     this.rows = undefined;
-    this.byType = undefined;
+    this.structureTable = new Memos();
     this.reusedNodes = 0;
     this.root = build(this);
   }
@@ -76,7 +76,10 @@ export class Tree {
     return this.memoTable;
   }
 
-  /** Drops the derived data (`memos`) while the tree is kept: some of it was computed from facts that changed since. */
+  /**
+   * Drops the derived data (`memos`) while the tree is kept: some of it was computed from facts that changed since.
+   * `structure` stays.
+   */
   forgetDerived(): void {
     this.memoTable = new Memos();
   }
@@ -87,20 +90,11 @@ export class Tree {
   }
 
   /**
-   * The named nodes grouped by type, each group in document order (one pass over them, once per tree version; the
-   * structure's, not an analysis's, so `forgetDerived` keeps it).
+   * Derived data of the nodes and the text alone (indexes of the named nodes by type, of identifiers by name): unlike
+   * `memos`, kept by `forgetDerived`, since new workspace facts change no node.
    */
-  nodesByType(): Map<string, Node[]> {
-    if (!this.byType) {
-      const byType = new Map<string, Node[]>();
-      for (const n of this.named) {
-        const group = byType.get(n.type);
-        if (group) group.push(n);
-        else byType.set(n.type, [n]);
-      }
-      this.byType = byType;
-    }
-    return this.byType;
+  get structure(): Memos {
+    return this.structureTable;
   }
 
   private get rowMap(): LineMap {

@@ -90,6 +90,21 @@ export function forEachAncestor(node: Node, visit: (ancestor: Node, type: string
 
 const NONE: readonly Node[] = [];
 
+const BY_TYPE = new MemoKey<Map<string, Node[]>>('named nodes by type');
+
+/** The tree's named nodes grouped by type, each group in document order (one pass over them, once per tree version). */
+function nodesByType(tree: Tree): Map<string, Node[]> {
+  return tree.structure.get(BY_TYPE, () => {
+    const byType = new Map<string, Node[]>();
+    for (const n of tree.namedNodes) {
+      const group = byType.get(n.type);
+      if (group) group.push(n);
+      else byType.set(n.type, [n]);
+    }
+    return byType;
+  });
+}
+
 /**
  * The nodes of `group` (one of the tree's document-ordered groups: a type's, a name's) inside `root`, itself
  * included. An anonymous root has no place in the named nodes' order: its named children are looked up instead.
@@ -112,12 +127,12 @@ function withinSubtree(root: Node, group: readonly Node[] | undefined): readonly
  * filter visits, without visiting every other node. Rules look for calls, attributes or loops dozens of times per file.
  */
 export function nodesOfType(root: Node, type: string): readonly Node[] {
-  return withinSubtree(root, root.tree.nodesByType().get(type));
+  return withinSubtree(root, nodesByType(root.tree).get(type));
 }
 
 /** The identifier starting at `offset` of its tree's text, if any (identifiers are leaves: in document order their starts increase). */
 function identifierStartingAt(tree: Tree, offset: number): Node | undefined {
-  const ids = tree.nodesByType().get('identifier');
+  const ids = nodesByType(tree).get('identifier');
   const at = ids ? ids[firstWithKeyAtLeast(ids, offset, (n) => n.startIndex)] : undefined;
   return at?.startIndex === offset ? at : undefined;
 }
@@ -144,9 +159,9 @@ const IDENTIFIER_TEXT_SEARCHES = new MemoKey<{ chars: number }>('identifier sear
  */
 export function identifiersNamed(root: Node, name: string): readonly Node[] {
   const tree = root.tree;
-  let byName = tree.memos.peek(IDENTIFIERS_BY_NAME);
+  let byName = tree.structure.peek(IDENTIFIERS_BY_NAME);
   if (!byName) {
-    const searched = tree.memos.get(IDENTIFIER_TEXT_SEARCHES, () => ({ chars: 0 }));
+    const searched = tree.structure.get(IDENTIFIER_TEXT_SEARCHES, () => ({ chars: 0 }));
     const span = root.endIndex - root.startIndex;
     if (name.length > 0 && searched.chars + span <= TEXT_SEARCH_BUDGET * tree.text.length) {
       searched.chars += span;
@@ -160,7 +175,7 @@ export function identifiersNamed(root: Node, name: string): readonly Node[] {
       if (group) group.push(id);
       else byName.set(key, [id]);
     }
-    tree.memos.set(IDENTIFIERS_BY_NAME, byName);
+    tree.structure.set(IDENTIFIERS_BY_NAME, byName);
   }
   return withinSubtree(root, byName.get(name));
 }
@@ -189,9 +204,16 @@ function identifiersSpelled(root: Node, name: string): Node[] {
  * several types (a pass over a 2,000-line module visits ~15,000 nodes to find a few hundred).
  */
 export function nodesOfTypes(root: Node, types: readonly string[]): readonly Node[] {
-  const groups = types.map((t) => nodesOfType(root, t)).filter((g) => g.length > 0);
+  return inDocumentOrder(types.map((t) => nodesOfType(root, t)));
+}
+
+/**
+ * Nodes of several groups, each in document order and none in two, as one list in document order: a merge, not a
+ * sort of their concatenation. A single non-empty group is returned as it is.
+ */
+export function inDocumentOrder(lists: readonly (readonly Node[])[]): readonly Node[] {
+  const groups = lists.filter((g) => g.length > 0);
   if (groups.length <= 1) return groups[0] ?? NONE;
-  // Each group is in document order and no node is in two: a merge, not a sort of their concatenation.
   const all: Node[] = [];
   const at = new Array<number>(groups.length).fill(0);
   for (;;) {
