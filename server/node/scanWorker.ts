@@ -3,6 +3,7 @@ import { PythonParser } from '../core/parsing/pythonParser';
 import { nodeGrammarLocation } from './grammarFiles';
 import { analyzeBatch, extractFacts, KeptTrees } from './scan';
 import type { FromWorker, ToWorker } from './scanWorkers';
+import { ProgressBatch } from './progressBatch';
 
 /**
  * A scan worker thread: loads its own parser (WASM instances are per thread) once, then answers the main
@@ -23,7 +24,9 @@ if (port) {
           const { facts, notices } = extractFacts(p, m.sources, kept);
           post({ kind: 'facts', facts, notices, ms: performance.now() - t0 });
         } else {
-          const result = analyzeBatch(p, m.batch, m.options, () => post({ kind: 'file' }), kept);
+          const progress = new ProgressBatch((count) => post({ kind: 'files', count }));
+          const result = analyzeBatch(p, m.batch, m.options, () => progress.add(), kept);
+          progress.flush();
           kept.dispose();
           // The main thread has every text already: do not copy them back.
           for (const r of result.results) r.text = '';

@@ -12,10 +12,10 @@ export type ToWorker =
   | { kind: 'facts'; sources: SourceText[] }
   | { kind: 'analyze'; batch: AnalyzeBatch; options: Omit<ScanOptions, 'onProgress'> };
 
-/** Worker -> main thread: facts, one `file` per analysed file (progress), the batch's result, or a failure. */
+/** Worker -> main thread: facts, `files` analysed since the last such message (progress), the batch's result, or a failure. */
 export type FromWorker =
   | { kind: 'facts'; facts: [string, FileFacts][]; notices: FileNotice[]; ms: number }
-  | { kind: 'file' }
+  | { kind: 'files'; count: number }
   | { kind: 'done'; result: ScanResult }
   | { kind: 'error'; message: string };
 
@@ -47,7 +47,7 @@ class ScanWorker {
   constructor(script: string, youngGenerationMb: number | undefined) {
     this.worker = new Worker(script, youngGenerationMb === undefined ? {} : { resourceLimits: { maxYoungGenerationSizeMb: youngGenerationMb } });
     this.worker.on('message', (m: FromWorker) => {
-      if (m.kind === 'file') this.pending?.onFile();
+      if (m.kind === 'files') for (let i = 0; i < m.count; i++) this.pending?.onFile();
       else if (m.kind === 'error') this.settle((p) => p.reject(new Error(`djperf scan worker failed: ${m.message}`)));
       else this.settle((p) => p.resolve(m));
     });

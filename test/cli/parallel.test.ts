@@ -20,7 +20,9 @@ describe('parallel scan (worker_threads)', function () {
       const one = await scanPaths([dir], { root: project.root, config, jobs: 1, minFilesPerJob: 10_000 });
       assert.ok(summary(one).length > 0, 'the project has findings');
       for (const jobs of [1, 2, 3]) {
-        const many = await scanPaths([dir], { root: project.root, config, jobs, minFilesPerJob: 2 });
+        let progress: [number, number] | undefined;
+        const many = await scanPaths([dir], { root: project.root, config, jobs, minFilesPerJob: 2, onProgress: (done, total) => { progress = [done, total]; } });
+        assert.ok(progress && progress[0] === progress[1], `progress reaches every file with ${jobs} workers: ${progress}`);
         assert.deepEqual(summary(many), summary(one), `${jobs} workers`);
         assert.deepEqual(many.results.map((r) => r.path), one.results.map((r) => r.path));
         assert.equal(many.stats.files, one.stats.files);
