@@ -121,7 +121,10 @@ const HAS_ERROR = 4;
 
 export class Node {
   readonly id: number = nextNodeId++;
-  /** Children in order, named and anonymous (punctuation, keywords), as tree-sitter's `children`. */
+  /**
+   * Children in order, named and anonymous (keywords, operators), as tree-sitter's `children` less the punctuation
+   * the copy leaves out (brackets, commas, dots, `=`: UNCOPIED_TOKENS in wasmTreeCopy.ts).
+   */
   children: readonly Node[] = NO_CHILDREN;
   /** Index in `tree.namedNodes` (-1 for anonymous nodes). */
   namedIndex = -1;

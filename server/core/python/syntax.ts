@@ -8,12 +8,28 @@ import { MemoKey } from '../memo';
 const CR_LINE_MAP = new MemoKey<LineMap | null>('line map for lone CRs');
 
 export function rangeOf(node: Node): Range {
-  const text = node.tree.text;
-  const crMap = node.tree.memos.get(CR_LINE_MAP, () => (text.includes('\r') && /\r(?!\n)/.test(text) ? new LineMap(text) : null));
-  if (crMap) return { start: crMap.positionAt(node.startIndex), end: crMap.positionAt(node.endIndex) };
-  const start = node.startPosition;
-  const end = node.endPosition;
+  return rangeAt(node.tree, node.startIndex, node.endIndex);
+}
+
+/** The editor range of the offsets `startIndex..endIndex` of `tree`'s text (see rangeOf). */
+export function rangeAt(tree: Tree, startIndex: number, endIndex: number): Range {
+  const text = tree.text;
+  const crMap = tree.memos.get(CR_LINE_MAP, () => (text.includes('\r') && /\r(?!\n)/.test(text) ? new LineMap(text) : null));
+  if (crMap) return { start: crMap.positionAt(startIndex), end: crMap.positionAt(endIndex) };
+  const start = tree.pointAt(startIndex);
+  const end = tree.pointAt(endIndex);
   return { start: { line: start.row, character: start.column }, end: { line: end.row, character: end.column } };
+}
+
+/**
+ * The offset of the comma just before `node` (only blanks and line continuations between), or -1: the copy keeps no
+ * comma tokens (UNCOPIED_TOKENS). A comment in between answers -1.
+ */
+export function commaBefore(node: Node): number {
+  const text = node.tree.text;
+  let i = node.startIndex - 1;
+  while (i >= 0 && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r' || text[i] === '\\' || text[i] === '\f')) i--;
+  return i >= 0 && text[i] === ',' ? i : -1;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { ruleMeta, type Finding, type Fix, type Rule } from '../types';
 import { sharedFacts } from './env';
 import { describeTarget, doesOrm, threadHops } from './hops';
-import { calleeName, rangeOf, walk } from '../../python/syntax';
+import { calleeName, commaBefore, rangeAt, rangeOf, walk } from '../../python/syntax';
 import type { Node } from '../../parsing/syntaxTree';
 
 /** Calls that close the thread's connections (django.db.connections.close_all, close_old_connections). */
@@ -42,10 +42,10 @@ export const rule: Rule = {
       let fixes: Fix[] | undefined;
       if (hop.kind === 'sync_to_async' && hop.wrapper?.type === 'call') {
         const kw = hop.wrapper.childForFieldName('arguments')?.namedChildren.find((c) => c?.type === 'keyword_argument' && c.childForFieldName('name')?.text === 'thread_sensitive');
-        const prev = kw?.previousSibling;
-        if (kw && prev?.type === ',') {
+        const comma = kw ? commaBefore(kw) : -1;
+        if (kw && comma >= 0) {
           fixes = [{ message: 'Drop thread_sensitive=False', applicability: 'safe', isPreferred: true,
-            edits: [{ range: { start: rangeOf(prev).start, end: rangeOf(kw).end }, newText: '' }] }];
+            edits: [{ range: rangeAt(kw.tree, comma, kw.endIndex), newText: '' }] }];
         }
       }
       findings.push({
