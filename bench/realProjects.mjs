@@ -27,12 +27,16 @@ if (projects.length === 0) {
   process.exit(0);
 }
 
-/** dist/cli.js of a revision, built once in a worktree under the temp folder (node_modules shared when the lock matches). */
+/**
+ * dist/cli.js of a revision, built once in a worktree under the temp folder (node_modules shared when the lock
+ * matches), as `npm run bench` builds the current tree: the production build that ships (`build:production`, minified),
+ * or the development build of a revision that has no such script.
+ */
 function buildRevision(rev) {
   const git = (...args) => spawnSync('git', ['-C', root, ...args], { encoding: 'utf8' });
   const sha = git('rev-parse', '--short', rev).stdout.trim();
   if (!sha) throw new Error(`DJPERF_BENCH_BASELINE: unknown revision ${rev}`);
-  const wt = path.join(os.tmpdir(), 'djperf-bench-baseline', sha);
+  const wt = path.join(os.tmpdir(), 'djperf-bench-baseline', `${sha}-production`);
   const cli = path.join(wt, 'dist', 'cli.js');
   if (fs.existsSync(cli)) return { sha, cli };
   fs.rmSync(wt, { recursive: true, force: true });
@@ -40,7 +44,9 @@ function buildRevision(rev) {
   const lock = (dir) => fs.readFileSync(path.join(dir, 'package-lock.json'), 'utf8');
   if (lock(wt) === lock(root)) fs.symlinkSync(path.join(root, 'node_modules'), path.join(wt, 'node_modules'));
   else if (spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: wt, stdio: 'ignore' }).status !== 0) throw new Error(`npm ci failed for ${rev}`);
-  if (spawnSync('npm', ['run', 'build'], { cwd: wt, stdio: 'ignore' }).status !== 0) throw new Error(`build of ${rev} failed`);
+  const scripts = JSON.parse(fs.readFileSync(path.join(wt, 'package.json'), 'utf8')).scripts ?? {};
+  const build = scripts['build:production'] ? 'build:production' : 'build';
+  if (spawnSync('npm', ['run', build], { cwd: wt, stdio: 'ignore' }).status !== 0) throw new Error(`${build} of ${rev} failed`);
   return { sha, cli };
 }
 

@@ -1,4 +1,5 @@
-// `npm run bench`: every benchmark, each printing its own table. Figures go into docs/performance.md.
+// `npm run bench`: every benchmark, each printing its own table, on the production build (`npm run bench` builds it:
+// minified, as the extension and the CLI ship). Figures go into docs/performance.md.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
