@@ -127,7 +127,11 @@ export const rule: Rule = {
     if (!ctx.workspace.serializers?.length) return findings;
     const names = serializerNames(ctx.workspace.serializers);
     const root = ctx.file.tree.rootNode;
-    for (const n of nodesOfType(root, 'class_definition')) {
+    // Both searches below need a word spelled in the module (a `serializer_class` attribute, a `many=` argument): a
+    // module without it (most of them, every models module) is not walked.
+    const text = ctx.file.text;
+    const viewClasses = text.includes('serializer_class') ? nodesOfType(root, 'class_definition') : [];
+    for (const n of viewClasses) {
       const body = n.childForFieldName('body');
       const ser = body ? classAttr(body, 'serializer_class') : undefined;
       const serName = ser ? dottedName(ser)?.pop() : undefined;
@@ -161,7 +165,7 @@ export const rule: Rule = {
       }
     }
     // `ProductSerializer(qs, many=True)` in a function view.
-    for (const n of nodesOfType(root, 'call')) {
+    for (const n of text.includes('many') ? nodesOfType(root, 'call') : []) {
       if (!isTrue(keywordArg(n, 'many'))) continue;
       const fn = dottedName(n.childForFieldName('function'))?.pop();
       const arg = positionalArgs(n)[0];
