@@ -1,4 +1,4 @@
-import type { Node } from '../parsing/syntaxTree';
+import type { Node, Tree } from '../parsing/syntaxTree';
 import type { QuerysetEvaluator } from './querysetEvaluator';
 import { CHAIN_METHODS, INSTANCE_METHODS, TERMINAL_METHODS } from './querysetValue';
 import { isMaterialized, queryEvaluations, type QueryEvaluation } from './evaluation';
@@ -19,12 +19,24 @@ export interface AsyncEnv {
 const HAS_ASYNC_DEF = new MemoKey<boolean>('the tree has an async def');
 
 /**
+ * Whether `tree` has an `async def` anywhere (no code of it runs on an event loop otherwise). Asked for every call
+ * and attribute the async rules look at: the memo is read without the closure a `get` would allocate each time.
+ */
+export function hasAsyncDef(tree: Tree): boolean {
+  const known = tree.memos.peek(HAS_ASYNC_DEF);
+  if (known !== undefined) return known;
+  const found = nodesOfType(tree.rootNode, 'function_definition').some(isAsyncDef);
+  tree.memos.set(HAS_ASYNC_DEF, found);
+  return found;
+}
+
+/**
  * The `async def` whose event loop runs `node`, or null. Only the nearest function counts: a `lambda` or a
  * nested plain `def` inside an `async def` is sync code (it runs wherever it is called, usually in a thread).
  */
 export function asyncFunctionOf(node: Node): Node | null {
   // Most modules have no async def: the async rules ask this of every call, and the climb is then always for nothing.
-  if (!node.tree.memos.get(HAS_ASYNC_DEF, () => nodesOfType(node.tree.rootNode, 'function_definition').some(isAsyncDef))) return null;
+  if (!hasAsyncDef(node.tree)) return null;
   const fn = functionOf(node);
   return fn && fn.type === 'function_definition' && isAsyncDef(fn) ? fn : null;
 }

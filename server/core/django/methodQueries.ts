@@ -122,18 +122,15 @@ export function methodQueries(ctx: RuleContext): MethodQuery[] {
     const models = ctx.workspace.models;
     const byRead = new Map<string, MethodQuery>();
     const names = new Map<string, Set<string>>();
-    for (const model of models.models()) {
-      for (const [name, entry] of model.methodReads ?? []) {
-        if (entry.uri !== ctx.file.uri) continue;
-        for (const read of entry.reads) {
-          const use = defeatingUse(models, model.key, read);
-          if (!use) continue;
-          const key = `${rangeKey(read.range)}:${read.text}`;
-          let q = byRead.get(key);
-          if (!q) byRead.set(key, (q = { read, methods: [], use, callers: [] }));
-          if (!q.methods.includes(`${model.name}.${name}`)) q.methods.push(`${model.name}.${name}`);
-          (names.get(key) ?? names.set(key, new Set()).get(key) as Set<string>).add(name);
-        }
+    for (const { model, name, entry } of models.methodReadsIn(ctx.file.uri)) {
+      for (const read of entry.reads) {
+        const use = defeatingUse(models, model.key, read);
+        if (!use) continue;
+        const key = `${rangeKey(read.range)}:${read.text}`;
+        let q = byRead.get(key);
+        if (!q) byRead.set(key, (q = { read, methods: [], use, callers: [] }));
+        if (!q.methods.includes(`${model.name}.${name}`)) q.methods.push(`${model.name}.${name}`);
+        (names.get(key) ?? names.set(key, new Set()).get(key) as Set<string>).add(name);
       }
     }
     if (byRead.size === 0) return [];

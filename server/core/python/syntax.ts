@@ -404,7 +404,9 @@ export function returnValues(def: Node): Node[] | undefined {
   const stack: Node[] = [body];
   while (stack.length) {
     const n = stack.pop() as Node;
-    for (const c of n.namedChildren) {
+    const children = n.namedChildren;
+    for (let i = 0; i < children.length; i++) {
+      const c = children[i];
       if (c.type === 'function_definition' || c.type === 'lambda' || c.type === 'class_definition') continue;
       if (c.type === 'yield') return undefined;
       if (c.type === 'return_statement') {
