@@ -328,8 +328,9 @@ export async function scanPaths(inputs: readonly string[], options: ScanOptions)
   let sources: SourceText[];
   try {
     sources = readDiscovered(files, options, notices);
-    const onFile = (): void => options.onProgress?.(++done, sources.length);
-    scan = pool ? await scanInWorkers(sources, options, pool, onFile) : await scanInThread(sources, options, onFile);
+    // Workers report files analysed in batches (one progress message per 100 ms); this thread, one at a time.
+    const onFiles = (count: number): void => options.onProgress?.((done += count), sources.length);
+    scan = pool ? await scanInWorkers(sources, options, pool, onFiles) : await scanInThread(sources, options, () => onFiles(1));
   } finally {
     await pool?.terminate();
   }

@@ -42,12 +42,12 @@ function split<T extends { text: string }>(items: readonly T[], parts: number): 
 /** One worker thread and a promise-based way to ask it for one answer at a time. */
 class ScanWorker {
   private readonly worker: Worker;
-  private pending?: { resolve: (m: FromWorker) => void; reject: (e: Error) => void; onFile: () => void };
+  private pending?: { resolve: (m: FromWorker) => void; reject: (e: Error) => void; onFiles: (count: number) => void };
 
   constructor(script: string, youngGenerationMb: number | undefined) {
     this.worker = new Worker(script, youngGenerationMb === undefined ? {} : { resourceLimits: { maxYoungGenerationSizeMb: youngGenerationMb } });
     this.worker.on('message', (m: FromWorker) => {
-      if (m.kind === 'files') for (let i = 0; i < m.count; i++) this.pending?.onFile();
+      if (m.kind === 'files') this.pending?.onFiles(m.count);
       else if (m.kind === 'error') this.settle((p) => p.reject(new Error(`djperf scan worker failed: ${m.message}`)));
       else this.settle((p) => p.resolve(m));
     });
@@ -55,9 +55,9 @@ class ScanWorker {
     this.worker.on('exit', (code) => this.settle((p) => p.reject(new Error(`djperf scan worker exited with code ${code}`))));
   }
 
-  ask(message: ToWorker, onFile: () => void = () => undefined): Promise<FromWorker> {
+  ask(message: ToWorker, onFiles: (count: number) => void = () => undefined): Promise<FromWorker> {
     return new Promise((resolve, reject) => {
-      this.pending = { resolve, reject, onFile };
+      this.pending = { resolve, reject, onFiles };
       this.worker.postMessage(message);
     });
   }
@@ -100,7 +100,7 @@ export function startScanWorkers(jobs: number): ScanWorkerPool {
  * Both passes on the pool's worker threads: each indexes its share of the files that can declare models or
  * settings, the facts are merged in path order, then each analyses its share with the whole workspace's facts.
  */
-export async function scanInWorkers(sources: SourceText[], options: ScanOptions, pool: ScanWorkerPool, onFile: () => void): Promise<ScanResult & { facts: [string, FileFacts][] }> {
+export async function scanInWorkers(sources: SourceText[], options: ScanOptions, pool: ScanWorkerPool, onFiles: (count: number) => void): Promise<ScanResult & { facts: [string, FileFacts][] }> {
   const { workers } = pool;
   const jobs = workers.length;
   const t0 = performance.now();
@@ -126,7 +126,7 @@ export async function scanInWorkers(sources: SourceText[], options: ScanOptions,
   const workspaceSources = sources;
   const answers = await Promise.all(workers.map((w, i) => w.ask({
     kind: 'analyze', batch: { sources: shares[i], workspaceSources, facts }, options: plainOptions,
-  }, onFile)));
+  }, onFiles)));
   const merged: ScanResult & { facts: [string, FileFacts][] } = { results: [], notices, stats: { files: 0, bytes: 0, parseMs: 0, copyMs: 0, analyzeMs: 0, factsMs, reusedTrees: 0 }, renders: [], facts };
   const textOf = new Map(sources.map((s) => [s.path, s.text]));
   for (const a of answers) {
