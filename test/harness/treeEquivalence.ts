@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Node as WasmNode } from 'web-tree-sitter';
 import type { Node, Tree } from '../../server/core/parsing/syntaxTree';
-import { UNCOPIED_TOKENS } from '../../server/core/parsing/wasmTreeCopy';
+import { isUncopied } from '../../server/core/parsing/wasmTreeCopy';
 
 /** Every .py file under `dir`. */
 export function pythonFiles(dir: string): string[] {
@@ -62,12 +62,13 @@ export function assertSameTree(copy: Node, wasm: WasmNode, where: string): void 
     assert.deepEqual(a.startPosition, b.startPosition, `${at}: startPosition`);
     assert.deepEqual(a.endPosition, b.endPosition, `${at}: endPosition`);
     assert.equal(a.text, b.text, `${at}: text`);
-    // The copy leaves punctuation out (UNCOPIED_TOKENS), unless MISSING; everything else is there, in order.
+    // The copy leaves punctuation, quotes and most colons out (UNCOPIED_TOKENS), unless MISSING; everything else is
+    // there, in order.
     const all = b.children.map((c, i) => ({ c, i })).filter((k): k is { c: WasmNode; i: number } => !!k.c);
-    const kept = all.filter(({ c }) => c.isNamed || c.isMissing || !UNCOPIED_TOKENS.has(c.type));
+    const kept = all.filter(({ c }) => c.isMissing || !isUncopied(c.type, b.type));
     const kids = kept.map(({ c }) => c);
     assert.equal(a.children.length, kids.length, `${at}: child count`);
-    assert.equal(a.namedChildren.length, b.namedChildCount, `${at}: named child count`);
+    assert.equal(a.namedChildren.length, kids.filter((c) => c.isNamed).length, `${at}: named child count`);
     for (let i = 0; i < kids.length; i++) {
       assert.equal(a.children[i].fieldName, b.fieldNameForChild(kept[i].i), `${at}: field of child ${i}`);
       assert.equal(a.children[i].parent, a, `${at}: parent of child ${i}`);

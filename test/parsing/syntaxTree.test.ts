@@ -5,7 +5,7 @@ import { PythonParser } from '../../server/core/parsing/pythonParser';
 import { ParsedDocument } from '../../server/core/parsing/textDocument';
 import type { Node } from '../../server/core/parsing/syntaxTree';
 import type { Node as WasmNode } from 'web-tree-sitter';
-import { UNCOPIED_TOKENS } from '../../server/core/parsing/wasmTreeCopy';
+import { isUncopied } from '../../server/core/parsing/wasmTreeCopy';
 import { nodeGrammarLocation } from '../../server/node/grammarFiles';
 import { identifiersNamed, nodesOfType, nodesOfTypes } from '../../server/core/python/syntax';
 import { REPO_ROOT } from '../harness/paths';
@@ -109,8 +109,8 @@ describe('syntax tree: the JavaScript copy of the WASM tree', () => {
   });
 
   it('finds the same smallest node for an offset, a range or a position as descendantForIndex / descendantForPosition', () => {
-    // A punctuation token the copy leaves out: the copy's answer is the node around it.
-    const kept = (n: WasmNode): WasmNode => (!n.isNamed && !n.isMissing && UNCOPIED_TOKENS.has(n.type) && n.parent ? n.parent : n);
+    // A token the copy leaves out (punctuation, quotes, colons): the copy's answer is the node around it.
+    const kept = (n: WasmNode): WasmNode => (!n.isMissing && n.parent && isUncopied(n.type, n.parent.type) ? n.parent : n);
     let punctuation = 0;
     const text = fs.readFileSync(path.join(REPO_ROOT, 'examples/shop/catalog/views.py'), 'utf8');
     const wasm = parser.parseWasm(text, null);
@@ -139,6 +139,32 @@ describe('syntax tree: the JavaScript copy of the WASM tree', () => {
     const wasm = parser.parseWasm(text, null);
     try {
       assert.equal(parser.copy(wasm, text).rootNode.toString(), wasm.rootNode.toString());
+    } finally {
+      wasm.delete();
+    }
+  });
+
+  it('leaves out the quotes of strings and the colons outside slices, and keeps a MISSING closing quote', () => {
+    const text = 'd = {"k": f"a{b}c", \'\': x[1:2]}\ndef f(): pass\n';
+    const root = parser.parse(text).rootNode;
+    const types = (n: Node): string[] => n.children.map((c) => c.type);
+    const pair = root.namedChildren[0].namedChildren[0].childForFieldName('right')!.namedChildren[0];
+    assert.deepEqual(types(pair), ['string', 'string']);
+    assert.deepEqual(types(pair.namedChildren[0]), ['string_content']);
+    assert.deepEqual(types(pair.namedChildren[1]), ['string_content', 'interpolation', 'string_content']);
+    const empty = root.namedChildren[0].namedChildren[0].childForFieldName('right')!.namedChildren[1].namedChildren[0];
+    assert.equal(empty.type, 'string');
+    assert.equal(empty.children.length, 0);
+    assert.equal(empty.text, "''");
+    const slice = root.descendantForIndex(text.indexOf('1:2'), text.indexOf('1:2') + 3);
+    assert.equal(slice.type, 'slice');
+    assert.deepEqual(types(slice), ['integer', ':', 'integer']);
+    assert.deepEqual(types(root.namedChildren[1]), ['def', 'identifier', 'parameters', 'block']);
+    // An unterminated string: tree-sitter's error recovery, kept whole by the copy where it says MISSING.
+    const broken = 'x = "abc\n';
+    const wasm = parser.parseWasm(broken, null);
+    try {
+      assertSameTree(parser.copy(wasm, broken).rootNode, wasm.rootNode, 'unterminated string');
     } finally {
       wasm.delete();
     }

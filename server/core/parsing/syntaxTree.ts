@@ -124,8 +124,9 @@ const FLAG_MASK = (1 << FLAG_BITS) - 1;
 export class Node {
   readonly id: number = nextNodeId++;
   /**
-   * Children in order, named and anonymous (keywords, operators), as tree-sitter's `children` less the punctuation
-   * the copy leaves out (brackets, commas, dots, `=`: UNCOPIED_TOKENS in wasmTreeCopy.ts).
+   * Children in order, named and anonymous (keywords, operators), as tree-sitter's `children` less the tokens the
+   * copy leaves out (brackets, commas, dots, `=`, the quotes of strings, colons outside slices: UNCOPIED_TOKENS in
+   * wasmTreeCopy.ts).
    */
   children: readonly Node[] = NO_CHILDREN;
   /** Index in `tree.namedNodes` (-1 for anonymous nodes). */
@@ -276,7 +277,7 @@ export class Node {
     return node;
   }
 
-  /** The S-expression of the named nodes, with field names, as tree-sitter's `toString` (iterative). */
+  /** The S-expression of the named nodes, with field names, as tree-sitter's `toString` less the quotes of strings (iterative). */
   toString(): string {
     let out = '';
     const stack: (Node | ')')[] = [this];
