@@ -11,8 +11,7 @@ import type { DjperfConfig } from '../core/config/config';
 import { nodeGrammarLocation } from './grammarFiles';
 import { discoverPythonFiles, readPythonFile, skippedAnyway, type SourceText } from './sourceFiles';
 import { discoverDeploymentFiles } from './deploymentFiles';
-import { readTemplates, scanTemplates } from './templateScan';
-import { templateDirsOf } from './templateDirs';
+import { prepareTemplates, scanTemplates, type PreparedTemplates } from './templateScan';
 import { QuerysetEvaluator } from '../core/django/querysetEvaluator';
 import type { ModelIndex } from '../core/django/modelIndex';
 import { extractTemplateRenders, mayRenderTemplates, type TemplateRender } from '../core/templates/viewRenders';
@@ -325,12 +324,17 @@ export async function scanPaths(inputs: readonly string[], options: ScanOptions)
   const pool = jobs > 1 || files.length >= minFilesPerJob ? startScanWorkers(jobs) : undefined;
   let done = 0;
   let scan: ScanResult & { facts: [string, FileFacts][] };
+  let templates: PreparedTemplates | undefined;
   let sources: SourceText[];
   try {
     sources = readDiscovered(files, options, notices);
     // Workers report files analysed in batches (one progress message per 100 ms); this thread, one at a time.
     const onFiles = (count: number): void => options.onProgress?.((done += count), sources.length);
-    scan = pool ? await scanInWorkers(sources, options, pool, onFiles) : await scanInThread(sources, options, () => onFiles(1));
+    // While workers analyse, this thread finds, reads and parses the templates (their folders are known once the
+    // settings' facts are): the pass after the analysis is left only what needs the views' renders.
+    scan = pool
+      ? await scanInWorkers(sources, options, pool, onFiles, (facts) => (templates = prepareTemplates(inputs, options, facts)))
+      : await scanInThread(sources, options, () => onFiles(1));
   } finally {
     await pool?.terminate();
   }
@@ -338,10 +342,10 @@ export async function scanPaths(inputs: readonly string[], options: ScanOptions)
   // the renders the analysis pass read from its trees (no Python file is parsed again, unless views lie outside
   // the inputs: `djperf check app/templates` still knows the views of the project root).
   const t0 = performance.now();
-  const templates = readTemplates(inputs, options, templateDirsOf(scan.facts, options.root));
+  templates ??= prepareTemplates(inputs, options, scan.facts);
   if (templates.sources.length > 0) {
     const views = await viewsOf(inputs, options, sources, scan);
-    const found = scanTemplates(templates.sources, options, views);
+    const found = scanTemplates(templates.sources, options, views, templates.parsed);
     scan.results.push(...found);
   }
   if (scan.stats.phases) scan.stats.phases['templates pass'] = performance.now() - t0;

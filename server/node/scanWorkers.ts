@@ -100,7 +100,14 @@ export function startScanWorkers(jobs: number): ScanWorkerPool {
  * Both passes on the pool's worker threads: each indexes its share of the files that can declare models or
  * settings, the facts are merged in path order, then each analyses its share with the whole workspace's facts.
  */
-export async function scanInWorkers(sources: SourceText[], options: ScanOptions, pool: ScanWorkerPool, onFiles: (count: number) => void): Promise<ScanResult & { facts: [string, FileFacts][] }> {
+export async function scanInWorkers(
+  sources: SourceText[],
+  options: ScanOptions,
+  pool: ScanWorkerPool,
+  onFiles: (count: number) => void,
+  /** Work for this thread while the workers analyse (it is idle until they answer), given the workspace's facts. */
+  meanwhile?: (facts: readonly [string, FileFacts][]) => void,
+): Promise<ScanResult & { facts: [string, FileFacts][] }> {
   const { workers } = pool;
   const jobs = workers.length;
   const t0 = performance.now();
@@ -124,9 +131,16 @@ export async function scanInWorkers(sources: SourceText[], options: ScanOptions,
   // other files, and endpoint profiles need them all. Without them a parallel scan missed cross-file N+1s that
   // `--jobs 1` reports (6 on DefectDojo). Copying the texts costs tens of milliseconds on a 16 MB workspace.
   const workspaceSources = sources;
-  const answers = await Promise.all(workers.map((w, i) => w.ask({
+  const analysed = Promise.all(workers.map((w, i) => w.ask({
     kind: 'analyze', batch: { sources: shares[i], workspaceSources, facts }, options: plainOptions,
   }, onFiles)));
+  try {
+    meanwhile?.(facts);
+  } catch (e) {
+    await analysed.catch(() => undefined); // the workers' own failure, if any, is not left unhandled
+    throw e;
+  }
+  const answers = await analysed;
   const merged: ScanResult & { facts: [string, FileFacts][] } = { results: [], notices, stats: { files: 0, bytes: 0, parseMs: 0, copyMs: 0, analyzeMs: 0, factsMs, reusedTrees: 0 }, renders: [], facts };
   const textOf = new Map(sources.map((s) => [s.path, s.text]));
   for (const a of answers) {

@@ -4,7 +4,10 @@ import type { FileNotice } from '../core/analyzer';
 import type { ModelIndex } from '../core/django/modelIndex';
 import type { TemplateRender } from '../core/templates/viewRenders';
 import { analyzeTemplate, templateNameIn, templateReads, type TemplateSource } from '../core/templates/templateAnalysis';
+import { parseTemplate, type ParsedTemplate } from '../core/templates/templateSyntax';
+import type { FileFacts } from '../core/workspace/fileFacts';
 import { discoverFiles } from './sourceFiles';
+import { templateDirsOf } from './templateDirs';
 import type { FileResult, ScanOptions } from './scan';
 
 /**
@@ -33,9 +36,31 @@ export function readTemplates(inputs: readonly string[], options: ScanOptions, d
   return { sources, notices };
 }
 
-/** The template pass of `djperf check`: the template rules over each template, judged by the views that render it. */
-export function scanTemplates(templates: readonly TemplateSource[], options: ScanOptions, views: { renders: readonly TemplateRender[]; models: ModelIndex }): FileResult[] {
-  const use = templateReads(templates, views.renders, views.models);
+/** The project's templates, read and parsed: what the template pass needs before it knows which views render them. */
+export interface PreparedTemplates {
+  sources: TemplateSource[];
+  notices: FileNotice[];
+  /** Each template's syntax, by uri. */
+  parsed: Map<string, ParsedTemplate>;
+}
+
+/** Finds, reads and parses the templates below the inputs, in the folders the workspace's settings (`facts`) name. */
+export function prepareTemplates(inputs: readonly string[], options: ScanOptions, facts: Iterable<readonly [string, FileFacts]>): PreparedTemplates {
+  const read = readTemplates(inputs, options, templateDirsOf(facts, options.root));
+  return { ...read, parsed: new Map(read.sources.map((t) => [t.uri, parseTemplate(t.text)])) };
+}
+
+/**
+ * The template pass of `djperf check`: the template rules over each template, judged by the views that render it
+ * (`parsed`: templates parsed beforehand, by uri; the others are parsed here).
+ */
+export function scanTemplates(
+  templates: readonly TemplateSource[],
+  options: ScanOptions,
+  views: { renders: readonly TemplateRender[]; models: ModelIndex },
+  parsed?: ReadonlyMap<string, ParsedTemplate>,
+): FileResult[] {
+  const use = templateReads(templates, views.renders, views.models, (t) => parsed?.get(t.uri) ?? parseTemplate(t.text));
   return templates.map((t) => {
     const relPath = path.relative(options.root, t.uri).split(path.sep).join('/');
     return { path: t.uri, relPath, text: t.text, findings: analyzeTemplate(t, use, options.config, relPath) };
