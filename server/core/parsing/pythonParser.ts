@@ -1,6 +1,6 @@
 import { Parser, Language, type Tree as WasmTree } from 'web-tree-sitter';
 import type { Tree } from './syntaxTree';
-import { copyWasmTree, rawExportsOf, type CopyReuse, type TreeSitterExports } from './wasmTreeCopy';
+import { copyWasmTree, rawExportsOf, type CopyOptions, type CopyReuse, type TreeSitterExports } from './wasmTreeCopy';
 
 /** web-tree-sitter's tree, for hosts that keep or edit one (they read its JavaScript copy, never its nodes). */
 export type { WasmTree };
@@ -85,8 +85,8 @@ export class PythonParser {
    * The JavaScript copy of a WASM tree of `text` (the analysis never reads WASM nodes). With `reuse` (edited
    * documents), subtrees tree-sitter kept from `reuse.previous` are taken over instead of copied.
    */
-  copy(wasmTree: WasmTree, text: string, reuse?: CopyReuse): Tree {
-    return copyWasmTree(this.raw, wasmTree, text, reuse);
+  copy(wasmTree: WasmTree, text: string, reuse?: CopyReuse, options?: CopyOptions): Tree {
+    return copyWasmTree(this.raw, wasmTree, text, reuse, options);
   }
 
   delete(): void {

@@ -1,12 +1,17 @@
 import type { Language, Tree as WasmTree } from 'web-tree-sitter';
 import { Node, Tree } from './syntaxTree';
 import { UnchangedStatements, isStatementLevel } from './unchangedStatements';
+import {
+  FIELD_SLOTS, HEAP_CHILD_COUNT, HEAP_FLAGS, HEAP_MISSING, HEAP_PADDING_BYTES, HEAP_PRODUCTION_ID, HEAP_SIZE_BYTES, HEAP_SYMBOL,
+  HEAP_VISIBLE_CHILD_COUNT, SUBTREE_BYTES, heapOf, memoryLayoutOf, rootAgrees, type MemoryLayout, type WasmHeap,
+} from './wasmTreeMemory';
 
 /**
- * Copies a web-tree-sitter tree into plain JavaScript objects in one walk of a tree cursor driven through the
- * module's raw exports. web-tree-sitter's own cursor marshals its four words into the transfer buffer through
- * JavaScript on every call; here the cursor state stays in the transfer buffer between calls (the movement
- * exports write it back there, the getters only read it), so each step is a few plain WASM calls.
+ * Copies a web-tree-sitter tree into plain JavaScript objects in one walk. The walk reads the subtrees straight from
+ * the WASM memory (`wasmTreeMemory.ts`) where their layout is known and checked; otherwise it drives a tree cursor
+ * through the module's raw exports, the cursor state left in the transfer buffer between calls (the movement exports
+ * write it back there, the getters only read it), so each step is a few plain WASM calls. (web-tree-sitter's own
+ * cursor marshals its four words into the transfer buffer through JavaScript on every call.)
  */
 
 /** The raw exports of web-tree-sitter's emscripten module that the copy uses (binding.c's `*_wasm` functions). */
@@ -166,185 +171,301 @@ function refile(ids: Map<number, Node>, old: Node, id: number, previousNamed: re
   old.subtreeId = id;
 }
 
-export function copyWasmTree(raw: TreeSitterExports, wasmTree: WasmTree, text: string, reuse?: CopyReuse): Tree {
-  const { types, named, leftOut, keptUnder, statementLevel, fields } = tablesOf(wasmTree.language);
+export function copyWasmTree(raw: TreeSitterExports, wasmTree: WasmTree, text: string, reuse?: CopyReuse, options?: CopyOptions): Tree {
   // Read before the raw walk: web-tree-sitter's own calls reuse the transfer buffer that holds the cursor.
-  const mayBeMissing = wasmTree.rootNode.hasError;
-  const t = addressOf(wasmTree);
-  const previous = reuse?.previous;
-  const previousIds = previous?.subtreeIds;
-  const previousText = previous?.text ?? '';
-  const previousNamed = previous?.namedNodes ?? [];
-  // One map per document, updated in place: entries of nodes that were not taken over go stale, and `reusable`
-  // refuses them (they are no longer in the previous version's namedNodes); pruned when they outnumber the live ones.
-  const ids = reuse ? (previousIds ?? new Map<number, Node>()) : undefined;
-  const unchanged = previous && !previous.rootNode.hasError && !mayBeMissing
-    ? new UnchangedStatements(previousText, previousNamed, text)
-    : undefined;
-  let reused = 0;
+  const rootNode = wasmTree.rootNode;
+  const copy = new TreeCopy(raw, wasmTree, text, rootNode.hasError, reuse);
+  // The memory's views as they are after this tree's parse (a parse may grow the memory).
+  const heap = options?.viaCursor ? undefined : heapOf(raw);
+  const memory = heap && memoryLayoutOf(heap, wasmTree.language, wasmTree);
+  const viaMemory = heap && memory && rootAgrees(heap, memory, wasmTree, rootNode) ? { heap, memory } : undefined;
   const build = (tree: Tree): Node => {
+    copy.start(tree);
+    return viaMemory ? copy.walkMemory(viaMemory.memory, viaMemory.heap) : copy.walkCursor();
+  };
+  let tree: Tree;
+  if (copy.previous) {
+    copy.previous.renew(text, build);
+    tree = copy.previous;
+  } else {
+    tree = new Tree(text, build);
+  }
+  // A MISSING hidden token (tree-sitter-python's `_newline`) is an error the cursor never visits: the root says
+  // what tree-sitter says.
+  if (copy.mayBeMissing) tree.rootNode.hasError = true;
+  const ids = copy.ids;
+  if (ids) {
     const namedNodes = tree.namedNodes;
-    /** The subtree address of the node last made (reuse only). */
-    let currentId = 0;
-    /** Whether the node last made was taken over (its children are not walked then). */
-    let moved = false;
+    if (ids.size > 2 * namedNodes.length + 1024) {
+      for (const [id, node] of ids) if (namedNodes[node.namedIndex] !== node) ids.delete(id);
+    }
+    tree.subtreeIds = ids;
+    tree.reusedNodes = copy.reused;
+  }
+  return tree;
+}
 
-    /**
-     * Previous nodes below which a node was taken over on its own: taking one of them whole would take that node
-     * twice. Address and position could pair nodes differently when the same text occurs twice next to an edit
-     * (never seen in the tests; a wrong pairing is harmless, a double one would corrupt the tree).
-     */
-    const split = new Set<Node>();
-    /** Whether `old` is still where the previous version had it, and neither it nor a node below it is taken over yet. */
-    const available = (old: Node): boolean =>
-      previousNamed[old.namedIndex] === old && namedNodes[old.namedIndex] !== old && !split.has(old);
-    /** Whether `old`, found by address, may be taken over as the node under the cursor. */
-    const reusable = (old: Node, type: string, startIndex: number, endIndex: number): boolean =>
-      available(old) &&
+/** For tests: `viaCursor` copies through tree-sitter's cursor even where the memory layout is known. */
+export interface CopyOptions {
+  viaCursor?: boolean;
+}
+
+/**
+ * One copy in progress. A class rather than closures made per copy: V8 inlines the methods of one class into the
+ * walk, while a fresh closure per tree made the optimised walk bail out on every new tree ("wrong call target").
+ */
+class TreeCopy {
+  private readonly types: string[];
+  private readonly named: boolean[];
+  private readonly leftOut: boolean[];
+  private readonly keptUnder: (string | undefined)[];
+  private readonly statementLevel: boolean[];
+  private readonly fields: (string | null)[];
+  /** The WASM tree's address (the cursor's handle too). */
+  private readonly t: number;
+  private readonly previousIds: Map<number, Node> | undefined;
+  private readonly previousText: string;
+  private readonly previousNamed: readonly Node[];
+  /**
+   * One map per document, updated in place: entries of nodes that were not taken over go stale, and `reusable`
+   * refuses them (they are no longer in the previous version's namedNodes); pruned when they outnumber the live ones.
+   */
+  readonly ids: Map<number, Node> | undefined;
+  private readonly unchanged: UnchangedStatements | undefined;
+  readonly previous: Tree | undefined;
+  reused = 0;
+
+  private tree!: Tree;
+  private namedNodes!: Node[];
+  /** The subtree address of the node last made (reuse only). */
+  private currentId = 0;
+  /** Whether the node last made was taken over (its children are not walked then). */
+  private moved = false;
+  /**
+   * Previous nodes below which a node was taken over on its own: taking one of them whole would take that node
+   * twice. Address and position could pair nodes differently when the same text occurs twice next to an edit
+   * (never seen in the tests; a wrong pairing is harmless, a double one would corrupt the tree).
+   */
+  private readonly split = new Set<Node>();
+  /**
+   * The children of the nodes whose children are being walked (`open`, a path from the root), each node's a run
+   * from its start in `starts` up to `top`: `finish` copies the run into an array of the exact size. (Arrays grown
+   * by pushes, then copied, allocated 156 MB more over DefectDojo's scan.) A node is attached to the innermost
+   * open node, always its parent.
+   */
+  private readonly kids: Node[] = [];
+  private top = 0;
+  private readonly open: Node[] = [];
+  private readonly starts: number[] = [];
+
+  constructor(
+    private readonly raw: TreeSitterExports,
+    wasmTree: WasmTree,
+    private readonly text: string,
+    readonly mayBeMissing: boolean,
+    reuse: CopyReuse | undefined,
+  ) {
+    const previous = reuse?.previous;
+    this.previous = previous;
+    const tables = tablesOf(wasmTree.language);
+    this.types = tables.types;
+    this.named = tables.named;
+    this.leftOut = tables.leftOut;
+    this.keptUnder = tables.keptUnder;
+    this.statementLevel = tables.statementLevel;
+    this.fields = tables.fields;
+    this.t = addressOf(wasmTree);
+    this.previousIds = previous?.subtreeIds;
+    this.previousText = previous?.text ?? '';
+    this.previousNamed = previous?.namedNodes ?? [];
+    this.ids = reuse ? (this.previousIds ?? new Map<number, Node>()) : undefined;
+    this.unchanged = previous && !previous.rootNode.hasError && !mayBeMissing
+      ? new UnchangedStatements(this.previousText, this.previousNamed, text)
+      : undefined;
+  }
+
+  /** Starts the copy into `tree` (new, or the previous version being renewed). */
+  start(tree: Tree): void {
+    this.tree = tree;
+    this.namedNodes = tree.namedNodes;
+  }
+
+  /** Whether `old` is still where the previous version had it, and neither it nor a node below it is taken over yet. */
+  private available(old: Node): boolean {
+    return this.previousNamed[old.namedIndex] === old && this.namedNodes[old.namedIndex] !== old && !this.split.has(old);
+  }
+
+  /** Whether `old`, found by address, may be taken over as the node being made. */
+  private reusable(old: Node, type: string, startIndex: number, endIndex: number): boolean {
+    return this.available(old) &&
       // The same address means tree-sitter kept the subtree; type, extent and text make sure nothing else changed
       // it, so a mistaken match costs a fresh copy, never a wrong tree.
       old.type === type && old.endIndex - old.startIndex === endIndex - startIndex &&
-      previousText.slice(old.startIndex, old.endIndex) === text.slice(startIndex, endIndex);
+      this.previousText.slice(old.startIndex, old.endIndex) === this.text.slice(startIndex, endIndex);
+  }
 
-    /** Takes over `old` and its subtree, now at `startIndex`, as a child of `parent`. */
-    const move = (old: Node, parent: Node, fieldName: string | null, startIndex: number): void => {
-      for (let a = old.parent; a !== null && !split.has(a); a = a.parent) split.add(a);
-      const from = old.namedIndex;
-      const to = old.subtreeEnd;
-      const shift = namedNodes.length - from;
-      const delta = startIndex - old.startIndex;
-      if (shift === 0 && delta === 0) {
-        for (let i = from; i < to; i++) namedNodes.push(previousNamed[i]);
-      } else {
-        for (let i = from; i < to; i++) {
-          const n = previousNamed[i];
-          n.namedIndex += shift;
-          n.subtreeEnd += shift;
-          if (delta !== 0) {
-            const m = n as unknown as Movable;
-            m.startIndex += delta;
-            m.endIndex += delta;
-            shiftAnonymousChildren(n, delta);
-          }
-          namedNodes.push(n);
+  /** Takes over `old` and its subtree, now at `startIndex`, as a child of `parent`. */
+  private move(old: Node, parent: Node, fieldName: string | null, startIndex: number): void {
+    const { namedNodes, previousNamed } = this;
+    for (let a = old.parent; a !== null && !this.split.has(a); a = a.parent) this.split.add(a);
+    const from = old.namedIndex;
+    const to = old.subtreeEnd;
+    const shift = namedNodes.length - from;
+    const delta = startIndex - old.startIndex;
+    if (shift === 0 && delta === 0) {
+      for (let i = from; i < to; i++) namedNodes.push(previousNamed[i]);
+    } else {
+      for (let i = from; i < to; i++) {
+        const n = previousNamed[i];
+        n.namedIndex += shift;
+        n.subtreeEnd += shift;
+        if (delta !== 0) {
+          const m = n as unknown as Movable;
+          m.startIndex += delta;
+          m.endIndex += delta;
+          shiftAnonymousChildren(n, delta);
         }
+        namedNodes.push(n);
       }
-      reused += to - from;
-      const m = old as unknown as Movable;
-      m.parent = parent;
-      m.fieldName = fieldName;
-      attach(old);
-    };
-    /**
-     * The children of the nodes whose children are being walked (`open`, a path from the root), each node's a run
-     * from its start in `starts` up to `top`: `finish` copies the run into an array of the exact size. (Arrays grown
-     * by pushes, then copied, allocated 156 MB more over DefectDojo's scan.) A node is attached to the innermost
-     * open node, always its parent.
-     */
-    const kids: Node[] = [];
-    let top = 0;
-    const open: Node[] = [];
-    const starts: number[] = [];
-    const attach = (node: Node): void => {
-      node.indexInParent = top - starts[starts.length - 1];
-      kids[top++] = node;
-    };
-    const descend = (node: Node): void => {
-      open.push(node);
-      starts.push(top);
-    };
-    const make = (parent: Node | null, typeId: number): Node => {
-      const isError = typeId === ERROR_SYMBOL;
-      const isNamed = isError || named[typeId] === true;
-      const type = isError ? 'ERROR' : (types[typeId] ?? 'ERROR');
-      const fieldId = parent ? raw._ts_tree_cursor_current_field_id_wasm(t) : 0;
-      const fieldName = fieldId ? (fields[fieldId] ?? null) : null;
-      const startIndex = raw._ts_tree_cursor_start_index_wasm(t);
-      const endIndex = raw._ts_tree_cursor_end_index_wasm(t);
-      moved = false;
-      if (ids) {
-        currentId = raw._ts_tree_cursor_current_node_id_wasm(t);
-        const old = parent && isNamed ? previousIds?.get(currentId) : undefined;
-        if (old && parent && reusable(old, type, startIndex, endIndex)) {
-          move(old, parent, fieldName, startIndex);
-          moved = true;
-          return old;
-        }
-        const same = parent && unchanged && statementLevel[typeId] ? unchanged.find(type, startIndex, endIndex) : undefined;
-        if (same && parent && available(same)) {
-          refile(ids, same, currentId, previousNamed);
-          move(same, parent, fieldName, startIndex);
-          moved = true;
-          return same;
-        }
-      }
-      const isMissing = mayBeMissing && !isError && raw._ts_tree_cursor_current_node_is_missing_wasm(t) === 1;
-      const node = new Node(tree, parent, type, isNamed, isMissing, fieldName, startIndex, endIndex);
-      if (isError || isMissing) node.hasError = true;
-      if (isNamed) {
-        node.namedIndex = namedNodes.length;
-        namedNodes.push(node);
-      }
-      if (parent) attach(node);
-      return node;
-    };
-    /**
-     * The node under the cursor, made, or the first sibling after it that is not left out (the cursor moves there);
-     * undefined when the rest of the siblings are all left out (the cursor stays on the last one).
-     */
-    const makeKept = (parent: Node): Node | undefined => {
-      for (;;) {
-        const typeId = raw._ts_tree_cursor_current_node_type_id_wasm(t);
-        if (!leftOut[typeId] || keptUnder[typeId] === parent.type || (mayBeMissing && raw._ts_tree_cursor_current_node_is_missing_wasm(t) === 1)) {
-          return make(parent, typeId);
-        }
-        if (!raw._ts_tree_cursor_goto_next_sibling_wasm(t)) return undefined;
-      }
-    };
-    const finish = (node: Node): void => {
-      // A node taken over has its subtreeEnd already; a new one's is still -1.
-      if (node.isNamed && node.subtreeEnd < 0) node.subtreeEnd = namedNodes.length;
-      // A node walked into (not a leaf, not one taken over with its subtree): its children are the run on `kids`.
-      if (open.length > 0 && open[open.length - 1] === node) {
-        open.pop();
-        const start = starts.pop() as number;
-        if (top > start) node.children = kids.slice(start, top);
-        top = start;
-      }
-      if (node.hasError && node.parent) node.parent.hasError = true;
-    };
+    }
+    this.reused += to - from;
+    const m = old as unknown as Movable;
+    m.parent = parent;
+    m.fieldName = fieldName;
+    this.attach(old);
+  }
 
+  private attach(node: Node): void {
+    node.indexInParent = this.top - this.starts[this.starts.length - 1];
+    this.kids[this.top++] = node;
+  }
+
+  private descend(node: Node): void {
+    this.open.push(node);
+    this.starts.push(this.top);
+  }
+
+  /**
+   * Makes the node the walk is on, or takes over the previous version's node for it (then `moved`): `nodeId` is
+   * tree-sitter's id of the node (the address of its subtree's slot), read only with `ids`; `isMissing` only when
+   * `mayBeMissing`.
+   */
+  private place(parent: Node | null, typeId: number, fieldId: number, startIndex: number, endIndex: number, nodeId: number, isMissing: boolean): Node {
+    const isError = typeId === ERROR_SYMBOL;
+    const isNamed = isError || this.named[typeId] === true;
+    const type = isError ? 'ERROR' : (this.types[typeId] ?? 'ERROR');
+    const fieldName = fieldId ? (this.fields[fieldId] ?? null) : null;
+    this.moved = false;
+    const ids = this.ids;
+    if (ids) {
+      this.currentId = nodeId;
+      const old = parent && isNamed ? this.previousIds?.get(nodeId) : undefined;
+      if (old && parent && this.reusable(old, type, startIndex, endIndex)) {
+        this.move(old, parent, fieldName, startIndex);
+        this.moved = true;
+        return old;
+      }
+      const same = parent && this.unchanged && this.statementLevel[typeId] ? this.unchanged.find(type, startIndex, endIndex) : undefined;
+      if (same && parent && this.available(same)) {
+        refile(ids, same, nodeId, this.previousNamed);
+        this.move(same, parent, fieldName, startIndex);
+        this.moved = true;
+        return same;
+      }
+    }
+    const missing = isMissing && !isError;
+    const node = new Node(this.tree, parent, type, isNamed, missing, fieldName, startIndex, endIndex);
+    if (isError || missing) node.hasError = true;
+    if (isNamed) {
+      node.namedIndex = this.namedNodes.length;
+      this.namedNodes.push(node);
+    }
+    if (parent) this.attach(node);
+    return node;
+  }
+
+  /** A node that has children (one visible at least) is filed under its id, for the next version's copy. */
+  private fileParent(node: Node, nodeId: number): void {
+    if (this.ids && node.isNamed) {
+      this.ids.set(nodeId, node);
+      node.subtreeId = nodeId;
+    }
+  }
+
+  private finish(node: Node): void {
+    // A node taken over has its subtreeEnd already; a new one's is still -1.
+    if (node.isNamed && node.subtreeEnd < 0) node.subtreeEnd = this.namedNodes.length;
+    // A node walked into (not a leaf, not one taken over with its subtree): its children are the run on `kids`.
+    const open = this.open;
+    if (open.length > 0 && open[open.length - 1] === node) {
+      open.pop();
+      const start = this.starts.pop() as number;
+      if (this.top > start) node.children = this.kids.slice(start, this.top);
+      this.top = start;
+    }
+    if (node.hasError && node.parent) node.parent.hasError = true;
+  }
+
+  /** The node under the cursor, made. */
+  private make(parent: Node | null, typeId: number): Node {
+    const { raw, t } = this;
+    return this.place(
+      parent,
+      typeId,
+      parent ? raw._ts_tree_cursor_current_field_id_wasm(t) : 0,
+      raw._ts_tree_cursor_start_index_wasm(t),
+      raw._ts_tree_cursor_end_index_wasm(t),
+      this.ids ? raw._ts_tree_cursor_current_node_id_wasm(t) : 0,
+      this.mayBeMissing && typeId !== ERROR_SYMBOL && raw._ts_tree_cursor_current_node_is_missing_wasm(t) === 1,
+    );
+  }
+
+  /**
+   * The node under the cursor, made, or the first sibling after it that is not left out (the cursor moves there);
+   * undefined when the rest of the siblings are all left out (the cursor stays on the last one).
+   */
+  private makeKept(parent: Node): Node | undefined {
+    const { raw, t } = this;
+    for (;;) {
+      const typeId = raw._ts_tree_cursor_current_node_type_id_wasm(t);
+      if (!this.leftOut[typeId] || this.keptUnder[typeId] === parent.type || (this.mayBeMissing && raw._ts_tree_cursor_current_node_is_missing_wasm(t) === 1)) {
+        return this.make(parent, typeId);
+      }
+      if (!raw._ts_tree_cursor_goto_next_sibling_wasm(t)) return undefined;
+    }
+  }
+
+  /** The walk through tree-sitter's cursor (a language whose memory layout is not known here). */
+  walkCursor(): Node {
+    const { raw, t } = this;
     raw._ts_tree_root_node_wasm(t);
     raw._ts_tree_cursor_new_wasm(t);
     try {
-      const root = make(null, raw._ts_tree_cursor_current_node_type_id_wasm(t));
+      const root = this.make(null, raw._ts_tree_cursor_current_node_type_id_wasm(t));
       let node = root;
       // Iterative pre-order walk: no recursion, so 10,000 levels of nesting are fine.
       for (;;) {
-        if (!moved && raw._ts_tree_cursor_goto_first_child_wasm(t)) {
-          if (ids && node.isNamed) {
-            ids.set(currentId, node);
-            node.subtreeId = currentId;
-          }
-          descend(node);
-          const child = makeKept(node);
+        if (!this.moved && raw._ts_tree_cursor_goto_first_child_wasm(t)) {
+          this.fileParent(node, this.currentId);
+          this.descend(node);
+          const child = this.makeKept(node);
           if (child) {
             node = child;
             continue;
           }
           // Only left-out tokens below (`()`, `""`): back to the node, finished like a leaf.
           raw._ts_tree_cursor_goto_parent_wasm(t);
-          moved = false;
+          this.moved = false;
         }
         let next: Node | undefined;
         while (!next) {
-          finish(node);
+          this.finish(node);
           if (node === root) return root;
           const parent = node.parent as Node;
-          if (raw._ts_tree_cursor_goto_next_sibling_wasm(t)) next = makeKept(parent);
+          if (raw._ts_tree_cursor_goto_next_sibling_wasm(t)) next = this.makeKept(parent);
           if (!next) {
             raw._ts_tree_cursor_goto_parent_wasm(t);
-            moved = false;
+            this.moved = false;
             node = parent;
           }
         }
@@ -353,24 +474,160 @@ export function copyWasmTree(raw: TreeSitterExports, wasmTree: WasmTree, text: s
     } finally {
       raw._ts_tree_cursor_delete_wasm(t);
     }
-  };
-  let tree: Tree;
-  if (previous) {
-    previous.renew(text, build);
-    tree = previous;
-  } else {
-    tree = new Tree(text, build);
   }
-  // A MISSING hidden token (tree-sitter-python's `_newline`) is an error the cursor never visits: the root says
-  // what tree-sitter says.
-  if (mayBeMissing) tree.rootNode.hasError = true;
-  if (ids) {
-    const namedNodes = tree.namedNodes;
-    if (ids.size > 2 * namedNodes.length + 1024) {
-      for (const [id, node] of ids) if (namedNodes[node.namedIndex] !== node) ids.delete(id);
+
+  /**
+   * The walk through the subtrees in WASM memory (`wasmTreeMemory.ts`), visiting the nodes a cursor visits, in
+   * the same order, with the same type, field, extent and id: a parent's visible children are its children, with
+   * the visible children of its hidden ones (tree-sitter's `_rules`) in their place, recursively.
+   */
+  walkMemory(memory: MemoryLayout, heap: WasmHeap): Node {
+    const u16 = heap.HEAPU16;
+    const u32 = heap.HEAPU32;
+    const { publicSymbol, aliases, maxAlias, fields: fieldTable } = memory;
+    const { leftOut, keptUnder, mayBeMissing } = this;
+    const symbolCount = publicSymbol.length;
+    // One frame per subtree whose children are being walked (visible or hidden), in parallel arrays.
+    const frames = FRAMES;
+    let depth = 0;
+    const t = this.t;
+    const rootSubtree = u32[t >> 2];
+    const rootSymbol = u16[(rootSubtree + HEAP_SYMBOL) >> 1];
+    const rootStart = u32[(rootSubtree + HEAP_PADDING_BYTES) >> 2];
+    const root = this.place(
+      null,
+      rootSymbol < symbolCount ? publicSymbol[rootSymbol] : rootSymbol,
+      0,
+      rootStart >>> 1,
+      (rootStart + u32[(rootSubtree + HEAP_SIZE_BYTES) >> 2]) >>> 1,
+      t,
+      mayBeMissing && (u16[(rootSubtree + HEAP_FLAGS) >> 1] & HEAP_MISSING) !== 0,
+    );
+    // A node with children is walked into, as the cursor tries to (with only hidden empty ones it stays a leaf).
+    if (this.moved || u32[(rootSubtree + HEAP_CHILD_COUNT) >> 2] === 0) {
+      this.finish(root);
+      return root;
     }
-    tree.subtreeIds = ids;
-    tree.reusedNodes = reused;
+    this.descend(root);
+    frames.push(depth++, u16, u32, rootSubtree, rootStart, root, 0, -1, t);
+    while (depth > 0) {
+      const f = depth - 1;
+      const index = frames.index[f];
+      if (index === frames.count[f]) {
+        depth--;
+        // A visible node's own frame: the node is done.
+        if (frames.owner[f] === f) this.finish(frames.node[f] as Node);
+        continue;
+      }
+      const slot = frames.children[f] + SUBTREE_BYTES * index;
+      const lo = u32[slot >> 2];
+      let symbol: number, visible: boolean, extra: boolean, missing: boolean, padding: number, size: number;
+      let subtree = 0;
+      if ((lo & 1) !== 0) {
+        // An inline leaf: flags in byte 0 (is_inline, visible, named, extra, has_changes, is_missing), the symbol in
+        // byte 1; padding and size in bytes in the second word's bytes 2 and 3.
+        const hi = u32[(slot >> 2) + 1];
+        visible = (lo & 2) !== 0;
+        extra = (lo & 8) !== 0;
+        missing = (lo & 32) !== 0;
+        symbol = (lo >>> 8) & 0xff;
+        padding = (hi >>> 16) & 0xff;
+        size = hi >>> 24;
+      } else {
+        subtree = lo;
+        const flags = u16[(subtree + HEAP_FLAGS) >> 1];
+        visible = (flags & 1) !== 0;
+        extra = (flags & 4) !== 0;
+        missing = (flags & HEAP_MISSING) !== 0;
+        symbol = u16[(subtree + HEAP_SYMBOL) >> 1];
+        padding = u32[(subtree + HEAP_PADDING_BYTES) >> 2];
+        size = u32[(subtree + HEAP_SIZE_BYTES) >> 2];
+      }
+      // Its start: the frame's position, past its padding unless it is the first child.
+      const position = index === 0 ? frames.position[f] : frames.position[f] + padding;
+      frames.index[f] = index + 1;
+      frames.position[f] = position + size;
+      const production = frames.production[f];
+      const structural = frames.structural[f];
+      let alias = 0;
+      if (!extra) {
+        if (production !== 0) alias = aliases[production * maxAlias + structural] | 0;
+        frames.structural[f] = structural + 1;
+      }
+      const childCount = subtree !== 0 ? u32[(subtree + HEAP_CHILD_COUNT) >> 2] : 0;
+      if (!visible && alias === 0) {
+        // A hidden subtree: its visible children take its place, filling its field unless they fill one in it.
+        if (childCount > 0 && u32[(subtree + HEAP_VISIBLE_CHILD_COUNT) >> 2] > 0) {
+          const own = extra ? 0 : fieldTable[production * FIELD_SLOTS + structural] || frames.inherited[f];
+          frames.push(depth++, u16, u32, subtree, position, frames.node[f] as Node, own, frames.owner[f], 0);
+        }
+        continue;
+      }
+      const typeId = alias !== 0 ? publicSymbol[alias] : symbol < symbolCount ? publicSymbol[symbol] : symbol;
+      // The first visible child of a visible node files that node (the cursor could step into it).
+      const owner = frames.owner[f];
+      const parent = frames.node[f] as Node;
+      if (frames.pendingId[owner] !== 0) {
+        this.fileParent(parent, frames.pendingId[owner]);
+        frames.pendingId[owner] = 0;
+      }
+      const isMissing = mayBeMissing && missing;
+      if (leftOut[typeId] && keptUnder[typeId] !== parent.type && !isMissing) continue;
+      const fieldId = extra ? 0 : fieldTable[production * FIELD_SLOTS + structural] || frames.inherited[f];
+      const node = this.place(parent, typeId, fieldId, position >>> 1, (position + size) >>> 1, slot, isMissing);
+      if (!this.moved && childCount > 0) {
+        this.descend(node);
+        frames.push(depth++, u16, u32, subtree, position, node, 0, -1, slot);
+      } else {
+        this.finish(node);
+      }
+    }
+    frames.release();
+    return root;
   }
-  return tree;
 }
+
+/**
+ * The memory walk's frames: one per subtree whose children are being walked (visible or hidden), in parallel arrays
+ * kept across copies (a copy runs to its end before the next one starts).
+ */
+class Frames {
+  /** The address of the subtree's children array. */
+  readonly children: number[] = [];
+  readonly count: number[] = [];
+  readonly index: number[] = [];
+  /** The structural index of the next child that is not extra (aliases and fields are by structural index). */
+  readonly structural: number[] = [];
+  /** The start of the next child, in bytes of UTF-16 (after its padding). */
+  readonly position: number[] = [];
+  readonly production: number[] = [];
+  /** The field a hidden subtree fills for its visible children that fill none in it (0 for a visible one). */
+  readonly inherited: number[] = [];
+  /** The visible node whose children these are. */
+  readonly node: (Node | undefined)[] = [];
+  /** For a visible node's own frame: its id, until its first visible child files it (fileParent); else 0. */
+  readonly pendingId: number[] = [];
+  /** The frame of the visible node (the same frame for a visible one). */
+  readonly owner: number[] = [];
+
+  push(at: number, u16: Uint16Array, u32: Uint32Array, subtree: number, position: number, node: Node, inherited: number, owner: number, pendingId: number): void {
+    const count = u32[(subtree + HEAP_CHILD_COUNT) >> 2];
+    this.children[at] = subtree - SUBTREE_BYTES * count;
+    this.count[at] = count;
+    this.index[at] = 0;
+    this.structural[at] = 0;
+    this.position[at] = position;
+    this.production[at] = u16[(subtree + HEAP_PRODUCTION_ID) >> 1];
+    this.inherited[at] = inherited;
+    this.node[at] = node;
+    this.pendingId[at] = pendingId;
+    this.owner[at] = owner < 0 ? at : owner;
+  }
+
+  /** Lets the nodes of the finished copy go. */
+  release(): void {
+    this.node.fill(undefined);
+  }
+}
+
+const FRAMES = new Frames();
