@@ -179,8 +179,12 @@ export interface AnalyzeBatch {
   facts: readonly [string, FileFacts][];
 }
 
-/** Pass 2 over a batch of files, in the order given; the same code runs in-process and in worker threads. */
-export function analyzeBatch(parser: PythonParser, batch: AnalyzeBatch, options: ScanOptions, onFile?: () => void, kept?: KeptTrees): ScanResult {
+/**
+ * Pass 2 over a batch of files, in the order given; the same code runs in-process and in worker threads. `recent`:
+ * the pool of recently analysed files' trees, freed by the caller (a worker frees it after it has answered); without
+ * it the batch uses one of its own and frees it.
+ */
+export function analyzeBatch(parser: PythonParser, batch: AnalyzeBatch, options: ScanOptions, onFile?: () => void, kept?: KeptTrees, recent?: RecentTrees): ScanResult {
   const index = new WorkspaceIndex();
   for (const [uri, facts] of batch.facts) index.setFile(uri, facts);
   // Helper modules' function summaries, parsed only when a row loop or an async view calls into them.
@@ -197,7 +201,7 @@ export function analyzeBatch(parser: PythonParser, batch: AnalyzeBatch, options:
     return rel;
   };
   const pending = new Set(batch.sources.filter((s) => !nothingToAnalyse(s.path, relPathOf(s.path), s.text, options.config)).map((s) => s.path));
-  const recent = new RecentTrees();
+  const trees = recent ?? new RecentTrees();
   index.setFunctionSource([...textOf.keys()], (uri) => {
     const text = textOf.get(uri);
     if (text === undefined || !mayHaveFunctionSummaries(text)) return undefined;
@@ -215,7 +219,7 @@ export function analyzeBatch(parser: PythonParser, batch: AnalyzeBatch, options:
     read: (uri) => textOf.get(uri),
     // A facts file's tree kept for the analysis pass is copied rather than parsed again (it stays kept for that pass).
     parse: (text, uri) => {
-      const wasmTree = kept?.peek(uri) ?? recent.peek(uri);
+      const wasmTree = kept?.peek(uri) ?? trees.peek(uri);
       return wasmTree ? parser.copy(wasmTree, text) : parser.parse(text);
     },
     pending: (uri) => pending.has(uri),
@@ -252,7 +256,7 @@ export function analyzeBatch(parser: PythonParser, batch: AnalyzeBatch, options:
         stats.reusedTrees++;
       }
       const wasmTree = parsed ? undefined : kept?.take(src.path) ?? tryParseWasm(parser, src, notices, stats);
-      const tree = parsed ?? (wasmTree && copyOf(parser, wasmTree, src, stats, recent));
+      const tree = parsed ?? (wasmTree && copyOf(parser, wasmTree, src, stats, trees));
       const t1 = performance.now();
       if (tree) {
         baseFacts.callers?.analysing(src.path, tree, src.text);
@@ -270,7 +274,7 @@ export function analyzeBatch(parser: PythonParser, batch: AnalyzeBatch, options:
     }
   } finally {
     baseFacts.callers?.analysing(undefined);
-    recent.dispose();
+    if (!recent) trees.dispose();
   }
   if (times) stats.phases = times.toJSON();
   stats.callerFiles = baseFacts.callers?.work.files ?? 0;
@@ -335,9 +339,12 @@ export async function scanPaths(inputs: readonly string[], options: ScanOptions)
     scan = pool
       ? await scanInWorkers(sources, options, pool, onFiles, (facts) => (templates = prepareTemplates(inputs, options, facts)))
       : await scanInThread(sources, options, () => onFiles(1));
-  } finally {
+  } catch (e) {
     await pool?.terminate();
+    throw e;
   }
+  // The workers have answered: they exit while this thread runs the template pass.
+  const terminated = pool?.terminate();
   // Templates are judged by the views that render them: a pass of their own once the Python files are done, with
   // the renders the analysis pass read from its trees (no Python file is parsed again, unless views lie outside
   // the inputs: `djperf check app/templates` still knows the views of the project root).
@@ -351,6 +358,7 @@ export async function scanPaths(inputs: readonly string[], options: ScanOptions)
   if (scan.stats.phases) scan.stats.phases['templates pass'] = performance.now() - t0;
   scan.notices.push(...templates.notices);
   scan.results.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  await terminated;
   return { results: scan.results, notices: [...notices, ...scan.notices], stats: scan.stats };
 }
 

@@ -4,6 +4,7 @@ import { nodeGrammarLocation } from './grammarFiles';
 import { analyzeBatch, extractFacts, KeptTrees } from './scan';
 import type { FromWorker, ToWorker } from './scanWorkers';
 import { ProgressBatch } from './progressBatch';
+import { RecentTrees } from './recentTrees';
 
 /**
  * A scan worker thread: loads its own parser (WASM instances are per thread) once, then answers the main
@@ -25,12 +26,15 @@ if (port) {
           post({ kind: 'facts', facts, notices, ms: performance.now() - t0 });
         } else {
           const progress = new ProgressBatch((count) => post({ kind: 'files', count }));
-          const result = analyzeBatch(p, m.batch, m.options, () => progress.add(), kept);
+          const recent = new RecentTrees();
+          const result = analyzeBatch(p, m.batch, m.options, () => progress.add(), kept, recent);
           progress.flush();
-          kept.dispose();
           // The main thread has every text already: do not copy them back.
           for (const r of result.results) r.text = '';
           post({ kind: 'done', result });
+          // Freed once the main thread has the answer (it goes on meanwhile, and usually ends this thread).
+          recent.dispose();
+          kept.dispose();
         }
       } catch (e) {
         post({ kind: 'error', message: e instanceof Error ? e.stack ?? e.message : String(e) });
