@@ -174,6 +174,8 @@ export function extractFacts(parser: PythonParser, sources: readonly SourceText[
 export interface AnalyzeBatch {
   /** The files to analyse. */
   sources: readonly SourceText[];
+  /** `sources` are in analysis order already (`importsFirst`, computed by the host meanwhile). */
+  ordered?: boolean;
   /** Every source of the workspace: endpoint profiles (DJP6xx) may need any of them. */
   workspaceSources: readonly SourceText[];
   facts: readonly [string, FileFacts][];
@@ -241,7 +243,7 @@ export function analyzeBatch(parser: PythonParser, batch: AnalyzeBatch, options:
   const renders: TemplateRender[] = [];
   let evaluator: QuerysetEvaluator | undefined;
   try {
-    for (const src of importsFirst(batch.sources)) {
+    for (const src of batch.ordered ? batch.sources : importsFirst(batch.sources)) {
       // Not pending from the start: nothing to analyse in it (see nothingToAnalyse in analyzer.ts).
       if (!pending.delete(src.path)) {
         kept?.take(src.path)?.delete();

@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { FileNotice } from '../core/analyzer';
 import type { FileFacts } from '../core/workspace/fileFacts';
 import { mayHaveFacts } from '../core/workspace/fileFacts';
+import { importsFirst } from '../core/workspace/analysisOrder';
 import type { AnalyzeBatch, ScanOptions, ScanResult } from './scan';
 import type { SourceText } from './sourceFiles';
 
@@ -114,7 +115,16 @@ export async function scanInWorkers(
   // Each worker indexes the facts files of the share it then analyses, and keeps their trees for it.
   const shares = split(sources, jobs);
   const factShares = shares.map((share) => share.filter((s) => mayHaveFacts(s.path, s.text)));
-  const factAnswers = await Promise.all(workers.map((w, i) => w.ask({ kind: 'facts', sources: factShares[i] })));
+  const factsIndexed = Promise.all(workers.map((w, i) => w.ask({ kind: 'facts', sources: factShares[i] })));
+  // Meanwhile (this thread is idle until they answer), each share's analysis order: the workers start at once.
+  let ordered: SourceText[][];
+  try {
+    ordered = shares.map((share) => importsFirst(share));
+  } catch (e) {
+    await factsIndexed.catch(() => undefined);
+    throw e;
+  }
+  const factAnswers = await factsIndexed;
   const facts: [string, FileFacts][] = [];
   const notices: FileNotice[] = [];
   for (const a of factAnswers) {
@@ -132,7 +142,7 @@ export async function scanInWorkers(
   // `--jobs 1` reports (6 on DefectDojo). Copying the texts costs tens of milliseconds on a 16 MB workspace.
   const workspaceSources = sources;
   const analysed = Promise.all(workers.map((w, i) => w.ask({
-    kind: 'analyze', batch: { sources: shares[i], workspaceSources, facts }, options: plainOptions,
+    kind: 'analyze', batch: { sources: ordered[i], ordered: true, workspaceSources, facts }, options: plainOptions,
   }, onFiles)));
   try {
     meanwhile?.(facts);
