@@ -11,7 +11,7 @@ import type { DjperfConfig } from '../core/config/config';
 import { nodeGrammarLocation } from './grammarFiles';
 import { discoverPythonFiles, readPythonFile, skippedAnyway, type SourceText } from './sourceFiles';
 import { discoverDeploymentFiles } from './deploymentFiles';
-import { prepareTemplates, scanTemplates, type PreparedTemplates } from './templateScan';
+import { parseTemplatesNow, prepareTemplates, scanTemplates, type PreparedTemplates } from './templateScan';
 import { QuerysetEvaluator } from '../core/django/querysetEvaluator';
 import type { ModelIndex } from '../core/django/modelIndex';
 import { extractTemplateRenders, mayRenderTemplates, type TemplateRender } from '../core/templates/viewRenders';
@@ -339,7 +339,7 @@ export async function scanPaths(inputs: readonly string[], options: ScanOptions)
     // While workers analyse, this thread finds, reads and parses the templates (their folders are known once the
     // settings' facts are): the pass after the analysis is left only what needs the views' renders.
     scan = pool
-      ? await scanInWorkers(sources, options, pool, onFiles, (facts) => (templates = prepareTemplates(inputs, options, facts)))
+      ? await scanInWorkers(sources, options, pool, onFiles, (facts) => parseTemplatesNow((templates = prepareTemplates(inputs, options, facts))))
       : await scanInThread(sources, options, () => onFiles(1));
   } catch (e) {
     await pool?.terminate();

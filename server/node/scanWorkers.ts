@@ -98,6 +98,20 @@ export function startScanWorkers(jobs: number): ScanWorkerPool {
 }
 
 /**
+ * `pending`, with `work` run on this thread while it is awaited. A failure of `work` is thrown once `pending` has
+ * settled, so that the workers' own failure, if any, is not left unhandled.
+ */
+async function meanwhileWaiting<T>(pending: Promise<T>, work: () => void): Promise<T> {
+  try {
+    work();
+  } catch (e) {
+    await pending.catch(() => undefined);
+    throw e;
+  }
+  return pending;
+}
+
+/**
  * Both passes on the pool's worker threads: each indexes its share of the files that can declare models or
  * settings, the facts are merged in path order, then each analyses its share with the whole workspace's facts.
  */
@@ -115,16 +129,12 @@ export async function scanInWorkers(
   // Each worker indexes the facts files of the share it then analyses, and keeps their trees for it.
   const shares = split(sources, jobs);
   const factShares = shares.map((share) => share.filter((s) => mayHaveFacts(s.path, s.text)));
-  const factsIndexed = Promise.all(workers.map((w, i) => w.ask({ kind: 'facts', sources: factShares[i] })));
   // Meanwhile (this thread is idle until they answer), each share's analysis order: the workers start at once.
-  let ordered: SourceText[][];
-  try {
-    ordered = shares.map((share) => importsFirst(share));
-  } catch (e) {
-    await factsIndexed.catch(() => undefined);
-    throw e;
-  }
-  const factAnswers = await factsIndexed;
+  let ordered: SourceText[][] = [];
+  const factAnswers = await meanwhileWaiting(
+    Promise.all(workers.map((w, i) => w.ask({ kind: 'facts', sources: factShares[i] }))),
+    () => (ordered = shares.map((share) => importsFirst(share))),
+  );
   const facts: [string, FileFacts][] = [];
   const notices: FileNotice[] = [];
   for (const a of factAnswers) {
@@ -141,16 +151,12 @@ export async function scanInWorkers(
   // other files, and endpoint profiles need them all. Without them a parallel scan missed cross-file N+1s that
   // `--jobs 1` reports (6 on DefectDojo). Copying the texts costs tens of milliseconds on a 16 MB workspace.
   const workspaceSources = sources;
-  const analysed = Promise.all(workers.map((w, i) => w.ask({
-    kind: 'analyze', batch: { sources: ordered[i], ordered: true, workspaceSources, facts }, options: plainOptions,
-  }, onFiles)));
-  try {
-    meanwhile?.(facts);
-  } catch (e) {
-    await analysed.catch(() => undefined); // the workers' own failure, if any, is not left unhandled
-    throw e;
-  }
-  const answers = await analysed;
+  const answers = await meanwhileWaiting(
+    Promise.all(workers.map((w, i) => w.ask({
+      kind: 'analyze', batch: { sources: ordered[i], ordered: true, workspaceSources, facts }, options: plainOptions,
+    }, onFiles))),
+    () => meanwhile?.(facts),
+  );
   const merged: ScanResult & { facts: [string, FileFacts][] } = { results: [], notices, stats: { files: 0, bytes: 0, parseMs: 0, copyMs: 0, analyzeMs: 0, factsMs, reusedTrees: 0 }, renders: [], facts };
   const textOf = new Map(sources.map((s) => [s.path, s.text]));
   for (const a of answers) {

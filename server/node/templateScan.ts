@@ -36,18 +36,25 @@ export function readTemplates(inputs: readonly string[], options: ScanOptions, d
   return { sources, notices };
 }
 
-/** The project's templates, read and parsed: what the template pass needs before it knows which views render them. */
+/** The project's templates, read: what the template pass needs before it knows which views render them. */
 export interface PreparedTemplates {
   sources: TemplateSource[];
   notices: FileNotice[];
-  /** Each template's syntax, by uri. */
+  /** The syntax of the templates parsed beforehand (`parseTemplatesNow`), by uri; the pass parses the others as it loads them. */
   parsed: Map<string, ParsedTemplate>;
 }
 
-/** Finds, reads and parses the templates below the inputs, in the folders the workspace's settings (`facts`) name. */
+/** Finds and reads the templates below the inputs, in the folders the workspace's settings (`facts`) name. */
 export function prepareTemplates(inputs: readonly string[], options: ScanOptions, facts: Iterable<readonly [string, FileFacts]>): PreparedTemplates {
-  const read = readTemplates(inputs, options, templateDirsOf(facts, options.root));
-  return { ...read, parsed: new Map(read.sources.map((t) => [t.uri, parseTemplate(t.text)])) };
+  return { ...readTemplates(inputs, options, templateDirsOf(facts, options.root)), parsed: new Map() };
+}
+
+/**
+ * Parses every template now, for a thread that would otherwise wait (the CLI's main thread while its workers
+ * analyse); without it the pass parses only the templates a view renders.
+ */
+export function parseTemplatesNow(templates: PreparedTemplates): void {
+  for (const t of templates.sources) if (!templates.parsed.has(t.uri)) templates.parsed.set(t.uri, parseTemplate(t.text));
 }
 
 /**

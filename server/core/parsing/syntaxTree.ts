@@ -231,10 +231,6 @@ export class Node {
     return this.namedChildren[index] ?? null;
   }
 
-  get previousSibling(): Node | null {
-    return this.indexInParent > 0 ? (this.parent?.children[this.indexInParent - 1] ?? null) : null;
-  }
-
   get nextNamedSibling(): Node | null {
     const siblings = this.parent?.children ?? NO_CHILDREN;
     for (let i = this.indexInParent + 1; i < siblings.length; i++) if (siblings[i].isNamed) return siblings[i];

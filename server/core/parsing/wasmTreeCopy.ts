@@ -3,7 +3,7 @@ import { Node, Tree } from './syntaxTree';
 import { UnchangedStatements, isStatementLevel } from './unchangedStatements';
 import {
   FIELD_SLOTS, HEAP_CHILD_COUNT, HEAP_FLAGS, HEAP_MISSING, HEAP_PADDING_BYTES, HEAP_PRODUCTION_ID, HEAP_SIZE_BYTES, HEAP_SYMBOL,
-  HEAP_VISIBLE_CHILD_COUNT, SUBTREE_BYTES, heapOf, memoryLayoutOf, rootAgrees, type MemoryLayout, type WasmHeap,
+  HEAP_VISIBLE_CHILD_COUNT, SUBTREE_BYTES, handleOf, heapOf, memoryLayoutOf, rootAgrees, type MemoryLayout, type WasmHeap,
 } from './wasmTreeMemory';
 
 /**
@@ -113,8 +113,8 @@ function tablesOf(language: Language): LanguageTables {
 
 /** The WASM address of a web-tree-sitter tree (its internal handle `[0]`). */
 function addressOf(tree: WasmTree): number {
-  const address = (tree as unknown as Record<number, unknown>)[0];
-  if (typeof address !== 'number' || address === 0) throw new Error('web-tree-sitter tree has no WASM handle (deleted?)');
+  const address = handleOf(tree);
+  if (address === 0) throw new Error('web-tree-sitter tree has no WASM handle (deleted?)');
   return address;
 }
 
@@ -489,6 +489,7 @@ class TreeCopy {
     const symbolCount = publicSymbol.length;
     // One frame per subtree whose children are being walked (visible or hidden), in parallel arrays.
     const frames = FRAMES;
+    frames.start(u16, u32);
     let depth = 0;
     const t = this.t;
     const rootSubtree = u32[t >> 2];
@@ -509,7 +510,7 @@ class TreeCopy {
       return root;
     }
     this.descend(root);
-    frames.push(depth++, u16, u32, rootSubtree, rootStart, root, 0, -1, t);
+    frames.push(depth++, rootSubtree, rootStart, root, 0, -1, t);
     while (depth > 0) {
       const f = depth - 1;
       const index = frames.index[f];
@@ -559,7 +560,7 @@ class TreeCopy {
         // A hidden subtree: its visible children take its place, filling its field unless they fill one in it.
         if (childCount > 0 && u32[(subtree + HEAP_VISIBLE_CHILD_COUNT) >> 2] > 0) {
           const own = extra ? 0 : fieldTable[production * FIELD_SLOTS + structural] || frames.inherited[f];
-          frames.push(depth++, u16, u32, subtree, position, frames.node[f] as Node, own, frames.owner[f], 0);
+          frames.push(depth++, subtree, position, frames.node[f] as Node, own, frames.owner[f], 0);
         }
         continue;
       }
@@ -577,7 +578,7 @@ class TreeCopy {
       const node = this.place(parent, typeId, fieldId, position >>> 1, (position + size) >>> 1, slot, isMissing);
       if (!this.moved && childCount > 0) {
         this.descend(node);
-        frames.push(depth++, u16, u32, subtree, position, node, 0, -1, slot);
+        frames.push(depth++, subtree, position, node, 0, -1, slot);
       } else {
         this.finish(node);
       }
@@ -610,7 +611,17 @@ class Frames {
   /** The frame of the visible node (the same frame for a visible one). */
   readonly owner: number[] = [];
 
-  push(at: number, u16: Uint16Array, u32: Uint32Array, subtree: number, position: number, node: Node, inherited: number, owner: number, pendingId: number): void {
+  /** The memory's views for this copy. */
+  private u16: Uint16Array = new Uint16Array(0);
+  private u32: Uint32Array = new Uint32Array(0);
+
+  start(u16: Uint16Array, u32: Uint32Array): void {
+    this.u16 = u16;
+    this.u32 = u32;
+  }
+
+  push(at: number, subtree: number, position: number, node: Node, inherited: number, owner: number, pendingId: number): void {
+    const { u16, u32 } = this;
     const count = u32[(subtree + HEAP_CHILD_COUNT) >> 2];
     this.children[at] = subtree - SUBTREE_BYTES * count;
     this.count[at] = count;
@@ -624,9 +635,10 @@ class Frames {
     this.owner[at] = owner < 0 ? at : owner;
   }
 
-  /** Lets the nodes of the finished copy go. */
+  /** Lets the nodes and the memory of the finished copy go. */
   release(): void {
     this.node.fill(undefined);
+    this.start(new Uint16Array(0), new Uint32Array(0));
   }
 }
 

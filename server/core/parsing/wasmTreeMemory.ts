@@ -72,8 +72,8 @@ export function heapOf(module: object): WasmHeap | undefined {
   return HEAPU8 instanceof Uint8Array && HEAPU16 instanceof Uint16Array && HEAPU32 instanceof Uint32Array ? { HEAPU8, HEAPU16, HEAPU32 } : undefined;
 }
 
-/** The address of a web-tree-sitter object (its internal handle `[0]`). */
-function handleOf(o: Language | WasmTree): number {
+/** The address of a web-tree-sitter object (its internal handle `[0]`), or 0 when it has none (deleted). */
+export function handleOf(o: Language | WasmTree): number {
   const a = (o as unknown as Record<number, unknown>)[0];
   return typeof a === 'number' ? a : 0;
 }
